@@ -1,0 +1,39 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import type { FailureType } from '../common/failures.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+
+export interface OrgActivityDeps {
+  prisma: PrismaClient;
+}
+
+// Each activity is a conditional update, so Temporal's retries (or a replay after a worker crash)
+// leave the same end state and never create a second row.
+export function createOrgActivities({ prisma }: OrgActivityDeps) {
+  async function requireOrg(orgId: string): Promise<void> {
+    const org = await prisma.org.findUnique({ where: { id: orgId }, select: { id: true } });
+    if (!org) {
+      throw ApplicationFailure.create({
+        type: 'NOT_FOUND' satisfies FailureType,
+        message: `org ${orgId} does not exist`,
+        nonRetryable: true,
+      });
+    }
+  }
+
+  return {
+    async markTestEnvironmentReady({ orgId }: { orgId: string }): Promise<void> {
+      await requireOrg(orgId);
+      await prisma.environment.updateMany({
+        where: { orgId, kind: 'TEST', status: 'PROVISIONING' },
+        data: { status: 'READY' },
+      });
+    },
+
+    async activateOrg({ orgId }: { orgId: string }): Promise<void> {
+      await requireOrg(orgId);
+      await prisma.org.updateMany({ where: { id: orgId, status: 'ONBOARDING' }, data: { status: 'ACTIVE' } });
+    },
+  };
+}
+
+export type OrgActivities = ReturnType<typeof createOrgActivities>;

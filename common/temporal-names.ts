@@ -1,0 +1,20 @@
+import { defineSearchAttributeKey } from '@temporalio/common';
+
+// Names shared by the HTTP server, the worker and the workflows. Kept free of Node and database
+// imports because the workflow bundle includes it.
+
+/** Workflow ids come from business keys, so starting the same process twice finds the first. */
+export const workflowIds = {
+  orgOnboarding: (orgId: string) => `org-onboarding-${orgId}`,
+} as const;
+
+/** Custom search attributes, so the Temporal Web UI can filter runs by business key. */
+export const searchAttributes = {
+  orgId: defineSearchAttributeKey('OrgId', 'KEYWORD'),
+  onboardingStage: defineSearchAttributeKey('OnboardingStage', 'KEYWORD'),
+} as const;
+
+export const searchAttributeDefinitions = Object.values(searchAttributes).map((key) => ({
+  name: key.name,
+  type: key.type,
+}));

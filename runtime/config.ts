@@ -1,0 +1,156 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+// The one reader of process.env. Everything else receives a Config.
+
+const port = z.coerce.number().int().min(0).max(65535);
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((value) => value === 'true' || value === '1');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  EMBEDDED_POSTGRES_PORT: port.default(54329),
+  TEMPORAL_ADDRESS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[^\s:/]+:\d+$/, 'must be host:port, e.g. localhost:7233')
+      .optional(),
+  ),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_API_KEY: optionalText,
+  TEMPORAL_TLS: booleanFlag,
+  TEMPORAL_TLS_CERT_PATH: optionalText,
+  TEMPORAL_TLS_KEY_PATH: optionalText,
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('card-issuing'),
+  TEMPORAL_DEV_SERVER_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_UI_URL: optionalText.pipe(z.url().optional()),
+  TEMPORAL_CLI_PATH: optionalText,
+  OPERATOR_API_KEY: optionalText.pipe(
+    z.string().min(24, 'must be at least 24 characters').optional(),
+  ),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  http: { host: string; port: number; maxBodyBytes: number };
+  dataDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  database:
+    | { mode: 'external'; url: string }
+    | { mode: 'embedded'; port: number; dataDir: string };
+  temporal: {
+    namespace: string;
+    taskQueue: string;
+    /** A server we connect to, or a dev server we start. */
+    server:
+      | {
+          mode: 'external';
+          address: string;
+          apiKey?: string;
+          tls?: { clientCertPath?: string; clientKeyPath?: string };
+          uiUrl?: string;
+        }
+      | {
+          mode: 'dev';
+          port: number;
+          uiPort: number;
+          databaseFile: string;
+          cliPath?: string;
+        };
+  };
+  /** Undefined in development means "generate one at start". */
+  operatorApiKey?: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  const problems: string[] = [];
+
+  if (e.NODE_ENV === 'production' && !e.OPERATOR_API_KEY) {
+    problems.push('OPERATOR_API_KEY: required when NODE_ENV=production');
+  }
+  if (Boolean(e.TEMPORAL_TLS_CERT_PATH) !== Boolean(e.TEMPORAL_TLS_KEY_PATH)) {
+    problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both or neither');
+  }
+  if (!e.TEMPORAL_ADDRESS && (e.TEMPORAL_API_KEY || e.TEMPORAL_TLS || e.TEMPORAL_TLS_CERT_PATH)) {
+    problems.push('TEMPORAL_API_KEY / TEMPORAL_TLS*: only meaningful with TEMPORAL_ADDRESS');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const tlsWanted = e.TEMPORAL_TLS || Boolean(e.TEMPORAL_TLS_CERT_PATH) || Boolean(e.TEMPORAL_API_KEY);
+
+  return {
+    nodeEnv: e.NODE_ENV,
+    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES },
+    dataDir,
+    logLevel: e.LOG_LEVEL,
+    database: e.DATABASE_URL
+      ? { mode: 'external', url: e.DATABASE_URL }
+      : { mode: 'embedded', port: e.EMBEDDED_POSTGRES_PORT, dataDir: path.join(dataDir, 'postgres') },
+    temporal: {
+      namespace: e.TEMPORAL_NAMESPACE,
+      taskQueue: e.TEMPORAL_TASK_QUEUE,
+      server: e.TEMPORAL_ADDRESS
+        ? {
+            mode: 'external',
+            address: e.TEMPORAL_ADDRESS,
+            apiKey: e.TEMPORAL_API_KEY,
+            tls: tlsWanted
+              ? { clientCertPath: e.TEMPORAL_TLS_CERT_PATH, clientKeyPath: e.TEMPORAL_TLS_KEY_PATH }
+              : undefined,
+            uiUrl: e.TEMPORAL_UI_URL,
+          }
+        : {
+            mode: 'dev',
+            port: e.TEMPORAL_DEV_SERVER_PORT,
+            uiPort: e.TEMPORAL_UI_PORT,
+            databaseFile: path.join(dataDir, 'temporal', 'temporal.db'),
+            cliPath: e.TEMPORAL_CLI_PATH,
+          },
+    },
+    operatorApiKey: e.OPERATOR_API_KEY,
+  };
+}
+
+/** Where the Temporal Web UI shows a workflow run, or undefined when no UI is known. */
+export function temporalUiBaseUrl(config: Config): string | undefined {
+  const server = config.temporal.server;
+  if (server.mode === 'dev') return `http://localhost:${server.uiPort}`;
+  return server.uiUrl;
+}

@@ -1,0 +1,44 @@
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { startProduct, type Roles } from './product.js';
+
+/**
+ * Runs the product's given roles until SIGINT/SIGTERM or a fatal worker error. Logs the error and
+ * exits 1 on failure; everything started is stopped in any case.
+ */
+export async function runMain(roles: Roles, check?: (config: Config) => void): Promise<void> {
+  let logger: Logger = createLogger({ logLevel: 'info' });
+  try {
+    const config = loadConfig();
+    logger = createLogger(config);
+    check?.(config);
+    const product = await startProduct(config, logger, roles);
+    const signalled = new Promise<NodeJS.Signals>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+    try {
+      const reason = await Promise.race([signalled, product.workerDone.then(() => 'worker stopped')]);
+      logger.info({ reason }, 'shutting down');
+    } finally {
+      await product.stop();
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) logger.fatal(error.message);
+    else logger.fatal({ err: error }, 'fatal error');
+    process.exitCode = 1;
+  }
+}
+
+/** Running the API or the worker apart only makes sense against shared, external servers. */
+export function requireExternalServers(config: Config): void {
+  const missing = [
+    config.database.mode === 'embedded' ? 'DATABASE_URL' : undefined,
+    config.temporal.server.mode === 'dev' ? 'TEMPORAL_ADDRESS' : undefined,
+  ].filter(Boolean);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      missing.map((name) => `${name}: required when the API and the worker run as separate processes`),
+    );
+  }
+}

@@ -1,0 +1,87 @@
+import type { Server } from 'node:http';
+import type { Worker } from '@temporalio/worker';
+import { createApp } from '../server/app.js';
+import { temporalUiBaseUrl, type Config } from './config.js';
+import { openDatabase, type Database } from './database.js';
+import { routeTemporalLogs, type Logger } from './logger.js';
+import { resolveOperatorApiKey } from './operator-key.js';
+import { createPrisma, type PrismaClient } from './prisma.js';
+import { openTemporal, type TemporalHandles } from './temporal.js';
+import { createWorker } from './worker.js';
+
+export interface Roles {
+  api: boolean;
+  worker: boolean;
+}
+
+export interface RunningProduct {
+  apiUrl?: string;
+  /** Resolves when the worker stops on its own (a fatal error); never when only the API runs */
+  workerDone: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Brings up the product's parts in dependency order and returns one stop() that takes them down
+ * in reverse. Anything started before a failure is stopped again before the error propagates.
+ */
+export async function startProduct(config: Config, logger: Logger, roles: Roles): Promise<RunningProduct> {
+  routeTemporalLogs(logger);
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) {
+      await step().catch((error: unknown) => logger.error({ err: error }, 'error while stopping'));
+    }
+  };
+  try {
+    const database: Database = await openDatabase(config, logger);
+    stops.push(() => database.stop());
+    const prisma: PrismaClient = createPrisma(database.url);
+    stops.push(() => prisma.$disconnect());
+    const temporal: TemporalHandles = await openTemporal(config, logger);
+    stops.push(() => temporal.close());
+
+    let workerDone: Promise<void> = new Promise(() => undefined);
+    if (roles.worker) {
+      const worker: Worker = await createWorker({
+        connection: temporal.workerConnection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        prisma,
+      });
+      workerDone = worker.run();
+      stops.push(async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await workerDone.catch(() => undefined);
+      });
+      logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
+    }
+
+    let apiUrl: string | undefined;
+    if (roles.api) {
+      const app = createApp({
+        prisma,
+        temporal: temporal.client,
+        logger,
+        operatorApiKey: await resolveOperatorApiKey(config, logger),
+        taskQueue: config.temporal.taskQueue,
+        namespace: config.temporal.namespace,
+        maxBodyBytes: config.http.maxBodyBytes,
+        temporalUiUrl: temporalUiBaseUrl(config),
+      });
+      const server: Server = await new Promise((resolve, reject) => {
+        const s = app.listen(config.http.port, config.http.host, () => resolve(s));
+        s.once('error', reject);
+      });
+      stops.push(() => new Promise((resolve) => server.close(() => resolve())));
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : config.http.port;
+      apiUrl = `http://${config.http.host}:${port}`;
+      logger.info({ apiUrl, temporalUi: temporalUiBaseUrl(config), dataDir: config.dataDir }, 'API listening');
+    }
+    return { apiUrl, workerDone, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

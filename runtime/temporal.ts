@@ -1,0 +1,217 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import type { SearchAttributeType } from '@temporalio/common';
+import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import protos from '@temporalio/proto';
+import { searchAttributeDefinitions } from '../common/temporal-names.js';
+import type { Config } from './config.js';
+import type { Logger } from './logger.js';
+import { stopLeftoverProcess } from './leftover-process.js';
+import { resolveTemporalCli } from './tools.js';
+
+export interface TemporalHandles {
+  address: string;
+  client: Client;
+  /** The worker's connection (a separate, native one) */
+  workerConnection: NativeConnection;
+  close(): Promise<void>;
+}
+
+export interface DevServer {
+  address: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `temporal server start-dev` with a persistent SQLite file and the Web UI. */
+export async function startTemporalDevServer(options: {
+  port: number;
+  uiPort: number | 'headless';
+  databaseFile: string;
+  namespace: string;
+  cliPath?: string;
+  logger: Logger;
+}): Promise<DevServer> {
+  const { port, uiPort, databaseFile, namespace, logger } = options;
+  await mkdir(path.dirname(databaseFile), { recursive: true });
+  const cli = resolveTemporalCli(options.cliPath);
+  const args = [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--db-filename', databaseFile,
+    // "default" always exists; naming it again is refused
+    ...(namespace === 'default' ? [] : ['--namespace', namespace]),
+    '--log-level', 'warn',
+    '--log-format', 'json',
+    ...(uiPort === 'headless' ? ['--headless'] : ['--ui-port', String(uiPort), '--ui-disable-news-fetch']),
+    ...searchAttributeDefinitions.flatMap((sa) => ['--search-attribute', `${sa.name}=${devServerType(sa.type)}`]),
+  ];
+  const pidFile = `${databaseFile}.pid`;
+  await stopLeftoverProcess(pidFile, { signal: 'SIGTERM', what: 'Temporal dev server', logger, removePidFile: true });
+  // Its own process group, so a Ctrl-C reaches us first and we stop it after the worker.
+  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  if (child.pid) await writeFile(pidFile, `${child.pid}\n`);
+  const serverLog = logger.child({ component: 'temporal-server' });
+  forwardLines(child, (line) => serverLog.debug(line));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.once('error', (error) => serverLog.error({ err: error }, 'could not run the Temporal CLI'));
+
+  const address = `127.0.0.1:${port}`;
+  const ready = await Promise.race([waitUntilReachable(address, 60_000), exited.then(() => false)]);
+  if (!ready) {
+    child.kill('SIGKILL');
+    await rm(pidFile, { force: true });
+    throw new Error(
+      `Temporal dev server (${cli}) did not come up on ${address}; is the port free and the CLI installed (npm install)?`,
+    );
+  }
+  logger.info({ address, ui: uiPort === 'headless' ? undefined : `http://localhost:${uiPort}` }, 'Temporal dev server started');
+  return {
+    address,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const stopped = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+      if (!stopped) child.kill('SIGKILL');
+      await rm(pidFile, { force: true });
+    },
+  };
+}
+
+function devServerType(type: string): string {
+  // 'KEYWORD' → 'Keyword', as the CLI spells the type names
+  return type.charAt(0) + type.slice(1).toLowerCase();
+}
+
+function forwardLines(child: ChildProcess, log: (line: string) => void): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    let buffer = '';
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      buffer += chunk;
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) log(line);
+    });
+  }
+}
+
+async function waitUntilReachable(address: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return true;
+      } finally {
+        await connection.close();
+      }
+    } catch {
+      await sleep(200);
+    }
+  }
+  return false;
+}
+
+async function connectionOptions(config: Config, address: string) {
+  const server = config.temporal.server;
+  if (server.mode === 'dev') return { address };
+  let tls: ConnectionOptions['tls'] = undefined;
+  if (server.tls) {
+    tls =
+      server.tls.clientCertPath && server.tls.clientKeyPath
+        ? {
+            clientCertPair: {
+              crt: await readFile(server.tls.clientCertPath),
+              key: await readFile(server.tls.clientKeyPath),
+            },
+          }
+        : true;
+  }
+  return { address, tls, apiKey: server.apiKey };
+}
+
+/** Connects the client and the worker's native connection to `address`. */
+export async function connectTemporal(config: Config, address: string, logger: Logger): Promise<TemporalHandles> {
+  const options = await connectionOptions(config, address);
+  const connection = await Connection.connect(options as ConnectionOptions);
+  const workerConnection = await NativeConnection.connect(options as NativeConnectionOptions);
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  await ensureSearchAttributes(client, config.temporal.namespace, logger);
+  return {
+    address,
+    client,
+    workerConnection,
+    async close() {
+      await workerConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+const { IndexedValueType } = protos.temporal.api.enums.v1;
+const indexedValueType: Record<SearchAttributeType, protos.temporal.api.enums.v1.IndexedValueType> = {
+  KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  TEXT: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+  INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  DOUBLE: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+  BOOL: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  KEYWORD_LIST: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
+
+/**
+ * Registers the project's custom search attributes on a server that lacks them (a self-hosted
+ * cluster). Temporal Cloud manages them through its own control plane, so a refusal is a warning.
+ */
+export async function ensureSearchAttributes(client: Client, namespace: string, logger: Logger): Promise<void> {
+  try {
+    const existing = await client.connection.operatorService.listSearchAttributes({ namespace });
+    const missing = searchAttributeDefinitions.filter((sa) => !(sa.name in (existing.customAttributes ?? {})));
+    if (missing.length === 0) return;
+    await client.connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map((sa) => [sa.name, indexedValueType[sa.type]])),
+    });
+    logger.info({ added: missing.map((sa) => sa.name) }, 'registered Temporal search attributes');
+  } catch (error) {
+    logger.warn(
+      { err: error, wanted: searchAttributeDefinitions.map((sa) => sa.name) },
+      'could not check or register Temporal search attributes; register them on the server',
+    );
+  }
+}
+
+/** The configured Temporal: a dev server we start, or an existing server we connect to. */
+export async function openTemporal(config: Config, logger: Logger): Promise<TemporalHandles> {
+  const server = config.temporal.server;
+  const devServer =
+    server.mode === 'dev'
+      ? await startTemporalDevServer({
+          port: server.port,
+          uiPort: server.uiPort,
+          databaseFile: server.databaseFile,
+          namespace: config.temporal.namespace,
+          cliPath: server.cliPath,
+          logger,
+        })
+      : undefined;
+  const address = devServer?.address ?? (server.mode === 'external' ? server.address : '');
+  try {
+    const handles = await connectTemporal(config, address, logger);
+    return {
+      ...handles,
+      async close() {
+        await handles.close();
+        await devServer?.stop();
+      },
+    };
+  } catch (error) {
+    await devServer?.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,181 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { Request, Response, Router } from 'express';
+import type { ZodType } from 'zod';
+import type { PrismaClient } from '../runtime/prisma.js';
+import { authenticate, idempotencyScope, type Access, type Caller } from './auth.js';
+import { IDEMPOTENCY_KEY_PATTERN, withIdempotency, type RouteResult } from './idempotency.js';
+import { Problem } from './problem.js';
+import { fieldErrors, z } from './zod.js';
+
+// One definition per route serves both the router (validation, auth, idempotency) and the
+// OpenAPI document, so the document cannot drift from what the API accepts.
+
+type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
+
+export interface RouteContext<P, Q, B> {
+  req: Request;
+  res: Response;
+  params: P;
+  query: Q;
+  body: B;
+  caller: Caller | undefined;
+  requestId: string;
+}
+
+export interface RouteSpec<P, Q, B> {
+  method: Method;
+  /** Express-style path, e.g. /v1/orgs/:orgId */
+  path: string;
+  summary: string;
+  tag: string;
+  access: Access;
+  params?: ZodType<P>;
+  query?: ZodType<Q>;
+  body?: ZodType<B>;
+  /** Honour an Idempotency-Key header (creating and money-moving writes) */
+  idempotent?: boolean;
+  responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
+  handler: (ctx: RouteContext<P, Q, B>) => Promise<RouteResult>;
+}
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string(),
+    requestId: z.string().optional(),
+    errors: z
+      .array(z.object({ field: z.string(), rule: z.string(), message: z.string() }))
+      .optional(),
+  })
+  .openapi('Problem');
+
+export class Api {
+  readonly registry = new OpenAPIRegistry();
+
+  constructor(
+    private readonly router: Router,
+    private readonly deps: { prisma: PrismaClient; operatorApiKey: string },
+  ) {
+    this.registry.registerComponent('securitySchemes', 'operatorKey', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'The operator API key (OPERATOR_API_KEY): creates and manages orgs',
+    });
+    this.registry.registerComponent('securitySchemes', 'orgKey', {
+      type: 'http',
+      scheme: 'bearer',
+      description: "An org environment's API key (cie_test_… or cie_production_…)",
+    });
+  }
+
+  route<P = undefined, Q = undefined, B = undefined>(spec: RouteSpec<P, Q, B>): void {
+    this.document(spec);
+    this.router[spec.method](spec.path, async (req: Request, res: Response) => {
+      const caller = await authenticate(req, spec.access, this.deps);
+      const params = parse(spec.params, req.params, 'params');
+      const query = parse(spec.query, req.query, 'query');
+      const body = parse(spec.body, req.body, 'body');
+      const requestId = String(res.getHeader('X-Request-Id'));
+      const run = () => spec.handler({ req, res, params, query, body, caller, requestId });
+
+      const idempotencyKey = req.get('idempotency-key');
+      let result: RouteResult & { replayed?: boolean };
+      if (spec.idempotent && idempotencyKey !== undefined) {
+        if (!IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+          throw Problem.validation([
+            { field: 'headers.idempotency-key', rule: 'invalid_format', message: 'must be 1-255 visible ASCII characters' },
+          ]);
+        }
+        result = await withIdempotency(
+          this.deps.prisma,
+          { scope: idempotencyScope(caller), key: idempotencyKey, method: spec.method, path: req.path, body },
+          run,
+        );
+        if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
+      } else {
+        result = await run();
+      }
+      for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+      if (result.body === undefined) res.status(result.status).end();
+      else res.status(result.status).json(result.body);
+    });
+  }
+
+  openApiDocument(info: { version: string; serverUrl?: string }) {
+    return new OpenApiGeneratorV31(this.registry.definitions).generateDocument({
+      openapi: '3.1.0',
+      info: {
+        title: 'Card issuing engine',
+        version: info.version,
+        description:
+          'Onboarding and account lifecycle for card issuers. Errors are RFC 9457 problem+json. ' +
+          'Creating writes honour an Idempotency-Key header.',
+      },
+      servers: info.serverUrl ? [{ url: info.serverUrl }] : [],
+    });
+  }
+
+  private document<P, Q, B>(spec: RouteSpec<P, Q, B>): void {
+    const security: RouteConfig['security'] =
+      spec.access === 'public'
+        ? []
+        : spec.access === 'operator'
+          ? [{ operatorKey: [] }]
+          : spec.access === 'org'
+            ? [{ orgKey: [] }]
+            : [{ operatorKey: [] }, { orgKey: [] }];
+    const errorResponses = Object.fromEntries(
+      [400, ...(spec.access === 'public' ? [] : [401, 403])].map((status) => [
+        status,
+        { description: 'Problem', content: { 'application/problem+json': { schema: problemSchema } } },
+      ]),
+    );
+    const config: RouteConfig = {
+      method: spec.method,
+      path: spec.path.replace(/:(\w+)/g, '{$1}'),
+      summary: spec.summary,
+      tags: [spec.tag],
+      security,
+      request: {
+        ...(spec.params ? { params: spec.params as never } : {}),
+        ...(spec.query ? { query: spec.query as never } : {}),
+        ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+        ...(spec.idempotent
+          ? {
+              headers: z.object({
+                'Idempotency-Key': z
+                  .string()
+                  .optional()
+                  .openapi({ description: 'Makes a retry of this request return the first response instead of acting twice' }),
+              }) as never,
+            }
+          : {}),
+      },
+      responses: {
+        ...errorResponses,
+        ...Object.fromEntries(
+          Object.entries(spec.responses).map(([status, r]) => [
+            status,
+            {
+              description: r.description,
+              ...(r.schema
+                ? { content: { [r.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json')]: { schema: r.schema } } }
+                : {}),
+            },
+          ]),
+        ),
+      },
+    };
+    this.registry.registerPath(config);
+  }
+}
+
+function parse<T>(schema: ZodType<T> | undefined, input: unknown, location: 'body' | 'query' | 'params'): T {
+  if (!schema) return undefined as T;
+  const result = schema.safeParse(input ?? {});
+  if (!result.success) throw Problem.validation(fieldErrors(result.error, location));
+  return result.data;
+}

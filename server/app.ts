@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { pinoHttp } from 'pino-http';
+import { failureTypes, type FailureType } from '../common/failures.js';
+import type { Logger } from '../runtime/logger.js';
+import type { PrismaClient } from '../runtime/prisma.js';
+import { createOrgService } from '../services/org-service.js';
+import { Api } from './api.js';
+import { Problem, problemTitle, problemTypeUri, sendProblem } from './problem.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerOrgRoutes } from './routes/orgs.js';
+
+export interface AppDeps {
+  prisma: PrismaClient;
+  temporal: Client;
+  logger: Logger;
+  operatorApiKey: string;
+  taskQueue: string;
+  namespace: string;
+  maxBodyBytes: number;
+  temporalUiUrl?: string;
+  version?: string;
+}
+
+const REQUEST_ID = /^[\w.-]{1,100}$/;
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+  app.use(requireJsonBody);
+  app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
+
+  const router = express.Router();
+  const api = new Api(router, { prisma: deps.prisma, operatorApiKey: deps.operatorApiKey });
+  registerHealthRoutes(api, deps);
+  registerOrgRoutes(
+    api,
+    createOrgService({
+      prisma: deps.prisma,
+      temporal: deps.temporal,
+      taskQueue: deps.taskQueue,
+      namespace: deps.namespace,
+      temporalUiUrl: deps.temporalUiUrl,
+    }),
+  );
+  app.use(router);
+
+  app.get('/openapi.json', (req, res) => {
+    res.json(api.openApiDocument({ version: deps.version ?? '0.0.0', serverUrl: `${req.protocol}://${req.get('host') ?? 'localhost'}` }));
+  });
+  app.get('/problems/:type', (req, res, next) => {
+    const type = failureTypes.find((t) => problemTypeUri(t) === `/problems/${req.params.type}`);
+    if (!type) return next();
+    res.type('text/plain').send(`${problemTitle(type)}\n`);
+  });
+
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(Problem.notFound(`${req.method} ${req.path}`));
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) req.log.error({ err: error }, 'request failed');
+    sendProblem(res, problem, req.originalUrl);
+  });
+  return app;
+}
+
+/** A request that carries a body must say it is JSON; anything else is 415, not a parse guess. */
+function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
+  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !req.is('application/json')) {
+    next(new Problem('UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json', { errors: [
+      { field: 'headers.content-type', rule: 'must_be_json', message: 'must be application/json' },
+    ] }));
+    return;
+  }
+  next();
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+function toProblem(error: unknown): Problem {
+  if (error instanceof Problem) return error;
+  const parserError = error as BodyParserError;
+  switch (parserError?.type) {
+    case 'entity.parse.failed':
+      return Problem.validation(
+        [{ field: 'body', rule: 'malformed_json', message: 'is not valid JSON' }],
+        'the request body is not valid JSON',
+      );
+    case 'entity.too.large':
+      return new Problem('PAYLOAD_TOO_LARGE', `the request body is larger than ${parserError.limit ?? 'the limit of'} bytes`, {
+        errors: [{ field: 'body', rule: 'max_bytes', message: `must be at most ${parserError.limit} bytes` }],
+      });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new Problem('UNSUPPORTED_MEDIA_TYPE', 'send the request body as UTF-8 JSON');
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return Problem.validation([{ field: 'body', rule: 'incomplete', message: 'was not received whole' }]);
+  }
+  if (isUnavailable(error)) {
+    return new Problem('DEPENDENCY_UNAVAILABLE', 'a service this request needs is unavailable; retry later');
+  }
+  return new Problem('INTERNAL' satisfies FailureType, 'an unexpected error occurred; it has been logged');
+}
+
+function isUnavailable(error: unknown): boolean {
+  const name = (error as Error)?.name ?? '';
+  const code = (error as { code?: unknown })?.code;
+  return (
+    name === 'ServiceError' ||
+    name === 'ConnectionError' ||
+    code === 'ECONNREFUSED' ||
+    code === 'P1001' ||
+    code === 14 // gRPC UNAVAILABLE
+  );
+}

@@ -1,0 +1,39 @@
+import type { Request } from 'express';
+import { findApiKey, secretsEqual, type ApiKeyIdentity } from '../services/api-keys.js';
+import type { PrismaClient } from '../runtime/prisma.js';
+import { Problem } from './problem.js';
+
+export type Caller =
+  | { kind: 'operator'; actor: 'operator' }
+  | ({ kind: 'org'; actor: string } & ApiKeyIdentity);
+
+/** Who may call a route: nobody needs a key, the operator only, an org key only, or either. */
+export type Access = 'public' | 'operator' | 'org' | 'operatorOrOrg';
+
+export async function authenticate(
+  req: Request,
+  access: Access,
+  deps: { prisma: PrismaClient; operatorApiKey: string },
+): Promise<Caller | undefined> {
+  if (access === 'public') return undefined;
+  const header = req.get('authorization');
+  if (!header) throw new Problem('UNAUTHENTICATED', 'send the API key as "Authorization: Bearer <key>"');
+  const match = /^Bearer ([\x21-\x7e]{1,200})$/i.exec(header);
+  if (!match?.[1]) throw new Problem('UNAUTHENTICATED', 'the Authorization header must be "Bearer <key>"');
+  const token = match[1];
+
+  if (secretsEqual(token, deps.operatorApiKey)) {
+    if (access === 'org') throw new Problem('FORBIDDEN', 'this route needs an org API key, not the operator key');
+    return { kind: 'operator', actor: 'operator' };
+  }
+  const identity = await findApiKey(deps.prisma, token);
+  if (!identity) throw new Problem('UNAUTHENTICATED', 'the API key is not valid');
+  if (access === 'operator') throw new Problem('FORBIDDEN', 'this route needs the operator API key');
+  return { kind: 'org', actor: `api-key:${identity.apiKeyId}`, ...identity };
+}
+
+/** Idempotency keys are remembered per caller, so two orgs' keys never collide. */
+export function idempotencyScope(caller: Caller | undefined): string {
+  if (!caller) return 'public';
+  return caller.kind === 'operator' ? 'operator' : caller.environmentId;
+}

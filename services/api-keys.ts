@@ -1,0 +1,59 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { EnvironmentKind } from '../generated/prisma/enums.js';
+import type { PrismaClient } from '../runtime/prisma.js';
+
+// Org API keys look like `cie_test_<prefix>_<secret>`. The prefix finds the row; only a SHA-256
+// of the secret is stored, compared in constant time. The secret is 256 random bits, so a fast
+// hash is enough (there is nothing to brute-force as with passwords).
+
+const TOKEN = /^cie_(test|production)_([0-9a-f]{16})_([0-9a-f]{64})$/;
+
+export interface IssuedApiKey {
+  id: string;
+  prefix: string;
+  secretHash: string;
+  /** Shown to the caller once; never stored */
+  token: string;
+}
+
+export function issueApiKey(kind: EnvironmentKind): IssuedApiKey {
+  const prefix = randomBytes(8).toString('hex');
+  const secret = randomBytes(32).toString('hex');
+  return {
+    id: randomUUID(),
+    prefix,
+    secretHash: sha256(secret),
+    token: `cie_${kind.toLowerCase()}_${prefix}_${secret}`,
+  };
+}
+
+export interface ApiKeyIdentity {
+  apiKeyId: string;
+  orgId: string;
+  environmentId: string;
+  environmentKind: EnvironmentKind;
+}
+
+export async function findApiKey(prisma: PrismaClient, token: string): Promise<ApiKeyIdentity | undefined> {
+  const match = TOKEN.exec(token);
+  if (!match) return undefined;
+  const [, kind, prefix, secret] = match as unknown as [string, string, string, string];
+  const key = await prisma.apiKey.findUnique({
+    where: { prefix },
+    select: { id: true, orgId: true, environmentId: true, secretHash: true, revokedAt: true, environment: { select: { kind: true } } },
+  });
+  if (!key || key.revokedAt || key.environment.kind.toLowerCase() !== kind) return undefined;
+  if (!timingSafeEqual(Buffer.from(sha256(secret)), Buffer.from(key.secretHash))) return undefined;
+  return { apiKeyId: key.id, orgId: key.orgId, environmentId: key.environmentId, environmentKind: key.environment.kind };
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Compares two secrets without leaking where they differ. */
+export function secretsEqual(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}

@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import {
+  WorkflowIdConflictPolicy,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { searchAttributes, workflowIds } from '../common/temporal-names.js';
+import type { Environment, Org } from '../generated/prisma/client.js';
+import type { PrismaClient } from '../runtime/prisma.js';
+import { Problem } from '../server/problem.js';
+import {
+  getOrgOnboardingQuery,
+  sendOrgOnboardingEventUpdate,
+  type orgOnboarding,
+  type OrgOnboardingEventInput,
+  type OrgOnboardingView,
+} from '../workflows/org-onboarding.js';
+import { issueApiKey } from './api-keys.js';
+
+export interface OrgServiceDeps {
+  prisma: PrismaClient;
+  temporal: Client;
+  taskQueue: string;
+  namespace: string;
+  temporalUiUrl?: string;
+}
+
+export interface NewOrg {
+  legalName: string;
+  address: {
+    line1: string;
+    line2?: string;
+    city: string;
+    region?: string;
+    postalCode: string;
+    country: string;
+  };
+  timeZone: string;
+}
+
+export interface WorkflowLink {
+  workflowId: string;
+  runId?: string;
+  /** The run in the Temporal Web UI */
+  uiUrl?: string;
+}
+
+export function createOrgService(deps: OrgServiceDeps) {
+  const { prisma, temporal } = deps;
+
+  function workflowLink(workflowId: string, runId?: string): WorkflowLink {
+    const base = deps.temporalUiUrl;
+    const path = `/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+    return {
+      workflowId,
+      ...(runId ? { runId } : {}),
+      ...(base ? { uiUrl: `${base}${path}${runId ? `/${runId}/history` : ''}` } : {}),
+    };
+  }
+
+  /**
+   * Stores the org with its test environment and a test API key, then starts its onboarding
+   * workflow. If the workflow cannot be started the org is removed again, so a failed request
+   * leaves nothing behind and a retry starts clean.
+   */
+  async function createOrg(input: NewOrg) {
+    const orgId = randomUUID();
+    const environmentId = randomUUID();
+    const key = issueApiKey('TEST');
+    const org = await prisma.org.create({
+      data: {
+        id: orgId,
+        legalName: input.legalName,
+        addressLine1: input.address.line1,
+        addressLine2: input.address.line2,
+        city: input.address.city,
+        region: input.address.region,
+        postalCode: input.address.postalCode,
+        country: input.address.country,
+        timeZone: input.timeZone,
+        environments: {
+          create: {
+            id: environmentId,
+            kind: 'TEST',
+            apiKeys: {
+              create: { id: key.id, prefix: key.prefix, secretHash: key.secretHash, name: 'Initial test key' },
+            },
+          },
+        },
+      },
+      include: { environments: true },
+    });
+
+    const workflowId = workflowIds.orgOnboarding(orgId);
+    let runId: string;
+    try {
+      const handle = await temporal.workflow.start<typeof orgOnboarding>('orgOnboarding', {
+        workflowId,
+        taskQueue: deps.taskQueue,
+        args: [{ orgId }],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        typedSearchAttributes: [
+          { key: searchAttributes.orgId, value: orgId },
+          { key: searchAttributes.onboardingStage, value: 'provisioningTestEnvironment' },
+        ],
+      });
+      runId = handle.firstExecutionRunId;
+    } catch (error) {
+      await prisma.$transaction([
+        prisma.apiKey.deleteMany({ where: { orgId } }),
+        prisma.environment.deleteMany({ where: { orgId } }),
+        prisma.org.deleteMany({ where: { id: orgId } }),
+      ]);
+      throw new Problem('DEPENDENCY_UNAVAILABLE', `the org could not be created: Temporal refused to start its onboarding (${(error as Error).message})`);
+    }
+
+    return {
+      org,
+      apiKey: { id: key.id, environmentId, environmentKind: 'TEST' as const, token: key.token },
+      onboarding: workflowLink(workflowId, runId),
+    };
+  }
+
+  async function getOrg(orgId: string): Promise<(Org & { environments: Environment[] }) | null> {
+    return prisma.org.findUnique({
+      where: { id: orgId },
+      include: { environments: { orderBy: { kind: 'asc' } } },
+    });
+  }
+
+  /** The onboarding process as its workflow sees it now, or null if Temporal no longer has it. */
+  async function getOnboarding(orgId: string): Promise<{ view: OrgOnboardingView; link: WorkflowLink } | null> {
+    const handle = temporal.workflow.getHandle(workflowIds.orgOnboarding(orgId));
+    try {
+      const [view, description] = await Promise.all([handle.query(getOrgOnboardingQuery), handle.describe()]);
+      return { view, link: workflowLink(handle.workflowId, description.runId) };
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return null;
+      throw error;
+    }
+  }
+
+  async function sendOnboardingEvent(orgId: string, event: OrgOnboardingEventInput): Promise<OrgOnboardingView> {
+    const handle = temporal.workflow.getHandle(workflowIds.orgOnboarding(orgId));
+    try {
+      const { status } = await handle.describe();
+      if (status.name !== 'RUNNING') {
+        throw new Problem('TRANSITION_NOT_ALLOWED', `onboarding of org ${orgId} has ended (${status.name})`, {
+          allowedEvents: [],
+        });
+      }
+      return await handle.executeUpdate(sendOrgOnboardingEventUpdate, { args: [event] });
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw Problem.notFound(`onboarding of org ${orgId}`);
+      const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
+      if (cause instanceof ApplicationFailure && cause.type === 'TRANSITION_NOT_ALLOWED') {
+        const details = (cause.details?.[0] ?? {}) as { stage?: string; allowedEvents?: string[] };
+        throw new Problem('TRANSITION_NOT_ALLOWED', cause.message, {
+          stage: details.stage,
+          allowedEvents: details.allowedEvents ?? [],
+        });
+      }
+      throw error;
+    }
+  }
+
+  return { createOrg, getOrg, getOnboarding, sendOnboardingEvent, workflowLink };
+}
+
+export type OrgService = ReturnType<typeof createOrgService>;

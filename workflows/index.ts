@@ -1,0 +1,1 @@
+export { orgOnboarding } from './org-onboarding.js';
