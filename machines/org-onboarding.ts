@@ -131,7 +131,7 @@ export type OrgOnboardingMachine = typeof orgOnboardingMachine;
 
 /** The stage a snapshot is in (the machine is flat, so its value is a stage name). */
 export function orgOnboardingStage(snapshot: SnapshotFrom<OrgOnboardingMachine>): OrgOnboardingStage {
-  return snapshot.value as OrgOnboardingStage;
+  return snapshot.value;
 }
 
 export function orgOnboardingStageMeta(snapshot: SnapshotFrom<OrgOnboardingMachine>): OrgOnboardingStateMeta {

@@ -12,7 +12,7 @@ export interface Database {
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   const database =
     config.database.mode === 'external'
-      ? { url: config.database.url, stop: async () => undefined }
+      ? { url: config.database.url, stop: () => Promise.resolve() }
       : await startEmbeddedPostgres({
           dataDir: config.database.dataDir,
           port: config.database.port,

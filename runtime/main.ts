@@ -14,8 +14,10 @@ export async function runMain(roles: Roles, check?: (config: Config) => void): P
     check?.(config);
     const product = await startProduct(config, logger, roles);
     const signalled = new Promise<NodeJS.Signals>((resolve) => {
-      process.once('SIGINT', () => resolve('SIGINT'));
-      process.once('SIGTERM', () => resolve('SIGTERM'));
+      // `on`, not `once`: a second signal (npm and tsx both relay Ctrl-C) must not kill the
+      // process before it has stopped the servers it started.
+      process.on('SIGINT', () => resolve('SIGINT'));
+      process.on('SIGTERM', () => resolve('SIGTERM'));
     });
     try {
       const reason = await Promise.race([signalled, product.workerDone.then(() => 'worker stopped')]);

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Worker } from '@temporalio/worker';
+import type { Worker, WorkerOptions } from '@temporalio/worker';
 import { createApp } from '../server/app.js';
 import { temporalUiBaseUrl, type Config } from './config.js';
 import { openDatabase, type Database } from './database.js';
@@ -25,7 +25,12 @@ export interface RunningProduct {
  * Brings up the product's parts in dependency order and returns one stop() that takes them down
  * in reverse. Anything started before a failure is stopped again before the error propagates.
  */
-export async function startProduct(config: Config, logger: Logger, roles: Roles): Promise<RunningProduct> {
+export async function startProduct(
+  config: Config,
+  logger: Logger,
+  roles: Roles,
+  options: { workflowBundle?: WorkerOptions['workflowBundle'] } = {},
+): Promise<RunningProduct> {
   routeTemporalLogs(logger);
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
@@ -48,6 +53,7 @@ export async function startProduct(config: Config, logger: Logger, roles: Roles)
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         prisma,
+        workflowBundle: options.workflowBundle,
       });
       workerDone = worker.run();
       stops.push(async () => {
@@ -62,12 +68,14 @@ export async function startProduct(config: Config, logger: Logger, roles: Roles)
       const app = createApp({
         prisma,
         temporal: temporal.client,
+        pingTemporal: (timeoutMs) => temporal.ping(timeoutMs),
         logger,
         operatorApiKey: await resolveOperatorApiKey(config, logger),
         taskQueue: config.temporal.taskQueue,
         namespace: config.temporal.namespace,
         maxBodyBytes: config.http.maxBodyBytes,
         temporalUiUrl: temporalUiBaseUrl(config),
+        searchAttributes: temporal.searchAttributesAvailable,
       });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.http.port, config.http.host, () => resolve(s));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
-import { NativeConnection, type NativeConnectionOptions } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import protos from '@temporalio/proto';
 import { searchAttributeDefinitions } from '../common/temporal-names.js';
 import type { Config } from './config.js';
@@ -15,8 +15,12 @@ import { resolveTemporalCli } from './tools.js';
 export interface TemporalHandles {
   address: string;
   client: Client;
+  /** Whether the server knows the project's search attributes, so runs may carry them */
+  searchAttributesAvailable: boolean;
   /** The worker's connection (a separate, native one) */
   workerConnection: NativeConnection;
+  /** One attempt to reach the frontend, failing after `timeoutMs` */
+  ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -138,17 +142,24 @@ async function connectionOptions(config: Config, address: string) {
 /** Connects the client and the worker's native connection to `address`. */
 export async function connectTemporal(config: Config, address: string, logger: Logger): Promise<TemporalHandles> {
   const options = await connectionOptions(config, address);
-  const connection = await Connection.connect(options as ConnectionOptions);
-  const workerConnection = await NativeConnection.connect(options as NativeConnectionOptions);
+  const connection = await Connection.connect(options);
+  const workerConnection = await NativeConnection.connect(options);
+  // Without the retry interceptor, so a health probe leaves no retry timers behind it.
+  const probeConnection = Connection.lazy({ ...options, interceptors: [] });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  await ensureSearchAttributes(client, config.temporal.namespace, logger);
+  const searchAttributesAvailable = await ensureSearchAttributes(client, config.temporal.namespace, logger);
   return {
     address,
     client,
+    searchAttributesAvailable,
     workerConnection,
+    async ping(timeoutMs) {
+      await probeConnection.withDeadline(Date.now() + timeoutMs, () => probeConnection.workflowService.getSystemInfo({}));
+    },
     async close() {
       await workerConnection.close();
       await connection.close();
+      await probeConnection.close();
     },
   };
 }
@@ -168,21 +179,23 @@ const indexedValueType: Record<SearchAttributeType, protos.temporal.api.enums.v1
  * Registers the project's custom search attributes on a server that lacks them (a self-hosted
  * cluster). Temporal Cloud manages them through its own control plane, so a refusal is a warning.
  */
-export async function ensureSearchAttributes(client: Client, namespace: string, logger: Logger): Promise<void> {
+export async function ensureSearchAttributes(client: Client, namespace: string, logger: Logger): Promise<boolean> {
   try {
     const existing = await client.connection.operatorService.listSearchAttributes({ namespace });
     const missing = searchAttributeDefinitions.filter((sa) => !(sa.name in (existing.customAttributes ?? {})));
-    if (missing.length === 0) return;
+    if (missing.length === 0) return true;
     await client.connection.operatorService.addSearchAttributes({
       namespace,
       searchAttributes: Object.fromEntries(missing.map((sa) => [sa.name, indexedValueType[sa.type]])),
     });
     logger.info({ added: missing.map((sa) => sa.name) }, 'registered Temporal search attributes');
+    return true;
   } catch (error) {
     logger.warn(
       { err: error, wanted: searchAttributeDefinitions.map((sa) => sa.name) },
-      'could not check or register Temporal search attributes; register them on the server',
+      'could not check or register Temporal search attributes; runs start without them until they are registered on the server',
     );
+    return false;
   }
 }
 

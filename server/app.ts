@@ -14,12 +14,15 @@ import { registerOrgRoutes } from './routes/orgs.js';
 export interface AppDeps {
   prisma: PrismaClient;
   temporal: Client;
+  /** One attempt to reach Temporal, for /healthz */
+  pingTemporal(timeoutMs: number): Promise<void>;
   logger: Logger;
   operatorApiKey: string;
   taskQueue: string;
   namespace: string;
   maxBodyBytes: number;
   temporalUiUrl?: string;
+  searchAttributes?: boolean;
   version?: string;
 }
 
@@ -47,7 +50,10 @@ export function createApp(deps: AppDeps): express.Express {
 
   const router = express.Router();
   const api = new Api(router, { prisma: deps.prisma, operatorApiKey: deps.operatorApiKey });
-  registerHealthRoutes(api, deps);
+  registerHealthRoutes(api, {
+    database: () => deps.prisma.$queryRaw`SELECT 1`,
+    temporal: (timeoutMs) => deps.pingTemporal(timeoutMs),
+  });
   registerOrgRoutes(
     api,
     createOrgService({
@@ -56,6 +62,7 @@ export function createApp(deps: AppDeps): express.Express {
       taskQueue: deps.taskQueue,
       namespace: deps.namespace,
       temporalUiUrl: deps.temporalUiUrl,
+      searchAttributes: deps.searchAttributes,
     }),
   );
   app.use(router);

@@ -25,6 +25,8 @@ export interface OrgServiceDeps {
   taskQueue: string;
   namespace: string;
   temporalUiUrl?: string;
+  /** False where the Temporal server lacks the project's search attributes */
+  searchAttributes?: boolean;
 }
 
 export interface NewOrg {
@@ -101,10 +103,13 @@ export function createOrgService(deps: OrgServiceDeps) {
         taskQueue: deps.taskQueue,
         args: [{ orgId }],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        typedSearchAttributes: [
-          { key: searchAttributes.orgId, value: orgId },
-          { key: searchAttributes.onboardingStage, value: 'provisioningTestEnvironment' },
-        ],
+        typedSearchAttributes:
+          deps.searchAttributes === false
+            ? []
+            : [
+                { key: searchAttributes.orgId, value: orgId },
+                { key: searchAttributes.onboardingStage, value: 'provisioningTestEnvironment' },
+              ],
       });
       runId = handle.firstExecutionRunId;
     } catch (error) {

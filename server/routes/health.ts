@@ -1,5 +1,3 @@
-import type { Client } from '@temporalio/client';
-import type { PrismaClient } from '../../runtime/prisma.js';
 import type { Api } from '../api.js';
 import { z } from '../zod.js';
 
@@ -8,7 +6,12 @@ const health = z
   .object({ status: z.enum(['ok', 'degraded']), checks: z.object({ database: check, temporal: check }) })
   .openapi('Health');
 
-export function registerHealthRoutes(api: Api, deps: { prisma: PrismaClient; temporal: Client }): void {
+export interface HealthChecks {
+  database: (timeoutMs: number) => Promise<unknown>;
+  temporal: (timeoutMs: number) => Promise<unknown>;
+}
+
+export function registerHealthRoutes(api: Api, checks: HealthChecks): void {
   api.route({
     method: 'get',
     path: '/healthz',
@@ -20,22 +23,21 @@ export function registerHealthRoutes(api: Api, deps: { prisma: PrismaClient; tem
       503: { description: 'At least one dependency is down', schema: health, contentType: 'application/json' },
     },
     handler: async () => {
-      const [database, temporal] = await Promise.all([
-        probe(() => deps.prisma.$queryRaw`SELECT 1`),
-        probe(() => deps.temporal.workflowService.getSystemInfo({})),
-      ]);
+      const [database, temporal] = await Promise.all([probe(checks.database), probe(checks.temporal)]);
       const ok = database.status === 'up' && temporal.status === 'up';
       return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'degraded', checks: { database, temporal } } };
     },
   });
 }
 
-async function probe(call: () => Promise<unknown>, timeoutMs = 2_000) {
+const PROBE_TIMEOUT_MS = 2_000;
+
+async function probe(check: (timeoutMs: number) => Promise<unknown>, timeoutMs = PROBE_TIMEOUT_MS) {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      call(),
+      check(timeoutMs),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       }),

@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createLogger } from '../../runtime/logger.js';
+import { createPrisma } from '../../runtime/prisma.js';
+import { startProduct } from '../../runtime/product.js';
+import { startTemporalDevServer } from '../../runtime/temporal.js';
+import { freePort } from '../support/free-port.js';
+import { OPERATOR_KEY, createTestDatabase, httpClient, sampleOrg, startTestProduct, testConfig, type TestProduct } from '../support/harness.js';
+
+let product: TestProduct;
+beforeAll(async () => {
+  product = await startTestProduct({ api: true, worker: false });
+});
+afterAll(async () => {
+  await product?.stop();
+});
+
+describe('GET /healthz', () => {
+  it('reports both dependencies up', async () => {
+    const response = await product.http('GET', '/healthz');
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ status: 'ok', checks: { database: { status: 'up' }, temporal: { status: 'up' } } });
+  });
+
+  it('answers 503 naming Temporal when the Temporal server goes away', async () => {
+    const logger = createLogger({ logLevel: 'silent' });
+    const server = await startTemporalDevServer({
+      port: await freePort(),
+      uiPort: 'headless',
+      databaseFile: path.join(inject('scratchDir'), `health-${Date.now()}`, 'temporal.db'),
+      namespace: 'default',
+      logger,
+    });
+    const database = await createTestDatabase();
+    const config = testConfig({ DATABASE_URL: database.url, TEMPORAL_ADDRESS: server.address });
+    const running = await startProduct(config, logger, { api: true, worker: false });
+    try {
+      const http = httpClient(running.apiUrl!);
+      expect((await http('GET', '/healthz')).status).toBe(200);
+      await server.stop();
+      const down = await http('GET', '/healthz');
+      expect(down.status).toBe(503);
+      expect(down.body).toMatchObject({ status: 'degraded', checks: { database: { status: 'up' }, temporal: { status: 'down' } } });
+    } finally {
+      await running.stop();
+      await server.stop();
+      await database.drop();
+    }
+  });
+});
+
+describe('org creation when Temporal refuses to start the workflow', () => {
+  it('answers 503 and leaves no org behind', async () => {
+    const database = await createTestDatabase();
+    const config = testConfig({ DATABASE_URL: database.url, TEMPORAL_NAMESPACE: 'no-such-namespace' });
+    const running = await startProduct(config, createLogger({ logLevel: 'silent' }), { api: true, worker: false });
+    try {
+      const response = await httpClient(running.apiUrl!)('POST', '/v1/orgs', { key: OPERATOR_KEY, json: sampleOrg });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('content-type')).toMatch(/problem\+json/);
+      const prisma = createPrisma(database.url);
+      expect(await prisma.org.count()).toBe(0);
+      expect(await prisma.apiKey.count()).toBe(0);
+      await prisma.$disconnect();
+    } finally {
+      await running.stop();
+      await database.drop();
+    }
+  });
+});
+
+describe('GET /openapi.json', () => {
+  it('is an OpenAPI 3.1 document generated from the request schemas', async () => {
+    const { status, body: doc } = await product.http('GET', '/openapi.json');
+    expect(status).toBe(200);
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/healthz', '/v1/orgs', '/v1/orgs/{orgId}', '/v1/orgs/{orgId}/onboarding', '/v1/orgs/{orgId}/onboarding/events']),
+    );
+    const createOrg = doc.paths['/v1/orgs'].post;
+    expect(createOrg.security).toEqual([{ operatorKey: [] }]);
+    expect(createOrg.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }));
+    const schema = doc.components.schemas.CreateOrg;
+    expect(schema.required).toEqual(expect.arrayContaining(['legalName', 'address', 'timeZone']));
+    expect(schema.additionalProperties).toBe(false);
+    expect(doc.components.schemas.Address.properties.country.pattern).toBe('^[A-Z]{2}$');
+    expect(createOrg.responses['400'].content['application/problem+json'].schema.$ref).toBe('#/components/schemas/Problem');
+    expect(doc.paths['/v1/orgs/{orgId}'].get.parameters).toContainEqual(
+      expect.objectContaining({ name: 'orgId', in: 'path', required: true }),
+    );
+  });
+});

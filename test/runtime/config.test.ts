@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../runtime/config.js';
+
+describe('config', () => {
+  it('defaults to embedded PostgreSQL and a Temporal dev server under .data', () => {
+    const config = loadConfig({});
+    expect(config.http.port).toBe(3000);
+    expect(config.dataDir).toBe(path.resolve('.data'));
+    expect(config.database).toEqual({ mode: 'embedded', port: 54329, dataDir: path.resolve('.data/postgres') });
+    expect(config.temporal.server).toMatchObject({ mode: 'dev', port: 7233, uiPort: 8233 });
+    expect(config.temporal.namespace).toBe('default');
+  });
+
+  it('uses external servers when DATABASE_URL and TEMPORAL_ADDRESS are set', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgresql://u:p@db:5432/cards',
+      TEMPORAL_ADDRESS: 'my-ns.tmprl.cloud:7233',
+      TEMPORAL_NAMESPACE: 'my-ns.a1b2c',
+      TEMPORAL_API_KEY: 'secret',
+    });
+    expect(config.database).toEqual({ mode: 'external', url: 'postgresql://u:p@db:5432/cards' });
+    expect(config.temporal.server).toMatchObject({ mode: 'external', address: 'my-ns.tmprl.cloud:7233', apiKey: 'secret', tls: {} });
+    expect(config.temporal.namespace).toBe('my-ns.a1b2c');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ TEMPORAL_ADDRESS: 'http://localhost:7233' }, 'TEMPORAL_ADDRESS'],
+    [{ NODE_ENV: 'production' }, 'OPERATOR_API_KEY'],
+    [{ OPERATOR_API_KEY: 'short' }, 'OPERATOR_API_KEY'],
+    [{ TEMPORAL_API_KEY: 'k' }, 'TEMPORAL_API_KEY'],
+  ])('fails fast naming the variable for %j', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(name));
+  });
+});

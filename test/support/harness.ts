@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '../../runtime/config.js';
+import { createLogger } from '../../runtime/logger.js';
+import { postgresUrl } from '../../runtime/postgres.js';
+import { createPrisma, type PrismaClient } from '../../runtime/prisma.js';
+import { startProduct, type Roles } from '../../runtime/product.js';
+
+import { TEMPLATE_DATABASE } from './constants.js';
+export const OPERATOR_KEY = 'test-operator-key-0123456789abcdef';
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(6).toString('hex')}`;
+}
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A database of this test file's own, migrated (cloned from the template) unless `empty`. */
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
+  const port = inject('postgresPort');
+  const name = uniqueName('test');
+  await withAdmin((admin) =>
+    admin.query(
+      `CREATE DATABASE ${pg.escapeIdentifier(name)}${options.empty ? '' : ` TEMPLATE ${pg.escapeIdentifier(TEMPLATE_DATABASE)}`}`,
+    ),
+  );
+  return {
+    name,
+    url: postgresUrl(port, name),
+    drop: async () => {
+      await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
+    },
+  };
+}
+
+async function withAdmin<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const admin = new pg.Client({ connectionString: postgresUrl(inject('postgresPort'), 'postgres') });
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.end();
+  }
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: inject('scratchDir'),
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    TEMPORAL_TASK_QUEUE: uniqueName('queue'),
+    OPERATOR_API_KEY: OPERATOR_KEY,
+    ...overrides,
+  });
+}
+
+export interface TestProduct {
+  baseUrl: string;
+  config: Config;
+  database: TestDatabase;
+  /** Separate handles for the test's own assertions */
+  prisma: PrismaClient;
+  temporal: Client;
+  http: HttpClient;
+  stop(): Promise<void>;
+}
+
+/** The real product (API and/or worker) on an ephemeral port, against its own database. */
+export async function startTestProduct(roles: Roles = { api: true, worker: true }): Promise<TestProduct> {
+  const database = await createTestDatabase();
+  const config = testConfig({ DATABASE_URL: database.url });
+  const product = await startProduct(config, createLogger(config), roles, {
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+  });
+  const prisma = createPrisma(database.url, { maxConnections: 4 });
+  const connection = await Connection.connect({ address: inject('temporalAddress') });
+  const baseUrl = product.apiUrl ?? '';
+  return {
+    baseUrl,
+    config,
+    database,
+    prisma,
+    temporal: new Client({ connection, namespace: config.temporal.namespace }),
+    http: httpClient(baseUrl),
+    async stop() {
+      await product.stop();
+      await prisma.$disconnect();
+      await connection.close();
+      await database.drop();
+    },
+  };
+}
+
+export interface HttpResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export type HttpClient = ReturnType<typeof httpClient>;
+
+export function httpClient(baseUrl: string) {
+  return async function request<T = any>(
+    method: string,
+    path: string,
+    options: { key?: string; json?: unknown; raw?: string; headers?: Record<string, string> } = {},
+  ): Promise<HttpResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.key) headers.authorization = `Bearer ${options.key}`;
+    let body: string | undefined;
+    if (options.json !== undefined) {
+      body = JSON.stringify(options.json);
+      headers['content-type'] ??= 'application/json';
+    } else if (options.raw !== undefined) {
+      body = options.raw;
+    }
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON; keep the text
+    }
+    return { status: response.status, headers: response.headers, body: parsed as T };
+  };
+}
+
+export const sampleOrg = {
+  legalName: 'Acme Pagamentos S.A.',
+  address: { line1: 'Av. Paulista 1000', city: 'São Paulo', region: 'SP', postalCode: '01310-100', country: 'BR' },
+  timeZone: 'America/Sao_Paulo',
+};
+
+/** Polls until `probe` returns a value; for waiting on asynchronous workflow progress. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

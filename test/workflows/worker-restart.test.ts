@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workflowIds } from '../../common/temporal-names.js';
+import type { orgOnboarding } from '../../workflows/org-onboarding.js';
+import { OPERATOR_KEY, eventually, sampleOrg, startTestProduct, type TestProduct } from '../support/harness.js';
+
+// The worker runs as a separate process (bin/worker.ts), is killed with SIGKILL while an org's
+// onboarding waits for its next step, and a new worker process finishes the job.
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+let product: TestProduct;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  product = await startTestProduct({ api: true, worker: false });
+});
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await product?.stop();
+});
+
+async function startWorkerProcess(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/worker.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      LOG_LEVEL: 'info',
+      DATABASE_URL: product.database.url,
+      TEMPORAL_ADDRESS: product.config.temporal.server.mode === 'external' ? product.config.temporal.server.address : '',
+      TEMPORAL_TASK_QUEUE: product.config.temporal.taskQueue,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout.setEncoding('utf8');
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: string) => {
+      output += chunk;
+      if (output.includes('"msg":"worker running"')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited early with ${code}: ${output}`)));
+  });
+  return child;
+}
+
+describe('an org workflow survives its worker being killed', () => {
+  it('completes once on a new worker process and the org exists once', async () => {
+    const first = await startWorkerProcess();
+    const created = await product.http('POST', '/v1/orgs', { key: OPERATOR_KEY, json: sampleOrg });
+    expect(created.status).toBe(201);
+    const orgId: string = created.body.org.id;
+    await eventually(async () => {
+      const { body } = await product.http('GET', `/v1/orgs/${orgId}/onboarding`, { key: OPERATOR_KEY });
+      return body.stage === 'awaitingServiceDeskAccess' ? body : undefined;
+    });
+
+    first.kill('SIGKILL');
+    await once(first, 'exit');
+
+    await startWorkerProcess();
+    const moved = await product.http('POST', `/v1/orgs/${orgId}/onboarding/events`, {
+      key: OPERATOR_KEY,
+      json: { type: 'SERVICE_DESK_ACCESS_GRANTED' },
+    });
+    expect(moved.status).toBe(200);
+    const result = await product.temporal.workflow.getHandle<typeof orgOnboarding>(workflowIds.orgOnboarding(orgId)).result();
+    expect(result.stage).toBe('live');
+    expect(result.history.map((step) => step.event)).toEqual([
+      'TEST_ENVIRONMENT_READY',
+      'SERVICE_DESK_ACCESS_GRANTED',
+      'ORG_ACTIVATED',
+    ]);
+
+    expect(await product.prisma.org.count({ where: { legalName: sampleOrg.legalName } })).toBe(1);
+    expect(await product.prisma.environment.count({ where: { orgId } })).toBe(1);
+    const org = await product.prisma.org.findUniqueOrThrow({ where: { id: orgId }, include: { environments: true } });
+    expect(org.status).toBe('ACTIVE');
+    expect(org.environments[0]!.status).toBe('READY');
+  });
+});
