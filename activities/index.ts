@@ -1,8 +1,9 @@
+import { createAccountActivities, type AccountActivityDeps } from './account-activities.js';
 import { createOrgActivities, type OrgActivityDeps } from './org-activities.js';
 
-export type ActivityDeps = OrgActivityDeps;
+export type ActivityDeps = OrgActivityDeps & AccountActivityDeps;
 
 /** Every activity the worker registers, built from its dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createOrgActivities(deps) };
+  return { ...createOrgActivities(deps), ...createAccountActivities(deps) };
 }

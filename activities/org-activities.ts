@@ -1,6 +1,6 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import type { FailureType } from '../common/failures.js';
-import type { PrismaClient } from '../generated/prisma/client.js';
+import type { PrismaClient } from '../runtime/prisma.js';
+import { Problem } from '../server/problem.js';
+import { asActivity } from './failures.js';
 
 export interface OrgActivityDeps {
   prisma: PrismaClient;
@@ -11,27 +11,25 @@ export interface OrgActivityDeps {
 export function createOrgActivities({ prisma }: OrgActivityDeps) {
   async function requireOrg(orgId: string): Promise<void> {
     const org = await prisma.org.findUnique({ where: { id: orgId }, select: { id: true } });
-    if (!org) {
-      throw ApplicationFailure.create({
-        type: 'NOT_FOUND' satisfies FailureType,
-        message: `org ${orgId} does not exist`,
-        nonRetryable: true,
-      });
-    }
+    if (!org) throw Problem.notFound(`org ${orgId}`);
   }
 
   return {
-    async markTestEnvironmentReady({ orgId }: { orgId: string }): Promise<void> {
-      await requireOrg(orgId);
-      await prisma.environment.updateMany({
-        where: { orgId, kind: 'TEST', status: 'PROVISIONING' },
-        data: { status: 'READY' },
+    markTestEnvironmentReady({ orgId }: { orgId: string }): Promise<void> {
+      return asActivity(async () => {
+        await requireOrg(orgId);
+        await prisma.environment.updateMany({
+          where: { orgId, kind: 'TEST', status: 'PROVISIONING' },
+          data: { status: 'READY' },
+        });
       });
     },
 
-    async activateOrg({ orgId }: { orgId: string }): Promise<void> {
-      await requireOrg(orgId);
-      await prisma.org.updateMany({ where: { id: orgId, status: 'ONBOARDING' }, data: { status: 'ACTIVE' } });
+    activateOrg({ orgId }: { orgId: string }): Promise<void> {
+      return asActivity(async () => {
+        await requireOrg(orgId);
+        await prisma.org.updateMany({ where: { id: orgId, status: 'ONBOARDING' }, data: { status: 'ACTIVE' } });
+      });
     },
   };
 }

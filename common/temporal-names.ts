@@ -6,12 +6,15 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 /** Workflow ids come from business keys, so starting the same process twice finds the first. */
 export const workflowIds = {
   orgOnboarding: (orgId: string) => `org-onboarding-${orgId}`,
+  /** One timer per block: the account and the block's end time */
+  accountTemporaryBlock: (accountId: string, until: Date) => `account-temporary-block-${accountId}-${until.getTime()}`,
 } as const;
 
 /** Custom search attributes, so the Temporal Web UI can filter runs by business key. */
 export const searchAttributes = {
   orgId: defineSearchAttributeKey('OrgId', 'KEYWORD'),
   onboardingStage: defineSearchAttributeKey('OnboardingStage', 'KEYWORD'),
+  accountId: defineSearchAttributeKey('AccountId', 'KEYWORD'),
 } as const;
 
 export const searchAttributeDefinitions = Object.values(searchAttributes).map((key) => ({

@@ -16,6 +16,7 @@ export interface Roles {
 
 export interface RunningProduct {
   apiUrl?: string;
+  databaseUrl: string;
   /** Resolves when the worker stops on its own (a fatal error); never when only the API runs */
   workerDone: Promise<void>;
   stop(): Promise<void>;
@@ -87,7 +88,7 @@ export async function startProduct(
       apiUrl = `http://${config.http.host}:${port}`;
       logger.info({ apiUrl, temporalUi: temporalUiBaseUrl(config), dataDir: config.dataDir }, 'API listening');
     }
-    return { apiUrl, workerDone, stop };
+    return { apiUrl, databaseUrl: database.url, workerDone, stop };
   } catch (error) {
     await stop();
     throw error;

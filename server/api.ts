@@ -1,6 +1,6 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Request, Response, Router } from 'express';
-import type { ZodType } from 'zod';
+import type { ZodObject, ZodType } from 'zod';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { authenticate, idempotencyScope, type Access, type Caller } from './auth.js';
 import { IDEMPOTENCY_KEY_PATTERN, withIdempotency, type RouteResult } from './idempotency.js';
@@ -32,6 +32,8 @@ export interface RouteSpec<P, Q, B> {
   params?: ZodType<P>;
   query?: ZodType<Q>;
   body?: ZodType<B>;
+  /** Request headers the handler reads, for the document (the handler validates them) */
+  headers?: ZodObject;
   /** Honour an Idempotency-Key header (creating and money-moving writes) */
   idempotent?: boolean;
   responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
@@ -143,13 +145,18 @@ export class Api {
         ...(spec.params ? { params: spec.params as never } : {}),
         ...(spec.query ? { query: spec.query as never } : {}),
         ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
-        ...(spec.idempotent
+        ...(spec.idempotent || spec.headers
           ? {
               headers: z.object({
-                'Idempotency-Key': z
-                  .string()
-                  .optional()
-                  .openapi({ description: 'Makes a retry of this request return the first response instead of acting twice' }),
+                ...(spec.headers?.shape ?? {}),
+                ...(spec.idempotent
+                  ? {
+                      'Idempotency-Key': z
+                        .string()
+                        .optional()
+                        .openapi({ description: 'Makes a retry of this request return the first response instead of acting twice' }),
+                    }
+                  : {}),
               }) as never,
             }
           : {}),

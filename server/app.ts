@@ -5,11 +5,19 @@ import { pinoHttp } from 'pino-http';
 import { failureTypes, type FailureType } from '../common/failures.js';
 import type { Logger } from '../runtime/logger.js';
 import type { PrismaClient } from '../runtime/prisma.js';
+import { createAccountService } from '../services/accounts.js';
 import { createOrgService } from '../services/org-service.js';
+import { createProgramService } from '../services/programs.js';
+import { createStatusReasonService } from '../services/status-reasons.js';
+import { temporalTemporaryBlocks } from '../services/temporary-blocks.js';
 import { Api } from './api.js';
 import { Problem, problemTitle, problemTypeUri, sendProblem } from './problem.js';
+import { registerAccountRoutes } from './routes/accounts.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOrgRoutes } from './routes/orgs.js';
+import { registerProgramRoutes } from './routes/programs.js';
+import { registerSettingsRoutes } from './routes/settings.js';
+import { registerStatusReasonRoutes } from './routes/status-reasons.js';
 
 export interface AppDeps {
   prisma: PrismaClient;
@@ -63,6 +71,21 @@ export function createApp(deps: AppDeps): express.Express {
       namespace: deps.namespace,
       temporalUiUrl: deps.temporalUiUrl,
       searchAttributes: deps.searchAttributes,
+    }),
+  );
+  registerSettingsRoutes(api, deps);
+  registerProgramRoutes(api, createProgramService(deps));
+  registerStatusReasonRoutes(api, createStatusReasonService(deps));
+  registerAccountRoutes(
+    api,
+    createAccountService({
+      prisma: deps.prisma,
+      temporaryBlocks: temporalTemporaryBlocks({
+        temporal: deps.temporal,
+        taskQueue: deps.taskQueue,
+        searchAttributes: deps.searchAttributes,
+        logger: deps.logger,
+      }),
     }),
   );
   app.use(router);

@@ -37,3 +37,14 @@ export function idempotencyScope(caller: Caller | undefined): string {
   if (!caller) return 'public';
   return caller.kind === 'operator' ? 'operator' : caller.environmentId;
 }
+
+/** The org environment an org key acts in; routes with access 'org' always have one. */
+export function tenantOf(caller: Caller | undefined): { orgId: string; environmentId: string } {
+  if (caller?.kind !== 'org') throw new Problem('FORBIDDEN', 'this route needs an org API key');
+  return { orgId: caller.orgId, environmentId: caller.environmentId };
+}
+
+/** Who made the request, for audit rows. */
+export function actorOf(caller: Caller | undefined, requestId: string): { actor: string; requestId: string } {
+  return { actor: caller?.actor ?? 'anonymous', requestId };
+}

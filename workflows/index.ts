@@ -1,1 +1,2 @@
+export { accountTemporaryBlock } from './account-temporary-block.js';
 export { orgOnboarding } from './org-onboarding.js';

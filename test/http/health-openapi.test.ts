@@ -88,5 +88,12 @@ describe('GET /openapi.json', () => {
     expect(doc.paths['/v1/orgs/{orgId}'].get.parameters).toContainEqual(
       expect.objectContaining({ name: 'orgId', in: 'path', required: true }),
     );
+    const statusChange = doc.paths['/v1/accounts/{accountId}/status'].patch;
+    expect(statusChange.parameters).toContainEqual(expect.objectContaining({ name: 'If-Match', in: 'header' }));
+    expect(Object.keys(statusChange.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409', '412']));
+    expect(doc.components.schemas.AccountStatusChange.properties.status.enum).toEqual(['NORMAL', 'BLOCKED', 'CANCELLED']);
+    expect(doc.paths['/v1/accounts/{accountId}/transactions'].post.parameters).toContainEqual(
+      expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }),
+    );
   });
 });

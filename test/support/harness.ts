@@ -150,3 +150,37 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** A new org through the API; returns its id and test-environment key. */
+export async function createOrgWithKey(http: HttpClient, legalName = sampleOrg.legalName): Promise<{ orgId: string; key: string }> {
+  const response = await http('POST', '/v1/orgs', { key: OPERATOR_KEY, json: { ...sampleOrg, legalName } });
+  if (response.status !== 201) throw new Error(`org creation failed: ${JSON.stringify(response.body)}`);
+  return { orgId: response.body.org.id, key: response.body.apiKey.token };
+}
+
+/** A program and a NORMAL account in it, through the API. */
+export async function createAccount(
+  http: HttpClient,
+  key: string,
+  options: { currency?: string; documentNumber?: string } = {},
+): Promise<{ accountId: string; programId: string }> {
+  const programs = await http('GET', '/v1/programs', { key });
+  let program = programs.body.items.find((p: { currency: string }) => p.currency === (options.currency ?? 'BRL'));
+  if (!program) {
+    const created = await http('POST', '/v1/programs', {
+      key,
+      json: { name: `Gold ${options.currency ?? 'BRL'}`, type: 'PREPAID', cardNetwork: 'VISA', currency: options.currency ?? 'BRL' },
+    });
+    if (created.status !== 201) throw new Error(`program creation failed: ${JSON.stringify(created.body)}`);
+    program = created.body;
+  }
+  const account = await http('POST', '/v1/accounts', {
+    key,
+    json: {
+      programId: program.id,
+      owner: { person: { name: 'Maria Silva', documentNumber: options.documentNumber ?? `DOC-${randomBytes(5).toString('hex')}` } },
+    },
+  });
+  if (account.status !== 201) throw new Error(`account creation failed: ${JSON.stringify(account.body)}`);
+  return { accountId: account.body.id, programId: program.id };
+}

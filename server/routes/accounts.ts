@@ -1,0 +1,330 @@
+import type { Request } from 'express';
+import {
+  accountStatuses,
+  accountStatusSnapshot,
+  allowedTransitions,
+  operationAllowed,
+} from '../../machines/account-status.js';
+import { etagOf, type AccountRecord, type AccountService } from '../../services/accounts.js';
+import { problemSchema, type Api } from '../api.js';
+import { actorOf, tenantOf } from '../auth.js';
+import { Problem } from '../problem.js';
+import { z } from '../zod.js';
+
+const accountStatus = z.enum(accountStatuses);
+const nonFinalStatus = z.enum(['NORMAL', 'BLOCKED']);
+const idParams = z.strictObject({ accountId: z.uuid({ message: 'must be a UUID' }) });
+const documentNumber = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9./-]{2,31}$/, 'must be 3-32 letters, digits, dots, slashes or hyphens');
+const isoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' });
+
+const ownerSchema = z
+  .union([
+    z.strictObject({
+      person: z.strictObject({ name: z.string().trim().min(1).max(200), documentNumber, birthDate: isoDate.optional() }),
+    }),
+    z.strictObject({
+      company: z.strictObject({
+        legalName: z.string().trim().min(1).max(200),
+        documentNumber,
+        incorporationDate: isoDate.optional(),
+      }),
+    }),
+  ])
+  .openapi('AccountOwner', { description: 'The account holder: exactly one of person or company' });
+
+const createAccountBody = z.strictObject({ programId: z.uuid(), owner: ownerSchema }).openapi('CreateAccount');
+
+const transitionSchema = z.object({ event: z.string(), to: accountStatus });
+const accountSchema = z
+  .object({
+    id: z.uuid(),
+    programId: z.uuid(),
+    currency: z.string(),
+    status: accountStatus,
+    statusReason: z.object({ id: z.uuid(), code: z.string(), description: z.string() }).nullable(),
+    statusDescription: z.string().nullable(),
+    statusChangedAt: z.iso.datetime(),
+    blockedUntil: z.iso.datetime().nullable(),
+    balance: z.number().int().openapi({ description: 'Minor units of the currency' }),
+    version: z.number().int().openapi({ description: 'Also sent as the ETag header; send it back in If-Match' }),
+    allowedTransitions: z.array(transitionSchema),
+    allowedOperations: z.object({ cashIn: z.boolean(), cashOut: z.boolean() }),
+    holder: z.object({ customerId: z.uuid(), kind: z.enum(['PERSON', 'COMPANY']), name: z.string(), documentNumber: z.string() }).nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('Account');
+
+const statusChangeBody = z
+  .strictObject({
+    status: accountStatus,
+    reasonId: z.uuid().optional(),
+    description: z.string().trim().min(1).max(500).optional(),
+    until: z.iso
+      .datetime({ offset: true, message: 'must be an ISO-8601 date-time' })
+      .optional()
+      .openapi({ description: 'End of a temporary block (status BLOCKED only); the account is unblocked then' }),
+  })
+  .openapi('AccountStatusChange');
+
+const rollbackBody = z
+  .strictObject({
+    status: nonFinalStatus.optional().openapi({ description: 'Defaults to the status the account had before it was cancelled' }),
+    reasonId: z.uuid().optional(),
+    description: z.string().trim().min(1).max(500).optional(),
+  })
+  .openapi('AccountStatusRollback');
+
+const historyQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  after: z
+    .string()
+    .regex(/^\d{1,18}$/, 'must be the id of a history entry')
+    .optional(),
+});
+
+const historyEntry = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['CHANGE', 'ROLLBACK', 'AUTOMATIC_UNBLOCK']),
+    from: accountStatus,
+    to: accountStatus,
+    reason: z.object({ id: z.uuid(), code: z.string() }).nullable(),
+    description: z.string().nullable(),
+    blockedUntil: z.iso.datetime().nullable(),
+    by: z.string(),
+    at: z.iso.datetime(),
+    requestId: z.string().nullable(),
+    version: z.number().int(),
+  })
+  .openapi('AccountStatusHistoryEntry');
+
+const transactionBody = z
+  .strictObject({
+    type: z.enum(['CASH_IN', 'CASH_OUT']),
+    amount: z
+      .number()
+      .int('must be an integer number of minor units')
+      .positive()
+      .max(1e13)
+      .openapi({ description: 'Minor units of the currency, e.g. 1050 for 10.50' }),
+    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as BRL'),
+  })
+  .openapi('CreateTransaction');
+
+const transactionSchema = z
+  .object({
+    id: z.uuid(),
+    accountId: z.uuid(),
+    type: z.enum(['CASH_IN', 'CASH_OUT']),
+    amount: z.number().int(),
+    currency: z.string(),
+    balanceAfter: z.number().int(),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('Transaction');
+
+const ifMatchHeader = z.object({
+  'If-Match': z.string().optional().openapi({ description: 'The ETag the change is based on; 412 if the account moved on' }),
+});
+
+const conflict = { description: 'Not allowed from the current status; allowedTransitions lists what is', schema: problemSchema };
+
+export function registerAccountRoutes(api: Api, accounts: AccountService): void {
+  api.route({
+    method: 'post',
+    path: '/v1/accounts',
+    summary: 'Create an account (status NORMAL) in a program, with its holder: a person or a company',
+    tag: 'Accounts',
+    access: 'org',
+    body: createAccountBody,
+    idempotent: true,
+    responses: {
+      201: { description: 'The account', schema: accountSchema },
+      409: { description: 'Conflict', schema: problemSchema },
+    },
+    handler: async ({ body, caller }) => {
+      const account = await accounts.create(tenantOf(caller), body);
+      return { status: 201, headers: { Location: `/v1/accounts/${account.id}`, ETag: etagOf(account.version) }, body: accountView(account) };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/accounts/:accountId',
+    summary: 'An account: status, reason, version, what it may do now',
+    tag: 'Accounts',
+    access: 'org',
+    params: idParams,
+    responses: { 200: { description: 'The account', schema: accountSchema }, 404: { description: 'Not found', schema: problemSchema } },
+    handler: async ({ params, caller }) => {
+      const account = await accounts.get(tenantOf(caller), params.accountId);
+      return { status: 200, headers: { ETag: etagOf(account.version) }, body: accountView(account) };
+    },
+  });
+
+  api.route({
+    method: 'patch',
+    path: '/v1/accounts/:accountId/status',
+    summary: 'Change the account status (NORMAL, BLOCKED, CANCELLED), optionally with a reason and, for a block, an end time',
+    tag: 'Accounts',
+    access: 'org',
+    params: idParams,
+    headers: ifMatchHeader,
+    body: statusChangeBody,
+    responses: {
+      200: { description: 'The account after the change', schema: accountSchema },
+      404: { description: 'Not found', schema: problemSchema },
+      409: conflict,
+      412: { description: 'If-Match does not match the current version', schema: problemSchema },
+    },
+    handler: async ({ req, params, body, caller, requestId }) => {
+      const until = body.until === undefined ? undefined : new Date(body.until);
+      if (until && body.status !== 'BLOCKED') {
+        throw Problem.validation([{ field: 'body.until', rule: 'only_for_blocked', message: 'is only allowed with status BLOCKED' }]);
+      }
+      if (until && until.getTime() <= Date.now()) {
+        throw Problem.validation([{ field: 'body.until', rule: 'must_be_future', message: 'must be in the future' }]);
+      }
+      const account = await accounts.changeStatus(
+        tenantOf(caller),
+        params.accountId,
+        { status: body.status, reasonId: body.reasonId, description: body.description, until, expectedVersion: ifMatch(req) },
+        actorOf(caller, requestId),
+      );
+      return { status: 200, headers: { ETag: etagOf(account.version) }, body: accountView(account) };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/v1/accounts/:accountId/status/rollback',
+    summary: 'Recover a CANCELLED account: restore the status it had before cancellation, or a non-final status named',
+    tag: 'Accounts',
+    access: 'org',
+    params: idParams,
+    headers: ifMatchHeader,
+    body: rollbackBody,
+    responses: {
+      200: { description: 'The account after the rollback', schema: accountSchema },
+      404: { description: 'Not found', schema: problemSchema },
+      409: { description: 'The account is not CANCELLED', schema: problemSchema },
+      412: { description: 'If-Match does not match the current version', schema: problemSchema },
+    },
+    handler: async ({ req, params, body, caller, requestId }) => {
+      const account = await accounts.rollback(
+        tenantOf(caller),
+        params.accountId,
+        { ...body, expectedVersion: ifMatch(req) },
+        actorOf(caller, requestId),
+      );
+      return { status: 200, headers: { ETag: etagOf(account.version) }, body: accountView(account) };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/accounts/:accountId/status-history',
+    summary: 'Every status change of the account, oldest first: who, when, from, to, reason',
+    tag: 'Accounts',
+    access: 'org',
+    params: idParams,
+    query: historyQuery,
+    responses: {
+      200: { description: 'A page of history', schema: z.object({ items: z.array(historyEntry), next: z.string().nullable() }) },
+      404: { description: 'Not found', schema: problemSchema },
+    },
+    handler: async ({ params, query, caller }) => {
+      const rows = await accounts.statusHistory(tenantOf(caller), params.accountId, {
+        limit: query.limit,
+        after: query.after === undefined ? undefined : BigInt(query.after),
+      });
+      const items = rows.map((row) => ({
+        id: row.id.toString(),
+        kind: row.kind,
+        from: row.fromStatus,
+        to: row.toStatus,
+        reason: row.reason,
+        description: row.description,
+        blockedUntil: row.blockedUntil?.toISOString() ?? null,
+        by: row.actor,
+        at: row.createdAt.toISOString(),
+        requestId: row.requestId,
+        version: row.accountVersion,
+      }));
+      return { status: 200, body: { items, next: items.length === query.limit ? (items.at(-1)?.id ?? null) : null } };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/v1/accounts/:accountId/transactions',
+    summary: 'Cash-in or cash-out, allowed or refused by the account status',
+    tag: 'Accounts',
+    access: 'org',
+    params: idParams,
+    body: transactionBody,
+    idempotent: true,
+    responses: {
+      201: { description: 'The transaction and the account after it', schema: z.object({ transaction: transactionSchema, account: accountSchema }) },
+      404: { description: 'Not found', schema: problemSchema },
+      409: { description: 'The account status does not allow this operation', schema: problemSchema },
+      422: { description: 'Insufficient funds', schema: problemSchema },
+    },
+    handler: async ({ params, body, caller, requestId }) => {
+      const { transaction, account } = await accounts.moveMoney(tenantOf(caller), params.accountId, body, actorOf(caller, requestId));
+      return {
+        status: 201,
+        headers: { ETag: etagOf(account.version) },
+        body: {
+          transaction: {
+            id: transaction.id,
+            accountId: transaction.accountId,
+            type: transaction.type,
+            amount: Number(transaction.amount),
+            currency: transaction.currency,
+            balanceAfter: Number(transaction.balanceAfter),
+            createdAt: transaction.createdAt.toISOString(),
+          },
+          account: accountView(account),
+        },
+      };
+    },
+  });
+}
+
+/** The version an If-Match header names; undefined without one or for "*". */
+function ifMatch(req: Request): number | undefined {
+  const header = req.get('if-match');
+  if (header === undefined || header.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"v(\d{1,9})"\s*$/.exec(header);
+  if (!match) {
+    throw Problem.validation([
+      { field: 'headers.if-match', rule: 'invalid_etag', message: 'must be an ETag this API sent, such as "v3"' },
+    ]);
+  }
+  return Number(match[1]);
+}
+
+export function accountView(account: AccountRecord) {
+  const snapshot = accountStatusSnapshot(account.status, account.statusBeforeCancellation);
+  const holder = account.customers[0]?.customer;
+  return {
+    id: account.id,
+    programId: account.programId,
+    currency: account.program.currency,
+    status: account.status,
+    statusReason: account.statusReason,
+    statusDescription: account.statusDescription,
+    statusChangedAt: account.statusChangedAt.toISOString(),
+    blockedUntil: account.blockedUntil?.toISOString() ?? null,
+    balance: Number(account.balance),
+    version: account.version,
+    allowedTransitions: allowedTransitions(snapshot),
+    allowedOperations: { cashIn: operationAllowed(account.status, 'cashIn'), cashOut: operationAllowed(account.status, 'cashOut') },
+    holder: holder ? { customerId: holder.id, kind: holder.kind, name: holder.name, documentNumber: holder.documentNumber } : null,
+    createdAt: account.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import type { CardNetwork, ProgramType } from '../generated/prisma/enums.js';
+import type { PrismaClient } from '../runtime/prisma.js';
+import { Problem } from '../server/problem.js';
+import { isUniqueViolation } from './prisma-errors.js';
+import type { Tenant } from './tenant.js';
+
+export interface NewProgram {
+  name: string;
+  type: ProgramType;
+  cardNetwork: CardNetwork;
+  currency: string;
+}
+
+export function createProgramService({ prisma }: { prisma: PrismaClient }) {
+  return {
+    async create(tenant: Tenant, input: NewProgram) {
+      try {
+        return await prisma.program.create({ data: { id: randomUUID(), ...tenant, ...input } });
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        throw new Problem('CONFLICT', `a program named "${input.name}" already exists`, {
+          errors: [{ field: 'body.name', rule: 'unique', message: 'is already used by another program' }],
+        });
+      }
+    },
+
+    async get(tenant: Tenant, id: string) {
+      const program = await prisma.program.findFirst({ where: { id, environmentId: tenant.environmentId } });
+      if (!program) throw Problem.notFound(`program ${id}`);
+      return program;
+    },
+
+    list(tenant: Tenant) {
+      return prisma.program.findMany({ where: { environmentId: tenant.environmentId }, orderBy: { createdAt: 'asc' } });
+    },
+  };
+}
+
+export type ProgramService = ReturnType<typeof createProgramService>;

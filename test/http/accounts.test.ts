@@ -1,0 +1,337 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccount, createOrgWithKey, startTestProduct, type HttpResponse, type TestProduct } from '../support/harness.js';
+
+let product: TestProduct;
+let key: string;
+let otherKey: string;
+
+beforeAll(async () => {
+  product = await startTestProduct();
+  key = (await createOrgWithKey(product.http, 'Acme')).key;
+  otherKey = (await createOrgWithKey(product.http, 'Beta')).key;
+});
+afterAll(async () => {
+  await product?.stop();
+});
+
+const get = (accountId: string, k = key) => product.http('GET', `/v1/accounts/${accountId}`, { key: k });
+const setStatus = (accountId: string, json: object, headers: Record<string, string> = {}, k = key) =>
+  product.http('PATCH', `/v1/accounts/${accountId}/status`, { key: k, json, headers });
+const rollback = (accountId: string, json: object = {}, headers: Record<string, string> = {}) =>
+  product.http('POST', `/v1/accounts/${accountId}/status/rollback`, { key, json, headers });
+const move = (accountId: string, type: 'CASH_IN' | 'CASH_OUT', amount: unknown, headers: Record<string, string> = {}, currency = 'BRL') =>
+  product.http('POST', `/v1/accounts/${accountId}/transactions`, { key, json: { type, amount, currency }, headers });
+const history = async (accountId: string) =>
+  (await product.http('GET', `/v1/accounts/${accountId}/status-history?limit=200`, { key })).body.items as {
+    kind: string;
+    from: string;
+    to: string;
+    by: string;
+    reason: { id: string; code: string } | null;
+    description: string | null;
+    requestId: string | null;
+    at: string;
+  }[];
+
+function expectProblem(response: HttpResponse, status: number) {
+  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+}
+
+/** Balance, version and audit length: what a refused command must leave unchanged. */
+async function footprint(accountId: string) {
+  const account = (await get(accountId)).body;
+  return { status: account.status, balance: account.balance, version: account.version, audit: (await history(accountId)).length };
+}
+
+/** Cash-in then cash-out of 1 minor unit; true where each was accepted. */
+async function operations(accountId: string) {
+  const cashIn = await move(accountId, 'CASH_IN', 1);
+  const cashOut = await move(accountId, 'CASH_OUT', 1);
+  for (const r of [cashIn, cashOut]) if (r.status !== 201) expectProblem(r, 409);
+  return { cashIn: cashIn.status === 201, cashOut: cashOut.status === 201 };
+}
+
+describe('accounts', () => {
+  it('creates an account NORMAL, with its holder, an ETag, and what it may do now', async () => {
+    const { accountId, programId } = await createAccount(product.http, key);
+    const response = await get(accountId);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('etag')).toBe('"v1"');
+    expect(response.body).toMatchObject({
+      id: accountId,
+      programId,
+      status: 'NORMAL',
+      currency: 'BRL',
+      balance: 0,
+      version: 1,
+      statusReason: null,
+      allowedOperations: { cashIn: true, cashOut: true },
+      holder: { kind: 'PERSON', name: 'Maria Silva' },
+    });
+    expect(response.body.allowedTransitions).toEqual([
+      { event: 'BLOCK', to: 'BLOCKED' },
+      { event: 'CANCEL', to: 'CANCELLED' },
+    ]);
+  });
+
+  it('refuses an owner that is both a person and a company, or neither, and writes nothing', async () => {
+    const { programId } = await createAccount(product.http, key);
+    const before = await product.prisma.account.count();
+    const both = await product.http('POST', '/v1/accounts', {
+      key,
+      json: { programId, owner: { person: { name: 'A', documentNumber: 'P-001' }, company: { legalName: 'B', documentNumber: 'C-001' } } },
+    });
+    expectProblem(both, 400);
+    const neither = await product.http('POST', '/v1/accounts', { key, json: { programId, owner: {} } });
+    expectProblem(neither, 400);
+    expect(await product.prisma.account.count()).toBe(before);
+  });
+});
+
+describe('status lifecycle over HTTP', () => {
+  it('follows every path the seed allows, with cash-in/cash-out matching the status at each step', async () => {
+    const { accountId } = await createAccount(product.http, key);
+    await move(accountId, 'CASH_IN', 1000);
+    expect(await operations(accountId)).toEqual({ cashIn: true, cashOut: true });
+
+    expect((await setStatus(accountId, { status: 'BLOCKED' })).body.status).toBe('BLOCKED');
+    expect(await operations(accountId)).toEqual({ cashIn: true, cashOut: false });
+    const refusedCashOut = await move(accountId, 'CASH_OUT', 1);
+    expect(refusedCashOut.body).toMatchObject({ currentStatus: 'BLOCKED', operation: 'CASH_OUT' });
+    expect(refusedCashOut.body.detail).toContain('BLOCKED');
+
+    expect((await setStatus(accountId, { status: 'NORMAL' })).body.status).toBe('NORMAL');
+    expect(await operations(accountId)).toEqual({ cashIn: true, cashOut: true });
+
+    await setStatus(accountId, { status: 'BLOCKED' });
+    const cancelled = await setStatus(accountId, { status: 'CANCELLED' });
+    expect(cancelled.body).toMatchObject({ status: 'CANCELLED', allowedOperations: { cashIn: false, cashOut: false } });
+    expect(cancelled.body.allowedTransitions.every((t: { event: string }) => t.event === 'ROLLBACK')).toBe(true);
+    expect(await operations(accountId)).toEqual({ cashIn: false, cashOut: false });
+
+    // rollback restores the status before cancellation: BLOCKED
+    const restored = await rollback(accountId);
+    expect(restored.status).toBe(200);
+    expect(restored.body.status).toBe('BLOCKED');
+    expect(await operations(accountId)).toEqual({ cashIn: true, cashOut: false });
+
+    await setStatus(accountId, { status: 'NORMAL' });
+    await setStatus(accountId, { status: 'CANCELLED' });
+    expect((await rollback(accountId)).body.status).toBe('NORMAL');
+    await setStatus(accountId, { status: 'CANCELLED' });
+    expect((await rollback(accountId, { status: 'BLOCKED' })).body.status).toBe('BLOCKED');
+
+    const steps = await history(accountId);
+    expect(steps.map((s) => `${s.kind}:${s.from}->${s.to}`)).toEqual([
+      'CHANGE:NORMAL->BLOCKED',
+      'CHANGE:BLOCKED->NORMAL',
+      'CHANGE:NORMAL->BLOCKED',
+      'CHANGE:BLOCKED->CANCELLED',
+      'ROLLBACK:CANCELLED->BLOCKED',
+      'CHANGE:BLOCKED->NORMAL',
+      'CHANGE:NORMAL->CANCELLED',
+      'ROLLBACK:CANCELLED->NORMAL',
+      'CHANGE:NORMAL->CANCELLED',
+      'ROLLBACK:CANCELLED->BLOCKED',
+    ]);
+  });
+
+  it('refuses every path the seed forbids with a 409 naming the allowed ones, changing nothing', async () => {
+    const { accountId } = await createAccount(product.http, key);
+    await move(accountId, 'CASH_IN', 500);
+
+    let before = await footprint(accountId);
+    const same = await setStatus(accountId, { status: 'NORMAL' });
+    expectProblem(same, 409);
+    expect(same.body.allowedTransitions).toEqual([{ event: 'BLOCK', to: 'BLOCKED' }, { event: 'CANCEL', to: 'CANCELLED' }]);
+    expectProblem(await rollback(accountId), 409);
+    expect(await footprint(accountId)).toEqual(before);
+
+    await setStatus(accountId, { status: 'CANCELLED' });
+    before = await footprint(accountId);
+    for (const status of ['NORMAL', 'BLOCKED', 'CANCELLED']) {
+      const refused = await setStatus(accountId, { status });
+      expectProblem(refused, 409);
+      expect(refused.body.currentStatus).toBe('CANCELLED');
+    }
+    expectProblem(await move(accountId, 'CASH_IN', 1), 409);
+    expectProblem(await rollback(accountId, { status: 'CANCELLED' }), 400);
+    const unknown = await setStatus(accountId, { status: 'FROZEN' });
+    expectProblem(unknown, 400);
+    expect(unknown.body.errors[0]).toMatchObject({ field: 'body.status' });
+    expect(await footprint(accountId)).toEqual(before);
+  });
+
+  it('records who, when, from, to, reason, description and request id for each change', async () => {
+    const { accountId } = await createAccount(product.http, key);
+    const reason = await product.http('POST', '/v1/account-status-reasons', {
+      key,
+      json: { code: 'COURT_ORDER', description: 'Blocked by a court order', appliesTo: ['BLOCKED'] },
+    });
+    expect(reason.status).toBe(201);
+    const changed = await setStatus(accountId, { status: 'BLOCKED', reasonId: reason.body.id, description: 'Case 123' }, { 'x-request-id': 'req-audit-1' });
+    expect(changed.body.statusReason).toMatchObject({ id: reason.body.id, code: 'COURT_ORDER' });
+    const [entry] = await history(accountId);
+    expect(entry).toMatchObject({
+      kind: 'CHANGE',
+      from: 'NORMAL',
+      to: 'BLOCKED',
+      reason: { id: reason.body.id, code: 'COURT_ORDER' },
+      description: 'Case 123',
+      requestId: 'req-audit-1',
+      by: expect.stringMatching(/^api-key:/),
+    });
+    expect(Date.now() - Date.parse(entry!.at)).toBeLessThan(60_000);
+  });
+});
+
+describe('status reasons', () => {
+  it('are created, listed and fetched per org, and checked on every change', async () => {
+    const fraud = await product.http('POST', '/v1/account-status-reasons', {
+      key,
+      json: { code: 'FRAUD_ATTEMPT', description: 'Fraud attempt', appliesTo: ['BLOCKED', 'CANCELLED'] },
+    });
+    expect(fraud.status).toBe(201);
+    expect(fraud.body).toMatchObject({ id: expect.any(String), code: 'FRAUD_ATTEMPT', appliesTo: ['BLOCKED', 'CANCELLED'] });
+    expect((await product.http('GET', `/v1/account-status-reasons/${fraud.body.id}`, { key })).body.code).toBe('FRAUD_ATTEMPT');
+    const listed = await product.http('GET', '/v1/account-status-reasons', { key });
+    expect(listed.body.items.map((r: { code: string }) => r.code)).toContain('FRAUD_ATTEMPT');
+    expectProblem(await product.http('GET', `/v1/account-status-reasons/${fraud.body.id}`, { key: otherKey }), 404);
+    expectProblem(
+      await product.http('POST', '/v1/account-status-reasons', { key, json: { code: 'FRAUD_ATTEMPT', description: 'again' } }),
+      409,
+    );
+    expectProblem(
+      await product.http('POST', '/v1/account-status-reasons', { key, json: { code: 'X', description: 'd'.repeat(501) } }),
+      400,
+    );
+
+    const { accountId } = await createAccount(product.http, key);
+    const foreign = await product.http('POST', '/v1/account-status-reasons', {
+      key: otherKey,
+      json: { code: 'OTHER_ORG', description: 'Belongs to another org' },
+    });
+    const before = await footprint(accountId);
+    const cases: [object, string][] = [
+      [{ status: 'NORMAL', reasonId: fraud.body.id }, 'reason_not_applicable'],
+      [{ status: 'BLOCKED', reasonId: crypto.randomUUID() }, 'unknown_reason'],
+      [{ status: 'BLOCKED', reasonId: foreign.body.id }, 'unknown_reason'],
+    ];
+    await setStatus(accountId, { status: 'BLOCKED', reasonId: fraud.body.id });
+    const afterBlock = await footprint(accountId);
+    for (const [body, rule] of cases) {
+      const refused = await setStatus(accountId, body);
+      expectProblem(refused, 400);
+      expect(refused.body.errors).toContainEqual(expect.objectContaining({ field: 'body.reasonId', rule }));
+    }
+    expect(await footprint(accountId)).toEqual(afterBlock);
+    expect(afterBlock.audit).toBe(before.audit + 1);
+  });
+
+  it('are required for a target status when the org says so', async () => {
+    const { key: ownKey } = await createOrgWithKey(product.http, 'Strict Bank');
+    const settings = await product.http('PATCH', '/v1/settings', { key: ownKey, json: { statusReasonRequiredFor: ['CANCELLED'] } });
+    expect(settings.body).toEqual({ statusReasonRequiredFor: ['CANCELLED'] });
+    const { accountId } = await createAccount(product.http, ownKey);
+    const refused = await setStatus(accountId, { status: 'CANCELLED' }, {}, ownKey);
+    expectProblem(refused, 400);
+    expect(refused.body.errors).toContainEqual(expect.objectContaining({ field: 'body.reasonId', rule: 'reason_required' }));
+    expect((await setStatus(accountId, { status: 'BLOCKED' }, {}, ownKey)).status).toBe(200);
+    const reason = await product.http('POST', '/v1/account-status-reasons', { key: ownKey, json: { code: 'CLOSED_BY_CLIENT', description: 'Client closed it' } });
+    expect((await setStatus(accountId, { status: 'CANCELLED', reasonId: reason.body.id }, {}, ownKey)).status).toBe(200);
+  });
+});
+
+describe('versions and concurrency', () => {
+  it('applies a change only on the version named in If-Match', async () => {
+    const { accountId } = await createAccount(product.http, key);
+    const stale = await setStatus(accountId, { status: 'BLOCKED' }, { 'if-match': '"v7"' });
+    expectProblem(stale, 412);
+    expect(stale.body).toMatchObject({ currentVersion: 1, etag: '"v1"' });
+    expectProblem(await setStatus(accountId, { status: 'BLOCKED' }, { 'if-match': 'v1' }), 400);
+    expect((await footprint(accountId)).version).toBe(1);
+    const ok = await setStatus(accountId, { status: 'BLOCKED' }, { 'if-match': '"v1"' });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('etag')).toBe('"v2"');
+  });
+
+  it('lets exactly one of many racing changes from the same version win', async () => {
+    const { accountId } = await createAccount(product.http, key);
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => setStatus(accountId, { status: i % 2 ? 'BLOCKED' : 'CANCELLED' }, { 'if-match': '"v1"' })),
+    );
+    expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(responses.filter((r) => r.status === 412)).toHaveLength(9);
+    expect(await history(accountId)).toHaveLength(1);
+  });
+
+  it('keeps a gapless, unforked audit chain under 50 concurrent conflicting changes', async () => {
+    const { accountId } = await createAccount(product.http, key);
+    const targets = ['BLOCKED', 'NORMAL', 'CANCELLED', 'BLOCKED', 'NORMAL'];
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        i % 10 === 9 ? rollback(accountId) : setStatus(accountId, { status: targets[i % targets.length] }),
+      ),
+    );
+    for (const r of responses) expect([200, 409]).toContain(r.status);
+    const applied = responses.filter((r) => r.status === 200).length;
+    const chain = await history(accountId);
+    expect(chain).toHaveLength(applied);
+    expect(chain[0]?.from).toBe('NORMAL');
+    for (let i = 1; i < chain.length; i++) expect(chain[i]!.from, `entry ${i}`).toBe(chain[i - 1]!.to);
+    const final = await get(accountId);
+    expect(final.body.status).toBe(chain.at(-1)?.to ?? 'NORMAL');
+    expect(final.body.version).toBe(1 + applied);
+  });
+});
+
+describe('cash-in and cash-out', () => {
+  it('moves money once for a retried Idempotency-Key and refuses the key for another body', async () => {
+    const { accountId } = await createAccount(product.http, key);
+    const first = await move(accountId, 'CASH_IN', 2500, { 'idempotency-key': 'deposit-1' });
+    const retry = await move(accountId, 'CASH_IN', 2500, { 'idempotency-key': 'deposit-1' });
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body.transaction.id).toBe(first.body.transaction.id);
+    expectProblem(await move(accountId, 'CASH_IN', 9999, { 'idempotency-key': 'deposit-1' }), 422);
+    const concurrent = await Promise.all(Array.from({ length: 8 }, () => move(accountId, 'CASH_IN', 100, { 'idempotency-key': 'deposit-2' })));
+    for (const r of concurrent) expect([201, 409]).toContain(r.status);
+    expect((await get(accountId)).body.balance).toBe(2600);
+    expect(await product.prisma.accountTransaction.count({ where: { accountId } })).toBe(2);
+  });
+
+  it('refuses bad amounts, another currency and overdrafts, leaving the balance alone', async () => {
+    const { accountId } = await createAccount(product.http, key);
+    await move(accountId, 'CASH_IN', 300);
+    const before = await footprint(accountId);
+    const cases: [unknown, string, string][] = [
+      [-5, 'BRL', 'body.amount'],
+      [0, 'BRL', 'body.amount'],
+      [10.5, 'BRL', 'body.amount'],
+      ['100', 'BRL', 'body.amount'],
+      [100, 'USD', 'body.currency'],
+    ];
+    for (const [amount, currency, field] of cases) {
+      const refused = await move(accountId, 'CASH_IN', amount, {}, currency);
+      expectProblem(refused, 400);
+      expect(refused.body.errors).toContainEqual(expect.objectContaining({ field }));
+    }
+    const overdraft = await move(accountId, 'CASH_OUT', 301);
+    expectProblem(overdraft, 422);
+    expect(await footprint(accountId)).toEqual(before);
+    expect((await move(accountId, 'CASH_OUT', 300)).body.account.balance).toBe(0);
+  });
+});
+
+describe('tenancy', () => {
+  it("answers 404 for another org's account, whatever the route", async () => {
+    const { accountId } = await createAccount(product.http, key);
+    expectProblem(await get(accountId, otherKey), 404);
+    expectProblem(await setStatus(accountId, { status: 'BLOCKED' }, {}, otherKey), 404);
+    expectProblem(await product.http('POST', `/v1/accounts/${accountId}/transactions`, { key: otherKey, json: { type: 'CASH_IN', amount: 1, currency: 'BRL' } }), 404);
+    expectProblem(await product.http('GET', `/v1/accounts/${accountId}/status-history`, { key: otherKey }), 404);
+    expect((await get(accountId)).body.status).toBe('NORMAL');
+  });
+});
