@@ -19,6 +19,9 @@ export const tools = {
   },
 } as const;
 
+/** Debian's Chromium, for the browser tests; installed by scripts/install-tools.ts where missing. */
+export const chromiumPath = '/usr/bin/chromium';
+
 /** The Temporal CLI to run the dev server with: configured path, installed tool, or PATH. */
 export function resolveTemporalCli(configuredPath?: string): string {
   if (configuredPath) {

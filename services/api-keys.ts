@@ -47,6 +47,16 @@ export async function findApiKey(prisma: PrismaClient, token: string): Promise<A
   return { apiKeyId: key.id, orgId: key.orgId, environmentId: key.environmentId, environmentKind: key.environment.kind };
 }
 
+/** The identity of a live key by its id (for sessions that name a key without holding it). */
+export async function findApiKeyById(prisma: PrismaClient, id: string): Promise<ApiKeyIdentity | undefined> {
+  const key = await prisma.apiKey.findUnique({
+    where: { id },
+    select: { id: true, orgId: true, environmentId: true, revokedAt: true, environment: { select: { kind: true } } },
+  });
+  if (!key || key.revokedAt) return undefined;
+  return { apiKeyId: key.id, orgId: key.orgId, environmentId: key.environmentId, environmentKind: key.environment.kind };
+}
+
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }

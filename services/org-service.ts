@@ -47,6 +47,8 @@ export interface WorkflowLink {
   runId?: string;
   /** The run in the Temporal Web UI */
   uiUrl?: string;
+  /** The run drawn on its machine, with its steps */
+  page: string;
 }
 
 export function createOrgService(deps: OrgServiceDeps) {
@@ -59,6 +61,7 @@ export function createOrgService(deps: OrgServiceDeps) {
       workflowId,
       ...(runId ? { runId } : {}),
       ...(base ? { uiUrl: `${base}${path}${runId ? `/${runId}/history` : ''}` } : {}),
+      page: `/ui/workflows/${encodeURIComponent(workflowId)}`,
     };
   }
 

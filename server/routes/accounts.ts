@@ -54,6 +54,7 @@ const accountSchema = z
     allowedOperations: z.object({ cashIn: z.boolean(), cashOut: z.boolean() }),
     holder: z.object({ customerId: z.uuid(), kind: z.enum(['PERSON', 'COMPANY']), name: z.string(), documentNumber: z.string() }).nullable(),
     createdAt: z.iso.datetime(),
+    links: z.object({ statusPage: z.string().openapi({ description: 'The status diagram and history of this account' }) }),
   })
   .openapi('Account');
 
@@ -326,5 +327,6 @@ export function accountView(account: AccountRecord) {
     allowedOperations: { cashIn: operationAllowed(account.status, 'cashIn'), cashOut: operationAllowed(account.status, 'cashOut') },
     holder: holder ? { customerId: holder.id, kind: holder.kind, name: holder.name, documentNumber: holder.documentNumber } : null,
     createdAt: account.createdAt.toISOString(),
+    links: { statusPage: `/ui/accounts/${account.id}` },
   };
 }

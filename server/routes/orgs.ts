@@ -55,7 +55,7 @@ const orgSchema = z
   .openapi('Org');
 
 const workflowLinkSchema = z
-  .object({ workflowId: z.string(), runId: z.string().optional(), uiUrl: z.url().optional() })
+  .object({ workflowId: z.string(), runId: z.string().optional(), uiUrl: z.url().optional(), page: z.string() })
   .openapi('WorkflowLink');
 
 const onboardingSchema = z

@@ -74,9 +74,12 @@ export interface TestProduct {
 }
 
 /** The real product (API and/or worker) on an ephemeral port, against its own database. */
-export async function startTestProduct(roles: Roles = { api: true, worker: true }): Promise<TestProduct> {
+export async function startTestProduct(
+  roles: Roles = { api: true, worker: true },
+  env: Record<string, string> = {},
+): Promise<TestProduct> {
   const database = await createTestDatabase();
-  const config = testConfig({ DATABASE_URL: database.url });
+  const config = testConfig({ DATABASE_URL: database.url, ...env });
   const product = await startProduct(config, createLogger(config), roles, {
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });

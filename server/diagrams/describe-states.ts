@@ -1,0 +1,24 @@
+import type { AccountStatusMeta } from '../../machines/account-status.js';
+import type { OrgOnboardingStateMeta } from '../../machines/org-onboarding.js';
+
+// What each machine's state meta means to an operator, as short lines under the state's name.
+
+export const stateDetails: Record<string, (meta: unknown) => string[]> = {
+  accountStatus: (meta) => {
+    const m = meta as AccountStatusMeta | undefined;
+    if (!m) return [];
+    return [`cash-in ${m.operations.cashIn ? 'allowed' : 'refused'}`, `cash-out ${m.operations.cashOut ? 'allowed' : 'refused'}`];
+  },
+  orgOnboarding: (meta) => {
+    const m = meta as OrgOnboardingStateMeta | undefined;
+    if (!m) return [];
+    if (m.step === 'automatic') return [`runs ${m.activity}`];
+    if (m.step === 'human') return ['waits for an operator'];
+    return ['done'];
+  },
+};
+
+export const machineTitles: Record<string, string> = {
+  accountStatus: 'Account status',
+  orgOnboarding: 'Org onboarding',
+};
