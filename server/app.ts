@@ -6,6 +6,7 @@ import { failureTypes, type FailureType } from '../common/failures.js';
 import type { Logger } from '../runtime/logger.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { createAccountService } from '../services/accounts.js';
+import { createCustomerService } from '../services/customers.js';
 import { createOrgService } from '../services/org-service.js';
 import { createProgramService } from '../services/programs.js';
 import { createStatusReasonService } from '../services/status-reasons.js';
@@ -13,6 +14,7 @@ import { temporalTemporaryBlocks } from '../services/temporary-blocks.js';
 import { Api } from './api.js';
 import { Problem, problemTitle, problemTypeUri, sendProblem } from './problem.js';
 import { registerAccountRoutes } from './routes/accounts.js';
+import { registerCustomerRoutes } from './routes/customers.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOrgRoutes } from './routes/orgs.js';
 import { registerProgramRoutes } from './routes/programs.js';
@@ -88,6 +90,7 @@ export function createApp(deps: AppDeps): express.Express {
   registerProgramRoutes(api, createProgramService(deps));
   registerStatusReasonRoutes(api, createStatusReasonService(deps));
   registerAccountRoutes(api, accounts);
+  registerCustomerRoutes(api, createCustomerService(deps));
   app.use(router);
 
   app.get('/openapi.json', (req, res) => {

@@ -15,18 +15,17 @@ import {
 } from '../machines/account-status.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { Problem } from '../server/problem.js';
-import { isUniqueViolation } from './prisma-errors.js';
+import { findOrCreateCustomer, retryOnCustomerRace, type CustomerInput } from './customers.js';
 import { checkReasonFor, systemReason, temporaryBlockExpiredReason } from './status-reasons.js';
 import type { TemporaryBlocks } from './temporary-blocks.js';
 import type { Actor, Tenant } from './tenant.js';
 
-export type Owner =
-  | { person: { name: string; documentNumber: string; birthDate?: string } }
-  | { company: { legalName: string; documentNumber: string; incorporationDate?: string } };
-
 export interface NewAccount {
   programId: string;
-  owner: Owner;
+  owner: CustomerInput;
+  parentAccountId?: string;
+  /** Set when the account comes from an application: at most one account per application */
+  applicationId?: string;
 }
 
 export interface StatusChangeRequest {
@@ -60,6 +59,7 @@ interface LockedAccount {
   blockedUntil: Date | null;
   version: number;
   balance: bigint;
+  creditLimit: bigint;
   currency: string;
   statusReasonRequiredFor: AccountStatus[];
 }
@@ -93,7 +93,7 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
   async function lock(tx: Tx, tenant: Tenant, id: string): Promise<LockedAccount> {
     const rows = await tx.$queryRaw<LockedAccount[]>`
       SELECT a.id, a.status::text AS status, a."statusBeforeCancellation"::text AS "statusBeforeCancellation",
-             a."blockedUntil", a.version, a.balance, p.currency,
+             a."blockedUntil", a.version, a.balance, a."creditLimit", p.currency,
              e."statusReasonRequiredFor"::text[] AS "statusReasonRequiredFor"
       FROM "Account" a
       JOIN "Program" p ON p.id = a."programId"
@@ -194,45 +194,73 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
     }
   }
 
+  /**
+   * Creates the account, its holder (found or created by document number) and their link, in
+   * the caller's transaction. With an application id, a second call returns the first account.
+   */
+  async function createInTx(tx: Tx, tenant: Tenant, input: NewAccount): Promise<string> {
+    if (input.applicationId) {
+      const existing = await tx.account.findUnique({ where: { applicationId: input.applicationId }, select: { id: true } });
+      if (existing) return existing.id;
+    }
+    const program = await tx.program.findFirst({ where: { id: input.programId, environmentId: tenant.environmentId } });
+    if (!program) {
+      throw Problem.validation([{ field: 'body.programId', rule: 'unknown_program', message: 'is not a program of this org' }]);
+    }
+    if (input.parentAccountId) await checkParent(tx, tenant, undefined, input.parentAccountId);
+    const customer = await findOrCreateCustomer(tx, tenant, input.owner, 'body.owner');
+    const accountId = randomUUID();
+    await tx.account.create({
+      data: {
+        id: accountId,
+        ...tenant,
+        programId: program.id,
+        creditLimit: program.defaultCreditLimit,
+        parentAccountId: input.parentAccountId ?? null,
+        applicationId: input.applicationId ?? null,
+      },
+    });
+    await tx.accountCustomer.create({ data: { accountId, customerId: customer.id, ...tenant, role: 'HOLDER' } });
+    return accountId;
+  }
+
+  /**
+   * A parent must be an account of the same environment, not cancelled, and not the account
+   * itself or one of its descendants (that would make a cycle). The parent row is locked so
+   * two concurrent links cannot close a cycle between them.
+   */
+  async function checkParent(tx: Tx, tenant: Tenant, accountId: string | undefined, parentId: string): Promise<void> {
+    const field = 'body.parentAccountId';
+    const parents = await tx.$queryRaw<{ status: AccountStatus }[]>`
+      SELECT status::text AS status FROM "Account"
+      WHERE id = ${parentId}::uuid AND "environmentId" = ${tenant.environmentId}::uuid FOR UPDATE`;
+    const parent = parents[0];
+    if (!parent) throw Problem.validation([{ field, rule: 'unknown_account', message: 'is not an account of this org' }]);
+    if (parent.status === 'CANCELLED') {
+      throw Problem.validation([{ field, rule: 'parent_cancelled', message: 'is a CANCELLED account' }]);
+    }
+    if (!accountId) return;
+    const cycle = await tx.$queryRaw<{ found: boolean }[]>`
+      WITH RECURSIVE ancestors(id) AS (
+        SELECT ${parentId}::uuid
+        UNION
+        SELECT a."parentAccountId" FROM "Account" a JOIN ancestors ON a.id = ancestors.id WHERE a."parentAccountId" IS NOT NULL
+      )
+      SELECT EXISTS (SELECT 1 FROM ancestors WHERE id = ${accountId}::uuid) AS found`;
+    if (cycle[0]?.found) {
+      throw Problem.validation([{ field, rule: 'cycle', message: 'is the account itself or one of its descendants' }]);
+    }
+  }
+
   return {
     get,
 
     async create(tenant: Tenant, input: NewAccount): Promise<AccountRecord> {
-      const program = await prisma.program.findFirst({ where: { id: input.programId, environmentId: tenant.environmentId } });
-      if (!program) {
-        throw Problem.validation([{ field: 'body.programId', rule: 'unknown_program', message: 'is not a program of this org' }]);
-      }
-      const owner = ownerCustomer(input.owner);
-      const accountId = randomUUID();
-      const create = () =>
-        prisma.$transaction(async (tx) => {
-          const customer = await tx.customer.upsert({
-            where: { environmentId_documentNumber: { environmentId: tenant.environmentId, documentNumber: owner.documentNumber } },
-            create: { id: randomUUID(), ...tenant, ...owner },
-            update: {},
-          });
-          if (customer.kind !== owner.kind) {
-            throw Problem.validation([
-              {
-                field: `body.owner.${owner.kind === 'PERSON' ? 'person' : 'company'}.documentNumber`,
-                rule: 'customer_kind_mismatch',
-                message: `belongs to an existing ${customer.kind.toLowerCase()} customer`,
-              },
-            ]);
-          }
-          await tx.account.create({ data: { id: accountId, ...tenant, programId: program.id } });
-          await tx.accountCustomer.create({ data: { accountId, customerId: customer.id, ...tenant, role: 'HOLDER' } });
-        });
-      try {
-        await create();
-      } catch (error) {
-        // Two first accounts of one new customer raced on its document number; the loser retries
-        // and finds the customer the winner created.
-        if (!isUniqueViolation(error)) throw error;
-        await create();
-      }
+      const accountId = await retryOnCustomerRace(() => prisma.$transaction((tx) => createInTx(tx, tenant, input)));
       return get(tenant, accountId);
     },
+
+    createInTx,
 
     async changeStatus(tenant: Tenant, accountId: string, request: StatusChangeRequest, actor: Actor) {
       const { until } = request;
@@ -304,6 +332,41 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
       return changed ? 'unblocked' : 'skipped';
     },
 
+    /** Links the account under a parent, or unlinks it with null. */
+    async setParent(tenant: Tenant, accountId: string, parentId: string | null): Promise<AccountRecord> {
+      await prisma.$transaction(async (tx) => {
+        const locked = await tx.$queryRaw<{ id: string }[]>`
+          SELECT id FROM "Account" WHERE id = ${accountId}::uuid AND "environmentId" = ${tenant.environmentId}::uuid FOR UPDATE`;
+        if (locked.length === 0) throw Problem.notFound(`account ${accountId}`);
+        if (parentId) await checkParent(tx, tenant, accountId, parentId);
+        await tx.account.update({ where: { id: accountId }, data: { parentAccountId: parentId, version: { increment: 1 } } });
+      });
+      return get(tenant, accountId);
+    },
+
+    /**
+     * The account with its active (NORMAL) children and grandchildren, two levels down, in one
+     * recursive query: balances and limits of each.
+     */
+    async related(tenant: Tenant, accountId: string) {
+      const rows = await prisma.$queryRaw<RelatedAccountRow[]>`
+        WITH RECURSIVE tree AS (
+          SELECT a.id, a."parentAccountId", a."programId", a.status, a.balance, a."creditLimit", 0 AS level
+          FROM "Account" a
+          WHERE a.id = ${accountId}::uuid AND a."environmentId" = ${tenant.environmentId}::uuid
+          UNION ALL
+          SELECT c.id, c."parentAccountId", c."programId", c.status, c.balance, c."creditLimit", tree.level + 1
+          FROM "Account" c JOIN tree ON c."parentAccountId" = tree.id
+          WHERE tree.level < 2 AND c.status = 'NORMAL' AND c."environmentId" = ${tenant.environmentId}::uuid
+        )
+        SELECT tree.id, tree."parentAccountId", tree.status::text AS status, tree.balance, tree."creditLimit",
+               tree.level, p.currency
+        FROM tree JOIN "Program" p ON p.id = tree."programId"
+        ORDER BY tree.level, tree.id`;
+      if (rows.length === 0) throw Problem.notFound(`account ${accountId}`);
+      return rows;
+    },
+
     async statusHistory(tenant: Tenant, accountId: string, page: { limit: number; after?: bigint }) {
       await get(tenant, accountId);
       return prisma.accountStatusChange.findMany({
@@ -332,9 +395,11 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
         }
         const amount = BigInt(movement.amount);
         const balance = movement.type === 'CASH_IN' ? account.balance + amount : account.balance - amount;
-        if (balance < 0n) {
-          throw new Problem('INSUFFICIENT_FUNDS', `the balance ${account.balance} is less than ${movement.amount}`, {
+        if (balance + account.creditLimit < 0n) {
+          const available = account.balance + account.creditLimit;
+          throw new Problem('INSUFFICIENT_FUNDS', `${movement.amount} is more than the ${available} available (balance plus credit limit)`, {
             balance: Number(account.balance),
+            available: Number(available),
           });
         }
         await tx.account.update({ where: { id: account.id }, data: { balance, version: account.version + 1 } });
@@ -359,23 +424,16 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
 
 export type AccountService = ReturnType<typeof createAccountService>;
 
-export function etagOf(version: number): string {
-  return `"v${version}"`;
+export interface RelatedAccountRow {
+  id: string;
+  parentAccountId: string | null;
+  status: AccountStatus;
+  balance: bigint;
+  creditLimit: bigint;
+  level: number;
+  currency: string;
 }
 
-function ownerCustomer(owner: Owner) {
-  if ('person' in owner) {
-    return {
-      kind: 'PERSON' as const,
-      name: owner.person.name,
-      documentNumber: owner.person.documentNumber,
-      birthDate: owner.person.birthDate ? new Date(`${owner.person.birthDate}T00:00:00Z`) : null,
-    };
-  }
-  return {
-    kind: 'COMPANY' as const,
-    name: owner.company.legalName,
-    documentNumber: owner.company.documentNumber,
-    incorporationDate: owner.company.incorporationDate ? new Date(`${owner.company.incorporationDate}T00:00:00Z`) : null,
-  };
+export function etagOf(version: number): string {
+  return `"v${version}"`;
 }

@@ -10,6 +10,8 @@ export interface NewProgram {
   type: ProgramType;
   cardNetwork: CardNetwork;
   currency: string;
+  dueDays: number[];
+  defaultCreditLimit: bigint;
 }
 
 export function createProgramService({ prisma }: { prisma: PrismaClient }) {

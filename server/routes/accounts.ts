@@ -10,32 +10,18 @@ import { problemSchema, type Api } from '../api.js';
 import { actorOf, tenantOf } from '../auth.js';
 import { Problem } from '../problem.js';
 import { z } from '../zod.js';
+import { customerInputSchema } from './customer-schemas.js';
 
 const accountStatus = z.enum(accountStatuses);
 const nonFinalStatus = z.enum(['NORMAL', 'BLOCKED']);
 const idParams = z.strictObject({ accountId: z.uuid({ message: 'must be a UUID' }) });
-const documentNumber = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9./-]{2,31}$/, 'must be 3-32 letters, digits, dots, slashes or hyphens');
-const isoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' });
-
-const ownerSchema = z
-  .union([
-    z.strictObject({
-      person: z.strictObject({ name: z.string().trim().min(1).max(200), documentNumber, birthDate: isoDate.optional() }),
-    }),
-    z.strictObject({
-      company: z.strictObject({
-        legalName: z.string().trim().min(1).max(200),
-        documentNumber,
-        incorporationDate: isoDate.optional(),
-      }),
-    }),
-  ])
-  .openapi('AccountOwner', { description: 'The account holder: exactly one of person or company' });
-
-const createAccountBody = z.strictObject({ programId: z.uuid(), owner: ownerSchema }).openapi('CreateAccount');
+const createAccountBody = z
+  .strictObject({
+    programId: z.uuid(),
+    owner: customerInputSchema.openapi({ description: 'The holder: exactly one of person or company' }),
+    parentAccountId: z.uuid().optional().openapi({ description: 'A parent account of the same org (related accounts)' }),
+  })
+  .openapi('CreateAccount');
 
 const transitionSchema = z.object({ event: z.string(), to: accountStatus });
 const accountSchema = z
@@ -49,6 +35,9 @@ const accountSchema = z
     statusChangedAt: z.iso.datetime(),
     blockedUntil: z.iso.datetime().nullable(),
     balance: z.number().int().openapi({ description: 'Minor units of the currency' }),
+    creditLimit: z.number().int(),
+    availableToSpend: z.number().int().openapi({ description: 'Balance plus credit limit: what cash-out can take' }),
+    parentAccountId: z.uuid().nullable(),
     version: z.number().int().openapi({ description: 'Also sent as the ETag header; send it back in If-Match' }),
     allowedTransitions: z.array(transitionSchema),
     allowedOperations: z.object({ cashIn: z.boolean(), cashOut: z.boolean() }),
@@ -133,7 +122,87 @@ const ifMatchHeader = z.object({
 
 const conflict = { description: 'Not allowed from the current status; allowedTransitions lists what is', schema: problemSchema };
 
+const relatedAccountSchema = z
+  .object({
+    id: z.uuid(),
+    parentAccountId: z.uuid().nullable(),
+    status: accountStatus,
+    currency: z.string(),
+    balance: z.number().int(),
+    creditLimit: z.number().int(),
+    availableToSpend: z.number().int(),
+  })
+  .openapi('RelatedAccount');
+
 export function registerAccountRoutes(api: Api, accounts: AccountService): void {
+  api.route({
+    method: 'put',
+    path: '/v1/accounts/:accountId/parent',
+    summary: 'Link the account under a parent account of the same org (no cycles, no cancelled parent)',
+    tag: 'Related accounts',
+    access: 'org',
+    params: idParams,
+    body: z.strictObject({ parentAccountId: z.uuid() }),
+    responses: {
+      200: { description: 'The account', schema: accountSchema },
+      404: { description: 'Not found', schema: problemSchema },
+    },
+    handler: async ({ params, body, caller }) => {
+      const account = await accounts.setParent(tenantOf(caller), params.accountId, body.parentAccountId);
+      return { status: 200, headers: { ETag: etagOf(account.version) }, body: accountView(account) };
+    },
+  });
+
+  api.route({
+    method: 'delete',
+    path: '/v1/accounts/:accountId/parent',
+    summary: 'Unlink the account from its parent',
+    tag: 'Related accounts',
+    access: 'org',
+    params: idParams,
+    responses: { 200: { description: 'The account', schema: accountSchema }, 404: { description: 'Not found', schema: problemSchema } },
+    handler: async ({ params, caller }) => {
+      const account = await accounts.setParent(tenantOf(caller), params.accountId, null);
+      return { status: 200, headers: { ETag: etagOf(account.version) }, body: accountView(account) };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/accounts/:accountId/related',
+    summary: 'Balances and limits of the account and of its active (NORMAL) children and grandchildren',
+    tag: 'Related accounts',
+    access: 'org',
+    params: idParams,
+    responses: {
+      200: {
+        description: 'The account and its related accounts two levels down',
+        schema: z.object({ account: relatedAccountSchema, children: z.array(relatedAccountSchema), grandchildren: z.array(relatedAccountSchema) }),
+      },
+      404: { description: 'Not found', schema: problemSchema },
+    },
+    handler: async ({ params, caller }) => {
+      const rows = await accounts.related(tenantOf(caller), params.accountId);
+      const view = (row: (typeof rows)[number]) => ({
+        id: row.id,
+        parentAccountId: row.parentAccountId,
+        status: row.status,
+        currency: row.currency,
+        balance: Number(row.balance),
+        creditLimit: Number(row.creditLimit),
+        availableToSpend: Number(row.balance + row.creditLimit),
+      });
+      return {
+        status: 200,
+        body: {
+          account: view(rows[0]!),
+          children: rows.filter((r) => r.level === 1).map(view),
+          grandchildren: rows.filter((r) => r.level === 2).map(view),
+        },
+      };
+    },
+  });
+
   api.route({
     method: 'post',
     path: '/v1/accounts',
@@ -322,6 +391,9 @@ export function accountView(account: AccountRecord) {
     statusChangedAt: account.statusChangedAt.toISOString(),
     blockedUntil: account.blockedUntil?.toISOString() ?? null,
     balance: Number(account.balance),
+    creditLimit: Number(account.creditLimit),
+    availableToSpend: Number(account.balance + account.creditLimit),
+    parentAccountId: account.parentAccountId,
     version: account.version,
     allowedTransitions: allowedTransitions(snapshot),
     allowedOperations: { cashIn: operationAllowed(account.status, 'cashIn'), cashOut: operationAllowed(account.status, 'cashOut') },

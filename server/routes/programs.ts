@@ -17,6 +17,34 @@ const createProgramBody = z
         message: 'must be an ISO 4217 currency code such as BRL',
         params: { rule: 'invalid_currency' },
       }),
+    dueDays: z
+      .array(z.number().int().min(1).max(28))
+      .min(1)
+      .max(28)
+      .refine((days) => new Set(days).size === days.length, { message: 'must not repeat a day', params: { rule: 'unique' } })
+      .optional()
+      .openapi({ description: 'Credit programs only: the days of the month (1-28) offered as due dates' }),
+    defaultCreditLimit: z
+      .number()
+      .int()
+      .min(0)
+      .max(1e13)
+      .optional()
+      .openapi({ description: 'Credit programs only: the credit limit of new accounts, in minor units' }),
+  })
+  .superRefine((program, ctx) => {
+    if (program.type === 'CREDIT') {
+      if (!program.dueDays) ctx.addIssue({ code: 'custom', path: ['dueDays'], message: 'is required for a credit program', params: { rule: 'required' } });
+      if (program.defaultCreditLimit === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['defaultCreditLimit'], message: 'is required for a credit program', params: { rule: 'required' } });
+      }
+    } else {
+      for (const field of ['dueDays', 'defaultCreditLimit'] as const) {
+        if (program[field] !== undefined) {
+          ctx.addIssue({ code: 'custom', path: [field], message: 'is only for credit programs', params: { rule: 'credit_only' } });
+        }
+      }
+    }
   })
   .openapi('CreateProgram');
 
@@ -27,6 +55,8 @@ const programSchema = z
     type: z.enum(['CREDIT', 'DEBIT', 'PREPAID']),
     cardNetwork: z.enum(['VISA', 'MASTERCARD']),
     currency: z.string(),
+    dueDays: z.array(z.number().int()),
+    defaultCreditLimit: z.number().int(),
     createdAt: z.iso.datetime(),
   })
   .openapi('Program');
@@ -45,7 +75,14 @@ export function registerProgramRoutes(api: Api, programs: ProgramService): void 
       409: { description: 'A program with this name exists', schema: problemSchema },
     },
     handler: async ({ body, caller }) => {
-      const program = await programs.create(tenantOf(caller), body);
+      const program = await programs.create(tenantOf(caller), {
+        name: body.name,
+        type: body.type,
+        cardNetwork: body.cardNetwork,
+        currency: body.currency,
+        dueDays: [...(body.dueDays ?? [])].sort((a, b) => a - b),
+        defaultCreditLimit: BigInt(body.defaultCreditLimit ?? 0),
+      });
       return { status: 201, headers: { Location: `/v1/programs/${program.id}` }, body: programView(program) };
     },
   });
@@ -79,6 +116,8 @@ function programView(program: Program) {
     type: program.type,
     cardNetwork: program.cardNetwork,
     currency: program.currency,
+    dueDays: program.dueDays,
+    defaultCreditLimit: Number(program.defaultCreditLimit),
     createdAt: program.createdAt.toISOString(),
   };
 }

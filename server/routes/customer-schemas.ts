@@ -1,0 +1,85 @@
+import { z } from '../zod.js';
+
+// Request and response shapes for customers, shared by accounts, customers and applications.
+
+export const documentNumber = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9./-]{2,31}$/, 'must be 3-32 letters, digits, dots, slashes or hyphens');
+const isoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' });
+
+export const addressSchema = z
+  .strictObject({
+    type: z.enum(['RESIDENTIAL', 'BUSINESS', 'MAILING']),
+    line1: z.string().trim().min(1).max(200),
+    line2: z.string().trim().min(1).max(200).optional(),
+    city: z.string().trim().min(1).max(100),
+    region: z.string().trim().min(1).max(100).optional(),
+    postalCode: z.string().trim().min(1).max(20),
+    country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as BR'),
+  })
+  .openapi('CustomerAddress');
+
+export const contactSchema = z
+  .strictObject({ type: z.enum(['EMAIL', 'PHONE']), value: z.string().trim().min(3).max(200) })
+  .superRefine((contact, ctx) => {
+    const ok = contact.type === 'EMAIL' ? /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(contact.value) : /^\+?[0-9 ()-]{6,20}$/.test(contact.value);
+    if (!ok) ctx.addIssue({ code: 'custom', path: ['value'], message: `is not a valid ${contact.type.toLowerCase()}`, params: { rule: 'invalid_contact' } });
+  })
+  .openapi('CustomerContact');
+
+const details = {
+  documentNumber,
+  addresses: z.array(addressSchema).max(10).optional(),
+  contacts: z.array(contactSchema).max(10).optional(),
+};
+
+export const personSchema = z
+  .strictObject({ name: z.string().trim().min(1).max(200), birthDate: isoDate.optional(), ...details })
+  .openapi('Person');
+export const companySchema = z
+  .strictObject({ legalName: z.string().trim().min(1).max(200), incorporationDate: isoDate.optional(), ...details })
+  .openapi('Company');
+
+/** Exactly one of person or company. */
+export const customerInputSchema = z
+  .union([z.strictObject({ person: personSchema }), z.strictObject({ company: companySchema })])
+  .openapi('CustomerInput', { description: 'Exactly one of person or company' });
+
+export const customerSchema = z
+  .object({
+    id: z.uuid(),
+    kind: z.enum(['PERSON', 'COMPANY']),
+    name: z.string(),
+    documentNumber: z.string(),
+    birthDate: z.iso.date().nullable(),
+    incorporationDate: z.iso.date().nullable(),
+    addresses: z.array(addressSchema),
+    contacts: z.array(contactSchema),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('Customer');
+
+export function customerView(customer: {
+  id: string;
+  kind: 'PERSON' | 'COMPANY';
+  name: string;
+  documentNumber: string;
+  birthDate: Date | null;
+  incorporationDate: Date | null;
+  addresses: unknown;
+  contacts: unknown;
+  createdAt: Date;
+}) {
+  return {
+    id: customer.id,
+    kind: customer.kind,
+    name: customer.name,
+    documentNumber: customer.documentNumber,
+    birthDate: customer.birthDate?.toISOString().slice(0, 10) ?? null,
+    incorporationDate: customer.incorporationDate?.toISOString().slice(0, 10) ?? null,
+    addresses: customer.addresses,
+    contacts: customer.contacts,
+    createdAt: customer.createdAt.toISOString(),
+  };
+}

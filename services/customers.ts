@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import type { Customer, Prisma } from '../generated/prisma/client.js';
+import type { PrismaClient } from '../runtime/prisma.js';
+import { Problem } from '../server/problem.js';
+import { isUniqueViolation } from './prisma-errors.js';
+import type { Tenant } from './tenant.js';
+
+// Customers (seed: "Account customers"): persons and companies. A customer is found by its
+// document number within the environment, so the same person opening a second account is the
+// same customer. An account has exactly one holder and any number of additional customers.
+
+export interface Address {
+  type: 'RESIDENTIAL' | 'BUSINESS' | 'MAILING';
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postalCode: string;
+  country: string;
+}
+
+export interface Contact {
+  type: 'EMAIL' | 'PHONE';
+  value: string;
+}
+
+interface CustomerDetails {
+  documentNumber: string;
+  addresses?: Address[];
+  contacts?: Contact[];
+}
+
+export type CustomerInput =
+  | { person: CustomerDetails & { name: string; birthDate?: string } }
+  | { company: CustomerDetails & { legalName: string; incorporationDate?: string } };
+
+type Tx = Prisma.TransactionClient;
+
+function customerRow(input: CustomerInput) {
+  const date = (value?: string) => (value ? new Date(`${value}T00:00:00Z`) : null);
+  if ('person' in input) {
+    const p = input.person;
+    return {
+      kind: 'PERSON' as const,
+      name: p.name,
+      documentNumber: p.documentNumber,
+      birthDate: date(p.birthDate),
+      addresses: (p.addresses ?? []) as unknown as Prisma.InputJsonValue,
+      contacts: (p.contacts ?? []) as unknown as Prisma.InputJsonValue,
+    };
+  }
+  const c = input.company;
+  return {
+    kind: 'COMPANY' as const,
+    name: c.legalName,
+    documentNumber: c.documentNumber,
+    incorporationDate: date(c.incorporationDate),
+    addresses: (c.addresses ?? []) as unknown as Prisma.InputJsonValue,
+    contacts: (c.contacts ?? []) as unknown as Prisma.InputJsonValue,
+  };
+}
+
+/**
+ * The customer with this document number, created if new. An existing customer keeps its data;
+ * a document number already used by the other kind (a person's by a company) is refused.
+ */
+export async function findOrCreateCustomer(tx: Tx, tenant: Tenant, input: CustomerInput, field: string): Promise<Customer> {
+  const row = customerRow(input);
+  const customer = await tx.customer.upsert({
+    where: { environmentId_documentNumber: { environmentId: tenant.environmentId, documentNumber: row.documentNumber } },
+    create: { id: randomUUID(), ...tenant, ...row },
+    update: {},
+  });
+  if (customer.kind !== row.kind) {
+    throw Problem.validation([
+      { field: `${field}.documentNumber`, rule: 'customer_kind_mismatch', message: `belongs to an existing ${customer.kind.toLowerCase()} customer` },
+    ]);
+  }
+  return customer;
+}
+
+/** Runs `work` again once if two requests raced to create the same new customer. */
+export async function retryOnCustomerRace<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return work();
+  }
+}
+
+export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
+  async function get(tenant: Tenant, id: string): Promise<Customer> {
+    const customer = await prisma.customer.findFirst({ where: { id, environmentId: tenant.environmentId } });
+    if (!customer) throw Problem.notFound(`customer ${id}`);
+    return customer;
+  }
+
+  return {
+    get,
+
+    async accountsOf(tenant: Tenant, customerId: string) {
+      await get(tenant, customerId);
+      return prisma.accountCustomer.findMany({
+        where: { customerId, environmentId: tenant.environmentId },
+        orderBy: { createdAt: 'asc' },
+        select: { role: true, createdAt: true, account: { select: { id: true, status: true, programId: true } } },
+      });
+    },
+
+    async customersOf(tenant: Tenant, accountId: string) {
+      const account = await prisma.account.findFirst({ where: { id: accountId, environmentId: tenant.environmentId }, select: { id: true } });
+      if (!account) throw Problem.notFound(`account ${accountId}`);
+      return prisma.accountCustomer.findMany({
+        where: { accountId },
+        orderBy: [{ role: 'asc' }, { createdAt: 'asc' }],
+        select: { role: true, createdAt: true, customer: true },
+      });
+    },
+
+    /**
+     * Adds an additional customer (joint account, additional cardholder). The account row is
+     * locked first, so concurrent additions cannot both pass the checks.
+     */
+    async addToAccount(tenant: Tenant, accountId: string, input: { customerId?: string; customer?: CustomerInput; role: 'HOLDER' | 'ADDITIONAL' }) {
+      if (input.role === 'HOLDER') {
+        throw new Problem('CONFLICT', 'an account has exactly one holder; add other customers as ADDITIONAL', {
+          errors: [{ field: 'body.role', rule: 'single_holder', message: 'the account already has its holder' }],
+        });
+      }
+      return retryOnCustomerRace(() =>
+        prisma.$transaction(async (tx) => {
+          const locked = await tx.$queryRaw<{ id: string }[]>`
+            SELECT id FROM "Account" WHERE id = ${accountId}::uuid AND "environmentId" = ${tenant.environmentId}::uuid FOR UPDATE`;
+          if (locked.length === 0) throw Problem.notFound(`account ${accountId}`);
+          const customer = input.customerId
+            ? await tx.customer.findFirst({ where: { id: input.customerId, environmentId: tenant.environmentId } })
+            : await findOrCreateCustomer(tx, tenant, input.customer!, 'body.customer');
+          if (!customer) {
+            throw Problem.validation([{ field: 'body.customerId', rule: 'unknown_customer', message: 'is not a customer of this org' }]);
+          }
+          const existing = await tx.accountCustomer.findUnique({ where: { accountId_customerId: { accountId, customerId: customer.id } } });
+          if (existing) throw new Problem('CONFLICT', `customer ${customer.id} is already a ${existing.role.toLowerCase()} customer of this account`);
+          await tx.accountCustomer.create({ data: { accountId, customerId: customer.id, ...tenant, role: 'ADDITIONAL' } });
+          return customer;
+        }),
+      );
+    },
+  };
+}
+
+export type CustomerService = ReturnType<typeof createCustomerService>;
