@@ -1,9 +1,10 @@
 import { createAccountActivities, type AccountActivityDeps } from './account-activities.js';
+import { createApplicationActivities, type ApplicationActivityDeps } from './application-activities.js';
 import { createOrgActivities, type OrgActivityDeps } from './org-activities.js';
 
-export type ActivityDeps = OrgActivityDeps & AccountActivityDeps;
+export type ActivityDeps = OrgActivityDeps & AccountActivityDeps & ApplicationActivityDeps;
 
 /** Every activity the worker registers, built from its dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createOrgActivities(deps), ...createAccountActivities(deps) };
+  return { ...createOrgActivities(deps), ...createAccountActivities(deps), ...createApplicationActivities(deps) };
 }

@@ -6,6 +6,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 /** Workflow ids come from business keys, so starting the same process twice finds the first. */
 export const workflowIds = {
   orgOnboarding: (orgId: string) => `org-onboarding-${orgId}`,
+  accountApplication: (applicationId: string) => `account-application-${applicationId}`,
   /** One timer per block: the account and the block's end time */
   accountTemporaryBlock: (accountId: string, until: Date) => `account-temporary-block-${accountId}-${until.getTime()}`,
 } as const;

@@ -48,6 +48,7 @@ const envSchema = z.object({
     z.string().min(24, 'must be at least 24 characters').optional(),
   ),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
+  APPLICATION_DRAFT_EXPIRY_DAYS: z.coerce.number().positive().max(3650).default(30),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -82,6 +83,8 @@ export interface Config {
   };
   /** Undefined in development means "generate one at start". */
   operatorApiKey?: string;
+  /** How long an account application draft may stay untouched before it expires */
+  applicationDraftExpiresAfterMs: number;
 }
 
 export class ConfigError extends Error {
@@ -145,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           },
     },
     operatorApiKey: e.OPERATOR_API_KEY,
+    applicationDraftExpiresAfterMs: e.APPLICATION_DRAFT_EXPIRY_DAYS * 24 * 3600 * 1000,
   };
 }
 

@@ -77,6 +77,7 @@ export async function startProduct(
         maxBodyBytes: config.http.maxBodyBytes,
         temporalUiUrl: temporalUiBaseUrl(config),
         searchAttributes: temporal.searchAttributesAvailable,
+        applicationDraftExpiresAfterMs: config.applicationDraftExpiresAfterMs,
       });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.http.port, config.http.host, () => resolve(s));

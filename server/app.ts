@@ -6,6 +6,7 @@ import { failureTypes, type FailureType } from '../common/failures.js';
 import type { Logger } from '../runtime/logger.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { createAccountService } from '../services/accounts.js';
+import { createApplicationService } from '../services/applications.js';
 import { createCustomerService } from '../services/customers.js';
 import { createOrgService } from '../services/org-service.js';
 import { createProgramService } from '../services/programs.js';
@@ -14,6 +15,7 @@ import { temporalTemporaryBlocks } from '../services/temporary-blocks.js';
 import { Api } from './api.js';
 import { Problem, problemTitle, problemTypeUri, sendProblem } from './problem.js';
 import { registerAccountRoutes } from './routes/accounts.js';
+import { registerApplicationRoutes } from './routes/applications.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOrgRoutes } from './routes/orgs.js';
@@ -34,6 +36,7 @@ export interface AppDeps {
   maxBodyBytes: number;
   temporalUiUrl?: string;
   searchAttributes?: boolean;
+  applicationDraftExpiresAfterMs: number;
   version?: string;
 }
 
@@ -58,6 +61,13 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   });
 
+  const applications = createApplicationService({
+    temporal: deps.temporal,
+    taskQueue: deps.taskQueue,
+    draftExpiresAfterMs: deps.applicationDraftExpiresAfterMs,
+    searchAttributes: deps.searchAttributes,
+  });
+
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -75,7 +85,7 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   // The pages take a sign-in form; everything else speaks JSON.
-  registerUiRoutes(app, { prisma: deps.prisma, operatorApiKey: deps.operatorApiKey, accounts, orgs });
+  registerUiRoutes(app, { prisma: deps.prisma, operatorApiKey: deps.operatorApiKey, accounts, orgs, applications });
   app.use(requireJsonBody);
   app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
 
@@ -91,6 +101,7 @@ export function createApp(deps: AppDeps): express.Express {
   registerStatusReasonRoutes(api, createStatusReasonService(deps));
   registerAccountRoutes(api, accounts);
   registerCustomerRoutes(api, createCustomerService(deps));
+  registerApplicationRoutes(api, applications);
   app.use(router);
 
   app.get('/openapi.json', (req, res) => {

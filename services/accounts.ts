@@ -349,20 +349,7 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
      * recursive query: balances and limits of each.
      */
     async related(tenant: Tenant, accountId: string) {
-      const rows = await prisma.$queryRaw<RelatedAccountRow[]>`
-        WITH RECURSIVE tree AS (
-          SELECT a.id, a."parentAccountId", a."programId", a.status, a.balance, a."creditLimit", 0 AS level
-          FROM "Account" a
-          WHERE a.id = ${accountId}::uuid AND a."environmentId" = ${tenant.environmentId}::uuid
-          UNION ALL
-          SELECT c.id, c."parentAccountId", c."programId", c.status, c.balance, c."creditLimit", tree.level + 1
-          FROM "Account" c JOIN tree ON c."parentAccountId" = tree.id
-          WHERE tree.level < 2 AND c.status = 'NORMAL' AND c."environmentId" = ${tenant.environmentId}::uuid
-        )
-        SELECT tree.id, tree."parentAccountId", tree.status::text AS status, tree.balance, tree."creditLimit",
-               tree.level, p.currency
-        FROM tree JOIN "Program" p ON p.id = tree."programId"
-        ORDER BY tree.level, tree.id`;
+      const rows = await prisma.$queryRawUnsafe<RelatedAccountRow[]>(RELATED_ACCOUNTS_SQL, accountId, tenant.environmentId);
       if (rows.length === 0) throw Problem.notFound(`account ${accountId}`);
       return rows;
     },
@@ -423,6 +410,25 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
 }
 
 export type AccountService = ReturnType<typeof createAccountService>;
+
+/**
+ * The account ($1, in environment $2) and its NORMAL children and grandchildren, set-based: one
+ * recursive query whatever the number of accounts. Parameters only, never interpolated text.
+ */
+export const RELATED_ACCOUNTS_SQL = `
+  WITH RECURSIVE tree AS (
+    SELECT a.id, a."parentAccountId", a."programId", a.status, a.balance, a."creditLimit", 0 AS level
+    FROM "Account" a
+    WHERE a.id = $1::uuid AND a."environmentId" = $2::uuid
+    UNION ALL
+    SELECT c.id, c."parentAccountId", c."programId", c.status, c.balance, c."creditLimit", tree.level + 1
+    FROM "Account" c JOIN tree ON c."parentAccountId" = tree.id
+    WHERE tree.level < 2 AND c.status = 'NORMAL' AND c."environmentId" = $2::uuid
+  )
+  SELECT tree.id, tree."parentAccountId", tree.status::text AS status, tree.balance, tree."creditLimit",
+         tree.level, p.currency
+  FROM tree JOIN "Program" p ON p.id = tree."programId"
+  ORDER BY tree.level, tree.id`;
 
 export interface RelatedAccountRow {
   id: string;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CustomerInput } from '../common/customers.js';
 import type { Customer, Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { Problem } from '../server/problem.js';
@@ -9,30 +10,7 @@ import type { Tenant } from './tenant.js';
 // document number within the environment, so the same person opening a second account is the
 // same customer. An account has exactly one holder and any number of additional customers.
 
-export interface Address {
-  type: 'RESIDENTIAL' | 'BUSINESS' | 'MAILING';
-  line1: string;
-  line2?: string;
-  city: string;
-  region?: string;
-  postalCode: string;
-  country: string;
-}
-
-export interface Contact {
-  type: 'EMAIL' | 'PHONE';
-  value: string;
-}
-
-interface CustomerDetails {
-  documentNumber: string;
-  addresses?: Address[];
-  contacts?: Contact[];
-}
-
-export type CustomerInput =
-  | { person: CustomerDetails & { name: string; birthDate?: string } }
-  | { company: CustomerDetails & { legalName: string; incorporationDate?: string } };
+export { DOCUMENT_NUMBER, type Address, type Contact, type CustomerInput } from '../common/customers.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -77,6 +55,12 @@ export async function findOrCreateCustomer(tx: Tx, tenant: Tenant, input: Custom
     ]);
   }
   return customer;
+}
+
+/** Links a customer to an account as an additional customer, unless it is on the account already. */
+export async function linkAdditionalCustomer(tx: Tx, tenant: Tenant, accountId: string, customerId: string): Promise<void> {
+  const existing = await tx.accountCustomer.findUnique({ where: { accountId_customerId: { accountId, customerId } } });
+  if (!existing) await tx.accountCustomer.create({ data: { accountId, customerId, ...tenant, role: 'ADDITIONAL' } });
 }
 
 /** Runs `work` again once if two requests raced to create the same new customer. */

@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  WorkflowIdConflictPolicy,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  type Client,
-} from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { searchAttributes, workflowIds } from '../common/temporal-names.js';
 import type { Environment, Org } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../runtime/prisma.js';
@@ -18,6 +12,7 @@ import {
   type OrgOnboardingView,
 } from '../workflows/org-onboarding.js';
 import { issueApiKey } from './api-keys.js';
+import { executeMachineUpdate } from './workflow-updates.js';
 
 export interface OrgServiceDeps {
   prisma: PrismaClient;
@@ -152,26 +147,7 @@ export function createOrgService(deps: OrgServiceDeps) {
 
   async function sendOnboardingEvent(orgId: string, event: OrgOnboardingEventInput): Promise<OrgOnboardingView> {
     const handle = temporal.workflow.getHandle(workflowIds.orgOnboarding(orgId));
-    try {
-      const { status } = await handle.describe();
-      if (status.name !== 'RUNNING') {
-        throw new Problem('TRANSITION_NOT_ALLOWED', `onboarding of org ${orgId} has ended (${status.name})`, {
-          allowedEvents: [],
-        });
-      }
-      return await handle.executeUpdate(sendOrgOnboardingEventUpdate, { args: [event] });
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw Problem.notFound(`onboarding of org ${orgId}`);
-      const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
-      if (cause instanceof ApplicationFailure && cause.type === 'TRANSITION_NOT_ALLOWED') {
-        const details = (cause.details?.[0] ?? {}) as { stage?: string; allowedEvents?: string[] };
-        throw new Problem('TRANSITION_NOT_ALLOWED', cause.message, {
-          stage: details.stage,
-          allowedEvents: details.allowedEvents ?? [],
-        });
-      }
-      throw error;
-    }
+    return executeMachineUpdate(handle, sendOrgOnboardingEventUpdate, event, `onboarding of org ${orgId}`);
   }
 
   return { createOrg, getOrg, getOnboarding, sendOnboardingEvent, workflowLink };

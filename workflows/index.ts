@@ -1,2 +1,3 @@
+export { accountApplication } from './account-application.js';
 export { accountTemporaryBlock } from './account-temporary-block.js';
 export { orgOnboarding } from './org-onboarding.js';

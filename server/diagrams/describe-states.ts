@@ -1,3 +1,4 @@
+import type { ApplicationStateMeta } from '../../machines/account-application.js';
 import type { AccountStatusMeta } from '../../machines/account-status.js';
 import type { OrgOnboardingStateMeta } from '../../machines/org-onboarding.js';
 
@@ -8,6 +9,10 @@ export const stateDetails: Record<string, (meta: unknown) => string[]> = {
     const m = meta as AccountStatusMeta | undefined;
     if (!m) return [];
     return [`cash-in ${m.operations.cashIn ? 'allowed' : 'refused'}`, `cash-out ${m.operations.cashOut ? 'allowed' : 'refused'}`];
+  },
+  accountApplication: (meta) => {
+    const m = meta as ApplicationStateMeta | undefined;
+    return m ? [m.description] : [];
   },
   orgOnboarding: (meta) => {
     const m = meta as OrgOnboardingStateMeta | undefined;
@@ -20,5 +25,6 @@ export const stateDetails: Record<string, (meta: unknown) => string[]> = {
 
 export const machineTitles: Record<string, string> = {
   accountStatus: 'Account status',
+  accountApplication: 'Account application',
   orgOnboarding: 'Org onboarding',
 };

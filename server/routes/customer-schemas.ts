@@ -1,3 +1,4 @@
+import { DOCUMENT_NUMBER } from '../../services/customers.js';
 import { z } from '../zod.js';
 
 // Request and response shapes for customers, shared by accounts, customers and applications.
@@ -5,7 +6,7 @@ import { z } from '../zod.js';
 export const documentNumber = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9./-]{2,31}$/, 'must be 3-32 letters, digits, dots, slashes or hyphens');
+  .regex(DOCUMENT_NUMBER, 'must be 3-32 letters, digits, dots, slashes or hyphens');
 const isoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' });
 
 export const addressSchema = z

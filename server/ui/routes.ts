@@ -3,6 +3,7 @@ import path from 'node:path';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { machines } from '../../machines/index.js';
 import type { AccountService } from '../../services/accounts.js';
+import type { ApplicationService } from '../../services/applications.js';
 import type { OrgService } from '../../services/org-service.js';
 import type { PrismaClient } from '../../runtime/prisma.js';
 import type { Caller } from '../auth.js';
@@ -22,6 +23,7 @@ export interface UiDeps {
   operatorApiKey: string;
   accounts: AccountService;
   orgs: OrgService;
+  applications: ApplicationService;
 }
 
 const graphs = new Map<string, MachineGraph>(
@@ -33,10 +35,10 @@ const drawableWorkflows = [
   {
     prefix: 'org-onboarding-',
     machineId: 'orgOnboarding',
-    async load(orgs: OrgService, workflowId: string, caller: Caller) {
+    async load(deps: UiDeps, workflowId: string, caller: Caller) {
       const orgId = workflowId.slice('org-onboarding-'.length);
       if (caller.kind === 'org' && caller.orgId !== orgId) return undefined;
-      const onboarding = await orgs.getOnboarding(orgId);
+      const onboarding = await deps.orgs.getOnboarding(orgId);
       if (!onboarding) return undefined;
       const { view, link } = onboarding;
       return {
@@ -50,6 +52,27 @@ const drawableWorkflows = [
         ] as [string, string][],
         steps: view.history.map((step) => ({ at: step.at, what: step.event, from: step.from, to: step.to, by: step.by, notes: step.notes ?? '' })),
         link,
+      };
+    },
+  },
+  {
+    prefix: 'account-application-',
+    machineId: 'accountApplication',
+    async load(deps: UiDeps, workflowId: string, caller: Caller) {
+      if (caller.kind !== 'org') return undefined;
+      const applicationId = workflowId.slice('account-application-'.length);
+      const view = await deps.applications.get({ orgId: caller.orgId, environmentId: caller.environmentId }, applicationId);
+      return {
+        title: `Account application ${applicationId}`,
+        current: view.status,
+        facts: [
+          ['Status', view.status],
+          ['Account', view.accountId ?? '—'],
+          ['Rejection reasons', view.rejectionReasons.join('; ') || '—'],
+          ['Draft expires at', view.expiresAt ?? '—'],
+        ] as [string, string][],
+        steps: view.history.map((step) => ({ at: step.at, what: step.event, from: '', to: '', by: step.by, notes: '' })),
+        link: deps.orgs.workflowLink(workflowId),
       };
     },
   },
@@ -196,7 +219,7 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
     view(true, async (req, res, caller) => {
       const workflowId = String(req.params.workflowId);
       const kind = drawableWorkflows.find((w) => workflowId.startsWith(w.prefix));
-      const run = kind && caller ? await kind.load(deps.orgs, workflowId, caller) : undefined;
+      const run = kind && caller ? await kind.load(deps, workflowId, caller) : undefined;
       if (!kind || !run) throw Problem.notFound(`workflow ${workflowId}`);
       const graph = graphs.get(kind.machineId)!;
       send(res, 200, run.title, caller, html`<h1>${run.title}</h1>

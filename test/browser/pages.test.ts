@@ -181,6 +181,22 @@ describe('workflow page', () => {
   });
 });
 
+describe('application page', () => {
+  it('shows an application on its machine at the status its workflow reports', async () => {
+    const { key } = await createOrgWithKey(product.http, 'Application Page Bank');
+    const { programId } = await createAccount(product.http, key);
+    const created = await product.http('POST', '/v1/account-applications', {
+      key,
+      json: { programId, applicant: { person: { name: 'Gil', documentNumber: 'PAGE-1' } }, submit: true },
+    });
+    await product.temporal.workflow.getHandle(`account-application-${created.body.id}`).result();
+    await signIn(key, created.body.links.page);
+    expect((await diagram()).states.filter((s) => s.current).map((s) => s.id)).toEqual(['ACCOUNT_CREATED']);
+    expect(await page.textContent('[data-fact=Account]')).toMatch(/^[0-9a-f-]{36}$/);
+    await shot('workflow-application-created');
+  });
+});
+
 describe('API documentation page', () => {
   it('renders the OpenAPI document and tries a request against the running product', async () => {
     await page.goto(url('/ui/api'));

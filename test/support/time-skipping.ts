@@ -53,6 +53,7 @@ export async function startTimeSkippingProduct(): Promise<TimeSkippingProduct> {
     namespace,
     maxBodyBytes: 100_000,
     searchAttributes: false,
+    applicationDraftExpiresAfterMs: 30 * 24 * 3600 * 1000,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -3,8 +3,9 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../common/temporal-names.js';
+import type { accountApplication } from '../../workflows/account-application.js';
 import type { orgOnboarding } from '../../workflows/org-onboarding.js';
-import { OPERATOR_KEY, eventually, sampleOrg, startTestProduct, type TestProduct } from '../support/harness.js';
+import { OPERATOR_KEY, createAccount, createOrgWithKey, eventually, sampleOrg, startTestProduct, type TestProduct } from '../support/harness.js';
 
 // The worker runs as a separate process (bin/worker.ts), is killed with SIGKILL while an org's
 // onboarding waits for its next step, and a new worker process finishes the job.
@@ -79,5 +80,31 @@ describe('an org workflow survives its worker being killed', () => {
     const org = await product.prisma.org.findUniqueOrThrow({ where: { id: orgId }, include: { environments: true } });
     expect(org.status).toBe('ACTIVE');
     expect(org.environments[0]!.status).toBe('READY');
+  });
+});
+
+describe('an account application survives its worker being killed', () => {
+  it('is submitted and processed by the next worker process into exactly one account', async () => {
+    const first = await startWorkerProcess();
+    const { key } = await createOrgWithKey(product.http, 'Restart Bank');
+    const { programId } = await createAccount(product.http, key);
+    const draft = await product.http('POST', '/v1/account-applications', {
+      key,
+      json: { programId, applicant: { person: { name: 'Eva', documentNumber: 'RESTART-1' } } },
+    });
+    expect(draft.status).toBe(201);
+    const id: string = draft.body.id;
+    await eventually(async () => ((await product.http('GET', `/v1/account-applications/${id}`, { key })).status === 200 ? true : undefined));
+
+    first.kill('SIGKILL');
+    await once(first, 'exit');
+    // The submit waits for a worker to validate it; the next worker process takes it up.
+    const submitted = product.http('POST', `/v1/account-applications/${id}/submit`, { key });
+    await startWorkerProcess();
+    expect((await submitted).status).toBe(200);
+    const result = await product.temporal.workflow.getHandle<typeof accountApplication>(workflowIds.accountApplication(id)).result();
+    expect(result.status).toBe('ACCOUNT_CREATED');
+    expect(await product.prisma.account.count({ where: { applicationId: id } })).toBe(1);
+    expect(await product.prisma.customer.count({ where: { documentNumber: 'RESTART-1' } })).toBe(1);
   });
 });

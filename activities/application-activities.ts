@@ -1,0 +1,60 @@
+import type { ApplicationData } from '../machines/account-application.js';
+import type { PrismaClient } from '../runtime/prisma.js';
+import { createAccountService } from '../services/accounts.js';
+import { DOCUMENT_NUMBER, findOrCreateCustomer, linkAdditionalCustomer, retryOnCustomerRace, type CustomerInput } from '../services/customers.js';
+import { noTemporaryBlocks } from '../services/temporary-blocks.js';
+import { Problem } from '../server/problem.js';
+
+export interface ApplicationActivityDeps {
+  prisma: PrismaClient;
+}
+
+export type ApplicationOutcome = { accountId: string; reasons: [] } | { accountId?: undefined; reasons: string[] };
+
+export function createApplicationActivities({ prisma }: ApplicationActivityDeps) {
+  const accounts = createAccountService({ prisma, temporaryBlocks: noTemporaryBlocks });
+
+  return {
+    /**
+     * Validates a submitted application and creates the account, its holder and its additional
+     * customers in one transaction. Keyed by the application id: a retry (after a timeout or a
+     * worker crash) finds the account the first run made and makes no second one.
+     */
+    async processApplication(input: {
+      applicationId: string;
+      orgId: string;
+      environmentId: string;
+      data: ApplicationData;
+    }): Promise<ApplicationOutcome> {
+      const tenant = { orgId: input.orgId, environmentId: input.environmentId };
+      const { programId, applicant, parentAccountId, additionalCustomers } = input.data;
+      const people = [applicant, ...additionalCustomers].filter((a): a is CustomerInput => a !== undefined);
+      const malformed = people
+        .map((p) => ('person' in p ? p.person.documentNumber : p.company.documentNumber))
+        .filter((doc) => !DOCUMENT_NUMBER.test(doc));
+      if (!programId || !applicant) return { reasons: ['the application lacks a program or an applicant'] };
+      if (malformed.length > 0) return { reasons: malformed.map((doc) => `document id ${doc} is not well formed`) };
+      try {
+        const accountId = await retryOnCustomerRace(() =>
+          prisma.$transaction(async (tx) => {
+            const id = await accounts.createInTx(tx, tenant, { programId, owner: applicant, parentAccountId, applicationId: input.applicationId });
+            for (const [i, additional] of additionalCustomers.entries()) {
+              const customer = await findOrCreateCustomer(tx, tenant, additional, `additionalCustomers.${i}`);
+              await linkAdditionalCustomer(tx, tenant, id, customer.id);
+            }
+            return id;
+          }),
+        );
+        return { accountId, reasons: [] };
+      } catch (error) {
+        if (error instanceof Problem && error.status < 500) {
+          const errors = (error.extensions.errors ?? []) as { field: string; message: string }[];
+          return { reasons: errors.length ? errors.map((e) => `${e.field.replace(/^body\./, '')} ${e.message}`) : [error.detail] };
+        }
+        throw error;
+      }
+    },
+  };
+}
+
+export type ApplicationActivities = ReturnType<typeof createApplicationActivities>;

@@ -1,0 +1,159 @@
+import { assign, setup, type SnapshotFrom } from 'xstate';
+import type { CustomerDetails, CustomerInput } from '../common/customers.js';
+
+// A work-in-progress account application (seed: "Create an account"): created as a draft and
+// updated until submitted, or created and submitted at once. Submitting locks it; processing
+// turns it into the account and its related structures, or rejects it with reasons. A draft can
+// be cancelled for good, and expires when left untouched. Pure: no I/O, no clock.
+
+/** The applicant and additional customers: a person or a company each. */
+export type Applicant = CustomerInput;
+
+export interface ApplicationData {
+  programId?: string;
+  parentAccountId?: string;
+  applicant?: Applicant;
+  additionalCustomers: Applicant[];
+}
+
+/** What an update may carry: fields left out stay as they are. */
+export interface ApplicationChanges {
+  programId?: string;
+  parentAccountId?: string;
+  applicant?: Applicant;
+  additionalCustomers?: Applicant[];
+}
+
+interface Stamp {
+  at: string;
+  by: string;
+}
+
+export type ApplicationEvent =
+  | ({ type: 'UPDATE'; changes: ApplicationChanges } & Stamp)
+  | ({ type: 'SUBMIT' } & Stamp)
+  | ({ type: 'CANCEL' } & Stamp)
+  | ({ type: 'EXPIRE' } & Stamp)
+  | ({ type: 'PROCESSING_STARTED' } & Stamp)
+  | ({ type: 'ACCOUNT_CREATED'; accountId: string } & Stamp)
+  | ({ type: 'REJECTED'; reasons: string[] } & Stamp);
+
+export const applicationCallerEvents = ['UPDATE', 'SUBMIT', 'CANCEL'] as const;
+
+export interface ApplicationContext {
+  data: ApplicationData;
+  accountId: string | null;
+  rejectionReasons: string[];
+  history: { event: ApplicationEvent['type']; at: string; by: string }[];
+}
+
+export type ApplicationStatus =
+  | 'DRAFT'
+  | 'SUBMITTED'
+  | 'PROCESSING'
+  | 'ACCOUNT_CREATED'
+  | 'REJECTED'
+  | 'CANCELLED'
+  | 'EXPIRED';
+
+export interface ApplicationStateMeta {
+  description: string;
+}
+
+function kindOf(applicant: Applicant): 'person' | 'company' {
+  return 'person' in applicant ? 'person' : 'company';
+}
+
+/** Why these changes cannot be applied to this draft, or undefined if they can. */
+export function changesProblem(data: ApplicationData, changes: ApplicationChanges): string | undefined {
+  if (changes.applicant && data.applicant && kindOf(changes.applicant) !== kindOf(data.applicant)) {
+    return `the applicant is a ${kindOf(data.applicant)}; it cannot become a ${kindOf(changes.applicant)}`;
+  }
+  return undefined;
+}
+
+/** What a draft still lacks before it can be submitted. */
+export function missingForSubmit(data: ApplicationData): string[] {
+  return [data.programId ? undefined : 'programId', data.applicant ? undefined : 'applicant'].filter((f): f is string => !!f);
+}
+
+/** Changes merged into a draft: scalars replace, addresses, contacts and additional customers append. */
+export function mergeChanges(data: ApplicationData, changes: ApplicationChanges): ApplicationData {
+  return {
+    programId: changes.programId ?? data.programId,
+    parentAccountId: changes.parentAccountId ?? data.parentAccountId,
+    applicant: changes.applicant && data.applicant ? mergeApplicant(data.applicant, changes.applicant) : (changes.applicant ?? data.applicant),
+    additionalCustomers: [...data.additionalCustomers, ...(changes.additionalCustomers ?? [])],
+  };
+}
+
+function mergeApplicant(current: Applicant, changes: Applicant): Applicant {
+  const merge = <T extends CustomerDetails>(a: T, b: T): T => ({
+    ...a,
+    ...b,
+    addresses: [...(a.addresses ?? []), ...(b.addresses ?? [])],
+    contacts: [...(a.contacts ?? []), ...(b.contacts ?? [])],
+  });
+  if ('person' in current && 'person' in changes) return { person: merge(current.person, changes.person) };
+  if ('company' in current && 'company' in changes) return { company: merge(current.company, changes.company) };
+  return current;
+}
+
+export const accountApplicationMachine = setup({
+  types: {
+    context: {} as ApplicationContext,
+    events: {} as ApplicationEvent,
+    input: {} as { data: ApplicationData },
+    meta: {} as ApplicationStateMeta,
+  },
+  guards: {
+    changesApply: ({ context, event }) => event.type === 'UPDATE' && changesProblem(context.data, event.changes) === undefined,
+    complete: ({ context }) => missingForSubmit(context.data).length === 0,
+  },
+  actions: {
+    record: assign({
+      history: ({ context, event }) => [...context.history, { event: event.type, at: event.at, by: event.by }],
+    }),
+    applyChanges: assign({
+      data: ({ context, event }) => (event.type === 'UPDATE' ? mergeChanges(context.data, event.changes) : context.data),
+    }),
+    rememberAccount: assign({ accountId: ({ event }) => (event.type === 'ACCOUNT_CREATED' ? event.accountId : null) }),
+    rememberReasons: assign({ rejectionReasons: ({ event }) => (event.type === 'REJECTED' ? event.reasons : []) }),
+  },
+}).createMachine({
+  id: 'accountApplication',
+  initial: 'DRAFT',
+  context: ({ input }) => ({ data: input.data, accountId: null, rejectionReasons: [], history: [] }),
+  states: {
+    DRAFT: {
+      meta: { description: 'Work in progress: may be updated, submitted or cancelled; expires when left untouched' },
+      on: {
+        UPDATE: { guard: 'changesApply', target: 'DRAFT', actions: ['applyChanges', 'record'] },
+        SUBMIT: { guard: 'complete', target: 'SUBMITTED', actions: 'record' },
+        CANCEL: { target: 'CANCELLED', actions: 'record' },
+        EXPIRE: { target: 'EXPIRED', actions: 'record' },
+      },
+    },
+    SUBMITTED: {
+      meta: { description: 'Locked and waiting to be processed' },
+      on: { PROCESSING_STARTED: { target: 'PROCESSING', actions: 'record' } },
+    },
+    PROCESSING: {
+      meta: { description: 'Being turned into the account, its holder and its customers' },
+      on: {
+        ACCOUNT_CREATED: { target: 'ACCOUNT_CREATED', actions: ['rememberAccount', 'record'] },
+        REJECTED: { target: 'REJECTED', actions: ['rememberReasons', 'record'] },
+      },
+    },
+    ACCOUNT_CREATED: { type: 'final', meta: { description: 'The account exists' } },
+    REJECTED: { type: 'final', meta: { description: 'Refused, with reasons' } },
+    CANCELLED: { type: 'final', meta: { description: 'Cancelled for good' } },
+    EXPIRED: { type: 'final', meta: { description: 'Left untouched too long' } },
+  },
+});
+
+export type AccountApplicationSnapshot = SnapshotFrom<typeof accountApplicationMachine>;
+
+export function applicationStatus(snapshot: AccountApplicationSnapshot): ApplicationStatus {
+  return snapshot.value;
+}

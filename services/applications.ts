@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { searchAttributes, workflowIds } from '../common/temporal-names.js';
+import { mergeChanges, type ApplicationChanges } from '../machines/account-application.js';
+import { Problem } from '../server/problem.js';
+import {
+  cancelApplicationUpdate,
+  getApplicationQuery,
+  submitApplicationUpdate,
+  updateApplicationUpdate,
+  type accountApplication,
+  type AccountApplicationView,
+} from '../workflows/account-application.js';
+import type { Actor, Tenant } from './tenant.js';
+import { executeMachineUpdate } from './workflow-updates.js';
+
+export interface ApplicationServiceDeps {
+  temporal: Client;
+  taskQueue: string;
+  draftExpiresAfterMs: number;
+  searchAttributes?: boolean;
+}
+
+/** Work-in-progress account applications, each one a workflow (id from the application id). */
+export function createApplicationService(deps: ApplicationServiceDeps) {
+  const { temporal } = deps;
+  const handleOf = (applicationId: string) => temporal.workflow.getHandle(workflowIds.accountApplication(applicationId));
+
+  async function get(tenant: Tenant, applicationId: string): Promise<AccountApplicationView> {
+    try {
+      const view = await handleOf(applicationId).query(getApplicationQuery);
+      if (view.environmentId === tenant.environmentId) return view;
+    } catch (error) {
+      if (!(error instanceof WorkflowNotFoundError)) throw error;
+    }
+    throw Problem.notFound(`application ${applicationId}`);
+  }
+
+  return {
+    get,
+
+    /** Creates a draft, or a submitted application when `submit` is set. */
+    async create(tenant: Tenant, changes: ApplicationChanges, submit: boolean, actor: Actor): Promise<AccountApplicationView> {
+      const applicationId = randomUUID();
+      const data = mergeChanges({ additionalCustomers: [] }, changes);
+      const startedAt = Date.now();
+      await temporal.workflow.start<typeof accountApplication>('accountApplication', {
+        workflowId: workflowIds.accountApplication(applicationId),
+        taskQueue: deps.taskQueue,
+        args: [{ applicationId, ...tenant, data, submit, by: actor.actor, draftExpiresAfterMs: deps.draftExpiresAfterMs }],
+        typedSearchAttributes: deps.searchAttributes === false ? [] : [{ key: searchAttributes.orgId, value: tenant.orgId }],
+      });
+      // The run starts exactly so; its own view is a query away once a worker has taken it.
+      return {
+        applicationId,
+        ...tenant,
+        status: submit ? 'SUBMITTED' : 'DRAFT',
+        data,
+        accountId: null,
+        rejectionReasons: [],
+        expiresAt: submit ? null : new Date(startedAt + deps.draftExpiresAfterMs).toISOString(),
+        history: submit ? [{ event: 'SUBMIT', at: new Date(startedAt).toISOString(), by: actor.actor }] : [],
+      };
+    },
+
+    async update(tenant: Tenant, applicationId: string, changes: ApplicationChanges, actor: Actor) {
+      await get(tenant, applicationId);
+      return executeMachineUpdate(handleOf(applicationId), updateApplicationUpdate, { changes, by: actor.actor }, `application ${applicationId}`);
+    },
+
+    /** Submits a draft. Submitting again (a retry after a timeout) answers with where it stands. */
+    async submit(tenant: Tenant, applicationId: string, actor: Actor) {
+      const current = await get(tenant, applicationId);
+      if (['SUBMITTED', 'PROCESSING', 'ACCOUNT_CREATED'].includes(current.status)) return current;
+      return executeMachineUpdate(handleOf(applicationId), submitApplicationUpdate, { by: actor.actor }, `application ${applicationId}`);
+    },
+
+    async cancel(tenant: Tenant, applicationId: string, actor: Actor) {
+      await get(tenant, applicationId);
+      return executeMachineUpdate(handleOf(applicationId), cancelApplicationUpdate, { by: actor.actor }, `application ${applicationId}`);
+    },
+  };
+}
+
+export type ApplicationService = ReturnType<typeof createApplicationService>;
