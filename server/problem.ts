@@ -88,14 +88,15 @@ export function sendProblem(res: Response, problem: Problem, instance: string): 
     .status(problem.status)
     .type('application/problem+json')
     .send(
+      // Extensions first: they may add members but never replace the standard ones
       JSON.stringify({
+        ...problem.extensions,
         type: problemTypeUri(problem.type),
         title: titleOf[problem.type],
         status: problem.status,
         detail: problem.detail,
         instance,
         requestId: res.getHeader('X-Request-Id'),
-        ...problem.extensions,
       }),
     );
 }

@@ -59,7 +59,7 @@ function refuse(snapshot: AccountApplicationSnapshot, message: string): never {
   throw ApplicationFailure.create({
     type: 'TRANSITION_NOT_ALLOWED' satisfies FailureType,
     message,
-    details: [{ status: applicationStatus(snapshot) }],
+    details: [{ currentStatus: applicationStatus(snapshot) }],
     nonRetryable: true,
   });
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, createOrgWithKey, startTestProduct, type HttpResponse, type TestProduct } from '../support/harness.js';
+import { createAccount, createOrgWithKey, startTestProduct, type TestProduct, expectProblem } from '../support/harness.js';
 
 let product: TestProduct;
 let key: string;
@@ -33,10 +33,6 @@ const history = async (accountId: string) =>
     at: string;
   }[];
 
-function expectProblem(response: HttpResponse, status: number) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-}
 
 /** Balance, version and audit length: what a refused command must leave unchanged. */
 async function footprint(accountId: string) {

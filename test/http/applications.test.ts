@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../common/temporal-names.js';
 import { createApplicationActivities } from '../../activities/application-activities.js';
 import { getApplicationQuery, type accountApplication } from '../../workflows/account-application.js';
-import { createAccount, createOrgWithKey, startTestProduct, type HttpResponse, type TestProduct } from '../support/harness.js';
+import { createAccount, createOrgWithKey, startTestProduct, type TestProduct, expectProblem } from '../support/harness.js';
 
 let product: TestProduct;
 let key: string;
@@ -31,10 +31,6 @@ const act = (id: string, action: 'submit' | 'cancel', k = key) => product.http('
 const get = (id: string) => product.http('GET', `/v1/account-applications/${id}`, { key });
 const finished = (id: string) => product.temporal.workflow.getHandle<typeof accountApplication>(workflowIds.accountApplication(id)).result();
 
-function expectProblem(response: HttpResponse, status: number) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-}
 
 describe('account applications', () => {
   it('turns a draft, updated twice and submitted, into one account with its holder and customers', async () => {

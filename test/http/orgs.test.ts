@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../common/temporal-names.js';
-import { OPERATOR_KEY, eventually, sampleOrg, startTestProduct, type TestProduct } from '../support/harness.js';
+import { OPERATOR_KEY, eventually, sampleOrg, startTestProduct, type TestProduct, expectProblem } from '../support/harness.js';
 
 let product: TestProduct;
 
@@ -19,12 +19,6 @@ async function orgCount() {
   return product.prisma.org.count();
 }
 
-function expectProblem(response: { status: number; headers: Headers; body: any }, status: number) {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body).toMatchObject({ status, type: expect.stringMatching(/^\/problems\//), title: expect.any(String) });
-  expect(response.body.requestId).toBe(response.headers.get('x-request-id'));
-}
 
 describe('POST /v1/orgs', () => {
   it('stores the org with a test environment and key, and starts its onboarding workflow under its OrgId', async () => {

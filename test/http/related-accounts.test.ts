@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, createOrgWithKey, startTestProduct, type HttpResponse, type TestProduct } from '../support/harness.js';
+import { createAccount, createOrgWithKey, startTestProduct, type TestProduct, expectProblem } from '../support/harness.js';
 
 let product: TestProduct;
 let key: string;
@@ -20,10 +20,6 @@ const cashIn = (accountId: string, amount: number) =>
   product.http('POST', `/v1/accounts/${accountId}/transactions`, { key, json: { type: 'CASH_IN', amount, currency: 'BRL' } });
 const related = (accountId: string) => product.http('GET', `/v1/accounts/${accountId}/related`, { key });
 
-function expectProblem(response: HttpResponse, status: number, rule?: string) {
-  expect(response.status, JSON.stringify(response.body)).toBe(status);
-  if (rule) expect(response.body.errors).toContainEqual(expect.objectContaining({ rule }));
-}
 
 describe('related accounts', () => {
   it('shows the parent and exactly its NORMAL children and grandchildren with balances and limits', async () => {

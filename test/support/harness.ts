@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { loadConfig, type Config } from '../../runtime/config.js';
 import { createLogger } from '../../runtime/logger.js';
 import { postgresUrl } from '../../runtime/postgres.js';
@@ -186,4 +186,13 @@ export async function createAccount(
   });
   if (account.status !== 201) throw new Error(`account creation failed: ${JSON.stringify(account.body)}`);
   return { accountId: account.body.id, programId: program.id };
+}
+
+/** An RFC 9457 problem with this status, its request id, and (if given) an error with this rule. */
+export function expectProblem(response: HttpResponse, status: number, rule?: string): void {
+  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(response.body).toMatchObject({ status, type: expect.stringMatching(/^\/problems\//), title: expect.any(String) });
+  expect(response.body.requestId).toBe(response.headers.get('x-request-id'));
+  if (rule) expect(response.body.errors).toContainEqual(expect.objectContaining({ rule }));
 }
