@@ -1,10 +1,16 @@
 import { createAccountActivities, type AccountActivityDeps } from './account-activities.js';
 import { createApplicationActivities, type ApplicationActivityDeps } from './application-activities.js';
+import { createNotificationActivities, type NotificationActivityDeps } from './notification-activities.js';
 import { createOrgActivities, type OrgActivityDeps } from './org-activities.js';
 
-export type ActivityDeps = OrgActivityDeps & AccountActivityDeps & ApplicationActivityDeps;
+export type ActivityDeps = OrgActivityDeps & AccountActivityDeps & ApplicationActivityDeps & NotificationActivityDeps;
 
 /** Every activity the worker registers, built from its dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createOrgActivities(deps), ...createAccountActivities(deps), ...createApplicationActivities(deps) };
+  return {
+    ...createOrgActivities(deps),
+    ...createAccountActivities(deps),
+    ...createApplicationActivities(deps),
+    ...createNotificationActivities(deps),
+  };
 }

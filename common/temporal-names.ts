@@ -7,6 +7,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 export const workflowIds = {
   orgOnboarding: (orgId: string) => `org-onboarding-${orgId}`,
   accountApplication: (applicationId: string) => `account-application-${applicationId}`,
+  networkCertification: (orgId: string, network: string) => `network-certification-${orgId}-${network.toLowerCase()}`,
   /** One timer per block: the account and the block's end time */
   accountTemporaryBlock: (accountId: string, until: Date) => `account-temporary-block-${accountId}-${until.getTime()}`,
 } as const;
@@ -16,6 +17,9 @@ export const searchAttributes = {
   orgId: defineSearchAttributeKey('OrgId', 'KEYWORD'),
   onboardingStage: defineSearchAttributeKey('OnboardingStage', 'KEYWORD'),
   accountId: defineSearchAttributeKey('AccountId', 'KEYWORD'),
+  network: defineSearchAttributeKey('Network', 'KEYWORD'),
+  certificationStage: defineSearchAttributeKey('CertificationStage', 'KEYWORD'),
+  escalated: defineSearchAttributeKey('Escalated', 'BOOL'),
 } as const;
 
 export const searchAttributeDefinitions = Object.values(searchAttributes).map((key) => ({

@@ -1,3 +1,4 @@
 export { accountApplication } from './account-application.js';
 export { accountTemporaryBlock } from './account-temporary-block.js';
+export { networkCertification } from './network-certification.js';
 export { orgOnboarding } from './org-onboarding.js';

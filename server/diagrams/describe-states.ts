@@ -1,5 +1,6 @@
 import type { ApplicationStateMeta } from '../../machines/account-application.js';
 import type { AccountStatusMeta } from '../../machines/account-status.js';
+import type { CertificationStateMeta } from '../../machines/network-certification.js';
 import type { OrgOnboardingStateMeta } from '../../machines/org-onboarding.js';
 
 // What each machine's state meta means to an operator, as short lines under the state's name.
@@ -14,6 +15,11 @@ export const stateDetails: Record<string, (meta: unknown) => string[]> = {
     const m = meta as ApplicationStateMeta | undefined;
     return m ? [m.description] : [];
   },
+  networkCertification: (meta) => {
+    const m = meta as CertificationStateMeta | undefined;
+    if (!m) return [];
+    return m.active ? [m.description, 'reminders and deadline apply'] : [m.description];
+  },
   orgOnboarding: (meta) => {
     const m = meta as OrgOnboardingStateMeta | undefined;
     if (!m) return [];
@@ -26,5 +32,6 @@ export const stateDetails: Record<string, (meta: unknown) => string[]> = {
 export const machineTitles: Record<string, string> = {
   accountStatus: 'Account status',
   accountApplication: 'Account application',
+  networkCertification: 'Card-network certification',
   orgOnboarding: 'Org onboarding',
 };

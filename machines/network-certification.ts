@@ -1,0 +1,160 @@
+import { assign, setup, type SnapshotFrom } from 'xstate';
+
+// Card-network certification of one org with one network (seed: "Get card network
+// certification": approval from Visa or Mastercard to issue cards on their network, up to six
+// months). People move it forward; the hosting workflow adds reminders and the deadline.
+// Pure: no I/O, no clock; time and actor arrive inside events.
+
+export const cardNetworks = ['VISA', 'MASTERCARD'] as const;
+export type CardNetwork = (typeof cardNetworks)[number];
+
+export type CertificationStage =
+  | 'kickoff'
+  | 'testPlanning'
+  | 'testing'
+  | 'underReview'
+  | 'retesting'
+  | 'certified'
+  | 'cancelled';
+
+interface Stamp {
+  at: string;
+  by: string;
+  notes?: string;
+}
+
+/** Events people send. */
+export type CertificationHumanEvent =
+  | ({ type: 'KICKOFF_HELD' } & Stamp)
+  | ({ type: 'TEST_PLAN_AGREED' } & Stamp)
+  | ({ type: 'RESULTS_SUBMITTED' } & Stamp)
+  | ({ type: 'CERTIFIED' } & Stamp)
+  | ({ type: 'FAILED' } & Stamp)
+  | ({ type: 'CANCEL' } & Stamp);
+
+/** Events the hosting workflow sends. */
+export type CertificationSystemEvent = ({ type: 'REMINDER_SENT' } & Stamp) | ({ type: 'DEADLINE_PASSED' } & Stamp);
+
+export type CertificationEvent = CertificationHumanEvent | CertificationSystemEvent;
+
+export const certificationHumanEventTypes = [
+  'KICKOFF_HELD',
+  'TEST_PLAN_AGREED',
+  'RESULTS_SUBMITTED',
+  'CERTIFIED',
+  'FAILED',
+  'CANCEL',
+] as const satisfies readonly CertificationHumanEvent['type'][];
+
+export interface CertificationStep extends Stamp {
+  event: CertificationEvent['type'];
+  from: CertificationStage;
+  to: CertificationStage;
+}
+
+export interface CertificationContext {
+  network: CardNetwork;
+  /** Past the deadline and not certified: visible to operators, not a failure */
+  escalated: boolean;
+  remindersSent: number;
+  /** Reminders since the last progress; the next one is due a reminder interval after the last */
+  remindersSinceProgress: number;
+  /** When a person last moved the certification forward */
+  lastProgressAt: string;
+  history: CertificationStep[];
+}
+
+export interface CertificationStateMeta {
+  description: string;
+  /** Waiting on people, so reminders and the deadline apply */
+  active: boolean;
+}
+
+/** A person's step from one stage to the next, recorded in the history. */
+function advance(from: CertificationStage, to: CertificationStage) {
+  return { target: to, actions: { type: 'recordProgress' as const, params: { from, to } } };
+}
+
+export const networkCertificationMachine = setup({
+  types: {
+    context: {} as CertificationContext,
+    events: {} as CertificationEvent,
+    input: {} as { network: CardNetwork; startedAt: string },
+    meta: {} as CertificationStateMeta,
+  },
+  actions: {
+    recordProgress: assign(({ context, event }, params: { from: CertificationStage; to: CertificationStage }) => ({
+      lastProgressAt: event.at,
+      remindersSinceProgress: 0,
+      history: [
+        ...context.history,
+        {
+          event: event.type,
+          ...params,
+          at: event.at,
+          by: event.by,
+          ...(event.notes === undefined ? {} : { notes: event.notes }),
+        },
+      ],
+    })),
+    countReminder: assign({
+      remindersSent: ({ context }) => context.remindersSent + 1,
+      remindersSinceProgress: ({ context }) => context.remindersSinceProgress + 1,
+    }),
+    escalate: assign({ escalated: true }),
+  },
+}).createMachine({
+  id: 'networkCertification',
+  initial: 'kickoff',
+  context: ({ input }) => ({
+    network: input.network,
+    escalated: false,
+    remindersSent: 0,
+    remindersSinceProgress: 0,
+    lastProgressAt: input.startedAt,
+    history: [],
+  }),
+  on: {
+    REMINDER_SENT: { actions: 'countReminder' },
+    DEADLINE_PASSED: { actions: 'escalate' },
+  },
+  states: {
+    kickoff: {
+      meta: { description: 'Kickoff with the network and the support team', active: true },
+      on: { KICKOFF_HELD: advance('kickoff', 'testPlanning'), CANCEL: advance('kickoff', 'cancelled') },
+    },
+    testPlanning: {
+      meta: { description: 'Agreeing the test plan with the network', active: true },
+      on: { TEST_PLAN_AGREED: advance('testPlanning', 'testing'), CANCEL: advance('testPlanning', 'cancelled') },
+    },
+    testing: {
+      meta: { description: 'Running the network test cases', active: true },
+      on: { RESULTS_SUBMITTED: advance('testing', 'underReview'), CANCEL: advance('testing', 'cancelled') },
+    },
+    underReview: {
+      meta: { description: 'The network reviews the submitted results', active: true },
+      on: {
+        CERTIFIED: advance('underReview', 'certified'),
+        FAILED: advance('underReview', 'retesting'),
+        CANCEL: advance('underReview', 'cancelled'),
+      },
+    },
+    retesting: {
+      meta: { description: 'Fixing what failed and testing again', active: true },
+      on: { RESULTS_SUBMITTED: advance('retesting', 'underReview'), CANCEL: advance('retesting', 'cancelled') },
+    },
+    certified: { type: 'final', meta: { description: 'Certified by the network', active: false } },
+    cancelled: { type: 'final', meta: { description: 'Cancelled', active: false } },
+  },
+});
+
+export type CertificationSnapshot = SnapshotFrom<typeof networkCertificationMachine>;
+
+export function certificationStage(snapshot: CertificationSnapshot): CertificationStage {
+  return snapshot.value;
+}
+
+/** The human events the machine accepts in this snapshot. */
+export function allowedCertificationEvents(snapshot: CertificationSnapshot): CertificationHumanEvent['type'][] {
+  return certificationHumanEventTypes.filter((type) => snapshot.can({ type, at: '', by: '' }));
+}

@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workflowIds } from '../../common/temporal-names.js';
+import {
+  getCertificationQuery,
+  sendCertificationEventUpdate,
+  type CertificationEventInput,
+  type networkCertification,
+} from '../../workflows/network-certification.js';
+import { createOrgWithKey } from '../support/harness.js';
+import { startTimeSkippingProduct, type TimeSkippingProduct } from '../support/time-skipping.js';
+
+const DAY = 24 * 3600 * 1000;
+let product: TimeSkippingProduct;
+beforeAll(async () => {
+  product = await startTimeSkippingProduct();
+});
+afterAll(async () => {
+  await product?.stop();
+});
+
+describe('a six-month card-network certification (time-skipped)', () => {
+  it('reminds every 14 days without progress, and refuses a step the machine does not allow now', async () => {
+    const { orgId } = await createOrgWithKey(product.http);
+    const workflowId = workflowIds.networkCertification(orgId, 'MASTERCARD');
+    const startedAt = await product.env.currentTimeMs();
+    const first = await product.env.client.workflow.start<typeof networkCertification>('networkCertification', {
+      workflowId,
+      taskQueue: product.taskQueue,
+      args: [
+        {
+          orgId,
+          network: 'MASTERCARD',
+          startedAt: new Date(startedAt).toISOString(),
+          reminderAfterDays: 14,
+          deadlineDays: 180,
+          maxHistoryEvents: 40,
+        },
+      ],
+    });
+    const latest = () => product.env.client.workflow.getHandle<typeof networkCertification>(workflowId);
+    const onDay = async (day: number) => product.env.sleep(startedAt + day * DAY - (await product.env.currentTimeMs()));
+    const send = (type: CertificationEventInput['type']) =>
+      latest().executeUpdate(sendCertificationEventUpdate, { args: [{ type, by: 'ops', notes: `day ${type}` }] });
+    const view = () => latest().query(getCertificationQuery);
+
+    await onDay(20);
+    expect((await view()).remindersSent).toBe(1); // day 14
+    await send('KICKOFF_HELD');
+    await onDay(30);
+    await send('TEST_PLAN_AGREED');
+    await onDay(101); // reminders on days 44, 58, 72, 86, 100
+    expect((await view()).remindersSent).toBe(6);
+    await send('RESULTS_SUBMITTED');
+    await onDay(110);
+    await send('FAILED');
+    const refused: unknown = await send('KICKOFF_HELD').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toMatchObject({
+      cause: { type: 'TRANSITION_NOT_ALLOWED', message: expect.stringMatching(/not allowed while the MASTERCARD certification is in stage retesting/) },
+    });
+    await send('RESULTS_SUBMITTED');
+    await send('CERTIFIED');
+    const result = await first.result();
+    expect(result).toMatchObject({ stage: 'certified', escalated: false, remindersSent: 6 });
+  });
+
+  it('escalates at the deadline without failing, and a late milestone completes it', async () => {
+    const { orgId } = await createOrgWithKey(product.http);
+    const workflowId = workflowIds.networkCertification(orgId, 'VISA');
+    const startedAt = await product.env.currentTimeMs();
+    const first = await product.env.client.workflow.start<typeof networkCertification>('networkCertification', {
+      workflowId,
+      taskQueue: product.taskQueue,
+      args: [{ orgId, network: 'VISA', startedAt: new Date(startedAt).toISOString(), reminderAfterDays: 14, deadlineDays: 180, maxHistoryEvents: 40 }],
+    });
+    const latest = () => product.env.client.workflow.getHandle<typeof networkCertification>(workflowId);
+    const onDay = async (day: number) => product.env.sleep(startedAt + day * DAY - (await product.env.currentTimeMs()));
+    const send = (type: CertificationEventInput['type']) => latest().executeUpdate(sendCertificationEventUpdate, { args: [{ type, by: 'ops' }] });
+    const view = () => latest().query(getCertificationQuery);
+
+    await onDay(10);
+    await send('KICKOFF_HELD');
+    await onDay(20);
+    await send('TEST_PLAN_AGREED');
+    await onDay(40);
+    await send('RESULTS_SUBMITTED');
+    await onDay(50);
+    await send('FAILED');
+    await onDay(60);
+    await send('RESULTS_SUBMITTED');
+    await onDay(179);
+    expect(await view()).toMatchObject({ stage: 'underReview', escalated: false, done: false });
+    await onDay(181);
+    expect(await view()).toMatchObject({ stage: 'underReview', escalated: true, done: false });
+    await onDay(200);
+    const certified = await send('CERTIFIED');
+    expect(certified).toMatchObject({ stage: 'certified', escalated: true });
+
+    const result = await latest().result();
+    expect(result).toMatchObject({ stage: 'certified', escalated: true, done: true });
+    // 14 days into each silence and every 14 days after: day 34, then 74, 88, 102, ..., 186
+    expect(result.remindersSent).toBe(10);
+    expect(result.history.map((h) => h.event)).toEqual([
+      'KICKOFF_HELD', 'TEST_PLAN_AGREED', 'RESULTS_SUBMITTED', 'FAILED', 'RESULTS_SUBMITTED', 'CERTIFIED',
+    ]);
+    const sent = await product.prisma.notification.groupBy({ by: ['kind'], where: { orgId }, _count: true });
+    expect(Object.fromEntries(sent.map((s) => [s.kind, s._count]))).toEqual({ 'certification-reminder': 10, 'certification-escalation': 1 });
+    // The run continued as new along the way; the history of each run stayed small
+    const { runId } = await latest().describe();
+    expect(runId).not.toBe(first.firstExecutionRunId);
+  });
+});
