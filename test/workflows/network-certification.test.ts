@@ -18,31 +18,31 @@ afterAll(async () => {
   await product?.stop();
 });
 
+/** Starts a certification and returns helpers that drive it on the server's clock. */
+async function startCertification(network: 'VISA' | 'MASTERCARD') {
+  const { orgId } = await createOrgWithKey(product.http);
+  const workflowId = workflowIds.networkCertification(orgId, network);
+  const startedAt = await product.env.currentTimeMs();
+  const first = await product.env.client.workflow.start<typeof networkCertification>('networkCertification', {
+    workflowId,
+    taskQueue: product.taskQueue,
+    args: [{ orgId, network, startedAt: new Date(startedAt).toISOString(), reminderAfterDays: 14, deadlineDays: 180, maxHistoryEvents: 40 }],
+  });
+  // The latest run: the workflow continues as new along the way
+  const latest = () => product.env.client.workflow.getHandle<typeof networkCertification>(workflowId);
+  return {
+    orgId,
+    first,
+    latest,
+    onDay: async (day: number) => product.env.sleep(startedAt + day * DAY - (await product.env.currentTimeMs())),
+    send: (type: CertificationEventInput['type']) => latest().executeUpdate(sendCertificationEventUpdate, { args: [{ type, by: 'ops' }] }),
+    view: () => latest().query(getCertificationQuery),
+  };
+}
+
 describe('a six-month card-network certification (time-skipped)', () => {
   it('reminds every 14 days without progress, and refuses a step the machine does not allow now', async () => {
-    const { orgId } = await createOrgWithKey(product.http);
-    const workflowId = workflowIds.networkCertification(orgId, 'MASTERCARD');
-    const startedAt = await product.env.currentTimeMs();
-    const first = await product.env.client.workflow.start<typeof networkCertification>('networkCertification', {
-      workflowId,
-      taskQueue: product.taskQueue,
-      args: [
-        {
-          orgId,
-          network: 'MASTERCARD',
-          startedAt: new Date(startedAt).toISOString(),
-          reminderAfterDays: 14,
-          deadlineDays: 180,
-          maxHistoryEvents: 40,
-        },
-      ],
-    });
-    const latest = () => product.env.client.workflow.getHandle<typeof networkCertification>(workflowId);
-    const onDay = async (day: number) => product.env.sleep(startedAt + day * DAY - (await product.env.currentTimeMs()));
-    const send = (type: CertificationEventInput['type']) =>
-      latest().executeUpdate(sendCertificationEventUpdate, { args: [{ type, by: 'ops', notes: `day ${type}` }] });
-    const view = () => latest().query(getCertificationQuery);
-
+    const { first, onDay, send, view } = await startCertification('MASTERCARD');
     await onDay(20);
     expect((await view()).remindersSent).toBe(1); // day 14
     await send('KICKOFF_HELD');
@@ -67,19 +67,7 @@ describe('a six-month card-network certification (time-skipped)', () => {
   });
 
   it('escalates at the deadline without failing, and a late milestone completes it', async () => {
-    const { orgId } = await createOrgWithKey(product.http);
-    const workflowId = workflowIds.networkCertification(orgId, 'VISA');
-    const startedAt = await product.env.currentTimeMs();
-    const first = await product.env.client.workflow.start<typeof networkCertification>('networkCertification', {
-      workflowId,
-      taskQueue: product.taskQueue,
-      args: [{ orgId, network: 'VISA', startedAt: new Date(startedAt).toISOString(), reminderAfterDays: 14, deadlineDays: 180, maxHistoryEvents: 40 }],
-    });
-    const latest = () => product.env.client.workflow.getHandle<typeof networkCertification>(workflowId);
-    const onDay = async (day: number) => product.env.sleep(startedAt + day * DAY - (await product.env.currentTimeMs()));
-    const send = (type: CertificationEventInput['type']) => latest().executeUpdate(sendCertificationEventUpdate, { args: [{ type, by: 'ops' }] });
-    const view = () => latest().query(getCertificationQuery);
-
+    const { orgId, first, latest, onDay, send, view } = await startCertification('VISA');
     await onDay(10);
     await send('KICKOFF_HELD');
     await onDay(20);
@@ -95,8 +83,7 @@ describe('a six-month card-network certification (time-skipped)', () => {
     await onDay(181);
     expect(await view()).toMatchObject({ stage: 'underReview', escalated: true, done: false });
     await onDay(200);
-    const certified = await send('CERTIFIED');
-    expect(certified).toMatchObject({ stage: 'certified', escalated: true });
+    expect(await send('CERTIFIED')).toMatchObject({ stage: 'certified', escalated: true });
 
     const result = await latest().result();
     expect(result).toMatchObject({ stage: 'certified', escalated: true, done: true });
@@ -107,7 +94,7 @@ describe('a six-month card-network certification (time-skipped)', () => {
     ]);
     const sent = await product.prisma.notification.groupBy({ by: ['kind'], where: { orgId }, _count: true });
     expect(Object.fromEntries(sent.map((s) => [s.kind, s._count]))).toEqual({ 'certification-reminder': 10, 'certification-escalation': 1 });
-    // The run continued as new along the way; the history of each run stayed small
+    // The run continued as new along the way, so no single run's history grew with the months
     const { runId } = await latest().describe();
     expect(runId).not.toBe(first.firstExecutionRunId);
   });
