@@ -1,7 +1,8 @@
 import type { ApplicationData } from '../machines/account-application.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { createAccountService } from '../services/accounts.js';
-import { DOCUMENT_NUMBER, findOrCreateCustomer, linkAdditionalCustomer, retryOnCustomerRace, type CustomerInput } from '../services/customers.js';
+import { DOCUMENT_NUMBER, type CustomerInput } from '../common/customers.js';
+import { findOrCreateCustomer, linkAdditionalCustomer, retryOnCustomerRace } from '../services/customers.js';
 import { noTemporaryBlocks } from '../services/temporary-blocks.js';
 import { Problem } from '../server/problem.js';
 

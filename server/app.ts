@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Client } from '@temporalio/client';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
@@ -37,10 +38,10 @@ export interface AppDeps {
   temporalUiUrl?: string;
   searchAttributes?: boolean;
   applicationDraftExpiresAfterMs: number;
-  version?: string;
 }
 
 const REQUEST_ID = /^[\w.-]{1,100}$/;
+const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 export function createApp(deps: AppDeps): express.Express {
   const orgs = createOrgService({
@@ -105,7 +106,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(router);
 
   app.get('/openapi.json', (req, res) => {
-    res.json(api.openApiDocument({ version: deps.version ?? '0.0.0', serverUrl: `${req.protocol}://${req.get('host') ?? 'localhost'}` }));
+    res.json(api.openApiDocument({ version, serverUrl: `${req.protocol}://${req.get('host') ?? 'localhost'}` }));
   });
   app.get('/problems/:type', (req, res, next) => {
     const type = failureTypes.find((t) => problemTypeUri(t) === `/problems/${req.params.type}`);

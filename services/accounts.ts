@@ -15,7 +15,8 @@ import {
 } from '../machines/account-status.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { Problem } from '../server/problem.js';
-import { findOrCreateCustomer, retryOnCustomerRace, type CustomerInput } from './customers.js';
+import type { CustomerInput } from '../common/customers.js';
+import { findOrCreateCustomer, retryOnCustomerRace } from './customers.js';
 import { checkReasonFor, systemReason, temporaryBlockExpiredReason } from './status-reasons.js';
 import type { TemporaryBlocks } from './temporary-blocks.js';
 import type { Actor, Tenant } from './tenant.js';

@@ -10,8 +10,6 @@ import type { Tenant } from './tenant.js';
 // document number within the environment, so the same person opening a second account is the
 // same customer. An account has exactly one holder and any number of additional customers.
 
-export { DOCUMENT_NUMBER, type Address, type Contact, type CustomerInput } from '../common/customers.js';
-
 type Tx = Prisma.TransactionClient;
 
 function customerRow(input: CustomerInput) {

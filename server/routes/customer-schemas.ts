@@ -1,4 +1,4 @@
-import { DOCUMENT_NUMBER } from '../../services/customers.js';
+import { DOCUMENT_NUMBER } from '../../common/customers.js';
 import { z } from '../zod.js';
 
 // Request and response shapes for customers, shared by accounts, customers and applications.
