@@ -15,16 +15,6 @@ export function createOrgActivities({ prisma }: OrgActivityDeps) {
   }
 
   return {
-    markTestEnvironmentReady({ orgId }: { orgId: string }): Promise<void> {
-      return asActivity(async () => {
-        await requireOrg(orgId);
-        await prisma.environment.updateMany({
-          where: { orgId, kind: 'TEST', status: 'PROVISIONING' },
-          data: { status: 'READY' },
-        });
-      });
-    },
-
     activateOrg({ orgId }: { orgId: string }): Promise<void> {
       return asActivity(async () => {
         await requireOrg(orgId);

@@ -7,6 +7,7 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 export const workflowIds = {
   orgOnboarding: (orgId: string) => `org-onboarding-${orgId}`,
   accountApplication: (applicationId: string) => `account-application-${applicationId}`,
+  environmentProvisioning: (orgId: string, environment: string) => `environment-provisioning-${orgId}-${environment.toLowerCase()}`,
   networkCertification: (orgId: string, network: string) => `network-certification-${orgId}-${network.toLowerCase()}`,
   /** One timer per block: the account and the block's end time */
   accountTemporaryBlock: (accountId: string, until: Date) => `account-temporary-block-${accountId}-${until.getTime()}`,
@@ -15,10 +16,10 @@ export const workflowIds = {
 /** Custom search attributes, so the Temporal Web UI can filter runs by business key. */
 export const searchAttributes = {
   orgId: defineSearchAttributeKey('OrgId', 'KEYWORD'),
-  onboardingStage: defineSearchAttributeKey('OnboardingStage', 'KEYWORD'),
+  /** Every stage the run is in now (an org's onboarding runs several sub-processes at once) */
+  stage: defineSearchAttributeKey('Stage', 'KEYWORD_LIST'),
   accountId: defineSearchAttributeKey('AccountId', 'KEYWORD'),
   network: defineSearchAttributeKey('Network', 'KEYWORD'),
-  certificationStage: defineSearchAttributeKey('CertificationStage', 'KEYWORD'),
   escalated: defineSearchAttributeKey('Escalated', 'BOOL'),
 } as const;
 

@@ -1,5 +1,6 @@
 import { accountApplicationMachine } from './account-application.js';
 import { accountStatusMachine } from './account-status.js';
+import { environmentProvisioningMachine } from './environment-provisioning.js';
 import { networkCertificationMachine } from './network-certification.js';
 import { orgOnboardingMachine } from './org-onboarding.js';
 
@@ -9,4 +10,5 @@ export const machines = {
   [accountApplicationMachine.id]: accountApplicationMachine,
   [networkCertificationMachine.id]: networkCertificationMachine,
   [orgOnboardingMachine.id]: orgOnboardingMachine,
+  [environmentProvisioningMachine.id]: environmentProvisioningMachine,
 } as const;

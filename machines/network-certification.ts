@@ -1,4 +1,5 @@
 import { assign, setup, type SnapshotFrom } from 'xstate';
+import { stepOf, type Stamp, type Step } from './steps.js';
 
 // Card-network certification of one org with one network (seed: "Get card network
 // certification": approval from Visa or Mastercard to issue cards on their network, up to six
@@ -16,12 +17,6 @@ export type CertificationStage =
   | 'retesting'
   | 'certified'
   | 'cancelled';
-
-interface Stamp {
-  at: string;
-  by: string;
-  notes?: string;
-}
 
 /** Events people send. */
 export type CertificationHumanEvent =
@@ -46,11 +41,7 @@ export const certificationHumanEventTypes = [
   'CANCEL',
 ] as const satisfies readonly CertificationHumanEvent['type'][];
 
-export interface CertificationStep extends Stamp {
-  event: CertificationEvent['type'];
-  from: CertificationStage;
-  to: CertificationStage;
-}
+export type CertificationStep = Step<CertificationEvent['type'], CertificationStage>;
 
 export interface CertificationContext {
   network: CardNetwork;
@@ -86,16 +77,7 @@ export const networkCertificationMachine = setup({
     recordProgress: assign(({ context, event }, params: { from: CertificationStage; to: CertificationStage }) => ({
       lastProgressAt: event.at,
       remindersSinceProgress: 0,
-      history: [
-        ...context.history,
-        {
-          event: event.type,
-          ...params,
-          at: event.at,
-          by: event.by,
-          ...(event.notes === undefined ? {} : { notes: event.notes }),
-        },
-      ],
+      history: [...context.history, stepOf(event, params.from, params.to)],
     })),
     countReminder: assign({
       remindersSent: ({ context }) => context.remindersSent + 1,

@@ -1,148 +1,323 @@
-import { assign, setup, type SnapshotFrom } from 'xstate';
+import { assign, initialTransition, setup, stateIn, type SnapshotFrom } from 'xstate';
+import type { EnvironmentKind } from './environment-provisioning.js';
+import { cardNetworks, type CardNetwork } from './network-certification.js';
+import { stepOf, type Stamp, type Step } from './steps.js';
 
-// The steps of setting up an org (seed: "Define your infrastructure"). Pure: no I/O, no clock.
-// Time and actor arrive inside events; the hosting workflow supplies them.
+// The whole setup of an org (seed: "Define your infrastructure") as parallel sub-processes:
+// Service Desk access, the test and production environments, card-network certification and
+// Control Center access. What waits for what:
+// - production is built only once the test environment is provisioned and verified;
+// - certification (tested in the test environment) starts once the test environment is ready;
+// - Control Center access is set up once both environments exist;
+// - the org goes live when every sub-process is done.
+// Pure: environments and certifications run as child workflows; their ends arrive as events.
 
-export type OrgOnboardingStage =
-  | 'provisioningTestEnvironment'
-  | 'awaitingServiceDeskAccess'
-  | 'activating'
-  | 'live';
+export const onboardingProcesses = [
+  'serviceDesk',
+  'testEnvironment',
+  'productionEnvironment',
+  'certification',
+  'controlCenter',
+] as const;
+export type OnboardingProcess = (typeof onboardingProcesses)[number];
 
-interface StepFacts {
-  /** ISO-8601 instant the step happened, supplied by the host */
-  at: string;
-  /** Who made the step happen: an operator, or "system" */
-  by: string;
-  notes?: string;
-}
+export type OrgOnboardingHumanEvent =
+  | ({ type: 'SERVICE_DESK_ACCESS_GRANTED' } & Stamp)
+  | ({ type: 'CONTROL_CENTER_ACCESS_GRANTED' } & Stamp)
+  /** Starts a cancelled network certification again */
+  | ({ type: 'RESTART_CERTIFICATION'; network: CardNetwork } & Stamp);
 
-/** Events an operator sends over HTTP. */
-export type OrgOnboardingHumanEvent = { type: 'SERVICE_DESK_ACCESS_GRANTED' } & StepFacts;
-
-/** Events the workflow sends when an automatic step finishes. */
 export type OrgOnboardingSystemEvent =
-  | ({ type: 'TEST_ENVIRONMENT_READY' } & StepFacts)
-  | ({ type: 'ORG_ACTIVATED' } & StepFacts);
+  | ({ type: 'ENVIRONMENT_READY'; environment: EnvironmentKind } & Stamp)
+  | ({ type: 'CERTIFICATION_ENDED'; network: CardNetwork; outcome: 'certified' | 'cancelled' } & Stamp)
+  | ({ type: 'ORG_ACTIVATED' } & Stamp);
 
 export type OrgOnboardingEvent = OrgOnboardingHumanEvent | OrgOnboardingSystemEvent;
 
-export const orgOnboardingHumanEventTypes = ['SERVICE_DESK_ACCESS_GRANTED'] as const satisfies
-  readonly OrgOnboardingHumanEvent['type'][];
+export const orgOnboardingHumanEventTypes = [
+  'SERVICE_DESK_ACCESS_GRANTED',
+  'CONTROL_CENTER_ACCESS_GRANTED',
+  'RESTART_CERTIFICATION',
+] as const satisfies readonly OrgOnboardingHumanEvent['type'][];
 
-export interface OrgOnboardingStep extends StepFacts {
-  event: OrgOnboardingEvent['type'];
-  from: OrgOnboardingStage;
-  to: OrgOnboardingStage;
+
+export interface OrgOnboardingStep extends Step<OrgOnboardingEvent['type'], string> {
+  process?: OnboardingProcess;
+  network?: CardNetwork;
 }
+
+export type CertificationStatus = 'waiting' | 'inProgress' | 'certified' | 'cancelled';
 
 export interface OrgOnboardingContext {
   orgId: string;
+  /** Each network the org certifies with; `attempt` counts restarts, so each run has its own key */
+  certifications: Partial<Record<CardNetwork, { status: CertificationStatus; attempt: number }>>;
   history: OrgOnboardingStep[];
 }
 
-/** What the host does on entering a state; `human` states wait for an operator event. */
+/** What the host does in a state: run an activity, run child workflows, or wait for a person. */
 export type OrgOnboardingStateMeta =
-  | {
-      step: 'automatic';
-      activity: 'markTestEnvironmentReady' | 'activateOrg';
-      /** The event the host sends once the activity has succeeded */
-      doneEvent: OrgOnboardingSystemEvent['type'];
-      description: string;
-    }
+  | { step: 'automatic'; activity: 'activateOrg'; doneEvent: 'ORG_ACTIVATED'; description: string }
+  | { step: 'child'; child: 'environment'; environment: EnvironmentKind; description: string }
+  | { step: 'child'; child: 'certifications'; description: string }
+  | { step: 'waiting'; description: string }
   | { step: 'human'; description: string }
   | { step: 'done'; description: string };
+
+function recorded(process: OnboardingProcess | undefined, from: string, to: string) {
+  return { type: 'record' as const, params: { process, from, to } };
+}
+
+function environmentReady(environment: EnvironmentKind) {
+  return ({ event }: { event: OrgOnboardingEvent }) => event.type === 'ENVIRONMENT_READY' && event.environment === environment;
+}
 
 export const orgOnboardingMachine = setup({
   types: {
     context: {} as OrgOnboardingContext,
     events: {} as OrgOnboardingEvent,
-    input: {} as { orgId: string },
+    input: {} as { orgId: string; networks: readonly CardNetwork[] },
     meta: {} as OrgOnboardingStateMeta,
   },
   actions: {
-    recordStep: assign({
-      history: ({ context, event }, params: { from: OrgOnboardingStage; to: OrgOnboardingStage }) => [
+    record: assign({
+      history: ({ context, event }, params: { process: OnboardingProcess | undefined; from: string; to: string }) => [
         ...context.history,
         {
-          event: event.type,
-          from: params.from,
-          to: params.to,
-          at: event.at,
-          by: event.by,
-          ...(event.notes === undefined ? {} : { notes: event.notes }),
+          ...stepOf(event, params.from, params.to),
+          ...(params.process ? { process: params.process } : {}),
+          ...('network' in event ? { network: event.network } : {}),
         },
       ],
     }),
+    startCertifications: assign({
+      certifications: ({ context }) =>
+        Object.fromEntries(Object.entries(context.certifications).map(([network, c]) => [network, { ...c, status: 'inProgress' }])),
+    }),
+    endCertification: assign({
+      certifications: ({ context, event }) => {
+        if (event.type !== 'CERTIFICATION_ENDED') return context.certifications;
+        const current = context.certifications[event.network];
+        return current ? { ...context.certifications, [event.network]: { ...current, status: event.outcome } } : context.certifications;
+      },
+    }),
+    restartCertification: assign({
+      certifications: ({ context, event }) => {
+        if (event.type !== 'RESTART_CERTIFICATION') return context.certifications;
+        const current = context.certifications[event.network];
+        return current
+          ? { ...context.certifications, [event.network]: { status: 'inProgress', attempt: current.attempt + 1 } }
+          : context.certifications;
+      },
+    }),
+  },
+  guards: {
+    testEnvironmentReady: environmentReady('TEST'),
+    productionEnvironmentReady: environmentReady('PRODUCTION'),
+    productionEnvironmentExists: stateIn('#orgOnboarding.onboarding.productionEnvironment.ready'),
+    certificationRunning: ({ context, event }) =>
+      event.type === 'CERTIFICATION_ENDED' && context.certifications[event.network]?.status === 'inProgress',
+    certificationCancelled: ({ context, event }) =>
+      event.type === 'RESTART_CERTIFICATION' && context.certifications[event.network]?.status === 'cancelled',
+    /** Every network has ended and at least one certified: an org cannot go live on no network */
+    certifiedWithEveryNetworkDone: ({ context }) => {
+      const statuses = Object.values(context.certifications).map((c) => c.status);
+      return statuses.includes('certified') && statuses.every((s) => s === 'certified' || s === 'cancelled');
+    },
   },
 }).createMachine({
   id: 'orgOnboarding',
-  initial: 'provisioningTestEnvironment',
-  context: ({ input }) => ({ orgId: input.orgId, history: [] }),
+  initial: 'onboarding',
+  context: ({ input }) => ({
+    orgId: input.orgId,
+    certifications: Object.fromEntries(input.networks.map((network) => [network, { status: 'waiting', attempt: 1 }])),
+    history: [],
+  }),
   states: {
-    provisioningTestEnvironment: {
-      meta: {
-        step: 'automatic',
-        activity: 'markTestEnvironmentReady',
-        doneEvent: 'TEST_ENVIRONMENT_READY',
-        description: 'The test environment (no production data) is made ready for use',
-      },
-      on: {
-        TEST_ENVIRONMENT_READY: {
-          target: 'awaitingServiceDeskAccess',
-          actions: {
-            type: 'recordStep',
-            params: { from: 'provisioningTestEnvironment', to: 'awaitingServiceDeskAccess' },
+    onboarding: {
+      type: 'parallel',
+      onDone: { target: 'activating' },
+      states: {
+        serviceDesk: {
+          initial: 'awaitingAccess',
+          states: {
+            awaitingAccess: {
+              meta: { step: 'human', description: 'Support grants the org access to the Service Desk' },
+              on: {
+                SERVICE_DESK_ACCESS_GRANTED: { target: 'granted', actions: recorded('serviceDesk', 'awaitingAccess', 'granted') },
+              },
+            },
+            granted: { type: 'final', meta: { step: 'done', description: 'The org uses the Service Desk' } },
+          },
+        },
+        testEnvironment: {
+          initial: 'provisioning',
+          states: {
+            provisioning: {
+              meta: { step: 'child', child: 'environment', environment: 'TEST', description: 'The test environment (no production data) is built and verified' },
+              on: {
+                ENVIRONMENT_READY: {
+                  guard: 'testEnvironmentReady',
+                  target: 'ready',
+                  actions: recorded('testEnvironment', 'provisioning', 'ready'),
+                },
+              },
+            },
+            ready: { type: 'final', meta: { step: 'done', description: 'The test environment is verified' } },
+          },
+        },
+        productionEnvironment: {
+          initial: 'waitingForTestEnvironment',
+          states: {
+            waitingForTestEnvironment: {
+              meta: { step: 'waiting', description: 'Production is built once the test environment is verified' },
+              on: {
+                ENVIRONMENT_READY: {
+                  guard: 'testEnvironmentReady',
+                  target: 'provisioning',
+                  actions: recorded('productionEnvironment', 'waitingForTestEnvironment', 'provisioning'),
+                },
+              },
+            },
+            provisioning: {
+              meta: { step: 'child', child: 'environment', environment: 'PRODUCTION', description: 'The production environment (live customer data) is built and verified' },
+              on: {
+                ENVIRONMENT_READY: {
+                  guard: 'productionEnvironmentReady',
+                  target: 'ready',
+                  actions: recorded('productionEnvironment', 'provisioning', 'ready'),
+                },
+              },
+            },
+            ready: { type: 'final', meta: { step: 'done', description: 'The production environment is verified' } },
+          },
+        },
+        certification: {
+          initial: 'waitingForTestEnvironment',
+          states: {
+            waitingForTestEnvironment: {
+              meta: { step: 'waiting', description: 'Certification testing starts once the test environment is verified' },
+              on: {
+                ENVIRONMENT_READY: {
+                  guard: 'testEnvironmentReady',
+                  target: 'certifying',
+                  actions: ['startCertifications', recorded('certification', 'waitingForTestEnvironment', 'certifying')],
+                },
+              },
+            },
+            certifying: {
+              meta: { step: 'child', child: 'certifications', description: 'Each network certifies the org (up to six months)' },
+              always: {
+                guard: 'certifiedWithEveryNetworkDone',
+                target: 'certified',
+                actions: recorded('certification', 'certifying', 'certified'),
+              },
+              on: {
+                CERTIFICATION_ENDED: {
+                  guard: 'certificationRunning',
+                  actions: ['endCertification', recorded('certification', 'certifying', 'certifying')],
+                },
+                RESTART_CERTIFICATION: {
+                  guard: 'certificationCancelled',
+                  actions: ['restartCertification', recorded('certification', 'certifying', 'certifying')],
+                },
+              },
+            },
+            certified: { type: 'final', meta: { step: 'done', description: 'Certified with at least one network' } },
+          },
+        },
+        controlCenter: {
+          initial: 'waitingForEnvironments',
+          states: {
+            waitingForEnvironments: {
+              meta: { step: 'waiting', description: 'Control Center access is set up once both environments exist' },
+              always: { guard: 'productionEnvironmentExists', target: 'awaitingAccess' },
+            },
+            awaitingAccess: {
+              meta: { step: 'human', description: 'Support sets up the org’s Control Center users' },
+              on: {
+                CONTROL_CENTER_ACCESS_GRANTED: { target: 'granted', actions: recorded('controlCenter', 'awaitingAccess', 'granted') },
+              },
+            },
+            granted: { type: 'final', meta: { step: 'done', description: 'The org’s users reach Control Center' } },
           },
         },
       },
     },
-    awaitingServiceDeskAccess: {
-      meta: { step: 'human', description: 'Support grants the org access to the Service Desk' },
-      on: {
-        SERVICE_DESK_ACCESS_GRANTED: {
-          target: 'activating',
-          actions: { type: 'recordStep', params: { from: 'awaitingServiceDeskAccess', to: 'activating' } },
-        },
-      },
-    },
     activating: {
-      meta: {
-        step: 'automatic',
-        activity: 'activateOrg',
-        doneEvent: 'ORG_ACTIVATED',
-        description: 'The org is marked active',
-      },
-      on: {
-        ORG_ACTIVATED: {
-          target: 'live',
-          actions: { type: 'recordStep', params: { from: 'activating', to: 'live' } },
-        },
-      },
+      meta: { step: 'automatic', activity: 'activateOrg', doneEvent: 'ORG_ACTIVATED', description: 'The org is marked active' },
+      on: { ORG_ACTIVATED: { target: 'live', actions: recorded(undefined, 'activating', 'live') } },
     },
-    live: {
-      type: 'final',
-      meta: { step: 'done', description: 'The org is set up' },
-    },
+    live: { type: 'final', meta: { step: 'done', description: 'The org is set up' } },
   },
 });
 
 export type OrgOnboardingMachine = typeof orgOnboardingMachine;
+export type OrgOnboardingSnapshot = SnapshotFrom<OrgOnboardingMachine>;
 
-/** The stage a snapshot is in (the machine is flat, so its value is a stage name). */
-export function orgOnboardingStage(snapshot: SnapshotFrom<OrgOnboardingMachine>): OrgOnboardingStage {
-  return snapshot.value;
+export function initialOrgOnboardingSnapshot(orgId: string, networks: readonly CardNetwork[]): OrgOnboardingSnapshot {
+  return initialTransition(orgOnboardingMachine, { orgId, networks })[0];
 }
 
-export function orgOnboardingStageMeta(snapshot: SnapshotFrom<OrgOnboardingMachine>): OrgOnboardingStateMeta {
-  const meta = snapshot.getMeta()[`orgOnboarding.${orgOnboardingStage(snapshot)}`];
-  if (!meta) throw new Error(`stage ${orgOnboardingStage(snapshot)} has no meta`);
-  return meta;
+/** Each sub-process's stage while they run; empty once the org is activating or live. */
+export function processStages(snapshot: OrgOnboardingSnapshot): Partial<Record<OnboardingProcess, string>> {
+  const value = snapshot.value;
+  return typeof value === 'object' && 'onboarding' in value ? value.onboarding : {};
 }
 
-/** The operator events the machine accepts in this snapshot. */
-export function allowedOrgOnboardingHumanEvents(
-  snapshot: SnapshotFrom<OrgOnboardingMachine>,
-): OrgOnboardingHumanEvent['type'][] {
-  return orgOnboardingHumanEventTypes.filter((type) => snapshot.can({ type, at: '', by: '' }));
+/** The org's overall stage: `onboarding`, `activating` or `live`. */
+export function orgOnboardingStage(snapshot: OrgOnboardingSnapshot): 'onboarding' | 'activating' | 'live' {
+  const value = snapshot.value;
+  return typeof value === 'string' ? value : 'onboarding';
+}
+
+/** Every stage the org is in now, qualified by sub-process, e.g. `certification.certifying`. */
+export function activeStages(snapshot: OrgOnboardingSnapshot): string[] {
+  const stages = Object.entries(processStages(snapshot)).map(([process, stage]) => `${process}.${stage}`);
+  return stages.length > 0 ? stages : [orgOnboardingStage(snapshot)];
+}
+
+/** The meta of every state the snapshot is in, deepest first per region. */
+export function activeStateMeta(snapshot: OrgOnboardingSnapshot): OrgOnboardingStateMeta[] {
+  return Object.values(snapshot.getMeta()).filter((meta): meta is OrgOnboardingStateMeta => meta !== undefined);
+}
+
+/** An operator event the machine accepts now, with the network it concerns where it needs one. */
+export interface AllowedOrgOnboardingEvent {
+  type: OrgOnboardingHumanEvent['type'];
+  network?: CardNetwork;
+}
+
+export function allowedOrgOnboardingHumanEvents(snapshot: OrgOnboardingSnapshot): AllowedOrgOnboardingEvent[] {
+  const stamp = { at: '', by: '' };
+  const allowed: AllowedOrgOnboardingEvent[] = [];
+  for (const type of ['SERVICE_DESK_ACCESS_GRANTED', 'CONTROL_CENTER_ACCESS_GRANTED'] as const) {
+    if (snapshot.can({ type, ...stamp })) allowed.push({ type });
+  }
+  for (const network of cardNetworks) {
+    if (snapshot.can({ type: 'RESTART_CERTIFICATION', network, ...stamp })) allowed.push({ type: 'RESTART_CERTIFICATION', network });
+  }
+  return allowed;
+}
+
+/** The child workflows the current stages need, each with a key that names one run of it. */
+export type OnboardingChild =
+  | { key: string; child: 'environment'; environment: EnvironmentKind }
+  | { key: string; child: 'certification'; network: CardNetwork; attempt: number };
+
+export function requiredChildren(snapshot: OrgOnboardingSnapshot): OnboardingChild[] {
+  const children: OnboardingChild[] = [];
+  for (const meta of activeStateMeta(snapshot)) {
+    if (meta.step !== 'child') continue;
+    if (meta.child === 'environment') {
+      children.push({ key: `environment:${meta.environment}`, child: 'environment', environment: meta.environment });
+      continue;
+    }
+    for (const network of cardNetworks) {
+      const certification = snapshot.context.certifications[network];
+      if (certification?.status !== 'inProgress') continue;
+      children.push({ key: `certification:${network}:${certification.attempt}`, child: 'certification', network, attempt: certification.attempt });
+    }
+  }
+  return children;
 }

@@ -49,9 +49,18 @@ const envSchema = z.object({
   ),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
   APPLICATION_DRAFT_EXPIRY_DAYS: z.coerce.number().positive().max(3650).default(30),
+  CERTIFICATION_REMINDER_DAYS: z.coerce.number().positive().max(365).default(14),
+  CERTIFICATION_DEADLINE_DAYS: z.coerce.number().positive().max(3650).default(180),
+  PROVISIONING_ATTEMPTS_PER_STEP: z.coerce.number().int().min(1).max(100).default(5),
 });
 
 export type Env = z.input<typeof envSchema>;
+
+/** How onboarding's long processes behave: when certifications remind and escalate, how often provisioning retries. */
+export interface OnboardingSettings {
+  certification: { reminderAfterDays: number; deadlineDays: number };
+  provisioningAttemptsPerStep: number;
+}
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
@@ -85,6 +94,7 @@ export interface Config {
   operatorApiKey?: string;
   /** How long an account application draft may stay untouched before it expires */
   applicationDraftExpiresAfterMs: number;
+  onboarding: OnboardingSettings;
 }
 
 export class ConfigError extends Error {
@@ -149,6 +159,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     operatorApiKey: e.OPERATOR_API_KEY,
     applicationDraftExpiresAfterMs: e.APPLICATION_DRAFT_EXPIRY_DAYS * 24 * 3600 * 1000,
+    onboarding: {
+      certification: { reminderAfterDays: e.CERTIFICATION_REMINDER_DAYS, deadlineDays: e.CERTIFICATION_DEADLINE_DAYS },
+      provisioningAttemptsPerStep: e.PROVISIONING_ATTEMPTS_PER_STEP,
+    },
   };
 }
 

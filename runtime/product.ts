@@ -78,6 +78,7 @@ export async function startProduct(
         temporalUiUrl: temporalUiBaseUrl(config),
         searchAttributes: temporal.searchAttributesAvailable,
         applicationDraftExpiresAfterMs: config.applicationDraftExpiresAfterMs,
+        onboarding: config.onboarding,
       });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.http.port, config.http.host, () => resolve(s));

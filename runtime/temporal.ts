@@ -92,8 +92,11 @@ export async function startTemporalDevServer(options: {
 }
 
 function devServerType(type: string): string {
-  // 'KEYWORD' → 'Keyword', as the CLI spells the type names
-  return type.charAt(0) + type.slice(1).toLowerCase();
+  // 'KEYWORD_LIST' → 'KeywordList', as the CLI spells the type names
+  return type
+    .split('_')
+    .map((word) => word.charAt(0) + word.slice(1).toLowerCase())
+    .join('');
 }
 
 function forwardLines(child: ChildProcess, log: (line: string) => void): void {

@@ -180,7 +180,7 @@ export class Api {
   }
 }
 
-function parse<T>(schema: ZodType<T> | undefined, input: unknown, location: 'body' | 'query' | 'params'): T {
+export function parse<T>(schema: ZodType<T> | undefined, input: unknown, location: 'body' | 'query' | 'params'): T {
   if (!schema) return undefined as T;
   const result = schema.safeParse(input ?? {});
   if (!result.success) throw Problem.validation(fieldErrors(result.error, location));

@@ -4,12 +4,16 @@ import type { Client } from '@temporalio/client';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { failureTypes, type FailureType } from '../common/failures.js';
+import type { OnboardingSettings } from '../runtime/config.js';
 import type { Logger } from '../runtime/logger.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { createAccountService } from '../services/accounts.js';
 import { createApplicationService } from '../services/applications.js';
 import { createCustomerService } from '../services/customers.js';
+import { createOnboardingService } from '../services/onboarding.js';
 import { createOrgService } from '../services/org-service.js';
+import { createOrgWorkflowService } from '../services/org-workflows.js';
+import { workflowLinks } from '../services/workflow-links.js';
 import { createProgramService } from '../services/programs.js';
 import { createStatusReasonService } from '../services/status-reasons.js';
 import { temporalTemporaryBlocks } from '../services/temporary-blocks.js';
@@ -19,6 +23,7 @@ import { registerAccountRoutes } from './routes/accounts.js';
 import { registerApplicationRoutes } from './routes/applications.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerOrgWorkflowRoutes } from './routes/org-workflows.js';
 import { registerOrgRoutes } from './routes/orgs.js';
 import { registerProgramRoutes } from './routes/programs.js';
 import { registerSettingsRoutes } from './routes/settings.js';
@@ -38,20 +43,17 @@ export interface AppDeps {
   temporalUiUrl?: string;
   searchAttributes?: boolean;
   applicationDraftExpiresAfterMs: number;
+  onboarding: OnboardingSettings;
 }
 
 const REQUEST_ID = /^[\w.-]{1,100}$/;
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 export function createApp(deps: AppDeps): express.Express {
-  const orgs = createOrgService({
-    prisma: deps.prisma,
-    temporal: deps.temporal,
-    taskQueue: deps.taskQueue,
-    namespace: deps.namespace,
-    temporalUiUrl: deps.temporalUiUrl,
-    searchAttributes: deps.searchAttributes,
-  });
+  const workflowLink = workflowLinks(deps);
+  const orgs = createOrgService({ ...deps, workflowLink });
+  const onboarding = createOnboardingService({ temporal: deps.temporal, workflowLink });
+  const orgWorkflows = createOrgWorkflowService({ ...deps, orgs, workflowLink });
   const accounts = createAccountService({
     prisma: deps.prisma,
     temporaryBlocks: temporalTemporaryBlocks({
@@ -86,7 +88,7 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   // The pages take a sign-in form; everything else speaks JSON.
-  registerUiRoutes(app, { prisma: deps.prisma, operatorApiKey: deps.operatorApiKey, accounts, orgs, applications });
+  registerUiRoutes(app, { prisma: deps.prisma, operatorApiKey: deps.operatorApiKey, accounts, onboarding, applications, workflowLink });
   app.use(requireJsonBody);
   app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
 
@@ -96,7 +98,8 @@ export function createApp(deps: AppDeps): express.Express {
     database: () => deps.prisma.$queryRaw`SELECT 1`,
     temporal: (timeoutMs) => deps.pingTemporal(timeoutMs),
   });
-  registerOrgRoutes(api, orgs);
+  registerOrgRoutes(api, orgs, onboarding);
+  registerOrgWorkflowRoutes(api, orgWorkflows);
   registerSettingsRoutes(api, deps);
   registerProgramRoutes(api, createProgramService(deps));
   registerStatusReasonRoutes(api, createStatusReasonService(deps));

@@ -48,6 +48,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
         workflowId: workflowIds.accountApplication(applicationId),
         taskQueue: deps.taskQueue,
         args: [{ applicationId, ...tenant, data, submit, by: actor.actor, draftExpiresAfterMs: deps.draftExpiresAfterMs }],
+        memo: { orgId: tenant.orgId, environmentId: tenant.environmentId },
         typedSearchAttributes: deps.searchAttributes === false ? [] : [{ key: searchAttributes.orgId, value: tenant.orgId }],
       });
       // The run starts exactly so; its own view is a query away once a worker has taken it.

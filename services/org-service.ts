@@ -1,18 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { searchAttributes, workflowIds } from '../common/temporal-names.js';
 import type { Environment, Org } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { Problem } from '../server/problem.js';
-import {
-  getOrgOnboardingQuery,
-  sendOrgOnboardingEventUpdate,
-  type orgOnboarding,
-  type OrgOnboardingEventInput,
-  type OrgOnboardingView,
-} from '../workflows/org-onboarding.js';
+import type { CardNetwork } from '../machines/network-certification.js';
+import type { OnboardingSettings } from '../runtime/config.js';
+import { activeStages, initialOrgOnboardingSnapshot } from '../machines/org-onboarding.js';
+import type { orgOnboarding } from '../workflows/org-onboarding.js';
 import { issueApiKey } from './api-keys.js';
-import { executeMachineUpdate } from './workflow-updates.js';
+import type { WorkflowLink, WorkflowLinkFn } from './workflow-links.js';
 
 export interface OrgServiceDeps {
   prisma: PrismaClient;
@@ -22,6 +19,8 @@ export interface OrgServiceDeps {
   temporalUiUrl?: string;
   /** False where the Temporal server lacks the project's search attributes */
   searchAttributes?: boolean;
+  onboarding: OnboardingSettings;
+  workflowLink: WorkflowLinkFn;
 }
 
 export interface NewOrg {
@@ -35,30 +34,13 @@ export interface NewOrg {
     country: string;
   };
   timeZone: string;
-}
-
-export interface WorkflowLink {
-  workflowId: string;
-  runId?: string;
-  /** The run in the Temporal Web UI */
-  uiUrl?: string;
-  /** The run drawn on its machine, with its steps */
-  page: string;
+  networks: CardNetwork[];
 }
 
 export function createOrgService(deps: OrgServiceDeps) {
   const { prisma, temporal } = deps;
 
-  function workflowLink(workflowId: string, runId?: string): WorkflowLink {
-    const base = deps.temporalUiUrl;
-    const path = `/namespaces/${encodeURIComponent(deps.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
-    return {
-      workflowId,
-      ...(runId ? { runId } : {}),
-      ...(base ? { uiUrl: `${base}${path}${runId ? `/${runId}/history` : ''}` } : {}),
-      page: `/ui/workflows/${encodeURIComponent(workflowId)}`,
-    };
-  }
+  const { workflowLink } = deps;
 
   /**
    * Stores the org with its test environment and a test API key, then starts its onboarding
@@ -80,6 +62,7 @@ export function createOrgService(deps: OrgServiceDeps) {
         postalCode: input.address.postalCode,
         country: input.address.country,
         timeZone: input.timeZone,
+        networks: input.networks,
         environments: {
           create: {
             id: environmentId,
@@ -93,23 +76,9 @@ export function createOrgService(deps: OrgServiceDeps) {
       include: { environments: true },
     });
 
-    const workflowId = workflowIds.orgOnboarding(orgId);
-    let runId: string;
+    let onboarding: WorkflowLink;
     try {
-      const handle = await temporal.workflow.start<typeof orgOnboarding>('orgOnboarding', {
-        workflowId,
-        taskQueue: deps.taskQueue,
-        args: [{ orgId }],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        typedSearchAttributes:
-          deps.searchAttributes === false
-            ? []
-            : [
-                { key: searchAttributes.orgId, value: orgId },
-                { key: searchAttributes.onboardingStage, value: 'provisioningTestEnvironment' },
-              ],
-      });
-      runId = handle.firstExecutionRunId;
+      onboarding = await startOnboarding(org);
     } catch (error) {
       await prisma.$transaction([
         prisma.apiKey.deleteMany({ where: { orgId } }),
@@ -122,8 +91,57 @@ export function createOrgService(deps: OrgServiceDeps) {
     return {
       org,
       apiKey: { id: key.id, environmentId, environmentKind: 'TEST' as const, token: key.token },
-      onboarding: workflowLink(workflowId, runId),
+      onboarding,
     };
+  }
+
+  /**
+   * Starts the org's onboarding. Its id is the org's, and a run that exists (running or ended)
+   * is never replaced: a second start answers 409 and starts nothing.
+   */
+  async function startOnboarding(org: Pick<Org, 'id' | 'networks'>): Promise<WorkflowLink> {
+    const handle = await temporal.workflow.start<typeof orgOnboarding>('orgOnboarding', {
+      workflowId: workflowIds.orgOnboarding(org.id),
+      taskQueue: deps.taskQueue,
+      args: [
+        {
+          orgId: org.id,
+          networks: org.networks,
+          certification: deps.onboarding.certification,
+          provisioningAttemptsPerStep: deps.onboarding.provisioningAttemptsPerStep,
+        },
+      ],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      memo: { orgId: org.id },
+      typedSearchAttributes:
+        deps.searchAttributes === false
+          ? []
+          : [
+              { key: searchAttributes.orgId, value: org.id },
+              { key: searchAttributes.stage, value: activeStages(initialOrgOnboardingSnapshot(org.id, org.networks)) },
+            ],
+    });
+    return workflowLink(handle.workflowId, handle.firstExecutionRunId);
+  }
+
+  /**
+   * A new API key for one of the org's environments. Production gets keys only once its
+   * environment has been provisioned and verified.
+   */
+  async function issueOrgApiKey(orgId: string, kind: 'TEST' | 'PRODUCTION', name: string) {
+    const environment = await prisma.environment.findUnique({ where: { orgId_kind: { orgId, kind } } });
+    if (environment?.status !== 'READY') {
+      throw new Problem(
+        'OPERATION_NOT_ALLOWED',
+        `the org's ${kind} environment is ${environment ? environment.status : 'not provisioned yet'}; keys are issued once it is provisioned and verified (READY)`,
+        { environment: kind, environmentStatus: environment?.status ?? null },
+      );
+    }
+    const key = issueApiKey(kind);
+    await prisma.apiKey.create({
+      data: { id: key.id, orgId, environmentId: environment.id, prefix: key.prefix, secretHash: key.secretHash, name },
+    });
+    return { id: key.id, environmentId: environment.id, environmentKind: kind, name, token: key.token };
   }
 
   async function getOrg(orgId: string): Promise<(Org & { environments: Environment[] }) | null> {
@@ -133,24 +151,7 @@ export function createOrgService(deps: OrgServiceDeps) {
     });
   }
 
-  /** The onboarding process as its workflow sees it now, or null if Temporal no longer has it. */
-  async function getOnboarding(orgId: string): Promise<{ view: OrgOnboardingView; link: WorkflowLink } | null> {
-    const handle = temporal.workflow.getHandle(workflowIds.orgOnboarding(orgId));
-    try {
-      const [view, description] = await Promise.all([handle.query(getOrgOnboardingQuery), handle.describe()]);
-      return { view, link: workflowLink(handle.workflowId, description.runId) };
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) return null;
-      throw error;
-    }
-  }
-
-  async function sendOnboardingEvent(orgId: string, event: OrgOnboardingEventInput): Promise<OrgOnboardingView> {
-    const handle = temporal.workflow.getHandle(workflowIds.orgOnboarding(orgId));
-    return executeMachineUpdate(handle, sendOrgOnboardingEventUpdate, event, `onboarding of org ${orgId}`);
-  }
-
-  return { createOrg, getOrg, getOnboarding, sendOnboardingEvent, workflowLink };
+  return { createOrg, startOnboarding, getOrg, issueOrgApiKey };
 }
 
 export type OrgService = ReturnType<typeof createOrgService>;

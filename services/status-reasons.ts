@@ -21,6 +21,15 @@ export const temporaryBlockExpiredReason: NewStatusReason = {
   appliesTo: ['NORMAL'],
 };
 
+/** The reasons every new environment starts with; an org adds its own beside them. */
+export const defaultStatusReasons: NewStatusReason[] = [
+  { code: 'CUSTOMER_REQUEST', description: 'The customer asked for it', appliesTo: [] },
+  { code: 'FRAUD_SUSPECTED', description: 'Suspected fraud or a fraud attempt', appliesTo: ['BLOCKED', 'CANCELLED'] },
+  { code: 'COURT_ORDER', description: 'A court ordered it', appliesTo: ['BLOCKED', 'CANCELLED'] },
+  { code: 'ISSUE_RESOLVED', description: 'What caused the block or cancellation was resolved', appliesTo: ['NORMAL'] },
+  temporaryBlockExpiredReason,
+];
+
 type Db = Pick<PrismaClient, 'accountStatusReason'>;
 
 export function createStatusReasonService({ prisma }: { prisma: PrismaClient }) {

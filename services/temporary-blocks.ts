@@ -25,6 +25,7 @@ export function temporalTemporaryBlocks(deps: {
         taskQueue: deps.taskQueue,
         args: [{ accountId, orgId: tenant.orgId, environmentId: tenant.environmentId, until: until.toISOString() }],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        memo: { orgId: tenant.orgId, environmentId: tenant.environmentId },
         typedSearchAttributes:
           deps.searchAttributes === false
             ? []

@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   condition,
   defineQuery,
   defineUpdate,
@@ -8,7 +7,6 @@ import {
 } from '@temporalio/workflow';
 import { initialTransition, transition } from 'xstate';
 import type { ApplicationActivities } from '../activities/application-activities.js';
-import type { FailureType } from '../common/failures.js';
 import {
   accountApplicationMachine,
   applicationStatus,
@@ -20,6 +18,7 @@ import {
   type ApplicationEvent,
   type ApplicationStatus,
 } from '../machines/account-application.js';
+import { transitionNotAllowed } from './refusal.js';
 
 export interface AccountApplicationInput {
   applicationId: string;
@@ -56,12 +55,7 @@ const activities = proxyActivities<ApplicationActivities>({
 });
 
 function refuse(snapshot: AccountApplicationSnapshot, message: string): never {
-  throw ApplicationFailure.create({
-    type: 'TRANSITION_NOT_ALLOWED' satisfies FailureType,
-    message,
-    details: [{ currentStatus: applicationStatus(snapshot) }],
-    nonRetryable: true,
-  });
+  throw transitionNotAllowed(message, { currentStatus: applicationStatus(snapshot) });
 }
 
 export async function accountApplication(input: AccountApplicationInput): Promise<AccountApplicationView> {

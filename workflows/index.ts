@@ -1,4 +1,5 @@
 export { accountApplication } from './account-application.js';
 export { accountTemporaryBlock } from './account-temporary-block.js';
+export { environmentProvisioning } from './environment-provisioning.js';
 export { networkCertification } from './network-certification.js';
 export { orgOnboarding } from './org-onboarding.js';

@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -12,7 +11,6 @@ import {
 } from '@temporalio/workflow';
 import { initialTransition, transition } from 'xstate';
 import type { NotificationActivities } from '../activities/notification-activities.js';
-import type { FailureType } from '../common/failures.js';
 import { searchAttributes } from '../common/temporal-names.js';
 import {
   allowedCertificationEvents,
@@ -25,6 +23,7 @@ import {
   type CertificationStage,
   type CertificationStep,
 } from '../machines/network-certification.js';
+import { transitionNotAllowed } from './refusal.js';
 
 // Tracks one network's certification of one org for as long as it takes (up to six months and
 // beyond): people move it forward through Updates the machine validates; the workflow reminds
@@ -85,7 +84,7 @@ export async function networkCertification(input: NetworkCertificationInput): Pr
     [snapshot] = transition(networkCertificationMachine, snapshot, event);
     if (indexed) {
       upsertSearchAttributes([
-        { key: searchAttributes.certificationStage, value: certificationStage(snapshot) },
+        { key: searchAttributes.stage, value: [certificationStage(snapshot)] },
         { key: searchAttributes.escalated, value: snapshot.context.escalated },
       ]);
     }
@@ -113,12 +112,10 @@ export async function networkCertification(input: NetworkCertificationInput): Pr
       validator: (event: CertificationEventInput) => {
         const allowed = allowedCertificationEvents(snapshot);
         if (!(allowed as string[]).includes(event.type)) {
-          throw ApplicationFailure.create({
-            type: 'TRANSITION_NOT_ALLOWED' satisfies FailureType,
-            message: `${event.type} is not allowed while the ${input.network} certification is in stage ${certificationStage(snapshot)}`,
-            details: [{ stage: certificationStage(snapshot), allowedEvents: allowed }],
-            nonRetryable: true,
-          });
+          throw transitionNotAllowed(
+            `${event.type} is not allowed while the ${input.network} certification is in stage ${certificationStage(snapshot)}`,
+            { stage: certificationStage(snapshot), allowedEvents: allowed },
+          );
         }
       },
     },

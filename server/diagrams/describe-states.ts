@@ -1,5 +1,6 @@
 import type { ApplicationStateMeta } from '../../machines/account-application.js';
 import type { AccountStatusMeta } from '../../machines/account-status.js';
+import type { ProvisioningStateMeta } from '../../machines/environment-provisioning.js';
 import type { CertificationStateMeta } from '../../machines/network-certification.js';
 import type { OrgOnboardingStateMeta } from '../../machines/org-onboarding.js';
 
@@ -24,7 +25,16 @@ export const stateDetails: Record<string, (meta: unknown) => string[]> = {
     const m = meta as OrgOnboardingStateMeta | undefined;
     if (!m) return [];
     if (m.step === 'automatic') return [`runs ${m.activity}`];
+    if (m.step === 'child') return [m.child === 'environment' ? `runs the ${m.environment} environment's provisioning` : 'runs one certification per network'];
+    if (m.step === 'waiting') return ['waits for another step'];
     if (m.step === 'human') return ['waits for an operator'];
+    return ['done'];
+  },
+  environmentProvisioning: (meta) => {
+    const m = meta as ProvisioningStateMeta | undefined;
+    if (!m) return [];
+    if (m.step === 'automatic') return [`runs the provider's ${m.name} step, retried with backoff`];
+    if (m.step === 'human') return ['waits for an operator to retry'];
     return ['done'];
   },
 };
@@ -34,4 +44,5 @@ export const machineTitles: Record<string, string> = {
   accountApplication: 'Account application',
   networkCertification: 'Card-network certification',
   orgOnboarding: 'Org onboarding',
+  environmentProvisioning: 'Environment provisioning',
 };

@@ -101,14 +101,15 @@ const style = `
 .initial { fill: #0f172a; stroke: #0f172a; }
 `;
 
-/** The machine as SVG, with `current` (a state id) highlighted if given. */
-export async function machineSvg(graph: MachineGraph, options: { current?: string; title?: string } = {}): Promise<string> {
+/** The machine as SVG, with the `current` states (ids; several in a parallel machine) highlighted if given. */
+export async function machineSvg(graph: MachineGraph, options: { current?: string | string[]; title?: string } = {}): Promise<string> {
   const layout = await layoutMachine(graph);
+  const current = new Set(options.current === undefined ? [] : [options.current].flat());
   const markerId = `arrow-${graph.id}`;
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" class="machine-diagram" data-machine="${escapeXml(graph.id)}" viewBox="0 0 ${layout.width} ${layout.height}" width="${layout.width}" height="${layout.height}" role="img">`,
-    `<title>${escapeXml(options.title ?? graph.id)}${options.current ? ` — current state ${escapeXml(options.current)}` : ''}</title>`,
+    `<title>${escapeXml(options.title ?? graph.id)}${current.size > 0 ? ` — current state ${escapeXml([...current].join(', '))}` : ''}</title>`,
     `<style>${style}</style>`,
     `<defs><marker id="${markerId}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#64748b"/></marker></defs>`,
   );
@@ -137,9 +138,10 @@ export async function machineSvg(graph: MachineGraph, options: { current?: strin
   for (const state of graph.states) {
     const box = layout.nodes.get(state.id);
     if (!box) continue;
-    const classes = ['state', state.final ? 'final' : '', state.id === options.current ? 'current' : ''].filter(Boolean).join(' ');
+    const isCurrent = current.has(state.id);
+    const classes = ['state', state.final ? 'final' : '', isCurrent ? 'current' : ''].filter(Boolean).join(' ');
     parts.push(
-      `<g class="${classes}" data-state="${escapeXml(state.id)}"${state.final ? ' data-final="true"' : ''}${state.initial ? ' data-initial="true"' : ''}${state.id === options.current ? ' aria-current="true"' : ''}>`,
+      `<g class="${classes}" data-state="${escapeXml(state.id)}"${state.final ? ' data-final="true"' : ''}${state.initial ? ' data-initial="true"' : ''}${isCurrent ? ' aria-current="true"' : ''}>`,
       `<rect class="outer" x="${box.x}" y="${box.y}" width="${box.width}" height="${box.height}" rx="10"/>`,
       `<text class="name" x="${box.x + 16}" y="${box.y + 22}">${escapeXml(state.id)}</text>`,
       ...state.details.map(

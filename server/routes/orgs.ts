@@ -1,5 +1,12 @@
 import type { Environment, Org } from '../../generated/prisma/client.js';
-import { orgOnboardingHumanEventTypes } from '../../machines/org-onboarding.js';
+import { environmentKinds } from '../../machines/environment-provisioning.js';
+import { cardNetworks } from '../../machines/network-certification.js';
+import {
+  eventsNeedingEnvironment,
+  eventsNeedingNetwork,
+  onboardingEventTypes,
+  type OnboardingService,
+} from '../../services/onboarding.js';
 import type { OrgService } from '../../services/org-service.js';
 import { problemSchema, type Api } from '../api.js';
 import type { Caller } from '../auth.js';
@@ -30,16 +37,33 @@ const address = z
   })
   .openapi('Address');
 
+export const network = z.enum(cardNetworks, { message: `must be one of ${cardNetworks.join(', ')}` });
+export const environmentKind = z.enum(environmentKinds, { message: `must be one of ${environmentKinds.join(', ')}` });
+
 const createOrgBody = z
   .strictObject({
     legalName: z.string().trim().min(1).max(200).openapi({ example: 'Acme Pagamentos S.A.' }),
     address,
     timeZone,
+    networks: z
+      .array(network)
+      .min(1)
+      .refine((list) => new Set(list).size === list.length, {
+        message: 'must not name a network twice',
+        params: { rule: 'unique' },
+      })
+      .openapi({ example: ['VISA', 'MASTERCARD'], description: 'The card networks the org gets certified with' }),
   })
   .openapi('CreateOrg');
 
 const environmentSchema = z
-  .object({ id: z.uuid(), kind: z.enum(['TEST', 'PRODUCTION']), status: z.enum(['PROVISIONING', 'READY']) })
+  .object({
+    id: z.uuid(),
+    kind: environmentKind,
+    status: z.enum(['PROVISIONING', 'VERIFYING', 'READY', 'FAILED']),
+    verifiedAt: z.iso.datetime().nullable(),
+    provisioningError: z.string().nullable(),
+  })
   .openapi('Environment');
 
 const orgSchema = z
@@ -48,46 +72,95 @@ const orgSchema = z
     legalName: z.string(),
     address,
     timeZone: z.string(),
+    networks: z.array(network),
     status: z.enum(['ONBOARDING', 'ACTIVE']),
     createdAt: z.iso.datetime(),
     environments: z.array(environmentSchema),
   })
   .openapi('Org');
 
-const workflowLinkSchema = z
+export const workflowLinkSchema = z
   .object({ workflowId: z.string(), runId: z.string().optional(), uiUrl: z.url().optional(), page: z.string() })
   .openapi('WorkflowLink');
 
+const stepSchema = z.object({
+  event: z.string(),
+  from: z.string(),
+  to: z.string(),
+  at: z.iso.datetime(),
+  by: z.string(),
+  notes: z.string().optional(),
+  process: z.string().optional(),
+  network: network.optional(),
+});
+
+const allowedEventSchema = z
+  .object({ type: z.enum(onboardingEventTypes), network: network.optional(), environment: environmentKind.optional() })
+  .openapi('AllowedOnboardingEvent');
+
 const onboardingSchema = z
   .object({
-    stage: z.string(),
+    orgId: z.uuid(),
+    stage: z.enum(['onboarding', 'activating', 'live']),
+    stages: z.array(z.string()).openapi({ description: 'The org run’s own stages, as its Stage search attribute lists them' }),
     done: z.boolean(),
-    allowedEvents: z.array(z.string()),
-    waitingFor: z.string(),
-    history: z.array(
+    processes: z.array(
       z.object({
-        event: z.string(),
-        from: z.string(),
-        to: z.string(),
-        at: z.iso.datetime(),
-        by: z.string(),
-        notes: z.string().optional(),
+        process: z.enum(['serviceDesk', 'testEnvironment', 'productionEnvironment', 'certification', 'controlCenter']),
+        network: network.optional(),
+        environment: environmentKind.optional(),
+        stage: z.string(),
+        done: z.boolean(),
+        workflow: workflowLinkSchema.optional(),
+        details: z.record(z.string(), z.unknown()).optional(),
       }),
     ),
+    allowedEvents: z.array(allowedEventSchema).openapi({ description: 'What may happen next, and which run each event goes to' }),
+    waitingFor: z.array(z.string()),
+    history: z.array(stepSchema),
     workflow: workflowLinkSchema,
   })
   .openapi('Onboarding');
 
-const orgIdParams = z.strictObject({ orgId: z.uuid({ message: 'must be a UUID' }) });
+export const orgIdParams = z.strictObject({ orgId: z.uuid({ message: 'must be a UUID' }) });
 
 const onboardingEventBody = z
   .strictObject({
-    type: z.enum(orgOnboardingHumanEventTypes),
-    notes: z.string().trim().min(1).max(1000).optional(),
+    type: z.enum(onboardingEventTypes),
+    network: network.optional().openapi({ description: 'Which certification the event is for (certification events)' }),
+    environment: environmentKind.optional().openapi({ description: 'Which environment the event is for (RETRY_STEP)' }),
+    notes: z.string().trim().min(1).max(1000).optional().openapi({ description: 'Evidence or notes kept with the step' }),
+  })
+  .superRefine((event, ctx) => {
+    const needsNetwork = eventsNeedingNetwork.includes(event.type);
+    const needsEnvironment = eventsNeedingEnvironment.includes(event.type);
+    if (needsNetwork !== (event.network !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['network'],
+        message: needsNetwork ? `is required for ${event.type}` : `is not used by ${event.type}`,
+        params: { rule: needsNetwork ? 'required' : 'not_allowed' },
+      });
+    }
+    if (needsEnvironment !== (event.environment !== undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['environment'],
+        message: needsEnvironment ? `is required for ${event.type}` : `is not used by ${event.type}`,
+        params: { rule: needsEnvironment ? 'required' : 'not_allowed' },
+      });
+    }
   })
   .openapi('OnboardingEvent');
 
-export function registerOrgRoutes(api: Api, orgs: OrgService): void {
+const apiKeyBody = z
+  .strictObject({
+    environment: environmentKind,
+    name: z.string().trim().min(1).max(100).openapi({ example: 'Card program backend' }),
+  })
+  .openapi('CreateApiKey');
+
+export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: OnboardingService): void {
   api.route({
     method: 'post',
     path: '/v1/orgs',
@@ -135,15 +208,14 @@ export function registerOrgRoutes(api: Api, orgs: OrgService): void {
     },
     handler: async ({ params, caller }) => {
       const org = await visibleOrg(orgs, params.orgId, caller);
-      const onboarding = await orgs.getOnboarding(org.id);
-      return { status: 200, body: { ...orgView(org), onboarding: onboarding && { ...onboarding.view, workflow: onboarding.link } } };
+      return { status: 200, body: { ...orgView(org), onboarding: await onboarding.getOnboarding(org.id) } };
     },
   });
 
   api.route({
     method: 'get',
     path: '/v1/orgs/:orgId/onboarding',
-    summary: "Where the org's onboarding stands and which events it accepts now",
+    summary: "Where every process of the org's onboarding stands, and which events each accepts now",
     tag: 'Orgs',
     access: 'operatorOrOrg',
     params: orgIdParams,
@@ -153,39 +225,58 @@ export function registerOrgRoutes(api: Api, orgs: OrgService): void {
     },
     handler: async ({ params, caller }) => {
       const org = await visibleOrg(orgs, params.orgId, caller);
-      const onboarding = await orgs.getOnboarding(org.id);
-      if (!onboarding) throw Problem.notFound(`onboarding of org ${org.id}`);
-      return { status: 200, body: { ...onboarding.view, workflow: onboarding.link } };
+      const overview = await onboarding.getOnboarding(org.id);
+      if (!overview) throw Problem.notFound(`onboarding of org ${org.id}`);
+      return { status: 200, body: overview };
     },
   });
 
   api.route({
     method: 'post',
     path: '/v1/orgs/:orgId/onboarding/events',
-    summary: 'Move a human onboarding step forward (e.g. Service Desk access granted)',
+    summary: 'Send an operator event (Service Desk access granted, test plan agreed, results submitted, …) to the run it is for',
     tag: 'Orgs',
     access: 'operator',
     params: orgIdParams,
     body: onboardingEventBody,
     responses: {
-      200: { description: 'The onboarding process after the event', schema: onboardingSchema.omit({ workflow: true }) },
+      200: { description: 'The onboarding after the event', schema: onboardingSchema },
       404: { description: 'No such org', schema: problemSchema },
       409: { description: 'The event is not allowed now; allowedEvents lists what is', schema: problemSchema },
     },
     handler: async ({ params, body, caller }) => {
       const org = await visibleOrg(orgs, params.orgId, caller);
-      const view = await orgs.sendOnboardingEvent(org.id, {
-        type: body.type,
-        by: caller?.actor ?? 'operator',
-        ...(body.notes ? { notes: body.notes } : {}),
-      });
-      return { status: 200, body: view };
+      const overview = await onboarding.sendOnboardingEvent(org.id, { ...body, by: caller?.actor ?? 'operator' });
+      return { status: 200, body: overview };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/v1/orgs/:orgId/api-keys',
+    summary: "Issue an API key for one of the org's environments (production only once it is provisioned and verified)",
+    tag: 'Orgs',
+    access: 'operator',
+    params: orgIdParams,
+    body: apiKeyBody,
+    idempotent: true,
+    responses: {
+      201: {
+        description: 'The key (shown only here)',
+        schema: z.object({ id: z.uuid(), environmentId: z.uuid(), environmentKind: environmentKind, name: z.string(), token: z.string() }),
+      },
+      404: { description: 'No such org', schema: problemSchema },
+      409: { description: 'The environment is not provisioned and verified yet', schema: problemSchema },
+    },
+    handler: async ({ params, body, caller }) => {
+      const org = await visibleOrg(orgs, params.orgId, caller);
+      return { status: 201, body: await orgs.issueOrgApiKey(org.id, body.environment, body.name) };
     },
   });
 }
 
 /** The org if this caller may see it; another org's key gets the same 404 as a missing org. */
-async function visibleOrg(orgs: OrgService, orgId: string, caller: Caller | undefined) {
+export async function visibleOrg(orgs: OrgService, orgId: string, caller: Caller | undefined) {
   const org = caller?.kind === 'org' && caller.orgId !== orgId ? null : await orgs.getOrg(orgId);
   if (!org) throw Problem.notFound(`org ${orgId}`);
   return org;
@@ -204,9 +295,16 @@ function orgView(org: Org & { environments: Environment[] }) {
       country: org.country,
     },
     timeZone: org.timeZone,
+    networks: org.networks,
     status: org.status,
     createdAt: org.createdAt.toISOString(),
-    environments: org.environments.map((e) => ({ id: e.id, kind: e.kind, status: e.status })),
+    environments: org.environments.map((e) => ({
+      id: e.id,
+      kind: e.kind,
+      status: e.status,
+      verifiedAt: e.verifiedAt?.toISOString() ?? null,
+      provisioningError: e.provisioningError,
+    })),
   };
 }
 

@@ -4,7 +4,8 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { machines } from '../../machines/index.js';
 import type { AccountService } from '../../services/accounts.js';
 import type { ApplicationService } from '../../services/applications.js';
-import type { OrgService } from '../../services/org-service.js';
+import type { OnboardingProcessView, OnboardingService } from '../../services/onboarding.js';
+import type { WorkflowLinkFn } from '../../services/workflow-links.js';
 import type { PrismaClient } from '../../runtime/prisma.js';
 import type { Caller } from '../auth.js';
 import { machineGraph, type MachineGraph } from '../diagrams/machine-graph.js';
@@ -22,45 +23,100 @@ export interface UiDeps {
   prisma: PrismaClient;
   operatorApiKey: string;
   accounts: AccountService;
-  orgs: OrgService;
+  onboarding: OnboardingService;
   applications: ApplicationService;
+  workflowLink: WorkflowLinkFn;
 }
 
 const graphs = new Map<string, MachineGraph>(
   Object.values(machines).map((machine) => [machine.id, machineGraph(machine, stateDetails[machine.id])]),
 );
 
+const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+/** A child run of an org's onboarding (an environment or a certification), from the onboarding overview. */
+async function onboardingChild(deps: UiDeps, caller: Caller, orgId: string, pick: (p: OnboardingProcessView) => boolean) {
+  if (caller.kind === 'org' && caller.orgId !== orgId) return undefined;
+  const overview = await deps.onboarding.getOnboarding(orgId);
+  const process = overview?.processes.find(pick);
+  if (!process?.workflow) return undefined;
+  const details = process.details ?? {};
+  const history = (details.history ?? []) as { at: string; event: string; from: string; to: string; by: string; notes?: string }[];
+  return {
+    current: process.stage,
+    facts: [
+      ['Stage', process.stage],
+      ['Done', process.done ? 'yes' : 'no'],
+      ...Object.entries(details)
+        .filter(([key]) => key !== 'history')
+        .map(([key, value]) => [key, value === null ? '—' : typeof value === 'object' ? JSON.stringify(value) : String(value as string)]),
+      [
+        'Operator events accepted now',
+        overview!.allowedEvents
+          .filter((e) => (e.environment ?? e.network) === (process.environment ?? process.network))
+          .map((e) => e.type)
+          .join(', ') || 'none',
+      ],
+    ] as [string, string][],
+    steps: history.map((step) => ({ at: step.at, what: step.event, from: step.from, to: step.to, by: step.by, notes: step.notes ?? '' })),
+    link: process.workflow,
+  };
+}
+
 /** Workflow runs the pages can draw: how to recognise them and read their state. */
 const drawableWorkflows = [
   {
-    prefix: 'org-onboarding-',
+    pattern: new RegExp(`^org-onboarding-(${UUID})$`),
     machineId: 'orgOnboarding',
-    async load(deps: UiDeps, workflowId: string, caller: Caller) {
-      const orgId = workflowId.slice('org-onboarding-'.length);
-      if (caller.kind === 'org' && caller.orgId !== orgId) return undefined;
-      const onboarding = await deps.orgs.getOnboarding(orgId);
-      if (!onboarding) return undefined;
-      const { view, link } = onboarding;
+    async load(deps: UiDeps, [, orgId]: string[], caller: Caller) {
+      if (!orgId || (caller.kind === 'org' && caller.orgId !== orgId)) return undefined;
+      const overview = await deps.onboarding.getOnboarding(orgId);
+      if (!overview) return undefined;
       return {
         title: `Onboarding of org ${orgId}`,
-        current: view.stage,
+        current: overview.stages.map((stage) => (overview.stage === 'onboarding' ? `onboarding.${stage}` : stage)),
         facts: [
-          ['Stage', view.stage],
-          ['Waiting for', view.waitingFor],
-          ['Done', view.done ? 'yes' : 'no'],
-          ['Operator events accepted now', view.allowedEvents.join(', ') || 'none'],
+          ['Stage', overview.stage],
+          ...overview.processes.map((p): [string, string] => [
+            [p.process, p.network ?? p.environment].filter(Boolean).join(' '),
+            p.stage,
+          ]),
+          ['Waiting for', overview.waitingFor.join('; ') || '—'],
+          ['Done', overview.done ? 'yes' : 'no'],
+          [
+            'Operator events accepted now',
+            overview.allowedEvents.map((e) => [e.type, e.network ?? e.environment].filter(Boolean).join(' ')).join(', ') || 'none',
+          ],
         ] as [string, string][],
-        steps: view.history.map((step) => ({ at: step.at, what: step.event, from: step.from, to: step.to, by: step.by, notes: step.notes ?? '' })),
-        link,
+        steps: overview.history.map((step) => {
+          const where = [step.process, step.network].filter(Boolean).join(' ');
+          return { at: step.at, what: step.event, from: where ? `${where}: ${step.from}` : step.from, to: step.to, by: step.by, notes: step.notes ?? '' };
+        }),
+        link: overview.workflow,
       };
     },
   },
   {
-    prefix: 'account-application-',
+    pattern: new RegExp(`^environment-provisioning-(${UUID})-(test|production)$`),
+    machineId: 'environmentProvisioning',
+    async load(deps: UiDeps, [, orgId, kind]: string[], caller: Caller) {
+      const run = await onboardingChild(deps, caller, orgId!, (p) => p.environment === kind!.toUpperCase());
+      return run && { title: `${kind!.toUpperCase()} environment of org ${orgId}`, ...run };
+    },
+  },
+  {
+    pattern: new RegExp(`^network-certification-(${UUID})-(visa|mastercard)$`),
+    machineId: 'networkCertification',
+    async load(deps: UiDeps, [, orgId, network]: string[], caller: Caller) {
+      const run = await onboardingChild(deps, caller, orgId!, (p) => p.network === network!.toUpperCase());
+      return run && { title: `${network!.toUpperCase()} certification of org ${orgId}`, ...run };
+    },
+  },
+  {
+    pattern: new RegExp(`^account-application-(${UUID})$`),
     machineId: 'accountApplication',
-    async load(deps: UiDeps, workflowId: string, caller: Caller) {
-      if (caller.kind !== 'org') return undefined;
-      const applicationId = workflowId.slice('account-application-'.length);
+    async load(deps: UiDeps, [, applicationId]: string[], caller: Caller) {
+      if (caller.kind !== 'org' || !applicationId) return undefined;
       const view = await deps.applications.get({ orgId: caller.orgId, environmentId: caller.environmentId }, applicationId);
       return {
         title: `Account application ${applicationId}`,
@@ -72,7 +128,7 @@ const drawableWorkflows = [
           ['Draft expires at', view.expiresAt ?? '—'],
         ] as [string, string][],
         steps: view.history.map((step) => ({ at: step.at, what: step.event, from: '', to: '', by: step.by, notes: '' })),
-        link: deps.orgs.workflowLink(workflowId),
+        link: deps.workflowLink(`account-application-${applicationId}`),
       };
     },
   },
@@ -218,8 +274,8 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
     '/workflows/:workflowId',
     view(true, async (req, res, caller) => {
       const workflowId = String(req.params.workflowId);
-      const kind = drawableWorkflows.find((w) => workflowId.startsWith(w.prefix));
-      const run = kind && caller ? await kind.load(deps, workflowId, caller) : undefined;
+      const kind = drawableWorkflows.find((w) => w.pattern.test(workflowId));
+      const run = kind && caller ? await kind.load(deps, kind.pattern.exec(workflowId) ?? [], caller) : undefined;
       if (!kind || !run) throw Problem.notFound(`workflow ${workflowId}`);
       const graph = graphs.get(kind.machineId)!;
       send(res, 200, run.title, caller, html`<h1>${run.title}</h1>

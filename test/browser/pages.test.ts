@@ -6,11 +6,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { machines } from '../../machines/index.js';
 import { chromiumPath } from '../../runtime/tools.js';
 import { machineGraph } from '../../server/diagrams/machine-graph.js';
+import { onboardingClient } from '../support/onboarding.js';
 import {
-  OPERATOR_KEY,
   createAccount,
   createOrgWithKey,
-  eventually,
   startTestProduct,
   type TestProduct,
 } from '../support/harness.js';
@@ -155,29 +154,40 @@ describe('account page', () => {
 });
 
 describe('workflow page', () => {
-  it('shows the onboarding step a test just moved to, its steps and a link to the run in the Web UI', async () => {
+  it('shows every onboarding sub-process the org is in, its steps, its child runs, and a link to the run in the Web UI', async () => {
     const { orgId, key } = await createOrgWithKey(product.http, 'Workflow Bank');
-    await eventually(async () => {
-      const { body } = await product.http('GET', `/v1/orgs/${orgId}/onboarding`, { key: OPERATOR_KEY });
-      return body.stage === 'awaitingServiceDeskAccess' ? body : undefined;
-    });
+    const onboarding = onboardingClient(product.http);
+    await onboarding.waitForEnvironments(orgId);
     const pagePath = `/ui/workflows/org-onboarding-${orgId}`;
     await signIn(key, pagePath);
-    expect((await diagram()).states.filter((s) => s.current).map((s) => s.id)).toEqual(['awaitingServiceDeskAccess']);
+    expect((await diagram()).states.filter((s) => s.current).map((s) => s.id).sort()).toEqual([
+      'onboarding.certification.certifying',
+      'onboarding.controlCenter.awaitingAccess',
+      'onboarding.productionEnvironment.ready',
+      'onboarding.serviceDesk.awaitingAccess',
+      'onboarding.testEnvironment.ready',
+    ]);
 
-    const moved = await product.http('POST', `/v1/orgs/${orgId}/onboarding/events`, {
-      key: OPERATOR_KEY,
-      json: { type: 'SERVICE_DESK_ACCESS_GRANTED', notes: 'ticket SD-7' },
-    });
-    expect(moved.status).toBe(200);
-    await product.temporal.workflow.getHandle(`org-onboarding-${orgId}`).result();
+    await onboarding.send(orgId, { type: 'SERVICE_DESK_ACCESS_GRANTED', notes: 'ticket SD-7' });
+    await onboarding.send(orgId, { type: 'KICKOFF_HELD', network: 'VISA', notes: 'kickoff call' });
     await page.reload();
-    expect((await diagram()).states.filter((s) => s.current).map((s) => s.id)).toEqual(['live']);
+    expect((await diagram()).states.filter((s) => s.current).map((s) => s.id)).toContain('onboarding.serviceDesk.granted');
     const steps = await page.$$eval('table.timeline tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
     expect(steps.some((s) => s.includes('SERVICE_DESK_ACCESS_GRANTED') && s.includes('ticket SD-7'))).toBe(true);
     const link = await page.getAttribute('[data-testid=temporal-link]', 'href');
     expect(link).toContain(`/namespaces/default/workflows/org-onboarding-${orgId}/`);
-    await shot('workflow-onboarding-live');
+    await shot('workflow-onboarding-in-progress');
+
+    // The certification child run, on its own machine.
+    await page.goto(`${product.baseUrl}/ui/workflows/network-certification-${orgId}-visa`);
+    expect((await diagram()).states.filter((s) => s.current).map((s) => s.id)).toEqual(['testPlanning']);
+    const certificationSteps = await page.$$eval('table.timeline tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+    expect(certificationSteps.some((s) => s.includes('KICKOFF_HELD') && s.includes('kickoff call'))).toBe(true);
+    await shot('workflow-certification');
+
+    await page.goto(`${product.baseUrl}/ui/workflows/environment-provisioning-${orgId}-production`);
+    expect((await diagram()).states.filter((s) => s.current).map((s) => s.id)).toEqual(['ready']);
+    await shot('workflow-environment');
   });
 });
 

@@ -1,72 +1,119 @@
 import { describe, expect, it } from 'vitest';
-import { initialTransition, transition } from 'xstate';
+import { transition } from 'xstate';
 import { getSimplePaths } from 'xstate/graph';
 import {
+  activeStages,
   allowedOrgOnboardingHumanEvents,
+  initialOrgOnboardingSnapshot,
   orgOnboardingMachine,
   orgOnboardingStage,
-  orgOnboardingStageMeta,
+  processStages,
+  requiredChildren,
   type OrgOnboardingEvent,
+  type OrgOnboardingSnapshot,
 } from '../../machines/org-onboarding.js';
 
-const at = '2026-01-01T00:00:00.000Z';
-const allEvents: OrgOnboardingEvent[] = [
-  { type: 'TEST_ENVIRONMENT_READY', at, by: 'system' },
-  { type: 'SERVICE_DESK_ACCESS_GRANTED', at, by: 'operator', notes: 'SD-1' },
-  { type: 'ORG_ACTIVATED', at, by: 'system' },
-];
+const stamp = { at: '2026-01-01T00:00:00.000Z', by: 'ops' };
+const ev = {
+  testReady: { type: 'ENVIRONMENT_READY', environment: 'TEST', ...stamp },
+  productionReady: { type: 'ENVIRONMENT_READY', environment: 'PRODUCTION', ...stamp },
+  serviceDesk: { type: 'SERVICE_DESK_ACCESS_GRANTED', ...stamp },
+  controlCenter: { type: 'CONTROL_CENTER_ACCESS_GRANTED', ...stamp },
+  visaCertified: { type: 'CERTIFICATION_ENDED', network: 'VISA', outcome: 'certified', ...stamp },
+  visaCancelled: { type: 'CERTIFICATION_ENDED', network: 'VISA', outcome: 'cancelled', ...stamp },
+  mastercardCertified: { type: 'CERTIFICATION_ENDED', network: 'MASTERCARD', outcome: 'certified', ...stamp },
+  mastercardCancelled: { type: 'CERTIFICATION_ENDED', network: 'MASTERCARD', outcome: 'cancelled', ...stamp },
+  restartVisa: { type: 'RESTART_CERTIFICATION', network: 'VISA', ...stamp },
+  activated: { type: 'ORG_ACTIVATED', ...stamp },
+} satisfies Record<string, OrgOnboardingEvent>;
 
-// The rules, written independently of the machine: which event moves which stage where.
-const rules: Record<string, Partial<Record<OrgOnboardingEvent['type'], string>>> = {
-  provisioningTestEnvironment: { TEST_ENVIRONMENT_READY: 'awaitingServiceDeskAccess' },
-  awaitingServiceDeskAccess: { SERVICE_DESK_ACCESS_GRANTED: 'activating' },
-  activating: { ORG_ACTIVATED: 'live' },
-  live: {},
-};
+function run(networks: ('VISA' | 'MASTERCARD')[], ...events: OrgOnboardingEvent[]): OrgOnboardingSnapshot {
+  let snapshot = initialOrgOnboardingSnapshot('org-1', networks);
+  for (const event of events) [snapshot] = transition(orgOnboardingMachine, snapshot, event);
+  return snapshot;
+}
+
+// The ordering rules, stated apart from the machine, checked on every state a path reaches.
+function checkOrdering(snapshot: OrgOnboardingSnapshot): void {
+  const stages = processStages(snapshot);
+  if (orgOnboardingStage(snapshot) !== 'onboarding') return;
+  if (stages.productionEnvironment !== 'waitingForTestEnvironment') expect(stages.testEnvironment).toBe('ready');
+  if (stages.certification !== 'waitingForTestEnvironment') expect(stages.testEnvironment).toBe('ready');
+  if (stages.controlCenter !== 'waitingForEnvironments') expect(stages.productionEnvironment).toBe('ready');
+}
 
 describe('org onboarding machine', () => {
-  it('starts by provisioning the test environment', () => {
-    const [snapshot] = initialTransition(orgOnboardingMachine, { orgId: 'org-1' });
-    expect(orgOnboardingStage(snapshot)).toBe('provisioningTestEnvironment');
-    expect(orgOnboardingStageMeta(snapshot)).toMatchObject({ step: 'automatic', activity: 'markTestEnvironmentReady' });
-    expect(snapshot.context).toEqual({ orgId: 'org-1', history: [] });
+  it('starts with Service Desk access and the test environment in parallel; nothing else runs yet', () => {
+    const start = run(['VISA']);
+    expect(activeStages(start)).toEqual([
+      'serviceDesk.awaitingAccess',
+      'testEnvironment.provisioning',
+      'productionEnvironment.waitingForTestEnvironment',
+      'certification.waitingForTestEnvironment',
+      'controlCenter.waitingForEnvironments',
+    ]);
+    expect(requiredChildren(start)).toEqual([{ key: 'environment:TEST', child: 'environment', environment: 'TEST' }]);
+    expect(allowedOrgOnboardingHumanEvents(start)).toEqual([{ type: 'SERVICE_DESK_ACCESS_GRANTED' }]);
   });
 
-  it('accepts operator events only in human stages', () => {
-    let [snapshot] = initialTransition(orgOnboardingMachine, { orgId: 'org-1' });
-    expect(allowedOrgOnboardingHumanEvents(snapshot)).toEqual([]);
-    [snapshot] = transition(orgOnboardingMachine, snapshot, allEvents[0]!);
-    expect(allowedOrgOnboardingHumanEvents(snapshot)).toEqual(['SERVICE_DESK_ACCESS_GRANTED']);
+  it('builds production and starts one certification per network once the test environment is verified', () => {
+    const after = run(['VISA', 'MASTERCARD'], ev.testReady);
+    expect(processStages(after)).toMatchObject({ productionEnvironment: 'provisioning', certification: 'certifying' });
+    expect(requiredChildren(after).map((c) => c.key)).toEqual([
+      'environment:PRODUCTION',
+      'certification:VISA:1',
+      'certification:MASTERCARD:1',
+    ]);
   });
 
-  it('ignores an event the current stage does not accept', () => {
-    const [start] = initialTransition(orgOnboardingMachine, { orgId: 'org-1' });
-    const [after] = transition(orgOnboardingMachine, start, allEvents[1]!);
-    expect(orgOnboardingStage(after)).toBe('provisioningTestEnvironment');
-    expect(after.context.history).toEqual([]);
+  it('refuses Control Center access until both environments exist', () => {
+    const testOnly = run(['VISA'], ev.testReady);
+    expect(testOnly.can(ev.controlCenter)).toBe(false);
+    const both = run(['VISA'], ev.testReady, ev.productionReady);
+    expect(processStages(both).controlCenter).toBe('awaitingAccess');
+    expect(allowedOrgOnboardingHumanEvents(both)).toContainEqual({ type: 'CONTROL_CENTER_ACCESS_GRANTED' });
   });
 
-  it('every path follows the rules, records each step and ends live', () => {
-    const paths = getSimplePaths(orgOnboardingMachine, { events: allEvents, input: { orgId: 'org-1' } });
+  it('ignores a production environment that reports ready before the test environment', () => {
+    const early = run(['VISA'], ev.productionReady);
+    expect(processStages(early).productionEnvironment).toBe('waitingForTestEnvironment');
+    expect(early.context.history).toEqual([]);
+  });
+
+  it('goes live only when every network has ended with at least one certified', () => {
+    const rest = [ev.testReady, ev.productionReady, ev.serviceDesk, ev.controlCenter];
+    const oneOfTwo = run(['VISA', 'MASTERCARD'], ...rest, ev.visaCertified);
+    expect(processStages(oneOfTwo).certification).toBe('certifying');
+    const oneCancelled = run(['VISA', 'MASTERCARD'], ...rest, ev.visaCertified, ev.mastercardCancelled);
+    expect(orgOnboardingStage(oneCancelled)).toBe('activating');
+    const noneCertified = run(['VISA', 'MASTERCARD'], ...rest, ev.visaCancelled, ev.mastercardCancelled);
+    expect(processStages(noneCertified).certification).toBe('certifying');
+    expect(allowedOrgOnboardingHumanEvents(noneCertified)).toEqual([{ type: 'RESTART_CERTIFICATION', network: 'VISA' }, { type: 'RESTART_CERTIFICATION', network: 'MASTERCARD' }]);
+  });
+
+  it('restarts a cancelled certification as a new run, and only a cancelled one', () => {
+    const running = run(['VISA'], ev.testReady);
+    expect(running.can(ev.restartVisa)).toBe(false);
+    const restarted = run(['VISA'], ev.testReady, ev.visaCancelled, ev.restartVisa);
+    expect(restarted.context.certifications.VISA).toEqual({ status: 'inProgress', attempt: 2 });
+    expect(requiredChildren(restarted).map((c) => c.key)).toContain('certification:VISA:2');
+  });
+
+  it('every path keeps the ordering rules, records who did what, and ends live', () => {
+    const events = [ev.testReady, ev.productionReady, ev.serviceDesk, ev.controlCenter, ev.visaCertified, ev.activated];
+    const paths = getSimplePaths(orgOnboardingMachine, {
+      events,
+      input: { orgId: 'org-1', networks: ['VISA'] },
+      serializeState: (s) => JSON.stringify([s.value, s.context.certifications]),
+    });
     const complete = paths.filter((path) => path.state.status === 'done');
-    expect(complete.length).toBeGreaterThan(0);
-    for (const path of paths) {
-      let stage = 'provisioningTestEnvironment';
-      for (const [index, step] of path.steps.entries()) {
-        if (index === 0) continue; // the initial step carries the init event
-        const expected = rules[stage]?.[step.event.type];
-        expect(expected, `${step.event.type} from ${stage}`).toBeDefined();
-        expect(orgOnboardingStage(step.state)).toBe(expected);
-        stage = expected!;
-      }
-      expect(path.state.context.history.map((h) => h.to)).toEqual(
-        path.steps.slice(1).map((s) => orgOnboardingStage(s.state)),
-      );
-    }
+    expect(complete.length).toBeGreaterThan(10);
+    for (const path of paths) for (const step of path.steps) checkOrdering(step.state);
     for (const path of complete) {
       expect(orgOnboardingStage(path.state)).toBe('live');
-      expect(path.state.context.history.map((h) => h.event)).toEqual(allEvents.map((e) => e.type));
-      expect(path.state.context.history[1]).toMatchObject({ by: 'operator', notes: 'SD-1', at });
+      expect(path.state.context.history.map((h) => `${h.process ?? ''}:${h.to}`)).toEqual(
+        expect.arrayContaining(['serviceDesk:granted', 'testEnvironment:ready', 'productionEnvironment:ready', 'certification:certified', 'controlCenter:granted', ':live']),
+      );
     }
   });
 });

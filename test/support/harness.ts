@@ -141,6 +141,7 @@ export const sampleOrg = {
   legalName: 'Acme Pagamentos S.A.',
   address: { line1: 'Av. Paulista 1000', city: 'São Paulo', region: 'SP', postalCode: '01310-100', country: 'BR' },
   timeZone: 'America/Sao_Paulo',
+  networks: ['VISA', 'MASTERCARD'],
 };
 
 /** Polls until `probe` returns a value; for waiting on asynchronous workflow progress. */

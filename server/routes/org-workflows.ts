@@ -1,0 +1,179 @@
+import type { ZodType } from 'zod';
+import { provisioningHumanEventTypes } from '../../machines/environment-provisioning.js';
+import { certificationHumanEventTypes } from '../../machines/network-certification.js';
+import { orgOnboardingHumanEventTypes } from '../../machines/org-onboarding.js';
+import type { OrgWorkflowService, RunScope } from '../../services/org-workflows.js';
+import { parse, problemSchema, type Api } from '../api.js';
+import type { Caller } from '../auth.js';
+import { Problem } from '../problem.js';
+import { z } from '../zod.js';
+import { network, orgIdParams, workflowLinkSchema } from './orgs.js';
+
+const notes = z.string().trim().min(1).max(1000).optional();
+
+/** The argument of each Update offered over HTTP; the server adds who sent it. */
+export const updateBodies: Record<string, ZodType<Record<string, unknown>>> = {
+  sendOrgOnboardingEvent: z.strictObject({ type: z.enum(orgOnboardingHumanEventTypes), network: network.optional(), notes }),
+  sendEnvironmentProvisioningEvent: z.strictObject({ type: z.enum(provisioningHumanEventTypes), notes }),
+  sendCertificationEvent: z.strictObject({ type: z.enum(certificationHumanEventTypes), notes }),
+  submitApplication: z.strictObject({}),
+  cancelApplication: z.strictObject({}),
+};
+
+const workflowId = z.string().regex(/^[\w.-]{1,200}$/, 'must be a workflow id (letters, digits, _ . -)');
+const handlerName = z.string().regex(/^\w{1,100}$/, 'must be a handler name');
+const runParams = orgIdParams.extend({ workflowId });
+
+const startBody = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('orgOnboarding') }),
+    z.strictObject({ type: z.literal('networkCertification'), network }),
+  ])
+  .openapi('StartOrgWorkflow', { description: 'orgOnboarding (when the org has none) or a network certification outside onboarding' });
+
+const descriptionSchema = z
+  .object({
+    workflowId: z.string(),
+    runId: z.string(),
+    type: z.string(),
+    status: z.string(),
+    startTime: z.iso.datetime(),
+    closeTime: z.iso.datetime().nullable(),
+    historyLength: z.number().int(),
+    searchAttributes: z.record(z.string(), z.unknown()),
+    handlers: z.object({ queries: z.array(z.string()), updates: z.array(z.string()), signals: z.array(z.string()) }),
+    link: workflowLinkSchema,
+  })
+  .openapi('OrgWorkflow');
+
+/** Whose runs the caller may reach: the operator any org's, an org key only its own org's, in its environment. */
+function scopeOf(orgId: string, caller: Caller | undefined): RunScope {
+  if (caller?.kind === 'org') {
+    if (caller.orgId !== orgId) throw Problem.notFound(`org ${orgId}`);
+    return { orgId, environmentId: caller.environmentId };
+  }
+  return { orgId };
+}
+
+export function registerOrgWorkflowRoutes(api: Api, workflows: OrgWorkflowService): void {
+  const tag = 'Org workflows';
+
+  api.route({
+    method: 'get',
+    path: '/v1/orgs/:orgId/workflows',
+    summary: "The org's workflow runs, newest first (as the Web UI lists them by OrgId)",
+    tag,
+    access: 'operatorOrOrg',
+    params: orgIdParams,
+    query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+    responses: {
+      200: {
+        description: 'Runs',
+        schema: z.object({
+          items: z.array(descriptionSchema.pick({ workflowId: true, runId: true, type: true, status: true, startTime: true, closeTime: true, link: true })),
+        }),
+      },
+      404: { description: 'No such org visible to this key', schema: problemSchema },
+    },
+    handler: async ({ params, query, caller }) => {
+      scopeOf(params.orgId, caller);
+      return { status: 200, body: { items: await workflows.list(params.orgId, query.limit) } };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/v1/orgs/:orgId/workflows',
+    summary: 'Start a workflow for the org; its id comes from the business key, so a second start is refused',
+    tag,
+    access: 'operator',
+    params: orgIdParams,
+    body: startBody,
+    idempotent: true,
+    responses: {
+      201: { description: 'The run started', schema: workflowLinkSchema },
+      404: { description: 'No such org', schema: problemSchema },
+      409: { description: 'A run with this business key exists; nothing was started', schema: problemSchema },
+    },
+    handler: async ({ params, body }) => {
+      const link = await workflows.start(params.orgId, body);
+      return { status: 201, headers: { Location: `/v1/orgs/${params.orgId}/workflows/${link.workflowId}` }, body: link };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/orgs/:orgId/workflows/:workflowId',
+    summary: 'Describe one of the org’s runs: status, search attributes, handlers, Web UI link',
+    tag,
+    access: 'operatorOrOrg',
+    params: runParams,
+    responses: {
+      200: { description: 'The run', schema: descriptionSchema },
+      404: { description: 'No such run of this org', schema: problemSchema },
+    },
+    handler: async ({ params, caller }) => ({
+      status: 200,
+      body: await workflows.describe(scopeOf(params.orgId, caller), params.workflowId),
+    }),
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/orgs/:orgId/workflows/:workflowId/queries/:queryName',
+    summary: 'Run a query on one of the org’s runs',
+    tag,
+    access: 'operatorOrOrg',
+    params: runParams.extend({ queryName: handlerName }),
+    responses: {
+      200: { description: 'What the query answered', schema: z.record(z.string(), z.unknown()) },
+      404: { description: 'No such run of this org, or no such query', schema: problemSchema },
+    },
+    handler: async ({ params, caller }) => ({
+      status: 200,
+      body: (await workflows.query(scopeOf(params.orgId, caller), params.workflowId, params.queryName)) as Record<string, unknown>,
+    }),
+  });
+
+  api.route({
+    method: 'post',
+    path: '/v1/orgs/:orgId/workflows/:workflowId/updates/:updateName',
+    summary: 'Send an Update to one of the org’s runs; its machine decides whether it is allowed now',
+    tag,
+    access: 'operator',
+    params: runParams.extend({ updateName: handlerName }),
+    body: z.record(z.string(), z.unknown()).openapi({ description: 'The update’s argument, e.g. {"type": "TEST_PLAN_AGREED", "notes": "…"}' }),
+    responses: {
+      200: { description: 'The run after the update', schema: z.record(z.string(), z.unknown()) },
+      400: { description: 'The argument does not fit the update', schema: problemSchema },
+      404: { description: 'No such run of this org, or no such update', schema: problemSchema },
+      409: { description: 'The machine does not allow it now; allowedEvents lists what it allows', schema: problemSchema },
+    },
+    handler: async ({ params, body, caller }) => {
+      const schema = updateBodies[params.updateName];
+      if (!schema) throw Problem.notFound(`update ${params.updateName}`);
+      const scope = scopeOf(params.orgId, caller);
+      const arg = parse(schema, body, 'body');
+      const result = await workflows.update(scope, params.workflowId, params.updateName, { ...arg, by: caller?.actor ?? 'operator' });
+      return { status: 200, body: result as Record<string, unknown> };
+    },
+  });
+
+  api.route({
+    method: 'post',
+    path: '/v1/orgs/:orgId/workflows/:workflowId/signals/:signalName',
+    summary: 'Send a signal to one of the org’s runs',
+    tag,
+    access: 'operator',
+    params: runParams.extend({ signalName: handlerName }),
+    responses: {
+      202: { description: 'The signal was delivered', schema: z.object({ workflowId: z.string(), signal: z.string() }) },
+      404: { description: 'No such run of this org, or no such signal', schema: problemSchema },
+      409: { description: 'The run has ended', schema: problemSchema },
+    },
+    handler: async ({ params, caller }) => {
+      await workflows.signal(scopeOf(params.orgId, caller), params.workflowId, params.signalName);
+      return { status: 202, body: { workflowId: params.workflowId, signal: params.signalName } };
+    },
+  });
+}

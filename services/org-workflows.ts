@@ -1,0 +1,195 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
+import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import { searchAttributes, workflowIds } from '../common/temporal-names.js';
+import type { CardNetwork } from '../machines/network-certification.js';
+import type { OnboardingSettings } from '../runtime/config.js';
+import { Problem } from '../server/problem.js';
+import { getApplicationQuery, cancelApplicationUpdate, submitApplicationUpdate } from '../workflows/account-application.js';
+import { cancelTemporaryBlockSignal } from '../workflows/account-temporary-block.js';
+import { getEnvironmentProvisioningQuery, sendEnvironmentProvisioningEventUpdate } from '../workflows/environment-provisioning.js';
+import { getCertificationQuery, sendCertificationEventUpdate, type networkCertification } from '../workflows/network-certification.js';
+import { getOrgOnboardingQuery, sendOrgOnboardingEventUpdate } from '../workflows/org-onboarding.js';
+import type { OrgService } from './org-service.js';
+import type { WorkflowLink, WorkflowLinkFn } from './workflow-links.js';
+import { executeMachineUpdate } from './workflow-updates.js';
+
+// Any workflow an org owns, reached by its id: describe, query, update, signal, and start the
+// kinds an operator may start by hand. A run belongs to the org named in its memo (and, for runs
+// inside one environment, to that environment); any other run answers 404 as if it did not exist.
+
+/** The handlers each workflow type offers over HTTP. */
+export const orgWorkflowHandlers = {
+  orgOnboarding: { queries: [getOrgOnboardingQuery], updates: [sendOrgOnboardingEventUpdate], signals: [] },
+  environmentProvisioning: { queries: [getEnvironmentProvisioningQuery], updates: [sendEnvironmentProvisioningEventUpdate], signals: [] },
+  networkCertification: { queries: [getCertificationQuery], updates: [sendCertificationEventUpdate], signals: [] },
+  accountApplication: { queries: [getApplicationQuery], updates: [submitApplicationUpdate, cancelApplicationUpdate], signals: [] },
+  accountTemporaryBlock: { queries: [], updates: [], signals: [cancelTemporaryBlockSignal] },
+} satisfies Record<string, HandlerSet>;
+
+interface HandlerSet {
+  queries: { name: string }[];
+  updates: { name: string }[];
+  signals: { name: string }[];
+}
+
+export type OrgWorkflowType = keyof typeof orgWorkflowHandlers;
+
+/** What an operator may start by hand; everything else is started by the product itself. */
+export type OrgWorkflowStart = { type: 'orgOnboarding' } | { type: 'networkCertification'; network: CardNetwork };
+
+/** Who is asking: the operator sees all of an org's runs, an org key those of its environment and the org's own. */
+export interface RunScope {
+  orgId: string;
+  environmentId?: string;
+}
+
+export interface OrgWorkflowDescription {
+  workflowId: string;
+  runId: string;
+  type: string;
+  status: string;
+  startTime: string;
+  closeTime: string | null;
+  historyLength: number;
+  searchAttributes: Record<string, unknown>;
+  handlers: { queries: string[]; updates: string[]; signals: string[] };
+  link: WorkflowLink;
+}
+
+export function createOrgWorkflowService(deps: {
+  temporal: Client;
+  taskQueue: string;
+  searchAttributes?: boolean;
+  onboarding: OnboardingSettings;
+  orgs: OrgService;
+  workflowLink: WorkflowLinkFn;
+}) {
+  const { temporal } = deps;
+
+  async function ownedRun(scope: RunScope, workflowId: string) {
+    const handle = temporal.workflow.getHandle(workflowId);
+    let description: WorkflowExecutionDescription;
+    try {
+      description = await handle.describe();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw Problem.notFound(`workflow ${workflowId}`);
+      throw error;
+    }
+    const memo = (description.memo ?? {}) as { orgId?: unknown; environmentId?: unknown };
+    const inEnvironment = memo.environmentId === undefined || scope.environmentId === undefined || memo.environmentId === scope.environmentId;
+    if (memo.orgId !== scope.orgId || !inEnvironment) throw Problem.notFound(`workflow ${workflowId}`);
+    const type = description.type as OrgWorkflowType;
+    const handlers: HandlerSet = orgWorkflowHandlers[type] ?? { queries: [], updates: [], signals: [] };
+    return { handle, description, handlers };
+  }
+
+  function named<T extends { name: string }>(list: readonly T[], name: string, kind: string, workflowId: string): T {
+    const found = list.find((d) => d.name === name);
+    if (!found) {
+      throw Problem.notFound(`${kind} ${name} of workflow ${workflowId} (it offers ${list.map((d) => d.name).join(', ') || 'none'})`);
+    }
+    return found;
+  }
+
+  return {
+    async describe(scope: RunScope, workflowId: string): Promise<OrgWorkflowDescription> {
+      const { description, handlers } = await ownedRun(scope, workflowId);
+      return {
+        workflowId,
+        runId: description.runId,
+        type: description.type,
+        status: description.status.name,
+        startTime: description.startTime.toISOString(),
+        closeTime: description.closeTime?.toISOString() ?? null,
+        historyLength: description.historyLength,
+        searchAttributes: Object.fromEntries(description.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value])),
+        handlers: {
+          queries: handlers.queries.map((d) => d.name),
+          updates: handlers.updates.map((d) => d.name),
+          signals: handlers.signals.map((d) => d.name),
+        },
+        link: deps.workflowLink(workflowId, description.runId),
+      };
+    },
+
+    async query(scope: RunScope, workflowId: string, queryName: string): Promise<unknown> {
+      const { handle, handlers } = await ownedRun(scope, workflowId);
+      return handle.query(named(handlers.queries, queryName, 'query', workflowId) as QueryDefinition<unknown>);
+    },
+
+    /** Sends an Update; the run's own validator (its machine) decides whether it is allowed now. */
+    async update(scope: RunScope, workflowId: string, updateName: string, arg: Record<string, unknown>): Promise<unknown> {
+      const { handle, handlers } = await ownedRun(scope, workflowId);
+      const definition = named(handlers.updates, updateName, 'update', workflowId) as UpdateDefinition<unknown, [Record<string, unknown>]>;
+      return executeMachineUpdate(handle, definition, arg, `workflow ${workflowId}`);
+    },
+
+    async signal(scope: RunScope, workflowId: string, signalName: string): Promise<void> {
+      const { handle, handlers, description } = await ownedRun(scope, workflowId);
+      if (description.status.name !== 'RUNNING') {
+        throw new Problem('OPERATION_NOT_ALLOWED', `workflow ${workflowId} has ended (${description.status.name})`);
+      }
+      await handle.signal(named(handlers.signals, signalName, 'signal', workflowId) as SignalDefinition<[]>);
+    },
+
+    /** Starts a run whose id comes from its business key, so a second start finds the first: 409. */
+    async start(orgId: string, request: OrgWorkflowStart): Promise<WorkflowLink> {
+      const org = await deps.orgs.getOrg(orgId);
+      if (!org) throw Problem.notFound(`org ${orgId}`);
+      try {
+        if (request.type === 'orgOnboarding') return await deps.orgs.startOnboarding(org);
+        const handle = await temporal.workflow.start<typeof networkCertification>('networkCertification', {
+          workflowId: workflowIds.networkCertification(orgId, request.network),
+          taskQueue: deps.taskQueue,
+          args: [{ orgId, network: request.network, startedAt: new Date().toISOString(), ...deps.onboarding.certification }],
+          memo: { orgId },
+          typedSearchAttributes:
+            deps.searchAttributes === false
+              ? []
+              : [
+                  { key: searchAttributes.orgId, value: orgId },
+                  { key: searchAttributes.network, value: request.network },
+                  { key: searchAttributes.stage, value: ['kickoff'] },
+                  { key: searchAttributes.escalated, value: false },
+                ],
+        });
+        return deps.workflowLink(handle.workflowId, handle.firstExecutionRunId);
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) {
+          throw new Problem('CONFLICT', `${request.type} for org ${orgId} already has a run (${error.workflowId}); nothing was started`, {
+            workflowId: error.workflowId,
+          });
+        }
+        throw error;
+      }
+    },
+
+    /** The org's runs, newest first, through Temporal's visibility (needs the OrgId search attribute). */
+    async list(orgId: string, limit: number) {
+      if (deps.searchAttributes === false) {
+        throw new Problem('DEPENDENCY_UNAVAILABLE', 'listing runs needs the OrgId search attribute, which this Temporal server lacks');
+      }
+      const runs = [];
+      for await (const run of temporal.workflow.list({ query: `OrgId = '${orgId}'`, pageSize: limit })) {
+        runs.push({
+          workflowId: run.workflowId,
+          runId: run.runId,
+          type: run.type,
+          status: run.status.name,
+          startTime: run.startTime.toISOString(),
+          closeTime: run.closeTime?.toISOString() ?? null,
+          link: deps.workflowLink(run.workflowId, run.runId),
+        });
+        if (runs.length >= limit) break;
+      }
+      return runs;
+    },
+  };
+}
+
+export type OrgWorkflowService = ReturnType<typeof createOrgWorkflowService>;
