@@ -1,9 +1,14 @@
 import { createAccountActivities, type AccountActivityDeps } from './account-activities.js';
 import { createApplicationActivities, type ApplicationActivityDeps } from './application-activities.js';
+import { createDailySnapshotActivities, type DailySnapshotActivityDeps } from './daily-snapshot-activities.js';
 import { createNotificationActivities, type NotificationActivityDeps } from './notification-activities.js';
 import { createOrgActivities, type OrgActivityDeps } from './org-activities.js';
 
-export type ActivityDeps = OrgActivityDeps & AccountActivityDeps & ApplicationActivityDeps & NotificationActivityDeps;
+export type ActivityDeps = OrgActivityDeps &
+  AccountActivityDeps &
+  ApplicationActivityDeps &
+  NotificationActivityDeps &
+  DailySnapshotActivityDeps;
 
 /** Every activity the worker registers, built from its dependencies. */
 export function createActivities(deps: ActivityDeps) {
@@ -12,5 +17,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createAccountActivities(deps),
     ...createApplicationActivities(deps),
     ...createNotificationActivities(deps),
+    ...createDailySnapshotActivities(deps),
   };
 }

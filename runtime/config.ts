@@ -49,6 +49,7 @@ const envSchema = z.object({
   ),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
   APPLICATION_DRAFT_EXPIRY_DAYS: z.coerce.number().positive().max(3650).default(30),
+  REPORTS_DIR: optionalText,
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -85,6 +86,8 @@ export interface Config {
   operatorApiKey?: string;
   /** How long an account application draft may stay untouched before it expires */
   applicationDraftExpiresAfterMs: number;
+  /** Where report files (account limits) are written and served from */
+  reportsDir: string;
 }
 
 export class ConfigError extends Error {
@@ -149,6 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     operatorApiKey: e.OPERATOR_API_KEY,
     applicationDraftExpiresAfterMs: e.APPLICATION_DRAFT_EXPIRY_DAYS * 24 * 3600 * 1000,
+    reportsDir: e.REPORTS_DIR ? path.resolve(e.REPORTS_DIR) : path.join(dataDir, 'reports'),
   };
 }
 

@@ -54,6 +54,7 @@ export async function startProduct(
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         prisma,
+        reportsDir: config.reportsDir,
         workflowBundle: options.workflowBundle,
       });
       workerDone = worker.run();
@@ -78,6 +79,7 @@ export async function startProduct(
         temporalUiUrl: temporalUiBaseUrl(config),
         searchAttributes: temporal.searchAttributesAvailable,
         applicationDraftExpiresAfterMs: config.applicationDraftExpiresAfterMs,
+        reportsDir: config.reportsDir,
       });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.http.port, config.http.host, () => resolve(s));

@@ -8,19 +8,24 @@ import type { Logger } from '../runtime/logger.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { createAccountService } from '../services/accounts.js';
 import { createApplicationService } from '../services/applications.js';
+import { createAccountLimitsReports } from '../services/account-limits-reports.js';
 import { createCustomerService } from '../services/customers.js';
+import { createDailyBalanceService } from '../services/daily-balances.js';
 import { createOrgService } from '../services/org-service.js';
 import { createProgramService } from '../services/programs.js';
 import { createStatusReasonService } from '../services/status-reasons.js';
+import { noSnapshotSchedules, temporalSnapshotSchedules } from '../services/snapshot-schedules.js';
 import { temporalTemporaryBlocks } from '../services/temporary-blocks.js';
 import { Api } from './api.js';
 import { Problem, problemTitle, problemTypeUri, sendProblem } from './problem.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerApplicationRoutes } from './routes/applications.js';
 import { registerCustomerRoutes } from './routes/customers.js';
+import { registerDailyBalanceRoutes } from './routes/daily-balances.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOrgRoutes } from './routes/orgs.js';
 import { registerProgramRoutes } from './routes/programs.js';
+import { registerReportRoutes } from './routes/reports.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerStatusReasonRoutes } from './routes/status-reasons.js';
 import { registerUiRoutes } from './ui/routes.js';
@@ -38,6 +43,10 @@ export interface AppDeps {
   temporalUiUrl?: string;
   searchAttributes?: boolean;
   applicationDraftExpiresAfterMs: number;
+  /** Where the account limits report files are */
+  reportsDir: string;
+  /** False where the Temporal server has no Schedules (the org's daily snapshot needs one) */
+  snapshotSchedules?: boolean;
 }
 
 const REQUEST_ID = /^[\w.-]{1,100}$/;
@@ -51,6 +60,10 @@ export function createApp(deps: AppDeps): express.Express {
     namespace: deps.namespace,
     temporalUiUrl: deps.temporalUiUrl,
     searchAttributes: deps.searchAttributes,
+    snapshotSchedules:
+      deps.snapshotSchedules === false
+        ? noSnapshotSchedules
+        : temporalSnapshotSchedules({ temporal: deps.temporal, taskQueue: deps.taskQueue, searchAttributes: deps.searchAttributes }),
   });
   const accounts = createAccountService({
     prisma: deps.prisma,
@@ -103,6 +116,8 @@ export function createApp(deps: AppDeps): express.Express {
   registerAccountRoutes(api, accounts);
   registerCustomerRoutes(api, createCustomerService(deps));
   registerApplicationRoutes(api, applications);
+  registerDailyBalanceRoutes(api, createDailyBalanceService(deps));
+  registerReportRoutes(api, createAccountLimitsReports(deps));
   app.use(router);
 
   app.get('/openapi.json', (req, res) => {

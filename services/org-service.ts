@@ -12,6 +12,7 @@ import {
   type OrgOnboardingView,
 } from '../workflows/org-onboarding.js';
 import { issueApiKey } from './api-keys.js';
+import type { SnapshotSchedules } from './snapshot-schedules.js';
 import { executeMachineUpdate } from './workflow-updates.js';
 
 export interface OrgServiceDeps {
@@ -22,6 +23,7 @@ export interface OrgServiceDeps {
   temporalUiUrl?: string;
   /** False where the Temporal server lacks the project's search attributes */
   searchAttributes?: boolean;
+  snapshotSchedules: SnapshotSchedules;
 }
 
 export interface NewOrg {
@@ -61,9 +63,9 @@ export function createOrgService(deps: OrgServiceDeps) {
   }
 
   /**
-   * Stores the org with its test environment and a test API key, then starts its onboarding
-   * workflow. If the workflow cannot be started the org is removed again, so a failed request
-   * leaves nothing behind and a retry starts clean.
+   * Stores the org with its test environment and a test API key, then creates its daily snapshot
+   * schedule and starts its onboarding workflow. If Temporal refuses either, the org is removed
+   * again, so a failed request leaves nothing behind and a retry starts clean.
    */
   async function createOrg(input: NewOrg) {
     const orgId = randomUUID();
@@ -96,6 +98,7 @@ export function createOrgService(deps: OrgServiceDeps) {
     const workflowId = workflowIds.orgOnboarding(orgId);
     let runId: string;
     try {
+      await deps.snapshotSchedules.create(orgId, input.timeZone);
       const handle = await temporal.workflow.start<typeof orgOnboarding>('orgOnboarding', {
         workflowId,
         taskQueue: deps.taskQueue,
@@ -111,6 +114,7 @@ export function createOrgService(deps: OrgServiceDeps) {
       });
       runId = handle.firstExecutionRunId;
     } catch (error) {
+      await deps.snapshotSchedules.delete(orgId).catch(() => undefined);
       await prisma.$transaction([
         prisma.apiKey.deleteMany({ where: { orgId } }),
         prisma.environment.deleteMany({ where: { orgId } }),
@@ -150,7 +154,22 @@ export function createOrgService(deps: OrgServiceDeps) {
     return executeMachineUpdate(handle, sendOrgOnboardingEventUpdate, event, `onboarding of org ${orgId}`);
   }
 
-  return { createOrg, getOrg, getOnboarding, sendOnboardingEvent, workflowLink };
+  /**
+   * Moves the org to another time zone and its daily snapshot with it. The schedule moves while
+   * the org row is locked, so concurrent changes reach the schedule in the order they commit; if
+   * Temporal refuses, nothing is written.
+   */
+  async function changeTimeZone(orgId: string, timeZone: string) {
+    await prisma.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Org" WHERE id = ${orgId}::uuid FOR UPDATE`;
+      if (locked.length === 0) throw Problem.notFound(`org ${orgId}`);
+      await tx.org.update({ where: { id: orgId }, data: { timeZone } });
+      await deps.snapshotSchedules.moveTo(orgId, timeZone);
+    });
+    return (await getOrg(orgId))!;
+  }
+
+  return { createOrg, getOrg, getOnboarding, sendOnboardingEvent, workflowLink, changeTimeZone };
 }
 
 export type OrgService = ReturnType<typeof createOrgService>;

@@ -2,3 +2,4 @@ export { accountApplication } from './account-application.js';
 export { accountTemporaryBlock } from './account-temporary-block.js';
 export { networkCertification } from './network-certification.js';
 export { orgOnboarding } from './org-onboarding.js';
+export { dailyAccountSnapshot } from './daily-account-snapshot.js';

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -34,13 +35,14 @@ export async function startTimeSkippingProduct(): Promise<TimeSkippingProduct> {
   const database: TestDatabase = await createTestDatabase();
   const prisma = createPrisma(database.url, { maxConnections: 5 });
   const taskQueue = uniqueName('timeskip');
+  const reportsDir = path.join(inject('scratchDir'), 'reports');
   const namespace = env.namespace ?? 'default';
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace,
     taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: createActivities({ prisma }),
+    activities: createActivities({ prisma, reportsDir }),
   });
   const workerRun = worker.run();
   const app = createApp({
@@ -54,6 +56,9 @@ export async function startTimeSkippingProduct(): Promise<TimeSkippingProduct> {
     maxBodyBytes: 100_000,
     searchAttributes: false,
     applicationDraftExpiresAfterMs: 30 * 24 * 3600 * 1000,
+    reportsDir,
+    // The time-skipping server has no Schedules
+    snapshotSchedules: false,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
