@@ -3,12 +3,14 @@ import { createApplicationActivities, type ApplicationActivityDeps } from './app
 import { createDailySnapshotActivities, type DailySnapshotActivityDeps } from './daily-snapshot-activities.js';
 import { createNotificationActivities, type NotificationActivityDeps } from './notification-activities.js';
 import { createOrgActivities, type OrgActivityDeps } from './org-activities.js';
+import { createProgramMigrationActivities, type ProgramMigrationActivityDeps } from './program-migration-activities.js';
 
 export type ActivityDeps = OrgActivityDeps &
   AccountActivityDeps &
   ApplicationActivityDeps &
   NotificationActivityDeps &
-  DailySnapshotActivityDeps;
+  DailySnapshotActivityDeps &
+  ProgramMigrationActivityDeps;
 
 /** Every activity the worker registers, built from its dependencies. */
 export function createActivities(deps: ActivityDeps) {
@@ -18,5 +20,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createApplicationActivities(deps),
     ...createNotificationActivities(deps),
     ...createDailySnapshotActivities(deps),
+    ...createProgramMigrationActivities(deps),
   };
 }

@@ -9,9 +9,11 @@ import type { PrismaClient } from '../runtime/prisma.js';
 import { createAccountService } from '../services/accounts.js';
 import { createApplicationService } from '../services/applications.js';
 import { createAccountLimitsReports } from '../services/account-limits-reports.js';
+import { createAccountTermsService } from '../services/account-terms.js';
 import { createCustomerService } from '../services/customers.js';
 import { createDailyBalanceService } from '../services/daily-balances.js';
 import { createOrgService } from '../services/org-service.js';
+import { createProgramMigrations } from '../services/program-migrations.js';
 import { createProgramService } from '../services/programs.js';
 import { createStatusReasonService } from '../services/status-reasons.js';
 import { noSnapshotSchedules, temporalSnapshotSchedules } from '../services/snapshot-schedules.js';
@@ -19,6 +21,7 @@ import { temporalTemporaryBlocks } from '../services/temporary-blocks.js';
 import { Api } from './api.js';
 import { Problem, problemTitle, problemTypeUri, sendProblem } from './problem.js';
 import { registerAccountRoutes } from './routes/accounts.js';
+import { registerAccountTermsRoutes } from './routes/account-terms.js';
 import { registerApplicationRoutes } from './routes/applications.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerDailyBalanceRoutes } from './routes/daily-balances.js';
@@ -118,6 +121,11 @@ export function createApp(deps: AppDeps): express.Express {
   registerApplicationRoutes(api, applications);
   registerDailyBalanceRoutes(api, createDailyBalanceService(deps));
   registerReportRoutes(api, createAccountLimitsReports(deps));
+  registerAccountTermsRoutes(api, {
+    accounts,
+    terms: createAccountTermsService(deps),
+    migrations: createProgramMigrations({ temporal: deps.temporal, taskQueue: deps.taskQueue, searchAttributes: deps.searchAttributes }),
+  });
   app.use(router);
 
   app.get('/openapi.json', (req, res) => {
