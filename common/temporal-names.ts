@@ -11,6 +11,15 @@ export const workflowIds = {
   networkCertification: (orgId: string, network: string) => `network-certification-${orgId}-${network.toLowerCase()}`,
   /** One timer per block: the account and the block's end time */
   accountTemporaryBlock: (accountId: string, until: Date) => `account-temporary-block-${accountId}-${until.getTime()}`,
+  /** The schedule appends each run's scheduled time */
+  dailyAccountSnapshot: (orgId: string) => `daily-account-snapshot-${orgId}`,
+  /** One migration per account and target program; a repeat after it finished runs again */
+  accountProgramMigration: (accountId: string, targetProgramId: string) => `account-program-migration-${accountId}-${targetProgramId}`,
+} as const;
+
+/** Schedule ids, from business keys like workflow ids. */
+export const scheduleIds = {
+  dailyAccountSnapshot: (orgId: string) => `daily-account-snapshot-${orgId}`,
 } as const;
 
 /** Custom search attributes, so the Temporal Web UI can filter runs by business key. */

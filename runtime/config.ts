@@ -52,6 +52,7 @@ const envSchema = z.object({
   CERTIFICATION_REMINDER_DAYS: z.coerce.number().positive().max(365).default(14),
   CERTIFICATION_DEADLINE_DAYS: z.coerce.number().positive().max(3650).default(180),
   PROVISIONING_ATTEMPTS_PER_STEP: z.coerce.number().int().min(1).max(100).default(5),
+  REPORTS_DIR: optionalText,
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -95,6 +96,8 @@ export interface Config {
   /** How long an account application draft may stay untouched before it expires */
   applicationDraftExpiresAfterMs: number;
   onboarding: OnboardingSettings;
+  /** Where report files (account limits) are written and served from */
+  reportsDir: string;
 }
 
 export class ConfigError extends Error {
@@ -163,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       certification: { reminderAfterDays: e.CERTIFICATION_REMINDER_DAYS, deadlineDays: e.CERTIFICATION_DEADLINE_DAYS },
       provisioningAttemptsPerStep: e.PROVISIONING_ATTEMPTS_PER_STEP,
     },
+    reportsDir: e.REPORTS_DIR ? path.resolve(e.REPORTS_DIR) : path.join(dataDir, 'reports'),
   };
 }
 

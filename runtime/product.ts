@@ -54,6 +54,7 @@ export async function startProduct(
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         prisma,
+        reportsDir: config.reportsDir,
         workflowBundle: options.workflowBundle,
       });
       workerDone = worker.run();
@@ -79,6 +80,7 @@ export async function startProduct(
         searchAttributes: temporal.searchAttributesAvailable,
         applicationDraftExpiresAfterMs: config.applicationDraftExpiresAfterMs,
         onboarding: config.onboarding,
+        reportsDir: config.reportsDir,
       });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.http.port, config.http.host, () => resolve(s));

@@ -102,6 +102,7 @@ export class Api {
       }
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       if (result.body === undefined) res.status(result.status).end();
+      else if (result.contentType) res.status(result.status).type(result.contentType).send(result.body);
       else res.status(result.status).json(result.body);
     });
   }

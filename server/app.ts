@@ -9,23 +9,31 @@ import type { Logger } from '../runtime/logger.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { createAccountService } from '../services/accounts.js';
 import { createApplicationService } from '../services/applications.js';
+import { createAccountLimitsReports } from '../services/account-limits-reports.js';
+import { createAccountTermsService } from '../services/account-terms.js';
 import { createCustomerService } from '../services/customers.js';
 import { createOnboardingService } from '../services/onboarding.js';
 import { createOrgService } from '../services/org-service.js';
 import { createOrgWorkflowService } from '../services/org-workflows.js';
 import { workflowLinks } from '../services/workflow-links.js';
+import { createDailyBalanceService } from '../services/daily-balances.js';
+import { createProgramMigrations } from '../services/program-migrations.js';
 import { createProgramService } from '../services/programs.js';
 import { createStatusReasonService } from '../services/status-reasons.js';
+import { noSnapshotSchedules, temporalSnapshotSchedules } from '../services/snapshot-schedules.js';
 import { temporalTemporaryBlocks } from '../services/temporary-blocks.js';
 import { Api } from './api.js';
 import { Problem, problemTitle, problemTypeUri, sendProblem } from './problem.js';
 import { registerAccountRoutes } from './routes/accounts.js';
+import { registerAccountTermsRoutes } from './routes/account-terms.js';
 import { registerApplicationRoutes } from './routes/applications.js';
 import { registerCustomerRoutes } from './routes/customers.js';
+import { registerDailyBalanceRoutes } from './routes/daily-balances.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerOrgWorkflowRoutes } from './routes/org-workflows.js';
 import { registerOrgRoutes } from './routes/orgs.js';
 import { registerProgramRoutes } from './routes/programs.js';
+import { registerReportRoutes } from './routes/reports.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerStatusReasonRoutes } from './routes/status-reasons.js';
 import { registerUiRoutes } from './ui/routes.js';
@@ -44,6 +52,10 @@ export interface AppDeps {
   searchAttributes?: boolean;
   applicationDraftExpiresAfterMs: number;
   onboarding: OnboardingSettings;
+  /** Where the account limits report files are */
+  reportsDir: string;
+  /** False where the Temporal server has no Schedules (the org's daily snapshot needs one) */
+  snapshotSchedules?: boolean;
 }
 
 const REQUEST_ID = /^[\w.-]{1,100}$/;
@@ -51,7 +63,14 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 
 export function createApp(deps: AppDeps): express.Express {
   const workflowLink = workflowLinks(deps);
-  const orgs = createOrgService({ ...deps, workflowLink });
+  const orgs = createOrgService({
+    ...deps,
+    workflowLink,
+    snapshotSchedules:
+      deps.snapshotSchedules === false
+        ? noSnapshotSchedules
+        : temporalSnapshotSchedules({ temporal: deps.temporal, taskQueue: deps.taskQueue, searchAttributes: deps.searchAttributes }),
+  });
   const onboarding = createOnboardingService({ temporal: deps.temporal, workflowLink });
   const orgWorkflows = createOrgWorkflowService({ ...deps, orgs, workflowLink });
   const accounts = createAccountService({
@@ -106,6 +125,13 @@ export function createApp(deps: AppDeps): express.Express {
   registerAccountRoutes(api, accounts);
   registerCustomerRoutes(api, createCustomerService(deps));
   registerApplicationRoutes(api, applications);
+  registerDailyBalanceRoutes(api, createDailyBalanceService(deps));
+  registerReportRoutes(api, createAccountLimitsReports(deps));
+  registerAccountTermsRoutes(api, {
+    accounts,
+    terms: createAccountTermsService(deps),
+    migrations: createProgramMigrations({ temporal: deps.temporal, taskQueue: deps.taskQueue, searchAttributes: deps.searchAttributes }),
+  });
   app.use(router);
 
   app.get('/openapi.json', (req, res) => {

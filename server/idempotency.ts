@@ -13,6 +13,8 @@ export interface RouteResult {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Send `body` as is with this media type instead of as JSON (file downloads) */
+  contentType?: string;
 }
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;

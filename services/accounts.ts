@@ -27,6 +27,8 @@ export interface NewAccount {
   parentAccountId?: string;
   /** Set when the account comes from an application: at most one account per application */
   applicationId?: string;
+  /** Credit programs: one of the program's due days; defaults to its first */
+  dueDay?: number;
 }
 
 export interface StatusChangeRequest {
@@ -104,16 +106,6 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
     const row = rows[0];
     if (!row) throw Problem.notFound(`account ${id}`);
     return { ...row, statusReasonRequiredFor: row.statusReasonRequiredFor ?? [] };
-  }
-
-  function checkVersion(account: LockedAccount, expectedVersion: number | undefined): void {
-    if (expectedVersion !== undefined && expectedVersion !== account.version) {
-      throw new Problem(
-        'PRECONDITION_FAILED',
-        `the account changed since version ${expectedVersion}; it is now at version ${account.version}`,
-        { currentVersion: account.version, etag: etagOf(account.version) },
-      );
-    }
   }
 
   function refuse(snapshot: AccountStatusSnapshot, what: string): Problem {
@@ -208,6 +200,12 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
     if (!program) {
       throw Problem.validation([{ field: 'body.programId', rule: 'unknown_program', message: 'is not a program of this org' }]);
     }
+    const dueDay = program.type === 'CREDIT' ? (input.dueDay ?? program.dueDays[0] ?? null) : null;
+    if (input.dueDay !== undefined && (dueDay === null || !program.dueDays.includes(dueDay))) {
+      throw Problem.validation([
+        { field: 'body.dueDay', rule: 'not_offered', message: `must be one of the program's due days (${program.dueDays.join(', ') || 'none: not a credit program'})` },
+      ]);
+    }
     if (input.parentAccountId) await checkParent(tx, tenant, undefined, input.parentAccountId);
     const customer = await findOrCreateCustomer(tx, tenant, input.owner, 'body.owner');
     const accountId = randomUUID();
@@ -217,6 +215,7 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
         ...tenant,
         programId: program.id,
         creditLimit: program.defaultCreditLimit,
+        dueDay,
         parentAccountId: input.parentAccountId ?? null,
         applicationId: input.applicationId ?? null,
       },
@@ -439,6 +438,17 @@ export interface RelatedAccountRow {
   creditLimit: bigint;
   level: number;
   currency: string;
+}
+
+/** If-Match: a stale version is refused with the current one. */
+export function checkVersion(account: { version: number }, expectedVersion: number | undefined): void {
+  if (expectedVersion !== undefined && expectedVersion !== account.version) {
+    throw new Problem(
+      'PRECONDITION_FAILED',
+      `the account changed since version ${expectedVersion}; it is now at version ${account.version}`,
+      { currentVersion: account.version, etag: etagOf(account.version) },
+    );
+  }
 }
 
 export function etagOf(version: number): string {

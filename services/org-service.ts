@@ -10,6 +10,7 @@ import { activeStages, initialOrgOnboardingSnapshot } from '../machines/org-onbo
 import type { orgOnboarding } from '../workflows/org-onboarding.js';
 import { issueApiKey } from './api-keys.js';
 import type { WorkflowLink, WorkflowLinkFn } from './workflow-links.js';
+import type { SnapshotSchedules } from './snapshot-schedules.js';
 
 export interface OrgServiceDeps {
   prisma: PrismaClient;
@@ -21,6 +22,7 @@ export interface OrgServiceDeps {
   searchAttributes?: boolean;
   onboarding: OnboardingSettings;
   workflowLink: WorkflowLinkFn;
+  snapshotSchedules: SnapshotSchedules;
 }
 
 export interface NewOrg {
@@ -43,9 +45,9 @@ export function createOrgService(deps: OrgServiceDeps) {
   const { workflowLink } = deps;
 
   /**
-   * Stores the org with its test environment and a test API key, then starts its onboarding
-   * workflow. If the workflow cannot be started the org is removed again, so a failed request
-   * leaves nothing behind and a retry starts clean.
+   * Stores the org with its test environment and a test API key, then creates its daily snapshot
+   * schedule and starts its onboarding workflow. If Temporal refuses either, the org is removed
+   * again, so a failed request leaves nothing behind and a retry starts clean.
    */
   async function createOrg(input: NewOrg) {
     const orgId = randomUUID();
@@ -78,8 +80,10 @@ export function createOrgService(deps: OrgServiceDeps) {
 
     let onboarding: WorkflowLink;
     try {
+      await deps.snapshotSchedules.create(orgId, input.timeZone);
       onboarding = await startOnboarding(org);
     } catch (error) {
+      await deps.snapshotSchedules.delete(orgId).catch(() => undefined);
       await prisma.$transaction([
         prisma.apiKey.deleteMany({ where: { orgId } }),
         prisma.environment.deleteMany({ where: { orgId } }),
@@ -151,7 +155,22 @@ export function createOrgService(deps: OrgServiceDeps) {
     });
   }
 
-  return { createOrg, startOnboarding, getOrg, issueOrgApiKey };
+  /**
+   * Moves the org to another time zone and its daily snapshot with it. The schedule moves while
+   * the org row is locked, so concurrent changes reach the schedule in the order they commit; if
+   * Temporal refuses, nothing is written.
+   */
+  async function changeTimeZone(orgId: string, timeZone: string) {
+    await prisma.$transaction(async (tx) => {
+      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Org" WHERE id = ${orgId}::uuid FOR UPDATE`;
+      if (locked.length === 0) throw Problem.notFound(`org ${orgId}`);
+      await tx.org.update({ where: { id: orgId }, data: { timeZone } });
+      await deps.snapshotSchedules.moveTo(orgId, timeZone);
+    });
+    return (await getOrg(orgId))!;
+  }
+
+  return { createOrg, startOnboarding, getOrg, issueOrgApiKey, changeTimeZone };
 }
 
 export type OrgService = ReturnType<typeof createOrgService>;

@@ -12,6 +12,7 @@ export interface NewProgram {
   currency: string;
   dueDays: number[];
   defaultCreditLimit: bigint;
+  dueDayChangeLimit: number;
 }
 
 export function createProgramService({ prisma }: { prisma: PrismaClient }) {

@@ -5,6 +5,7 @@ import {
   allowedTransitions,
   operationAllowed,
 } from '../../machines/account-status.js';
+import { balanceLimits } from '../../services/balance-limits.js';
 import { etagOf, type AccountRecord, type AccountService } from '../../services/accounts.js';
 import { problemSchema, type Api } from '../api.js';
 import { actorOf, tenantOf } from '../auth.js';
@@ -14,17 +15,18 @@ import { customerInputSchema } from './customer-schemas.js';
 
 const accountStatus = z.enum(accountStatuses);
 const nonFinalStatus = z.enum(['NORMAL', 'BLOCKED']);
-const idParams = z.strictObject({ accountId: z.uuid({ message: 'must be a UUID' }) });
+export const idParams = z.strictObject({ accountId: z.uuid({ message: 'must be a UUID' }) });
 const createAccountBody = z
   .strictObject({
     programId: z.uuid(),
     owner: customerInputSchema.openapi({ description: 'The holder: exactly one of person or company' }),
     parentAccountId: z.uuid().optional().openapi({ description: 'A parent account of the same org (related accounts)' }),
+    dueDay: z.number().int().min(1).max(28).optional().openapi({ description: "Credit programs: one of the program's due days; defaults to its first" }),
   })
   .openapi('CreateAccount');
 
 const transitionSchema = z.object({ event: z.string(), to: accountStatus });
-const accountSchema = z
+export const accountSchema = z
   .object({
     id: z.uuid(),
     programId: z.uuid(),
@@ -36,7 +38,9 @@ const accountSchema = z
     blockedUntil: z.iso.datetime().nullable(),
     balance: z.number().int().openapi({ description: 'Minor units of the currency' }),
     creditLimit: z.number().int(),
+    availableCreditLimit: z.number().int().openapi({ description: 'Credit limit not used by a negative balance' }),
     availableToSpend: z.number().int().openapi({ description: 'Balance plus credit limit: what cash-out can take' }),
+    dueDay: z.number().int().nullable().openapi({ description: 'Credit accounts: the day of the month the bill is due' }),
     parentAccountId: z.uuid().nullable(),
     version: z.number().int().openapi({ description: 'Also sent as the ETag header; send it back in If-Match' }),
     allowedTransitions: z.array(transitionSchema),
@@ -67,7 +71,7 @@ const rollbackBody = z
   })
   .openapi('AccountStatusRollback');
 
-const historyQuery = z.strictObject({
+export const historyQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   after: z
     .string()
@@ -116,7 +120,7 @@ const transactionSchema = z
   })
   .openapi('Transaction');
 
-const ifMatchHeader = z.object({
+export const ifMatchHeader = z.object({
   'If-Match': z.string().optional().openapi({ description: 'The ETag the change is based on; 412 if the account moved on' }),
 });
 
@@ -366,7 +370,7 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
 }
 
 /** The version an If-Match header names; undefined without one or for "*". */
-function ifMatch(req: Request): number | undefined {
+export function ifMatch(req: Request): number | undefined {
   const header = req.get('if-match');
   if (header === undefined || header.trim() === '*') return undefined;
   const match = /^\s*(?:W\/)?"v(\d{1,9})"\s*$/.exec(header);
@@ -392,7 +396,9 @@ export function accountView(account: AccountRecord) {
     blockedUntil: account.blockedUntil?.toISOString() ?? null,
     balance: Number(account.balance),
     creditLimit: Number(account.creditLimit),
+    availableCreditLimit: Number(balanceLimits(account.balance, account.creditLimit).availableCreditLimit),
     availableToSpend: Number(account.balance + account.creditLimit),
+    dueDay: account.dueDay,
     parentAccountId: account.parentAccountId,
     version: account.version,
     allowedTransitions: allowedTransitions(snapshot),

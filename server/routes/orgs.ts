@@ -213,6 +213,22 @@ export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: Onboar
   });
 
   api.route({
+    method: 'patch',
+    path: '/v1/orgs/:orgId',
+    summary: "Change the org's time zone; its daily balance snapshot moves to 23:59 there",
+    tag: 'Orgs',
+    access: 'operator',
+    params: orgIdParams,
+    body: z.strictObject({ timeZone }).openapi('UpdateOrg'),
+    responses: {
+      200: { description: 'The org', schema: orgSchema },
+      404: { description: 'No such org', schema: problemSchema },
+      503: { description: 'Temporal is unavailable; nothing was changed', schema: problemSchema },
+    },
+    handler: async ({ params, body }) => ({ status: 200, body: orgView(await orgs.changeTimeZone(params.orgId, body.timeZone)) }),
+  });
+
+  api.route({
     method: 'get',
     path: '/v1/orgs/:orgId/onboarding',
     summary: "Where every process of the org's onboarding stands, and which events each accepts now",

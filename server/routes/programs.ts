@@ -31,6 +31,13 @@ const createProgramBody = z
       .max(1e13)
       .optional()
       .openapi({ description: 'Credit programs only: the credit limit of new accounts, in minor units' }),
+    dueDayChangeLimit: z
+      .number()
+      .int()
+      .min(1)
+      .max(28)
+      .optional()
+      .openapi({ description: 'Credit programs only: due day changes an account may make per credit cycle (default 1)' }),
   })
   .superRefine((program, ctx) => {
     if (program.type === 'CREDIT') {
@@ -39,7 +46,7 @@ const createProgramBody = z
         ctx.addIssue({ code: 'custom', path: ['defaultCreditLimit'], message: 'is required for a credit program', params: { rule: 'required' } });
       }
     } else {
-      for (const field of ['dueDays', 'defaultCreditLimit'] as const) {
+      for (const field of ['dueDays', 'defaultCreditLimit', 'dueDayChangeLimit'] as const) {
         if (program[field] !== undefined) {
           ctx.addIssue({ code: 'custom', path: [field], message: 'is only for credit programs', params: { rule: 'credit_only' } });
         }
@@ -57,6 +64,7 @@ const programSchema = z
     currency: z.string(),
     dueDays: z.array(z.number().int()),
     defaultCreditLimit: z.number().int(),
+    dueDayChangeLimit: z.number().int(),
     createdAt: z.iso.datetime(),
   })
   .openapi('Program');
@@ -82,6 +90,7 @@ export function registerProgramRoutes(api: Api, programs: ProgramService): void 
         currency: body.currency,
         dueDays: [...(body.dueDays ?? [])].sort((a, b) => a - b),
         defaultCreditLimit: BigInt(body.defaultCreditLimit ?? 0),
+        dueDayChangeLimit: body.dueDayChangeLimit ?? 1,
       });
       return { status: 201, headers: { Location: `/v1/programs/${program.id}` }, body: programView(program) };
     },
@@ -118,6 +127,7 @@ function programView(program: Program) {
     currency: program.currency,
     dueDays: program.dueDays,
     defaultCreditLimit: Number(program.defaultCreditLimit),
+    dueDayChangeLimit: program.dueDayChangeLimit,
     createdAt: program.createdAt.toISOString(),
   };
 }

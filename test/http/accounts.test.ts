@@ -163,17 +163,17 @@ describe('status lifecycle over HTTP', () => {
     const { accountId } = await createAccount(product.http, key);
     const reason = await product.http('POST', '/v1/account-status-reasons', {
       key,
-      json: { code: 'COURT_ORDER', description: 'Blocked by a court order', appliesTo: ['BLOCKED'] },
+      json: { code: 'COURT_ORDER_SP', description: 'Blocked by a court order', appliesTo: ['BLOCKED'] },
     });
     expect(reason.status).toBe(201);
     const changed = await setStatus(accountId, { status: 'BLOCKED', reasonId: reason.body.id, description: 'Case 123' }, { 'x-request-id': 'req-audit-1' });
-    expect(changed.body.statusReason).toMatchObject({ id: reason.body.id, code: 'COURT_ORDER' });
+    expect(changed.body.statusReason).toMatchObject({ id: reason.body.id, code: 'COURT_ORDER_SP' });
     const [entry] = await history(accountId);
     expect(entry).toMatchObject({
       kind: 'CHANGE',
       from: 'NORMAL',
       to: 'BLOCKED',
-      reason: { id: reason.body.id, code: 'COURT_ORDER' },
+      reason: { id: reason.body.id, code: 'COURT_ORDER_SP' },
       description: 'Case 123',
       requestId: 'req-audit-1',
       by: expect.stringMatching(/^api-key:/),

@@ -156,8 +156,12 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
 }
 
 /** A new org through the API; returns its id and test-environment key. */
-export async function createOrgWithKey(http: HttpClient, legalName = sampleOrg.legalName): Promise<{ orgId: string; key: string }> {
-  const response = await http('POST', '/v1/orgs', { key: OPERATOR_KEY, json: { ...sampleOrg, legalName } });
+export async function createOrgWithKey(
+  http: HttpClient,
+  legalName = sampleOrg.legalName,
+  networks: string[] = sampleOrg.networks,
+): Promise<{ orgId: string; key: string }> {
+  const response = await http('POST', '/v1/orgs', { key: OPERATOR_KEY, json: { ...sampleOrg, legalName, networks } });
   if (response.status !== 201) throw new Error(`org creation failed: ${JSON.stringify(response.body)}`);
   return { orgId: response.body.org.id, key: response.body.apiKey.token };
 }

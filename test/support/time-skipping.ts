@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
@@ -37,13 +38,14 @@ export async function startTimeSkippingProduct(
   const database: TestDatabase = await createTestDatabase();
   const prisma = createPrisma(database.url, { maxConnections: 5 });
   const taskQueue = uniqueName('timeskip');
+  const reportsDir = path.join(inject('scratchDir'), 'reports');
   const namespace = env.namespace ?? 'default';
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace,
     taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: createActivities({ prisma, environmentProvider: options.environmentProvider }),
+    activities: createActivities({ prisma, reportsDir, environmentProvider: options.environmentProvider }),
   });
   const workerRun = worker.run();
   const app = createApp({
@@ -58,6 +60,9 @@ export async function startTimeSkippingProduct(
     searchAttributes: false,
     applicationDraftExpiresAfterMs: 30 * 24 * 3600 * 1000,
     onboarding: testConfig({ PROVISIONING_ATTEMPTS_PER_STEP: String(options.provisioningAttemptsPerStep ?? 5) }).onboarding,
+    reportsDir,
+    // The time-skipping server has no Schedules
+    snapshotSchedules: false,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));

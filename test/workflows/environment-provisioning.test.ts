@@ -51,12 +51,9 @@ describe('environment provisioning through a failing provider', () => {
 
     productionVerifyFails = false;
     const retried = await onboarding.send(orgId, { type: 'RETRY_STEP', environment: 'PRODUCTION', notes: 'provider is back' });
-    expect(retried.processes.find((p) => p.environment === 'PRODUCTION')!.details!.history.at(-1)).toMatchObject({
-      event: 'RETRY_STEP',
-      from: 'failed',
-      to: 'verifying',
-      notes: 'provider is back',
-    });
+    expect(retried.processes.find((p) => p.environment === 'PRODUCTION')!.details!.history).toContainEqual(
+      expect.objectContaining({ event: 'RETRY_STEP', from: 'failed', to: 'verifying', notes: 'provider is back' }),
+    );
     await onboarding.waitFor(orgId, (o) => o.stages.includes('productionEnvironment.ready'), 60_000);
     expect(verifyCalls).toBe(4);
     const key = await product.http('POST', `/v1/orgs/${orgId}/api-keys`, { key: OPERATOR_KEY, json: { environment: 'PRODUCTION', name: 'backend' } });

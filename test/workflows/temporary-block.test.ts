@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import { createAccountActivities } from '../../activities/account-activities.js';
 import { workflowIds } from '../../common/temporal-names.js';
 import type { accountTemporaryBlock } from '../../workflows/account-temporary-block.js';
 import { createAccount, createOrgWithKey } from '../support/harness.js';
@@ -111,7 +111,7 @@ describe('the expiry activity', () => {
     const { accountId } = await createAccount(product.http, key);
     const until = await inDays(1);
     await block(accountId, until);
-    const activities = createActivities({ prisma: product.prisma });
+    const activities = createAccountActivities({ prisma: product.prisma });
     const row = await product.prisma.account.findUniqueOrThrow({ where: { id: accountId } });
     const input = { accountId, orgId: row.orgId, environmentId: row.environmentId };
     expect(await activities.expireTemporaryBlock({ ...input, until: new Date(until.getTime() + 1).toISOString() })).toBe('skipped');

@@ -7,4 +7,4 @@ ALTER TABLE "Environment"
   ADD COLUMN "verifiedAt" TIMESTAMPTZ(3);
 
 -- The networks an org certifies with while it onboards.
-ALTER TABLE "Org" ADD COLUMN "networks" "CardNetwork"[] NOT NULL DEFAULT ARRAY[]::"CardNetwork"[];
+ALTER TABLE "Org" ADD COLUMN "networks" "CardNetwork"[] DEFAULT ARRAY[]::"CardNetwork"[];

@@ -1,0 +1,33 @@
+import type { PrismaClient } from '../runtime/prisma.js';
+import { createAccountTermsService } from '../services/account-terms.js';
+import { asActivity } from './failures.js';
+
+export interface ProgramMigrationActivityDeps {
+  prisma: PrismaClient;
+}
+
+export interface ProgramMigrationRequest {
+  orgId: string;
+  environmentId: string;
+  accountId: string;
+  targetProgramId: string;
+  /** From If-Match */
+  expectedVersion?: number;
+  actor: string;
+  requestId?: string;
+}
+
+export function createProgramMigrationActivities({ prisma }: ProgramMigrationActivityDeps) {
+  const terms = createAccountTermsService({ prisma });
+  return {
+    /** Checks and moves in one transaction; a retry after success finds the account moved and changes nothing. */
+    migrateAccountProgram(input: ProgramMigrationRequest) {
+      const { orgId, environmentId, accountId, targetProgramId, expectedVersion, actor, requestId } = input;
+      return asActivity(() =>
+        terms.migrateProgram({ orgId, environmentId }, accountId, targetProgramId, expectedVersion, { actor, requestId }),
+      );
+    },
+  };
+}
+
+export type ProgramMigrationActivities = ReturnType<typeof createProgramMigrationActivities>;

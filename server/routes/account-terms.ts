@@ -1,0 +1,105 @@
+import type { AccountService } from '../../services/accounts.js';
+import { etagOf } from '../../services/accounts.js';
+import type { AccountTermsService } from '../../services/account-terms.js';
+import type { ProgramMigrations } from '../../services/program-migrations.js';
+import { problemSchema, type Api } from '../api.js';
+import { actorOf, tenantOf } from '../auth.js';
+import { z } from '../zod.js';
+import { accountSchema, accountView, historyQuery, idParams, ifMatch, ifMatchHeader } from './accounts.js';
+
+const eventSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['PROGRAM_MIGRATION', 'DUE_DAY_CHANGE']),
+    details: z.record(z.string(), z.unknown()).openapi({ description: '{fromProgramId, toProgramId} or {fromDueDay, toDueDay, cycleClosesOn}' }),
+    by: z.string(),
+    at: z.iso.datetime(),
+    requestId: z.string().nullable(),
+    version: z.number().int(),
+  })
+  .openapi('AccountEvent');
+
+export function registerAccountTermsRoutes(api: Api, deps: { accounts: AccountService; terms: AccountTermsService; migrations: ProgramMigrations }): void {
+  const { accounts, terms, migrations } = deps;
+
+  api.route({
+    method: 'post',
+    path: '/v1/accounts/:accountId/program-migrations',
+    summary: 'Move the account to another program of the same type, currency and card network (credit: its due day must be offered there)',
+    tag: 'Accounts',
+    access: 'org',
+    params: idParams,
+    headers: ifMatchHeader,
+    body: z.strictObject({ targetProgramId: z.uuid() }).openapi('ProgramMigration'),
+    idempotent: true,
+    responses: {
+      200: {
+        description: 'The migration and the account after it (changed false when it already was in that program)',
+        schema: z.object({ migration: z.object({ changed: z.boolean(), fromProgramId: z.uuid(), toProgramId: z.uuid() }), account: accountSchema }),
+      },
+      404: { description: 'Not found', schema: problemSchema },
+      409: { description: "The target program does not offer the account's due day (dueDayOptions lists those it does), or the account is CANCELLED", schema: problemSchema },
+      412: { description: 'If-Match does not match the current version', schema: problemSchema },
+    },
+    handler: async ({ req, params, body, caller, requestId }) => {
+      const tenant = tenantOf(caller);
+      await accounts.get(tenant, params.accountId);
+      const { changed, fromProgramId, toProgramId } = await migrations.migrate(tenant, params.accountId, body.targetProgramId, ifMatch(req), actorOf(caller, requestId));
+      const account = await accounts.get(tenant, params.accountId);
+      return { status: 200, headers: { ETag: etagOf(account.version) }, body: { migration: { changed, fromProgramId, toProgramId }, account: accountView(account) } };
+    },
+  });
+
+  api.route({
+    method: 'patch',
+    path: '/v1/accounts/:accountId/due-date',
+    summary: "Move a credit account's due day later, to a day its program offers; once per credit cycle unless the program allows more",
+    tag: 'Accounts',
+    access: 'org',
+    params: idParams,
+    headers: ifMatchHeader,
+    body: z.strictObject({ dueDay: z.number().int().min(1).max(28) }).openapi('DueDateChange'),
+    responses: {
+      200: { description: 'The account after the change', schema: accountSchema },
+      404: { description: 'Not found', schema: problemSchema },
+      409: { description: 'Too close to the cycle closing, or already changed as often as the program allows this cycle', schema: problemSchema },
+      412: { description: 'If-Match does not match the current version', schema: problemSchema },
+    },
+    handler: async ({ req, params, body, caller, requestId }) => {
+      const tenant = tenantOf(caller);
+      await terms.changeDueDay(tenant, params.accountId, body.dueDay, ifMatch(req), actorOf(caller, requestId), new Date());
+      const account = await accounts.get(tenant, params.accountId);
+      return { status: 200, headers: { ETag: etagOf(account.version) }, body: accountView(account) };
+    },
+  });
+
+  api.route({
+    method: 'get',
+    path: '/v1/accounts/:accountId/events',
+    summary: "The account's program migrations and due day changes, oldest first: what, who, when",
+    tag: 'Accounts',
+    access: 'org',
+    params: idParams,
+    query: historyQuery,
+    responses: {
+      200: { description: 'A page of events', schema: z.object({ items: z.array(eventSchema), next: z.string().nullable() }) },
+      404: { description: 'Not found', schema: problemSchema },
+    },
+    handler: async ({ params, query, caller }) => {
+      const rows = await terms.events(tenantOf(caller), params.accountId, {
+        limit: query.limit,
+        after: query.after === undefined ? undefined : BigInt(query.after),
+      });
+      const items = rows.map((row) => ({
+        id: row.id.toString(),
+        kind: row.kind,
+        details: row.details as Record<string, unknown>,
+        by: row.actor,
+        at: row.createdAt.toISOString(),
+        requestId: row.requestId,
+        version: row.accountVersion,
+      }));
+      return { status: 200, body: { items, next: items.length === query.limit ? (items.at(-1)?.id ?? null) : null } };
+    },
+  });
+}

@@ -1,0 +1,77 @@
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { PrismaClient } from '../runtime/prisma.js';
+import { Problem } from '../server/problem.js';
+import { dateColumn } from './plain-dates.js';
+import type { Tenant } from './tenant.js';
+
+// The account limits report: one CSV per org environment and local date, made from that day's
+// snapshot rows in account id order, so a re-run writes the same bytes. Files live under
+// <reportsDir>/<orgId>/<environmentId>/, one directory per environment so test data and
+// production data never share a listing.
+
+export const ACCOUNT_LIMITS_CSV_HEADER =
+  'date,account_id,program_id,currency,balance,credit_limit,available_credit_limit,available_to_spend';
+
+const FILE_NAME = /^account-limits-(\d{4}-\d{2}-\d{2})\.csv$/;
+const fileName = (date: string) => `account-limits-${date}.csv`;
+
+export interface ReportFile {
+  date: string;
+  fileName: string;
+}
+
+export function createAccountLimitsReports({ prisma, reportsDir }: { prisma: PrismaClient; reportsDir: string }) {
+  const directoryOf = (tenant: Tenant) => path.join(reportsDir, tenant.orgId, tenant.environmentId);
+
+  return {
+    /** Writes the report of every environment of the org for `date`; returns the files written. */
+    async write(orgId: string, date: string): Promise<string[]> {
+      const environments = await prisma.environment.findMany({ where: { orgId }, select: { id: true }, orderBy: { id: 'asc' } });
+      const written: string[] = [];
+      for (const { id: environmentId } of environments) {
+        const rows = await prisma.accountDailyBalance.findMany({
+          where: { environmentId, orgId, date: dateColumn(date) },
+          orderBy: { accountId: 'asc' },
+        });
+        const lines = rows.map((r) =>
+          [date, r.accountId, r.programId, r.currency, r.balance, r.creditLimit, r.availableCreditLimit, r.availableToSpend].join(','),
+        );
+        const directory = directoryOf({ orgId, environmentId });
+        await mkdir(directory, { recursive: true });
+        const target = path.join(directory, fileName(date));
+        // Readers see the old file or the new one, never half of one.
+        const temporary = `${target}.${process.pid}.tmp`;
+        await writeFile(temporary, [ACCOUNT_LIMITS_CSV_HEADER, ...lines, ''].join('\n'));
+        await rename(temporary, target);
+        written.push(target);
+      }
+      return written;
+    },
+
+    /** The environment's report files, newest first. */
+    async list(tenant: Tenant): Promise<ReportFile[]> {
+      const names = await readdir(directoryOf(tenant)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [];
+        throw error;
+      });
+      return names
+        .flatMap((name) => {
+          const date = FILE_NAME.exec(name)?.[1];
+          return date ? [{ date, fileName: name }] : [];
+        })
+        .sort((a, b) => (a.date < b.date ? 1 : -1));
+    },
+
+    async read(tenant: Tenant, date: string): Promise<{ fileName: string; content: Buffer }> {
+      try {
+        return { fileName: fileName(date), content: await readFile(path.join(directoryOf(tenant), fileName(date))) };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw Problem.notFound(`account limits report of ${date}`);
+        throw error;
+      }
+    },
+  };
+}
+
+export type AccountLimitsReports = ReturnType<typeof createAccountLimitsReports>;

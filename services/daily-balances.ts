@@ -1,0 +1,78 @@
+import type { PrismaClient } from '../runtime/prisma.js';
+import { Problem } from '../server/problem.js';
+import { dateColumn, localDate } from './plain-dates.js';
+import type { Tenant } from './tenant.js';
+
+/**
+ * The daily snapshot of one org ($1): every account that existed at the cutoff ($3, the
+ * scheduled 23:59) gets one row for the local date ($2), in one set-based statement whatever the
+ * number of accounts. The balance is the ledger's as of the cutoff, so a late run or a backfill
+ * of a missed day records that day's balance; ON CONFLICT makes a re-run write nothing.
+ */
+export const DAILY_SNAPSHOT_SQL = `
+  INSERT INTO "AccountDailyBalance" ("accountId", date, "orgId", "environmentId", "programId", currency,
+                                     balance, "creditLimit", "availableCreditLimit", "availableToSpend")
+  SELECT a.id, $2::date, a."orgId", a."environmentId", a."programId", p.currency,
+         b.balance, a."creditLimit", GREATEST(a."creditLimit" - GREATEST(-b.balance, 0), 0), b.balance + a."creditLimit"
+  FROM "Account" a
+  JOIN "Program" p ON p.id = a."programId"
+  CROSS JOIN LATERAL (
+    SELECT COALESCE((
+      SELECT t."balanceAfter" FROM "AccountTransaction" t
+      WHERE t."accountId" = a.id AND t."createdAt" <= $3::timestamptz
+      ORDER BY t."createdAt" DESC LIMIT 1), 0) AS balance
+  ) b
+  WHERE a."orgId" = $1::uuid AND a."createdAt" <= $3::timestamptz
+  ON CONFLICT ("accountId", date) DO NOTHING`;
+
+export interface DailyBalancePage {
+  items: {
+    date: Date;
+    currency: string;
+    programId: string;
+    balance: bigint;
+    creditLimit: bigint;
+    availableCreditLimit: bigint;
+    availableToSpend: bigint;
+  }[];
+  totalItems: number;
+}
+
+export function createDailyBalanceService({ prisma }: { prisma: PrismaClient }) {
+  return {
+    /** Records the org's snapshot for the local date of `scheduledAt`; returns the date and rows written. */
+    async snapshot(orgId: string, scheduledAt: Date): Promise<{ date: string; written: number }> {
+      const org = await prisma.org.findUnique({ where: { id: orgId }, select: { timeZone: true } });
+      if (!org) throw Problem.notFound(`org ${orgId}`);
+      const date = localDate(scheduledAt, org.timeZone);
+      const written = await prisma.$executeRawUnsafe(DAILY_SNAPSHOT_SQL, orgId, date, scheduledAt.toISOString());
+      return { date, written };
+    },
+
+    /** Today's date where the org is. */
+    async today(tenant: Tenant, now: Date): Promise<string> {
+      const org = await prisma.org.findUniqueOrThrow({ where: { id: tenant.orgId }, select: { timeZone: true } });
+      return localDate(now, org.timeZone);
+    },
+
+    /** One page of an account's snapshots between two dates (inclusive), oldest first. */
+    async page(tenant: Tenant, accountId: string, range: { start: string; end: string }, page: { page: number; perPage: number }): Promise<DailyBalancePage> {
+      const account = await prisma.account.findFirst({ where: { id: accountId, environmentId: tenant.environmentId }, select: { id: true } });
+      if (!account) throw Problem.notFound(`account ${accountId}`);
+      const where = { accountId, environmentId: tenant.environmentId, date: { gte: dateColumn(range.start), lte: dateColumn(range.end) } };
+      const [items, totalItems] = await Promise.all([
+        prisma.accountDailyBalance.findMany({
+          where,
+          orderBy: { date: 'asc' },
+          skip: (page.page - 1) * page.perPage,
+          take: page.perPage,
+          select: { date: true, currency: true, programId: true, balance: true, creditLimit: true, availableCreditLimit: true, availableToSpend: true },
+        }),
+        prisma.accountDailyBalance.count({ where }),
+      ]);
+      return { items, totalItems };
+    },
+  };
+}
+
+export type DailyBalanceService = ReturnType<typeof createDailyBalanceService>;
