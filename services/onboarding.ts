@@ -129,42 +129,48 @@ export function createOnboardingService(deps: { temporal: Client; workflowLink: 
     };
   }
 
-  /**
-   * Sends an operator's event to the run it is for: the org's own, an environment's or a
-   * network's. An event no process accepts now is refused with every event that is accepted.
-   */
-  async function sendOnboardingEvent(orgId: string, event: OnboardingEventRequest): Promise<OnboardingOverview> {
+  /** The onboarding now, or 404 when the org has no onboarding run. */
+  async function requireOnboarding(orgId: string): Promise<OnboardingOverview> {
     const overview = await getOnboarding(orgId);
     if (!overview) throw Problem.notFound(`onboarding of org ${orgId}`);
-    const accepted = overview.allowedEvents.some(
-      (a) => a.type === event.type && a.network === event.network && a.environment === event.environment,
-    );
-    if (!accepted) {
-      const target = event.network ?? event.environment;
-      throw new Problem(
-        'TRANSITION_NOT_ALLOWED',
-        `${event.type}${target ? ` for ${target}` : ''} is not allowed now in the onboarding of org ${orgId}`,
-        { allowedEvents: overview.allowedEvents },
-      );
-    }
-    const { type, by, notes } = event;
-    const stamp = { by, ...(notes ? { notes } : {}) };
-    if ((orgOnboardingHumanEventTypes as readonly string[]).includes(type)) {
-      const handle = temporal.workflow.getHandle(workflowIds.orgOnboarding(orgId));
-      await executeMachineUpdate(handle, sendOrgOnboardingEventUpdate, { type: type as never, ...(event.network ? { network: event.network } : {}), ...stamp }, `onboarding of org ${orgId}`);
-    } else if (event.network) {
-      const handle = temporal.workflow.getHandle(workflowIds.networkCertification(orgId, event.network));
-      await executeMachineUpdate(handle, sendCertificationEventUpdate, { type: type as never, ...stamp }, `${event.network} certification of org ${orgId}`);
-    } else if (event.environment) {
-      const handle = temporal.workflow.getHandle(workflowIds.environmentProvisioning(orgId, event.environment));
-      await executeMachineUpdate(handle, sendEnvironmentProvisioningEventUpdate, { type: type as never, ...stamp }, `${event.environment} environment of org ${orgId}`);
-    }
-    const after = await getOnboarding(orgId);
-    if (!after) throw Problem.notFound(`onboarding of org ${orgId}`);
-    return after;
+    return overview;
   }
 
-  return { getOnboarding, sendOnboardingEvent };
+  /**
+   * Sends an operator's event to the run it is for: the org's own, an environment's or a
+   * network's, whose machine decides. An event no process accepts now (or for a run onboarding
+   * does not have) is refused with every event that is accepted.
+   */
+  async function sendOnboardingEvent(org: { id: string; networks: CardNetwork[] }, event: OnboardingEventRequest): Promise<OnboardingOverview> {
+    const orgId = org.id;
+    const { type, by, notes } = event;
+    const stamp = { by, ...(notes ? { notes } : {}) };
+    try {
+      if (event.network && !org.networks.includes(event.network)) throw new Problem('TRANSITION_NOT_ALLOWED', `org ${orgId} does not certify with ${event.network}`);
+      if ((orgOnboardingHumanEventTypes as readonly string[]).includes(type)) {
+        const handle = temporal.workflow.getHandle(workflowIds.orgOnboarding(orgId));
+        await executeMachineUpdate(handle, sendOrgOnboardingEventUpdate, { type: type as never, ...(event.network ? { network: event.network } : {}), ...stamp }, `onboarding of org ${orgId}`);
+      } else if (event.network) {
+        const handle = temporal.workflow.getHandle(workflowIds.networkCertification(orgId, event.network));
+        await executeMachineUpdate(handle, sendCertificationEventUpdate, { type: type as never, ...stamp }, `${event.network} certification of org ${orgId}`);
+      } else if (event.environment) {
+        const handle = temporal.workflow.getHandle(workflowIds.environmentProvisioning(orgId, event.environment));
+        await executeMachineUpdate(handle, sendEnvironmentProvisioningEventUpdate, { type: type as never, ...stamp }, `${event.environment} environment of org ${orgId}`);
+      }
+    } catch (error) {
+      // A run that refused the event, has ended, or has not started yet: answer with what the
+      // whole onboarding accepts now.
+      if (!(error instanceof Problem) || (error.type !== 'TRANSITION_NOT_ALLOWED' && error.type !== 'NOT_FOUND')) throw error;
+      const { allowedEvents } = await requireOnboarding(orgId);
+      const target = event.network ?? event.environment;
+      throw new Problem('TRANSITION_NOT_ALLOWED', `${type}${target ? ` for ${target}` : ''} is not allowed now in the onboarding of org ${orgId}`, {
+        allowedEvents,
+      });
+    }
+    return requireOnboarding(orgId);
+  }
+
+  return { getOnboarding, requireOnboarding, sendOnboardingEvent };
 }
 
 export type OnboardingService = ReturnType<typeof createOnboardingService>;

@@ -14,7 +14,6 @@ import { searchAttributes } from '../common/temporal-names.js';
 import {
   allowedProvisioningEvents,
   environmentProvisioningMachine,
-  provisioningHumanEventTypes,
   provisioningStage,
   provisioningStageMeta,
   type EnvironmentKind,
@@ -24,7 +23,7 @@ import {
   type ProvisioningStep,
   type ProvisioningStepName,
 } from '../machines/environment-provisioning.js';
-import { transitionNotAllowed } from './refusal.js';
+import { handleMachineEvents } from './refusal.js';
 
 // Builds one environment of an org through the environment provider. Each step is retried with
 // backoff a bounded number of times; then it shows as a failed step until an operator retries.
@@ -96,25 +95,15 @@ export async function environmentProvisioning(input: EnvironmentProvisioningInpu
   });
 
   setHandler(getEnvironmentProvisioningQuery, view);
-  setHandler(
-    sendEnvironmentProvisioningEventUpdate,
-    (event) => {
-      apply({ ...event, at: now() });
-      return view();
-    },
-    {
-      validator: (event: ProvisioningEventInput) => {
-        const allowed = allowedProvisioningEvents(snapshot);
-        const known = (provisioningHumanEventTypes as readonly string[]).includes(event.type);
-        if (!known || !allowed.includes(event.type)) {
-          throw transitionNotAllowed(
-            `${event.type} is not allowed while the ${input.environment} environment is in stage ${provisioningStage(snapshot)}`,
-            { stage: provisioningStage(snapshot), allowedEvents: allowed },
-          );
-        }
-      },
-    },
-  );
+  handleMachineEvents(sendEnvironmentProvisioningEventUpdate, {
+    allowed: (event) => allowedProvisioningEvents(snapshot).includes(event.type),
+    refusal: (event) => ({
+      message: `${event.type} is not allowed while the ${input.environment} environment is in stage ${provisioningStage(snapshot)}`,
+      details: { stage: provisioningStage(snapshot), allowedEvents: allowedProvisioningEvents(snapshot) },
+    }),
+    apply: (event) => apply({ ...event, at: now() }),
+    view,
+  });
 
   const run = { provision: steps.provisionEnvironment, verify: steps.verifyEnvironment };
   while (snapshot.status !== 'done') {

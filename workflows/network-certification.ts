@@ -23,7 +23,7 @@ import {
   type CertificationStage,
   type CertificationStep,
 } from '../machines/network-certification.js';
-import { transitionNotAllowed } from './refusal.js';
+import { handleMachineEvents } from './refusal.js';
 
 // Tracks one network's certification of one org for as long as it takes (up to six months and
 // beyond): people move it forward through Updates the machine validates; the workflow reminds
@@ -102,24 +102,15 @@ export async function networkCertification(input: NetworkCertificationInput): Pr
   });
 
   setHandler(getCertificationQuery, view);
-  setHandler(
-    sendCertificationEventUpdate,
-    (event) => {
-      apply({ ...event, at: now() });
-      return view();
-    },
-    {
-      validator: (event: CertificationEventInput) => {
-        const allowed = allowedCertificationEvents(snapshot);
-        if (!(allowed as string[]).includes(event.type)) {
-          throw transitionNotAllowed(
-            `${event.type} is not allowed while the ${input.network} certification is in stage ${certificationStage(snapshot)}`,
-            { stage: certificationStage(snapshot), allowedEvents: allowed },
-          );
-        }
-      },
-    },
-  );
+  handleMachineEvents(sendCertificationEventUpdate, {
+    allowed: (event) => allowedCertificationEvents(snapshot).includes(event.type),
+    refusal: (event) => ({
+      message: `${event.type} is not allowed while the ${input.network} certification is in stage ${certificationStage(snapshot)}`,
+      details: { stage: certificationStage(snapshot), allowedEvents: allowedCertificationEvents(snapshot) },
+    }),
+    apply: (event) => apply({ ...event, at: now() }),
+    view,
+  });
 
   const subject = (what: string) => `${input.network} certification ${what}`;
   while (snapshot.status !== 'done') {

@@ -31,7 +31,7 @@ import {
 } from '../machines/org-onboarding.js';
 import { environmentProvisioning } from './environment-provisioning.js';
 import { networkCertification } from './network-certification.js';
-import { transitionNotAllowed } from './refusal.js';
+import { handleMachineEvents } from './refusal.js';
 
 // Hosts the org's onboarding machine. Environments and certifications run as child workflows
 // (one per environment kind, one per network); when one ends, its end becomes a machine event.
@@ -108,24 +108,15 @@ export async function orgOnboarding(input: OrgOnboardingInput): Promise<OrgOnboa
   });
 
   setHandler(getOrgOnboardingQuery, view);
-  setHandler(
-    sendOrgOnboardingEventUpdate,
-    (event) => {
-      apply({ ...event, at: now() } as OrgOnboardingEvent);
-      return view();
-    },
-    {
-      validator: (event: OrgOnboardingEventInput) => {
-        const allowed = allowedOrgOnboardingHumanEvents(snapshot);
-        if (!allowed.some((a) => a.type === event.type && a.network === event.network)) {
-          throw transitionNotAllowed(
-            `${event.type}${event.network ? ` for ${event.network}` : ''} is not allowed while the org is at ${activeStages(snapshot).join(', ')}`,
-            { stages: activeStages(snapshot), allowedEvents: allowed },
-          );
-        }
-      },
-    },
-  );
+  handleMachineEvents(sendOrgOnboardingEventUpdate, {
+    allowed: (event) => allowedOrgOnboardingHumanEvents(snapshot).some((a) => a.type === event.type && a.network === event.network),
+    refusal: (event) => ({
+      message: `${event.type}${event.network ? ` for ${event.network}` : ''} is not allowed while the org is at ${activeStages(snapshot).join(', ')}`,
+      details: { stages: activeStages(snapshot), allowedEvents: allowedOrgOnboardingHumanEvents(snapshot) },
+    }),
+    apply: (event) => apply({ ...event, at: now() } as OrgOnboardingEvent),
+    view,
+  });
 
   const childSearchAttributes = (extra: SearchAttributePair[]): { typedSearchAttributes?: SearchAttributePair[] } =>
     indexed ? { typedSearchAttributes: [{ key: searchAttributes.orgId, value: input.orgId }, ...extra] } : {};

@@ -241,9 +241,7 @@ export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: Onboar
     },
     handler: async ({ params, caller }) => {
       const org = await visibleOrg(orgs, params.orgId, caller);
-      const overview = await onboarding.getOnboarding(org.id);
-      if (!overview) throw Problem.notFound(`onboarding of org ${org.id}`);
-      return { status: 200, body: overview };
+      return { status: 200, body: await onboarding.requireOnboarding(org.id) };
     },
   });
 
@@ -262,7 +260,7 @@ export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: Onboar
     },
     handler: async ({ params, body, caller }) => {
       const org = await visibleOrg(orgs, params.orgId, caller);
-      const overview = await onboarding.sendOnboardingEvent(org.id, { ...body, by: caller?.actor ?? 'operator' });
+      const overview = await onboarding.sendOnboardingEvent(org, { ...body, by: caller?.actor ?? 'operator' });
       return { status: 200, body: overview };
     },
   });
