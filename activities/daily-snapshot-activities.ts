@@ -18,8 +18,8 @@ export function createDailySnapshotActivities(deps: DailySnapshotActivityDeps) {
     },
 
     /** Rewrites the same files from the same rows, so a retry is harmless. */
-    async writeAccountLimitsReports(input: { orgId: string; date: string }): Promise<number> {
-      return (await asActivity(() => reports.write(input.orgId, input.date))).length;
+    async writeAccountLimitsReports(input: { orgId: string; date: string; scheduledAt: string }): Promise<number> {
+      return (await asActivity(() => reports.write(input.orgId, input.date, new Date(input.scheduledAt)))).length;
     },
   };
 }

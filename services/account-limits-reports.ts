@@ -25,9 +25,16 @@ export function createAccountLimitsReports({ prisma, reportsDir }: { prisma: Pri
   const directoryOf = (tenant: Tenant) => path.join(reportsDir, tenant.orgId, tenant.environmentId);
 
   return {
-    /** Writes the report of every environment of the org for `date`; returns the files written. */
-    async write(orgId: string, date: string): Promise<string[]> {
-      const environments = await prisma.environment.findMany({ where: { orgId }, select: { id: true }, orderBy: { id: 'asc' } });
+    /**
+     * Writes the report for `date` of every environment the org had at `asOf` (the run's scheduled
+     * time), so a re-run writes the same files even after onboarding adds an environment.
+     */
+    async write(orgId: string, date: string, asOf: Date): Promise<string[]> {
+      const environments = await prisma.environment.findMany({
+        where: { orgId, createdAt: { lte: asOf } },
+        select: { id: true },
+        orderBy: { id: 'asc' },
+      });
       const written: string[] = [];
       for (const { id: environmentId } of environments) {
         const rows = await prisma.accountDailyBalance.findMany({

@@ -33,6 +33,6 @@ export async function dailyAccountSnapshot(input: DailyAccountSnapshotInput): Pr
     throw ApplicationFailure.nonRetryable('no scheduled time: start from the schedule or pass scheduledAt', 'VALIDATION' satisfies FailureType);
   }
   const { date, written } = await activities.recordDailySnapshot({ orgId: input.orgId, scheduledAt });
-  const reports = await activities.writeAccountLimitsReports({ orgId: input.orgId, date });
+  const reports = await activities.writeAccountLimitsReports({ orgId: input.orgId, date, scheduledAt });
   return { date, written, reports };
 }

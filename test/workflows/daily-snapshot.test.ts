@@ -103,10 +103,12 @@ describe('daily snapshot runs', () => {
     expect((await cashIn(700)).status).toBe(201);
     expect((await cashIn(300)).status).toBe(201);
 
-    // The account was opened three days ago (local), with 700 that day and 300 today.
+    // The test environment and its account were opened three days ago (local), with 700 that day
+    // and 300 today; the production environment onboarding builds meanwhile is from today.
     const today = localDate(new Date(), timeZone);
     const day = addDays(today, -2);
     const opened = zonedInstant(addDays(today, -3), 12, 0, timeZone);
+    await product.prisma.environment.update({ where: { id: environmentId }, data: { createdAt: opened } });
     await product.prisma.account.update({ where: { id: accountId }, data: { createdAt: opened } });
     await product.prisma.accountTransaction.updateMany({ where: { accountId, amount: 700n }, data: { createdAt: opened } });
 
