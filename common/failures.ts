@@ -3,6 +3,7 @@
 export const failureTypes = [
   'VALIDATION',
   'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
   'CONFLICT',
   'TRANSITION_NOT_ALLOWED',
   'OPERATION_NOT_ALLOWED',

@@ -5,7 +5,7 @@ import type { PrismaClient } from '../runtime/prisma.js';
 import { authenticate, idempotencyScope, type Access, type Caller } from './auth.js';
 import { IDEMPOTENCY_KEY_PATTERN, withIdempotency, type RouteResult } from './idempotency.js';
 import { Problem } from './problem.js';
-import { fieldErrors, z } from './zod.js';
+import { fieldErrors, hostileInputErrors, z } from './zod.js';
 
 // One definition per route serves both the router (validation, auth, idempotency) and the
 // OpenAPI document, so the document cannot drift from what the API accepts.
@@ -130,10 +130,22 @@ export class Api {
           : spec.access === 'org'
             ? [{ orgKey: [] }]
             : [{ operatorKey: [] }, { orgKey: [] }];
+    // Every status the route can answer besides its own: bad input and keys everywhere, body
+    // size and media type where it takes a body, the two idempotency refusals where it honours
+    // Idempotency-Key, and an unavailable database or Temporal.
+    const errorStatuses: Partial<Record<number, string>> = {
+      400: 'The request is not valid: errors names each field and the rule it broke',
+      ...(spec.access === 'public' ? {} : { 401: 'Missing or invalid API key', 403: 'This API key may not call this route' }),
+      ...(spec.body ? { 413: 'The request body is too large', 415: 'The request body is not JSON (or not in a supported encoding)' } : {}),
+      ...(spec.idempotent
+        ? { 409: 'A request with this Idempotency-Key is still running; retry later', 422: 'This Idempotency-Key was used for a different request' }
+        : {}),
+      503: 'A service the request needs (database, Temporal) is unavailable; retry later',
+    };
     const errorResponses = Object.fromEntries(
-      [400, ...(spec.access === 'public' ? [] : [401, 403])].map((status) => [
+      Object.entries(errorStatuses).map(([status, description]) => [
         status,
-        { description: 'Problem', content: { 'application/problem+json': { schema: problemSchema } } },
+        { description, content: { 'application/problem+json': { schema: problemSchema } } },
       ]),
     );
     const config: RouteConfig = {
@@ -154,6 +166,7 @@ export class Api {
                   ? {
                       'Idempotency-Key': z
                         .string()
+                        .regex(IDEMPOTENCY_KEY_PATTERN)
                         .optional()
                         .openapi({ description: 'Makes a retry of this request return the first response instead of acting twice' }),
                     }
@@ -181,9 +194,18 @@ export class Api {
   }
 }
 
+const nothing = z.strictObject({});
+
+/**
+ * Validates one part of the request against its schema, after refusing what no field may hold
+ * (control characters, broken Unicode, deep nesting). A part the route takes no schema for must be
+ * empty: an unknown query parameter or body field is refused, not ignored.
+ */
 export function parse<T>(schema: ZodType<T> | undefined, input: unknown, location: 'body' | 'query' | 'params'): T {
-  if (!schema) return undefined as T;
-  const result = schema.safeParse(input ?? {});
-  if (!result.success) throw Problem.validation(fieldErrors(result.error, location));
-  return result.data;
+  const value = input ?? {};
+  const hostile = hostileInputErrors(value, location);
+  if (hostile.length > 0) throw Problem.validation(hostile);
+  const result = (schema ?? nothing).safeParse(value);
+  if (!result.success) throw Problem.validation(fieldErrors(result.error, location, value));
+  return (schema ? result.data : undefined) as T;
 }

@@ -23,6 +23,7 @@ import { createStatusReasonService } from '../services/status-reasons.js';
 import { noSnapshotSchedules, temporalSnapshotSchedules } from '../services/snapshot-schedules.js';
 import { temporalTemporaryBlocks } from '../services/temporary-blocks.js';
 import { Api } from './api.js';
+import { allowedMethods } from './method-not-allowed.js';
 import { Problem, problemTitle, problemTypeUri, sendProblem } from './problem.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAccountTermsRoutes } from './routes/account-terms.js';
@@ -143,8 +144,11 @@ export function createApp(deps: AppDeps): express.Express {
     res.type('text/plain').send(`${problemTitle(type)}\n`);
   });
 
-  app.use((req: Request, _res: Response, next: NextFunction) => {
-    next(Problem.notFound(`${req.method} ${req.path}`));
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const allowed = allowedMethods(app, req.path);
+    if (allowed.length === 0) return next(Problem.notFound(`${req.method} ${req.path}`));
+    res.setHeader('Allow', allowed.join(', '));
+    next(new Problem('METHOD_NOT_ALLOWED', `${req.path} answers to ${allowed.join(', ')}, not ${req.method}`, { allow: allowed }));
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const problem = toProblem(error);
@@ -166,31 +170,50 @@ function requireJsonBody(req: Request, _res: Response, next: NextFunction): void
   next();
 }
 
-interface BodyParserError {
+/** What body-parser, zlib and the router attach to errors (the http-errors convention). */
+interface HttpError {
   type?: string;
   status?: number;
   limit?: number;
+  code?: string;
 }
 
 function toProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
-  const parserError = error as BodyParserError;
-  switch (parserError?.type) {
+  const httpError = (error ?? {}) as HttpError;
+  switch (httpError.type) {
     case 'entity.parse.failed':
       return Problem.validation(
         [{ field: 'body', rule: 'malformed_json', message: 'is not valid JSON' }],
         'the request body is not valid JSON',
       );
     case 'entity.too.large':
-      return new Problem('PAYLOAD_TOO_LARGE', `the request body is larger than ${parserError.limit ?? 'the limit of'} bytes`, {
-        errors: [{ field: 'body', rule: 'max_bytes', message: `must be at most ${parserError.limit} bytes` }],
+      return new Problem('PAYLOAD_TOO_LARGE', `the request body is larger than ${httpError.limit ?? 'the limit of'} bytes`, {
+        errors: [{ field: 'body', rule: 'max_bytes', message: `must be at most ${httpError.limit} bytes` }],
       });
     case 'encoding.unsupported':
+      return new Problem('UNSUPPORTED_MEDIA_TYPE', 'send the request body uncompressed, or as gzip, deflate or br', {
+        errors: [{ field: 'headers.content-encoding', rule: 'unsupported_encoding', message: 'must be gzip, deflate, br or identity' }],
+      });
     case 'charset.unsupported':
-      return new Problem('UNSUPPORTED_MEDIA_TYPE', 'send the request body as UTF-8 JSON');
+      return new Problem('UNSUPPORTED_MEDIA_TYPE', 'send the request body as UTF-8 JSON', {
+        errors: [{ field: 'headers.content-type', rule: 'unsupported_charset', message: 'must be UTF-8' }],
+      });
     case 'request.aborted':
     case 'request.size.invalid':
       return Problem.validation([{ field: 'body', rule: 'incomplete', message: 'was not received whole' }]);
+  }
+  if (error instanceof URIError) {
+    return Problem.validation([{ field: 'params', rule: 'malformed_encoding', message: 'is not valid percent-encoded UTF-8' }]);
+  }
+  // zlib refusing a body whose Content-Encoding does not match its bytes
+  if (httpError.status === 400 && (httpError.code?.startsWith('Z_') || httpError.code?.startsWith('ERR__ERROR_FORMAT') || httpError.code?.startsWith('ERR_BROTLI'))) {
+    return Problem.validation([
+      { field: 'body', rule: 'malformed_encoding', message: 'is not valid data for its Content-Encoding' },
+    ]);
+  }
+  if (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
+    return Problem.validation([{ field: 'request', rule: 'malformed_request', message: (error as Error).message }]);
   }
   if (isUnavailable(error)) {
     return new Problem('DEPENDENCY_UNAVAILABLE', 'a service this request needs is unavailable; retry later');

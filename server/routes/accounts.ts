@@ -10,7 +10,8 @@ import { etagOf, type AccountRecord, type AccountService } from '../../services/
 import { problemSchema, type Api } from '../api.js';
 import { actorOf, tenantOf } from '../auth.js';
 import { Problem } from '../problem.js';
-import { z } from '../zod.js';
+import { prose, z } from '../zod.js';
+import { currencyCode } from './currency.js';
 import { customerInputSchema } from './customer-schemas.js';
 
 const accountStatus = z.enum(accountStatuses);
@@ -55,7 +56,7 @@ const statusChangeBody = z
   .strictObject({
     status: accountStatus,
     reasonId: z.uuid().optional(),
-    description: z.string().trim().min(1).max(500).optional(),
+    description: prose(500).optional(),
     until: z.iso
       .datetime({ offset: true, message: 'must be an ISO-8601 date-time' })
       .optional()
@@ -67,7 +68,7 @@ const rollbackBody = z
   .strictObject({
     status: nonFinalStatus.optional().openapi({ description: 'Defaults to the status the account had before it was cancelled' }),
     reasonId: z.uuid().optional(),
-    description: z.string().trim().min(1).max(500).optional(),
+    description: prose(500).optional(),
   })
   .openapi('AccountStatusRollback');
 
@@ -104,7 +105,7 @@ const transactionBody = z
       .positive()
       .max(1e13)
       .openapi({ description: 'Minor units of the currency, e.g. 1050 for 10.50' }),
-    currency: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as BRL'),
+    currency: currencyCode,
   })
   .openapi('CreateTransaction');
 

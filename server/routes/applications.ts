@@ -2,7 +2,7 @@ import type { ApplicationService } from '../../services/applications.js';
 import type { AccountApplicationView } from '../../workflows/account-application.js';
 import { problemSchema, type Api } from '../api.js';
 import { actorOf, tenantOf } from '../auth.js';
-import { z } from '../zod.js';
+import { patchBody, z } from '../zod.js';
 import { customerInputSchema } from './customer-schemas.js';
 
 const changesShape = {
@@ -20,9 +20,7 @@ const createBody = z
     }
   })
   .openapi('CreateAccountApplication');
-const updateBody = z
-  .strictObject(changesShape)
-  .openapi('UpdateAccountApplication', { description: 'Fields left out are unchanged; addresses, contacts and additional customers are appended' });
+const updateBody = patchBody(changesShape).openapi('UpdateAccountApplication', { description: 'Fields left out are unchanged; addresses, contacts and additional customers are appended' });
 const params = z.strictObject({ applicationId: z.uuid({ message: 'must be a UUID' }) });
 
 const applicationSchema = z
@@ -31,7 +29,7 @@ const applicationSchema = z
     status: z.enum(['DRAFT', 'SUBMITTED', 'PROCESSING', 'ACCOUNT_CREATED', 'REJECTED', 'CANCELLED', 'EXPIRED']),
     programId: z.uuid().nullable(),
     parentAccountId: z.uuid().nullable(),
-    applicant: customerInputSchema.nullable(),
+    applicant: z.union([customerInputSchema, z.null()]),
     additionalCustomers: z.array(customerInputSchema),
     accountId: z.uuid().nullable(),
     rejectionReasons: z.array(z.string()),

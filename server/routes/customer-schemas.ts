@@ -1,5 +1,5 @@
 import { DOCUMENT_NUMBER } from '../../common/customers.js';
-import { z } from '../zod.js';
+import { text, z } from '../zod.js';
 
 // Request and response shapes for customers, shared by accounts, customers and applications.
 
@@ -12,21 +12,23 @@ const isoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' });
 export const addressSchema = z
   .strictObject({
     type: z.enum(['RESIDENTIAL', 'BUSINESS', 'MAILING']),
-    line1: z.string().trim().min(1).max(200),
-    line2: z.string().trim().min(1).max(200).optional(),
-    city: z.string().trim().min(1).max(100),
-    region: z.string().trim().min(1).max(100).optional(),
-    postalCode: z.string().trim().min(1).max(20),
+    line1: text(200),
+    line2: text(200).optional(),
+    city: text(100),
+    region: text(100).optional(),
+    postalCode: text(20),
     country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as BR'),
   })
   .openapi('CustomerAddress');
 
 export const contactSchema = z
-  .strictObject({ type: z.enum(['EMAIL', 'PHONE']), value: z.string().trim().min(3).max(200) })
-  .superRefine((contact, ctx) => {
-    const ok = contact.type === 'EMAIL' ? /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(contact.value) : /^\+?[0-9 ()-]{6,20}$/.test(contact.value);
-    if (!ok) ctx.addIssue({ code: 'custom', path: ['value'], message: `is not a valid ${contact.type.toLowerCase()}`, params: { rule: 'invalid_contact' } });
-  })
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('EMAIL'), value: z.email({ message: 'is not a valid email address' }).max(200) }),
+    z.strictObject({
+      type: z.literal('PHONE'),
+      value: z.string().regex(/^\+?[0-9 ()-]{6,20}$/, 'is not a valid phone number: 6-20 digits, spaces, ( ) - and a leading +'),
+    }),
+  ])
   .openapi('CustomerContact');
 
 const details = {
@@ -36,10 +38,10 @@ const details = {
 };
 
 export const personSchema = z
-  .strictObject({ name: z.string().trim().min(1).max(200), birthDate: isoDate.optional(), ...details })
+  .strictObject({ name: text(200), birthDate: isoDate.optional(), ...details })
   .openapi('Person');
 export const companySchema = z
-  .strictObject({ legalName: z.string().trim().min(1).max(200), incorporationDate: isoDate.optional(), ...details })
+  .strictObject({ legalName: text(200), incorporationDate: isoDate.optional(), ...details })
   .openapi('Company');
 
 /** Exactly one of person or company. */

@@ -6,10 +6,10 @@ import type { OrgWorkflowService, RunScope } from '../../services/org-workflows.
 import { parse, problemSchema, type Api } from '../api.js';
 import type { Caller } from '../auth.js';
 import { Problem } from '../problem.js';
-import { z } from '../zod.js';
+import { prose, z } from '../zod.js';
 import { network, orgIdParams, workflowLinkSchema } from './orgs.js';
 
-const notes = z.string().trim().min(1).max(1000).optional();
+const notes = prose(1000).optional();
 
 /** The argument of each Update offered over HTTP; the server adds who sent it. */
 export const updateBodies: Record<string, ZodType<Record<string, unknown>>> = {

@@ -11,7 +11,7 @@ import type { OrgService } from '../../services/org-service.js';
 import { problemSchema, type Api } from '../api.js';
 import type { Caller } from '../auth.js';
 import { Problem } from '../problem.js';
-import { z } from '../zod.js';
+import { prose, text, z } from '../zod.js';
 
 const timeZone = z
   .string()
@@ -25,11 +25,11 @@ const timeZone = z
 
 const address = z
   .strictObject({
-    line1: z.string().trim().min(1).max(200),
-    line2: z.string().trim().min(1).max(200).optional(),
-    city: z.string().trim().min(1).max(100),
-    region: z.string().trim().min(1).max(100).optional(),
-    postalCode: z.string().trim().min(1).max(20),
+    line1: text(200),
+    line2: text(200).optional(),
+    city: text(100),
+    region: text(100).optional(),
+    postalCode: text(20),
     country: z
       .string()
       .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as BR')
@@ -42,7 +42,7 @@ export const environmentKind = z.enum(environmentKinds, { message: `must be one 
 
 const createOrgBody = z
   .strictObject({
-    legalName: z.string().trim().min(1).max(200).openapi({ example: 'Acme Pagamentos S.A.' }),
+    legalName: text(200).openapi({ example: 'Acme Pagamentos S.A.' }),
     address,
     timeZone,
     networks: z
@@ -129,7 +129,7 @@ const onboardingEventBody = z
     type: z.enum(onboardingEventTypes),
     network: network.optional().openapi({ description: 'Which certification the event is for (certification events)' }),
     environment: environmentKind.optional().openapi({ description: 'Which environment the event is for (RETRY_STEP)' }),
-    notes: z.string().trim().min(1).max(1000).optional().openapi({ description: 'Evidence or notes kept with the step' }),
+    notes: prose(1000).optional().openapi({ description: 'Evidence or notes kept with the step' }),
   })
   .superRefine((event, ctx) => {
     const needsNetwork = eventsNeedingNetwork.includes(event.type);
@@ -156,7 +156,7 @@ const onboardingEventBody = z
 const apiKeyBody = z
   .strictObject({
     environment: environmentKind,
-    name: z.string().trim().min(1).max(100).openapi({ example: 'Card program backend' }),
+    name: text(100).openapi({ example: 'Card program backend' }),
   })
   .openapi('CreateApiKey');
 

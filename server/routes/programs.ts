@@ -2,21 +2,15 @@ import type { Program } from '../../generated/prisma/client.js';
 import type { ProgramService } from '../../services/programs.js';
 import { problemSchema, type Api } from '../api.js';
 import { tenantOf } from '../auth.js';
-import { z } from '../zod.js';
-
-const currencies = new Set(Intl.supportedValuesOf('currency'));
+import { text, z } from '../zod.js';
+import { currencyCode } from './currency.js';
 
 const createProgramBody = z
   .strictObject({
-    name: z.string().trim().min(1).max(100),
+    name: text(100),
     type: z.enum(['CREDIT', 'DEBIT', 'PREPAID']),
     cardNetwork: z.enum(['VISA', 'MASTERCARD']),
-    currency: z
-      .string()
-      .refine((code) => /^[A-Z]{3}$/.test(code) && currencies.has(code), {
-        message: 'must be an ISO 4217 currency code such as BRL',
-        params: { rule: 'invalid_currency' },
-      }),
+    currency: currencyCode,
     dueDays: z
       .array(z.number().int().min(1).max(28))
       .min(1)

@@ -2,7 +2,7 @@ import { accountStatuses } from '../../machines/account-status.js';
 import type { PrismaClient } from '../../runtime/prisma.js';
 import type { Api } from '../api.js';
 import { tenantOf } from '../auth.js';
-import { z } from '../zod.js';
+import { patchBody, z } from '../zod.js';
 
 const settingsSchema = z
   .object({
@@ -32,7 +32,7 @@ export function registerSettingsRoutes(api: Api, { prisma }: { prisma: PrismaCli
     summary: "Change the org's settings in this environment",
     tag: 'Settings',
     access: 'org',
-    body: z.strictObject({ statusReasonRequiredFor: z.array(z.enum(accountStatuses)).max(accountStatuses.length).optional() }),
+    body: patchBody({ statusReasonRequiredFor: z.array(z.enum(accountStatuses)).max(accountStatuses.length).optional() }).openapi('UpdateEnvironmentSettings'),
     responses: { 200: { description: 'Settings after the change', schema: settingsSchema } },
     handler: async ({ body, caller }) => {
       const environment = await prisma.environment.update({

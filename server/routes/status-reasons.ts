@@ -3,14 +3,14 @@ import { accountStatuses } from '../../machines/account-status.js';
 import type { StatusReasonService } from '../../services/status-reasons.js';
 import { problemSchema, type Api } from '../api.js';
 import { tenantOf } from '../auth.js';
-import { z } from '../zod.js';
+import { prose, z } from '../zod.js';
 
 const createReasonBody = z
   .strictObject({
     code: z
       .string()
       .regex(/^[A-Z][A-Z0-9_]{1,49}$/, 'must be 2-50 upper-case letters, digits or underscores, such as COURT_ORDER'),
-    description: z.string().trim().min(1).max(500),
+    description: prose(500),
     appliesTo: z
       .array(z.enum(accountStatuses))
       .max(accountStatuses.length)

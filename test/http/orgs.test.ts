@@ -127,7 +127,7 @@ describe('bad input to POST /v1/orgs is a 4xx problem and writes nothing', () =>
       name: 'no network to certify with',
       status: 400,
       field: 'body.networks',
-      rule: 'too_small',
+      rule: 'too_few',
       send: () => createOrg({ ...sampleOrg, networks: [] }),
     },
     {

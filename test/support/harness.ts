@@ -201,3 +201,24 @@ export function expectProblem(response: HttpResponse, status: number, rule?: str
   expect(response.body.requestId).toBe(response.headers.get('x-request-id'));
   if (rule) expect(response.body.errors).toContainEqual(expect.objectContaining({ rule }));
 }
+
+/**
+ * A digest of every row of every table the product writes, to show that a refused request
+ * changed nothing (any insert, update or delete changes it).
+ */
+export async function databaseFingerprint(prisma: PrismaClient): Promise<string> {
+  const tables = await prisma.$queryRaw<{ name: string }[]>`
+    SELECT table_name AS name FROM information_schema.tables
+    WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations'
+    ORDER BY table_name`;
+  const digests = await Promise.all(
+    tables.map(async ({ name }) => {
+      const quoted = `"${name.replaceAll('"', '""')}"`;
+      const rows = await prisma.$queryRawUnsafe<{ digest: string | null }[]>(
+        `SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS digest FROM ${quoted} t`,
+      );
+      return `${name}:${rows[0]?.digest ?? '-'}`;
+    }),
+  );
+  return digests.join(',');
+}
