@@ -1,7 +1,6 @@
 import type { PrismaClient } from '../runtime/prisma.js';
 import { createAccountService } from '../services/accounts.js';
 import { noTemporaryBlocks } from '../services/temporary-blocks.js';
-import { asActivity } from './failures.js';
 
 export interface AccountActivityDeps {
   prisma: PrismaClient;
@@ -12,13 +11,7 @@ export function createAccountActivities({ prisma }: AccountActivityDeps) {
   return {
     /** Lifts the block if the account is still in it; a retry after success does nothing. */
     expireTemporaryBlock(input: { accountId: string; orgId: string; environmentId: string; until: string }) {
-      return asActivity(() =>
-        accounts.expireTemporaryBlock(
-          { orgId: input.orgId, environmentId: input.environmentId },
-          input.accountId,
-          new Date(input.until),
-        ),
-      );
+      return accounts.expireTemporaryBlock({ orgId: input.orgId, environmentId: input.environmentId }, input.accountId, new Date(input.until));
     },
   };
 }

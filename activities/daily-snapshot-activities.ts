@@ -1,7 +1,6 @@
 import type { PrismaClient } from '../runtime/prisma.js';
 import { createAccountLimitsReports } from '../services/account-limits-reports.js';
 import { createDailyBalanceService } from '../services/daily-balances.js';
-import { asActivity } from './failures.js';
 
 export interface DailySnapshotActivityDeps {
   prisma: PrismaClient;
@@ -14,12 +13,12 @@ export function createDailySnapshotActivities(deps: DailySnapshotActivityDeps) {
   return {
     /** One set-based statement for all the org's accounts; a retry or re-run writes nothing twice. */
     recordDailySnapshot(input: { orgId: string; scheduledAt: string }) {
-      return asActivity(() => balances.snapshot(input.orgId, new Date(input.scheduledAt)));
+      return balances.snapshot(input.orgId, new Date(input.scheduledAt));
     },
 
     /** Rewrites the same files from the same rows, so a retry is harmless. */
     async writeAccountLimitsReports(input: { orgId: string; date: string; scheduledAt: string }): Promise<number> {
-      return (await asActivity(() => reports.write(input.orgId, input.date, new Date(input.scheduledAt)))).length;
+      return (await reports.write(input.orgId, input.date, new Date(input.scheduledAt))).length;
     },
   };
 }

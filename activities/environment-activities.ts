@@ -1,3 +1,4 @@
+import { storableText } from '../common/text.js';
 import type { ProvisioningStepName } from '../machines/environment-provisioning.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { createBuiltInEnvironmentProvider, type EnvironmentProvider, type EnvironmentRequest } from './environment-provider.js';
@@ -18,10 +19,11 @@ export function createEnvironmentActivities({ prisma, environmentProvider }: Env
     async recordEnvironmentFailure(failure: EnvironmentRequest & { step: ProvisioningStepName; error: string }): Promise<void> {
       await prisma.environment.updateMany({
         where: { orgId: failure.orgId, kind: failure.environment, status: { not: 'READY' } },
-        data: { status: 'FAILED', provisioningError: `${failure.step}: ${failure.error}`.slice(0, 1000) },
+        data: { status: 'FAILED', provisioningError: storableText(`${failure.step}: ${failure.error}`).slice(0, 1000) },
       });
     },
   };
 }
 
 export type EnvironmentActivities = ReturnType<typeof createEnvironmentActivities>;
+

@@ -3,6 +3,7 @@ import { createApplicationActivities, type ApplicationActivityDeps } from './app
 import { createEnvironmentActivities, type EnvironmentActivityDeps } from './environment-activities.js';
 import { createDailySnapshotActivities, type DailySnapshotActivityDeps } from './daily-snapshot-activities.js';
 import { createNotificationActivities, type NotificationActivityDeps } from './notification-activities.js';
+import { classifyFailures } from './failures.js';
 import { createOrgActivities, type OrgActivityDeps } from './org-activities.js';
 import { createProgramMigrationActivities, type ProgramMigrationActivityDeps } from './program-migration-activities.js';
 
@@ -14,9 +15,9 @@ export type ActivityDeps = OrgActivityDeps &
   DailySnapshotActivityDeps &
   ProgramMigrationActivityDeps;
 
-/** Every activity the worker registers, built from its dependencies. */
+/** Every activity the worker registers, built from its dependencies, its failures classified. */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return classifyFailures({
     ...createOrgActivities(deps),
     ...createEnvironmentActivities(deps),
     ...createAccountActivities(deps),
@@ -24,5 +25,5 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotificationActivities(deps),
     ...createDailySnapshotActivities(deps),
     ...createProgramMigrationActivities(deps),
-  };
+  });
 }

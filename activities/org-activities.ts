@@ -1,6 +1,5 @@
 import type { PrismaClient } from '../runtime/prisma.js';
 import { Problem } from '../server/problem.js';
-import { asActivity } from './failures.js';
 
 export interface OrgActivityDeps {
   prisma: PrismaClient;
@@ -15,11 +14,9 @@ export function createOrgActivities({ prisma }: OrgActivityDeps) {
   }
 
   return {
-    activateOrg({ orgId }: { orgId: string }): Promise<void> {
-      return asActivity(async () => {
-        await requireOrg(orgId);
-        await prisma.org.updateMany({ where: { id: orgId, status: 'ONBOARDING' }, data: { status: 'ACTIVE' } });
-      });
+    async activateOrg({ orgId }: { orgId: string }): Promise<void> {
+      await requireOrg(orgId);
+      await prisma.org.updateMany({ where: { id: orgId, status: 'ONBOARDING' }, data: { status: 'ACTIVE' } });
     },
   };
 }

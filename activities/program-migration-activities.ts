@@ -1,6 +1,5 @@
 import type { PrismaClient } from '../runtime/prisma.js';
 import { createAccountTermsService } from '../services/account-terms.js';
-import { asActivity } from './failures.js';
 
 export interface ProgramMigrationActivityDeps {
   prisma: PrismaClient;
@@ -23,9 +22,7 @@ export function createProgramMigrationActivities({ prisma }: ProgramMigrationAct
     /** Checks and moves in one transaction; a retry after success finds the account moved and changes nothing. */
     migrateAccountProgram(input: ProgramMigrationRequest) {
       const { orgId, environmentId, accountId, targetProgramId, expectedVersion, actor, requestId } = input;
-      return asActivity(() =>
-        terms.migrateProgram({ orgId, environmentId }, accountId, targetProgramId, expectedVersion, { actor, requestId }),
-      );
+      return terms.migrateProgram({ orgId, environmentId }, accountId, targetProgramId, expectedVersion, { actor, requestId });
     },
   };
 }

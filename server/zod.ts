@@ -1,5 +1,6 @@
 import { extendZodWithOpenApi } from '@asteasolutions/zod-to-openapi';
 import { z, type ZodError } from 'zod';
+import { CONTROL_CHARACTER, LONE_SURROGATE } from '../common/text.js';
 import type { FieldError } from './problem.js';
 
 extendZodWithOpenApi(z);
@@ -26,14 +27,6 @@ export function prose(max: number) {
   return z.string().trim().min(1).max(max);
 }
 
-/**
- * Control characters other than tab, line feed and carriage return (C0, DEL, C1). PostgreSQL
- * cannot store NUL at all, and none of them belongs in any field of this API.
- */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
-/** Half of a surrogate pair without its other half: not a Unicode character at all. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** Deeper than any request shape of this API; bounds the work any later step does on the input. */
 export const MAX_INPUT_DEPTH = 16;
 

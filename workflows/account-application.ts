@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   condition,
   defineQuery,
   defineUpdate,
@@ -6,7 +7,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import { initialTransition, transition } from 'xstate';
-import type { ApplicationActivities } from '../activities/application-activities.js';
+import type { ApplicationActivities, ApplicationOutcome } from '../activities/application-activities.js';
 import {
   accountApplicationMachine,
   applicationStatus,
@@ -133,12 +134,19 @@ export async function accountApplication(input: AccountApplicationInput): Promis
       if (!moved) apply({ type: 'EXPIRE', at: now(), by: 'system' });
     } else if (status === 'SUBMITTED') {
       apply({ type: 'PROCESSING_STARTED', at: now(), by: 'system' });
-      const outcome = await activities.processApplication({
-        applicationId: input.applicationId,
-        orgId: input.orgId,
-        environmentId: input.environmentId,
-        data: snapshot.context.data,
-      });
+      const outcome = await activities
+        .processApplication({
+          applicationId: input.applicationId,
+          orgId: input.orgId,
+          environmentId: input.environmentId,
+          data: snapshot.context.data,
+        })
+        .catch((error: unknown): ApplicationOutcome => {
+          // Data the database can never take (or a failure that outlived its retries) rejects the
+          // application with the reason, instead of leaving it PROCESSING.
+          if (!(error instanceof ActivityFailure)) throw error;
+          return { reasons: [`the application could not be processed: ${error.cause?.message ?? error.message}`] };
+        });
       apply(
         outcome.accountId
           ? { type: 'ACCOUNT_CREATED', accountId: outcome.accountId, at: now(), by: 'system' }
