@@ -2,7 +2,8 @@ import type { ApplicationData } from '../machines/account-application.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { createAccountService } from '../services/accounts.js';
 import { DOCUMENT_NUMBER, type CustomerInput } from '../common/customers.js';
-import { findOrCreateCustomer, linkAdditionalCustomer, retryOnCustomerRace } from '../services/customers.js';
+import { findOrCreateCustomer, linkAdditionalCustomer } from '../services/customers.js';
+import { inTransaction } from '../services/transactions.js';
 import { noTemporaryBlocks } from '../services/temporary-blocks.js';
 import { Problem } from '../server/problem.js';
 
@@ -36,15 +37,17 @@ export function createApplicationActivities({ prisma }: ApplicationActivityDeps)
       if (!programId || !applicant) return { reasons: ['the application lacks a program or an applicant'] };
       if (malformed.length > 0) return { reasons: malformed.map((doc) => `document id ${doc} is not well formed`) };
       try {
-        const accountId = await retryOnCustomerRace(() =>
-          prisma.$transaction(async (tx) => {
+        const accountId = await inTransaction(
+          prisma,
+          async (tx) => {
             const id = await accounts.createInTx(tx, tenant, { programId, owner: applicant, parentAccountId, applicationId: input.applicationId });
             for (const [i, additional] of additionalCustomers.entries()) {
               const customer = await findOrCreateCustomer(tx, tenant, additional, `additionalCustomers.${i}`);
               await linkAdditionalCustomer(tx, tenant, id, customer.id);
             }
             return id;
-          }),
+          },
+          { retryOnUniqueViolation: true },
         );
         return { accountId, reasons: [] };
       } catch (error) {

@@ -3,6 +3,7 @@ import type { EnvironmentKind } from '../machines/environment-provisioning.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { findApiKey, issueApiKey } from '../services/api-keys.js';
 import { createStatusReasonService, defaultStatusReasons } from '../services/status-reasons.js';
+import { inTransaction } from '../services/transactions.js';
 
 // Where an org's environments are built. The built-in provider builds them in this product's own
 // PostgreSQL, as the foundation defines an environment: a data partition (the Environment row
@@ -37,7 +38,7 @@ export function createBuiltInEnvironmentProvider({ prisma }: { prisma: PrismaCli
     async provision({ orgId, environment }) {
       const org = await prisma.org.findUnique({ where: { id: orgId }, select: { id: true } });
       if (!org) throw new Error(`org ${orgId} does not exist`);
-      return prisma.$transaction(async (tx) => {
+      return inTransaction(prisma, async (tx) => {
         const row = await tx.environment.upsert({
           where: { orgId_kind: { orgId, kind: environment } },
           create: { id: randomUUID(), orgId, kind: environment, status: 'PROVISIONING' },

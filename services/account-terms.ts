@@ -6,12 +6,12 @@ import { checkVersion } from './accounts.js';
 import { CHANGE_CUTOFF_DAYS, cycleClosingDate, lastChangeDate } from './credit-cycle.js';
 import { dateColumn, localDate } from './plain-dates.js';
 import type { Actor, Tenant } from './tenant.js';
+import { inTransaction, type Tx } from './transactions.js';
 
 // The terms of an account beyond its status: the program it belongs to and, for credit, the day
 // its bill is due. Each change locks the account row, decides on the latest state, bumps the
 // version and appends one AccountEvent, in one transaction.
 
-type Tx = Prisma.TransactionClient;
 
 interface LockedTerms {
   id: string;
@@ -65,7 +65,7 @@ export function createAccountTermsService({ prisma }: { prisma: PrismaClient }) 
      * due days, so a due day change can come first. Already in the target: nothing changes.
      */
     async migrateProgram(tenant: Tenant, accountId: string, targetProgramId: string, expectedVersion: number | undefined, actor: Actor): Promise<ProgramMigrationOutcome> {
-      return prisma.$transaction(async (tx) => {
+      return inTransaction(prisma, async (tx) => {
         const account = await lockTerms(tx, tenant, accountId);
         checkVersion(account, expectedVersion);
         const unchanged = { changed: false, fromProgramId: account.programId, toProgramId: targetProgramId, version: account.version };
@@ -107,7 +107,7 @@ export function createAccountTermsService({ prisma }: { prisma: PrismaClient }) 
      * current cycle closes (dates in the org's time zone).
      */
     async changeDueDay(tenant: Tenant, accountId: string, dueDay: number, expectedVersion: number | undefined, actor: Actor, now: Date) {
-      await prisma.$transaction(async (tx) => {
+      await inTransaction(prisma, async (tx) => {
         const account = await lockTerms(tx, tenant, accountId);
         checkVersion(account, expectedVersion);
         const refuse = (rule: string, message: string, extensions: Record<string, unknown> = {}) =>

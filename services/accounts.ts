@@ -16,9 +16,10 @@ import {
 import type { PrismaClient } from '../runtime/prisma.js';
 import { Problem } from '../server/problem.js';
 import type { CustomerInput } from '../common/customers.js';
-import { findOrCreateCustomer, retryOnCustomerRace } from './customers.js';
+import { findOrCreateCustomer } from './customers.js';
 import { checkReasonFor, systemReason, temporaryBlockExpiredReason } from './status-reasons.js';
 import type { TemporaryBlocks } from './temporary-blocks.js';
+import { inTransaction, type Tx } from './transactions.js';
 import type { Actor, Tenant } from './tenant.js';
 
 export interface NewAccount {
@@ -66,8 +67,6 @@ interface LockedAccount {
   currency: string;
   statusReasonRequiredFor: AccountStatus[];
 }
-
-type Tx = Prisma.TransactionClient;
 
 const accountInclude = {
   program: { select: { id: true, name: true, type: true, cardNetwork: true, currency: true } },
@@ -132,7 +131,7 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
    * decide, check the reason, then a version-checked UPDATE and its audit row in one transaction.
    */
   async function applyStatusChange(tenant: Tenant, accountId: string, change: StatusChange, actor: Actor) {
-    return prisma.$transaction(async (tx) => {
+    return inTransaction(prisma, async (tx) => {
       const account = await lock(tx, tenant, accountId);
       checkVersion(account, change.expectedVersion);
       const snapshot = accountStatusSnapshot(account.status, account.statusBeforeCancellation);
@@ -256,7 +255,7 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
     get,
 
     async create(tenant: Tenant, input: NewAccount): Promise<AccountRecord> {
-      const accountId = await retryOnCustomerRace(() => prisma.$transaction((tx) => createInTx(tx, tenant, input)));
+      const accountId = await inTransaction(prisma, (tx) => createInTx(tx, tenant, input), { retryOnUniqueViolation: true });
       return get(tenant, accountId);
     },
 
@@ -332,9 +331,15 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
       return changed ? 'unblocked' : 'skipped';
     },
 
-    /** Links the account under a parent, or unlinks it with null. */
+    /**
+     * Links the account under a parent, or unlinks it with null. Links within an environment run
+     * one at a time (a transaction-scoped advisory lock taken first), so each cycle check sees
+     * every link made before it: two links that would close a cycle together cannot both pass,
+     * and no two links wait on each other's rows.
+     */
     async setParent(tenant: Tenant, accountId: string, parentId: string | null): Promise<AccountRecord> {
-      await prisma.$transaction(async (tx) => {
+      await inTransaction(prisma, async (tx) => {
+        await tx.$executeRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(${`account-hierarchy:${tenant.environmentId}`}, 0))`;
         const locked = await tx.$queryRaw<{ id: string }[]>`
           SELECT id FROM "Account" WHERE id = ${accountId}::uuid AND "environmentId" = ${tenant.environmentId}::uuid FOR UPDATE`;
         if (locked.length === 0) throw Problem.notFound(`account ${accountId}`);
@@ -366,7 +371,7 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
 
     /** Cash-in or cash-out: allowed or refused by the status alone, as the machine says. */
     async moveMoney(tenant: Tenant, accountId: string, movement: MoneyMovement, actor: Actor) {
-      const result = await prisma.$transaction(async (tx) => {
+      const result = await inTransaction(prisma, async (tx) => {
         const account = await lock(tx, tenant, accountId);
         if (movement.currency !== account.currency) {
           throw Problem.validation([

@@ -3,14 +3,13 @@ import type { CustomerInput } from '../common/customers.js';
 import type { Customer, Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { Problem } from '../server/problem.js';
-import { isUniqueViolation } from './prisma-errors.js';
+import { inTransaction, type Tx } from './transactions.js';
 import type { Tenant } from './tenant.js';
 
 // Customers (seed: "Account customers"): persons and companies. A customer is found by its
 // document number within the environment, so the same person opening a second account is the
 // same customer. An account has exactly one holder and any number of additional customers.
 
-type Tx = Prisma.TransactionClient;
 
 function customerRow(input: CustomerInput) {
   const date = (value?: string) => (value ? new Date(`${value}T00:00:00Z`) : null);
@@ -61,16 +60,6 @@ export async function linkAdditionalCustomer(tx: Tx, tenant: Tenant, accountId: 
   if (!existing) await tx.accountCustomer.create({ data: { accountId, customerId, ...tenant, role: 'ADDITIONAL' } });
 }
 
-/** Runs `work` again once if two requests raced to create the same new customer. */
-export async function retryOnCustomerRace<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    return work();
-  }
-}
-
 export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
   async function get(tenant: Tenant, id: string): Promise<Customer> {
     const customer = await prisma.customer.findFirst({ where: { id, environmentId: tenant.environmentId } });
@@ -110,8 +99,9 @@ export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
           errors: [{ field: 'body.role', rule: 'single_holder', message: 'the account already has its holder' }],
         });
       }
-      return retryOnCustomerRace(() =>
-        prisma.$transaction(async (tx) => {
+      return inTransaction(
+        prisma,
+        async (tx) => {
           const locked = await tx.$queryRaw<{ id: string }[]>`
             SELECT id FROM "Account" WHERE id = ${accountId}::uuid AND "environmentId" = ${tenant.environmentId}::uuid FOR UPDATE`;
           if (locked.length === 0) throw Problem.notFound(`account ${accountId}`);
@@ -125,7 +115,8 @@ export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
           if (existing) throw new Problem('CONFLICT', `customer ${customer.id} is already a ${existing.role.toLowerCase()} customer of this account`);
           await tx.accountCustomer.create({ data: { accountId, customerId: customer.id, ...tenant, role: 'ADDITIONAL' } });
           return customer;
-        }),
+        },
+        { retryOnUniqueViolation: true },
       );
     },
   };

@@ -11,6 +11,7 @@ import type { orgOnboarding } from '../workflows/org-onboarding.js';
 import { issueApiKey } from './api-keys.js';
 import type { WorkflowLink, WorkflowLinkFn } from './workflow-links.js';
 import type { SnapshotSchedules } from './snapshot-schedules.js';
+import { inTransaction } from './transactions.js';
 
 export interface OrgServiceDeps {
   prisma: PrismaClient;
@@ -161,7 +162,7 @@ export function createOrgService(deps: OrgServiceDeps) {
    * Temporal refuses, nothing is written.
    */
   async function changeTimeZone(orgId: string, timeZone: string) {
-    await prisma.$transaction(async (tx) => {
+    await inTransaction(prisma, async (tx) => {
       const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Org" WHERE id = ${orgId}::uuid FOR UPDATE`;
       if (locked.length === 0) throw Problem.notFound(`org ${orgId}`);
       await tx.org.update({ where: { id: orgId }, data: { timeZone } });

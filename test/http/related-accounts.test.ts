@@ -89,3 +89,42 @@ describe('account customers', () => {
     expect(await product.prisma.accountCustomer.count({ where: { accountId } })).toBe(before);
   });
 });
+
+describe('concurrent links', () => {
+  /** Accounts whose parent chain comes back to them. */
+  async function accountsInCycles(): Promise<string[]> {
+    const rows = await product.prisma.$queryRaw<{ id: string }[]>`
+      WITH RECURSIVE up(start, id, steps) AS (
+        SELECT a.id, a."parentAccountId", 1 FROM "Account" a WHERE a."parentAccountId" IS NOT NULL
+        UNION ALL
+        SELECT up.start, a."parentAccountId", up.steps + 1 FROM up JOIN "Account" a ON a.id = up.id
+        WHERE a."parentAccountId" IS NOT NULL AND up.steps < 50 AND up.id <> up.start
+      )
+      SELECT DISTINCT start AS id FROM up WHERE id = start`;
+    return rows.map((row) => row.id);
+  }
+  const fresh = (n: number) => Promise.all(Array.from({ length: n }, async () => (await createAccount(product.http, key)).accountId));
+
+  it('in opposite directions: one wins, the other is a cycle refusal, never a 5xx or a deadlock', async () => {
+    for (let round = 0; round < 15; round++) {
+      const [a, b] = (await fresh(2)) as [string, string];
+      const responses = await Promise.all([link(a, b), link(b, a)]);
+      expect(responses.map((r) => r.status).sort()).toEqual([200, 400]);
+      expect(responses.find((r) => r.status === 400)!.body.errors).toContainEqual(expect.objectContaining({ rule: 'cycle' }));
+    }
+    expect(await accountsInCycles()).toEqual([]);
+  });
+
+  it('that would close a cycle of four only together: at most one succeeds', async () => {
+    for (let round = 0; round < 10; round++) {
+      // b under a, d under c; then a under d and c under b at once would make a → d → c → b → a
+      const [a, b, c, d] = (await fresh(4)) as [string, string, string, string];
+      expect((await link(b, a)).status).toBe(200);
+      expect((await link(d, c)).status).toBe(200);
+      const responses = await Promise.all([link(a, d), link(c, b)]);
+      for (const response of responses) expect([200, 400]).toContain(response.status);
+      expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
+    }
+    expect(await accountsInCycles()).toEqual([]);
+  });
+});
