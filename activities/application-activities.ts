@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ApplicationData } from '../machines/account-application.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { createAccountService } from '../services/accounts.js';
@@ -40,7 +41,7 @@ export function createApplicationActivities({ prisma }: ApplicationActivityDeps)
         const accountId = await inTransaction(
           prisma,
           async (tx) => {
-            const id = await accounts.createInTx(tx, tenant, { programId, owner: applicant, parentAccountId, applicationId: input.applicationId });
+            const id = await accounts.createInTx(tx, tenant, randomUUID(), { programId, owner: applicant, parentAccountId, applicationId: input.applicationId });
             for (const [i, additional] of additionalCustomers.entries()) {
               const customer = await findOrCreateCustomer(tx, tenant, additional, `additionalCustomers.${i}`);
               await linkAdditionalCustomer(tx, tenant, id, customer.id);

@@ -14,15 +14,17 @@ export interface ProgramMigrationRequest {
   expectedVersion?: number;
   actor: string;
   requestId?: string;
+  /** The request's operation: a retry of the activity or of the request finds its migration made */
+  operationId?: string;
 }
 
 export function createProgramMigrationActivities({ prisma }: ProgramMigrationActivityDeps) {
   const terms = createAccountTermsService({ prisma });
   return {
-    /** Checks and moves in one transaction; a retry after success finds the account moved and changes nothing. */
+    /** Checks and moves in one transaction; a retry after success finds its own migration and changes nothing. */
     migrateAccountProgram(input: ProgramMigrationRequest) {
-      const { orgId, environmentId, accountId, targetProgramId, expectedVersion, actor, requestId } = input;
-      return terms.migrateProgram({ orgId, environmentId }, accountId, targetProgramId, expectedVersion, { actor, requestId });
+      const { orgId, environmentId, accountId, targetProgramId, expectedVersion, actor, requestId, operationId } = input;
+      return terms.migrateProgram({ orgId, environmentId }, accountId, targetProgramId, expectedVersion, { actor, requestId }, operationId);
     },
   };
 }

@@ -28,6 +28,8 @@ export const searchAttributes = {
   /** Every stage the run is in now (an org's onboarding runs several sub-processes at once) */
   stage: defineSearchAttributeKey('Stage', 'KEYWORD_LIST'),
   accountId: defineSearchAttributeKey('AccountId', 'KEYWORD'),
+  /** Set on runs that live in one environment of the org (applications, account runs); absent on org-wide ones */
+  environmentId: defineSearchAttributeKey('EnvironmentId', 'KEYWORD'),
   network: defineSearchAttributeKey('Network', 'KEYWORD'),
   escalated: defineSearchAttributeKey('Escalated', 'BOOL'),
 } as const;

@@ -47,6 +47,7 @@ const envSchema = z.object({
   OPERATOR_API_KEY: optionalText.pipe(
     z.string().min(24, 'must be at least 24 characters').optional(),
   ),
+  SERVER_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
   APPLICATION_DRAFT_EXPIRY_DAYS: z.coerce.number().positive().max(3650).default(30),
   CERTIFICATION_REMINDER_DAYS: z.coerce.number().positive().max(365).default(14),
@@ -93,6 +94,8 @@ export interface Config {
   };
   /** Undefined in development means "generate one at start". */
   operatorApiKey?: string;
+  /** Seals secrets kept for idempotent replays; undefined in development means "generate one at start" */
+  serverSecret?: string;
   /** How long an account application draft may stay untouched before it expires */
   applicationDraftExpiresAfterMs: number;
   onboarding: OnboardingSettings;
@@ -120,6 +123,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   if (e.NODE_ENV === 'production' && !e.OPERATOR_API_KEY) {
     problems.push('OPERATOR_API_KEY: required when NODE_ENV=production');
+  }
+  if (e.NODE_ENV === 'production' && !e.SERVER_SECRET) {
+    problems.push('SERVER_SECRET: required when NODE_ENV=production');
   }
   if (Boolean(e.TEMPORAL_TLS_CERT_PATH) !== Boolean(e.TEMPORAL_TLS_KEY_PATH)) {
     problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both or neither');
@@ -161,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           },
     },
     operatorApiKey: e.OPERATOR_API_KEY,
+    serverSecret: e.SERVER_SECRET,
     applicationDraftExpiresAfterMs: e.APPLICATION_DRAFT_EXPIRY_DAYS * 24 * 3600 * 1000,
     onboarding: {
       certification: { reminderAfterDays: e.CERTIFICATION_REMINDER_DAYS, deadlineDays: e.CERTIFICATION_DEADLINE_DAYS },

@@ -4,7 +4,7 @@ import { createApp } from '../server/app.js';
 import { temporalUiBaseUrl, type Config } from './config.js';
 import { openDatabase, type Database } from './database.js';
 import { routeTemporalLogs, type Logger } from './logger.js';
-import { resolveOperatorApiKey } from './operator-key.js';
+import { resolveSecrets } from './development-secrets.js';
 import { createPrisma, type PrismaClient } from './prisma.js';
 import { openTemporal, type TemporalHandles } from './temporal.js';
 import { createWorker } from './worker.js';
@@ -72,7 +72,7 @@ export async function startProduct(
         temporal: temporal.client,
         pingTemporal: (timeoutMs) => temporal.ping(timeoutMs),
         logger,
-        operatorApiKey: await resolveOperatorApiKey(config, logger),
+        ...(await resolveSecrets(config, logger)),
         taskQueue: config.temporal.taskQueue,
         namespace: config.temporal.namespace,
         maxBodyBytes: config.http.maxBodyBytes,

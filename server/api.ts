@@ -3,7 +3,8 @@ import type { Request, Response, Router } from 'express';
 import type { ZodObject, ZodType } from 'zod';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { authenticate, idempotencyScope, type Access, type Caller } from './auth.js';
-import { IDEMPOTENCY_KEY_PATTERN, withIdempotency, type RouteResult } from './idempotency.js';
+import { randomIds, type IdSource } from '../services/ids.js';
+import { IDEMPOTENCY_KEY_PATTERN, createIdempotencyStore, type IdempotencyStore, type RouteResult } from './idempotency.js';
 import { Problem } from './problem.js';
 import { fieldErrors, hostileInputErrors, z } from './zod.js';
 
@@ -20,6 +21,8 @@ export interface RouteContext<P, Q, B> {
   body: B;
   caller: Caller | undefined;
   requestId: string;
+  /** The ids of what the request creates: derived from its Idempotency-Key, random without one */
+  ids: IdSource;
 }
 
 export interface RouteSpec<P, Q, B> {
@@ -36,6 +39,8 @@ export interface RouteSpec<P, Q, B> {
   headers?: ZodObject;
   /** Honour an Idempotency-Key header (creating and money-moving writes) */
   idempotent?: boolean;
+  /** Dotted paths of response fields that hold secrets (kept sealed for idempotent replays) */
+  secretFields?: readonly string[];
   responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
   handler: (ctx: RouteContext<P, Q, B>) => Promise<RouteResult>;
 }
@@ -57,10 +62,13 @@ export const problemSchema = z
 export class Api {
   readonly registry = new OpenAPIRegistry();
 
+  private readonly idempotency: IdempotencyStore;
+
   constructor(
     private readonly router: Router,
-    private readonly deps: { prisma: PrismaClient; operatorApiKey: string },
+    private readonly deps: { prisma: PrismaClient; operatorApiKey: string; serverSecret: string },
   ) {
+    this.idempotency = createIdempotencyStore(deps.prisma, deps.serverSecret);
     this.registry.registerComponent('securitySchemes', 'operatorKey', {
       type: 'http',
       scheme: 'bearer',
@@ -81,7 +89,7 @@ export class Api {
       const query = parse(spec.query, req.query, 'query');
       const body = parse(spec.body, req.body, 'body');
       const requestId = String(res.getHeader('X-Request-Id'));
-      const run = () => spec.handler({ req, res, params, query, body, caller, requestId });
+      const run = (ids: IdSource) => spec.handler({ req, res, params, query, body, caller, requestId, ids });
 
       const idempotencyKey = req.get('idempotency-key');
       let result: RouteResult & { replayed?: boolean };
@@ -91,14 +99,13 @@ export class Api {
             { field: 'headers.idempotency-key', rule: 'invalid_format', message: 'must be 1-255 visible ASCII characters' },
           ]);
         }
-        result = await withIdempotency(
-          this.deps.prisma,
-          { scope: idempotencyScope(caller), key: idempotencyKey, method: spec.method, path: req.path, body },
+        result = await this.idempotency.run(
+          { scope: idempotencyScope(caller), key: idempotencyKey, method: spec.method, path: req.path, body, secretFields: spec.secretFields },
           run,
         );
         if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
       } else {
-        result = await run();
+        result = await run(randomIds());
       }
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       if (result.body === undefined) res.status(result.status).end();

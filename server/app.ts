@@ -46,6 +46,8 @@ export interface AppDeps {
   pingTemporal(timeoutMs: number): Promise<void>;
   logger: Logger;
   operatorApiKey: string;
+  /** Seals secrets in stored idempotent responses; derives the keys a retried request re-creates */
+  serverSecret: string;
   taskQueue: string;
   namespace: string;
   maxBodyBytes: number;
@@ -113,7 +115,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
 
   const router = express.Router();
-  const api = new Api(router, { prisma: deps.prisma, operatorApiKey: deps.operatorApiKey });
+  const api = new Api(router, { prisma: deps.prisma, operatorApiKey: deps.operatorApiKey, serverSecret: deps.serverSecret });
   registerHealthRoutes(api, {
     database: () => deps.prisma.$queryRaw`SELECT 1`,
     temporal: (timeoutMs) => deps.pingTemporal(timeoutMs),

@@ -1,13 +1,19 @@
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import type { Prisma } from '../generated/prisma/client.js';
-import { sha256 } from '../services/api-keys.js';
 import type { PrismaClient } from '../runtime/prisma.js';
+import { sha256 } from '../services/api-keys.js';
+import { derivedIds, type IdSource } from '../services/ids.js';
 import { Problem } from './problem.js';
 
 // Idempotency-Key handling for creating and money-moving writes:
 //   same key + same request  -> the stored response, executed once
 //   same key + other request -> 422
 //   same key while the first is still running -> 409 (retry later)
-// Only successful responses are stored; a failed request releases its key so a retry runs again.
+// The request runs with ids derived from its key (services/ids.ts), so a run that dies half-way
+// (the whole product killed) leaves rows, runs and keys a second run finds and completes instead
+// of duplicating. A claim is held by a lease its request renews while it runs; once the lease has
+// run out the request is dead and a retry takes the claim over. Refusals are not stored: a
+// refused request wrote nothing, so its retry simply runs again.
 
 export interface RouteResult {
   status: number;
@@ -19,24 +25,33 @@ export interface RouteResult {
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
-/** A claim older than this belongs to a request that died mid-way; a retry may take it over. */
-const ABANDONED_AFTER_MS = 60_000;
+/** How long a claim holds without renewal; a dead request's key is free again after this. */
+export const LEASE_MS = 10_000;
+const RENEW_EVERY_MS = 3_000;
 
-export async function withIdempotency(
-  prisma: PrismaClient,
-  request: { scope: string; key: string; method: string; path: string; body: unknown },
-  execute: () => Promise<RouteResult>,
-): Promise<RouteResult & { replayed: boolean }> {
-  const { scope, key, method, path } = request;
-  const requestHash = sha256(stableStringify({ method, path, body: request.body ?? null }));
+export interface IdempotentRequest {
+  scope: string;
+  key: string;
+  method: string;
+  path: string;
+  body: unknown;
+  /** Dotted paths of response body fields holding secrets, kept sealed (encrypted) in the store */
+  secretFields?: readonly string[];
+}
 
-  const claimed = await prisma.idempotencyRecord.createMany({
-    data: [{ scope, key, method, path, requestHash }],
-    skipDuplicates: true,
-  });
-  if (claimed.count === 0) {
+export function createIdempotencyStore(prisma: PrismaClient, serverSecret: string) {
+  const sealingKey = Buffer.from(hkdfSync('sha256', serverSecret, 'idempotency', 'stored-response-secrets', 32));
+
+  async function claim(request: IdempotentRequest, requestHash: string, owner: string): Promise<RouteResult | 'claimed'> {
+    const { scope, key, method, path } = request;
+    const leaseExpiresAt = new Date(Date.now() + LEASE_MS);
+    const inserted = await prisma.idempotencyRecord.createMany({
+      data: [{ scope, key, method, path, requestHash, owner, leaseExpiresAt }],
+      skipDuplicates: true,
+    });
+    if (inserted.count === 1) return 'claimed';
     const existing = await prisma.idempotencyRecord.findUnique({ where: { scope_key: { scope, key } } });
-    if (!existing) return withIdempotency(prisma, request, execute); // released meanwhile
+    if (!existing) return claim(request, requestHash, owner); // released meanwhile
     if (existing.requestHash !== requestHash) {
       throw new Problem(
         'IDEMPOTENCY_KEY_REUSED',
@@ -46,50 +61,109 @@ export async function withIdempotency(
     if (existing.completedAt && existing.responseStatus !== null) {
       return {
         status: existing.responseStatus,
-        body: existing.responseBody,
+        body: unseal(existing.responseBody, request.secretFields),
         headers: (existing.responseHeaders ?? undefined) as Record<string, string> | undefined,
-        replayed: true,
       };
     }
-    const abandoned = Date.now() - existing.createdAt.getTime() > ABANDONED_AFTER_MS;
     const takenOver =
-      abandoned &&
+      existing.leaseExpiresAt.getTime() < Date.now() &&
       (
         await prisma.idempotencyRecord.updateMany({
-          where: { scope, key, completedAt: null, createdAt: existing.createdAt },
-          data: { createdAt: new Date() },
+          where: { scope, key, completedAt: null, leaseExpiresAt: existing.leaseExpiresAt },
+          data: { owner, leaseExpiresAt },
         })
       ).count === 1;
     if (!takenOver) {
       throw new Problem('IDEMPOTENCY_KEY_IN_PROGRESS', `a request with Idempotency-Key "${key}" is still running; retry shortly`);
     }
+    return 'claimed';
   }
 
-  let result: RouteResult;
-  try {
-    result = await execute();
-  } catch (error) {
-    await release(prisma, scope, key);
-    throw error;
+  /** Keeps the claim while the request runs, so nobody takes over a request that is alive. */
+  function holdLease(scope: string, key: string, owner: string): () => void {
+    const timer = setInterval(() => {
+      prisma.idempotencyRecord
+        .updateMany({ where: { scope, key, owner, completedAt: null }, data: { leaseExpiresAt: new Date(Date.now() + LEASE_MS) } })
+        .catch(() => undefined); // a missed renewal only lets a retry take over early; the retry converges
+    }, RENEW_EVERY_MS);
+    timer.unref();
+    return () => clearInterval(timer);
   }
-  if (result.status >= 500) {
-    await release(prisma, scope, key);
-    return { ...result, replayed: false };
+
+  function seal(body: unknown, secretFields: readonly string[] = []): unknown {
+    return mapFields(body, secretFields, (value) => {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', sealingKey, iv);
+      const sealed = Buffer.concat([cipher.update(String(value), 'utf8'), cipher.final()]);
+      return { sealed: Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64') };
+    });
   }
-  await prisma.idempotencyRecord.update({
-    where: { scope_key: { scope, key } },
-    data: {
-      responseStatus: result.status,
-      responseBody: (result.body ?? null) as Prisma.InputJsonValue,
-      ...(result.headers ? { responseHeaders: result.headers } : {}),
-      completedAt: new Date(),
+
+  function unseal(body: unknown, secretFields: readonly string[] = []): unknown {
+    return mapFields(body, secretFields, (value) => {
+      const bytes = Buffer.from((value as { sealed: string }).sealed, 'base64');
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', sealingKey, bytes.subarray(0, 12));
+        decipher.setAuthTag(bytes.subarray(12, 28));
+        return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
+      } catch {
+        throw new Problem('CONFLICT', 'the first response to this request holds a secret that can no longer be read (the server secret changed); issue a new key instead');
+      }
+    });
+  }
+
+  return {
+    /** Runs `execute` once per key and request, handing it the ids derived from the key. */
+    async run(request: IdempotentRequest, execute: (ids: IdSource) => Promise<RouteResult>): Promise<RouteResult & { replayed: boolean }> {
+      const { scope, key } = request;
+      const requestHash = sha256(stableStringify({ method: request.method, path: request.path, body: request.body ?? null }));
+      const owner = randomUUID();
+      const claimed = await claim(request, requestHash, owner);
+      if (claimed !== 'claimed') return { ...claimed, replayed: true };
+
+      const release = () => prisma.idempotencyRecord.deleteMany({ where: { scope, key, owner, completedAt: null } });
+      const stopRenewing = holdLease(scope, key, owner);
+      let result: RouteResult;
+      try {
+        result = await execute(derivedIds(`${scope}\u0000${key}`, serverSecret));
+      } catch (error) {
+        stopRenewing();
+        await release();
+        throw error;
+      }
+      stopRenewing();
+      if (result.status >= 500) {
+        await release();
+        return { ...result, replayed: false };
+      }
+      await prisma.idempotencyRecord.updateMany({
+        where: { scope, key, owner },
+        data: {
+          responseStatus: result.status,
+          responseBody: (seal(result.body, request.secretFields) ?? null) as Prisma.InputJsonValue,
+          ...(result.headers ? { responseHeaders: result.headers } : {}),
+          completedAt: new Date(),
+        },
+      });
+      return { ...result, replayed: false };
     },
-  });
-  return { ...result, replayed: false };
+  };
 }
 
-async function release(prisma: PrismaClient, scope: string, key: string): Promise<void> {
-  await prisma.idempotencyRecord.deleteMany({ where: { scope, key, completedAt: null } });
+export type IdempotencyStore = ReturnType<typeof createIdempotencyStore>;
+
+/** A copy of `body` with the value at each dotted path replaced by `map(value)`. */
+function mapFields(body: unknown, paths: readonly string[], map: (value: unknown) => unknown): unknown {
+  if (paths.length === 0 || body === null || typeof body !== 'object') return body;
+  const copy = structuredClone(body) as Record<string, unknown>;
+  for (const path of paths) {
+    const keys = path.split('.');
+    let parent: Record<string, unknown> | undefined = copy;
+    for (const key of keys.slice(0, -1)) parent = parent?.[key] as Record<string, unknown> | undefined;
+    const last = keys.at(-1)!;
+    if (parent && parent[last] !== undefined && parent[last] !== null) parent[last] = map(parent[last]);
+  }
+  return copy;
 }
 
 /** JSON with object keys sorted, so the same request hashes the same whatever its key order. */

@@ -51,9 +51,24 @@ async function lockTerms(tx: Tx, tenant: Tenant, accountId: string): Promise<Loc
   return row;
 }
 
-async function appendEvent(tx: Tx, tenant: Tenant, accountId: string, kind: AccountEventKind, details: Prisma.InputJsonObject, version: number, actor: Actor) {
+async function appendEvent(
+  tx: Tx,
+  tenant: Tenant,
+  accountId: string,
+  event: { kind: AccountEventKind; details: Prisma.InputJsonObject; version: number; operationId?: string },
+  actor: Actor,
+) {
   await tx.accountEvent.create({
-    data: { ...tenant, accountId, kind, details, accountVersion: version, actor: actor.actor, requestId: actor.requestId ?? null },
+    data: {
+      ...tenant,
+      accountId,
+      kind: event.kind,
+      details: event.details,
+      accountVersion: event.version,
+      operationId: event.operationId ?? null,
+      actor: actor.actor,
+      requestId: actor.requestId ?? null,
+    },
   });
 }
 
@@ -63,10 +78,26 @@ export function createAccountTermsService({ prisma }: { prisma: PrismaClient }) 
      * Moves the account to another program of the same type, currency and card network. A credit
      * account's due day must be one the target offers; otherwise the refusal lists the target's
      * due days, so a due day change can come first. Already in the target: nothing changes.
+     * A migration already made by the same operation (a retried activity or request) is
+     * answered as it happened, before any precondition: its If-Match version is history now.
      */
-    async migrateProgram(tenant: Tenant, accountId: string, targetProgramId: string, expectedVersion: number | undefined, actor: Actor): Promise<ProgramMigrationOutcome> {
+    async migrateProgram(
+      tenant: Tenant,
+      accountId: string,
+      targetProgramId: string,
+      expectedVersion: number | undefined,
+      actor: Actor,
+      operationId?: string,
+    ): Promise<ProgramMigrationOutcome> {
       return inTransaction(prisma, async (tx) => {
         const account = await lockTerms(tx, tenant, accountId);
+        const done = operationId
+          ? await tx.accountEvent.findFirst({ where: { accountId: account.id, operationId, kind: 'PROGRAM_MIGRATION' } })
+          : null;
+        if (done) {
+          const { fromProgramId, toProgramId } = done.details as { fromProgramId: string; toProgramId: string };
+          return { changed: true, fromProgramId, toProgramId, version: done.accountVersion };
+        }
         checkVersion(account, expectedVersion);
         const unchanged = { changed: false, fromProgramId: account.programId, toProgramId: targetProgramId, version: account.version };
         if (account.programId === targetProgramId) return unchanged;
@@ -96,7 +127,13 @@ export function createAccountTermsService({ prisma }: { prisma: PrismaClient }) 
         }
         const version = account.version + 1;
         await tx.account.update({ where: { id: account.id }, data: { programId: target.id, version } });
-        await appendEvent(tx, tenant, account.id, 'PROGRAM_MIGRATION', { fromProgramId: account.programId, toProgramId: target.id }, version, actor);
+        await appendEvent(
+          tx,
+          tenant,
+          account.id,
+          { kind: 'PROGRAM_MIGRATION', details: { fromProgramId: account.programId, toProgramId: target.id }, version, operationId },
+          actor,
+        );
         return { changed: true, fromProgramId: account.programId, toProgramId: target.id, version };
       });
     },
@@ -137,7 +174,7 @@ export function createAccountTermsService({ prisma }: { prisma: PrismaClient }) 
           where: { id: account.id },
           data: { dueDay, dueDayCycleClosesOn: dateColumn(cycleClosesOn), dueDayChangesInCycle: changesInCycle + 1, version },
         });
-        await appendEvent(tx, tenant, account.id, 'DUE_DAY_CHANGE', { fromDueDay: account.dueDay, toDueDay: dueDay, cycleClosesOn }, version, actor);
+        await appendEvent(tx, tenant, account.id, { kind: 'DUE_DAY_CHANGE', details: { fromDueDay: account.dueDay, toDueDay: dueDay, cycleClosesOn }, version }, actor);
       });
     },
 

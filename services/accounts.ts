@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { StatusChangeKind, TransactionType } from '../generated/prisma/enums.js';
 import {
@@ -20,6 +19,7 @@ import { findOrCreateCustomer } from './customers.js';
 import { checkReasonFor, systemReason, temporaryBlockExpiredReason } from './status-reasons.js';
 import type { TemporaryBlocks } from './temporary-blocks.js';
 import { inTransaction, type Tx } from './transactions.js';
+import type { IdSource } from './ids.js';
 import type { Actor, Tenant } from './tenant.js';
 
 export interface NewAccount {
@@ -124,6 +124,8 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
     expectedVersion?: number;
     /** Runs with the row still locked, after every check and before the write commits */
     beforeCommit?: (to: AccountStatus) => Promise<void>;
+    /** Names the change so running it again (a retried activity) finds it made */
+    operationId?: string;
   }
 
   /**
@@ -133,6 +135,10 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
   async function applyStatusChange(tenant: Tenant, accountId: string, change: StatusChange, actor: Actor) {
     return inTransaction(prisma, async (tx) => {
       const account = await lock(tx, tenant, accountId);
+      if (change.operationId) {
+        const done = await tx.accountStatusChange.findFirst({ where: { accountId: account.id, operationId: change.operationId }, select: { id: true } });
+        if (done) return { changed: true as const, previous: account };
+      }
       checkVersion(account, change.expectedVersion);
       const snapshot = accountStatusSnapshot(account.status, account.statusBeforeCancellation);
       const event = change.decide(account, snapshot);
@@ -172,6 +178,7 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
           accountVersion: version,
           actor: actor.actor,
           requestId: actor.requestId ?? null,
+          operationId: change.operationId ?? null,
           createdAt: now,
         },
       });
@@ -187,14 +194,16 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
   }
 
   /**
-   * Creates the account, its holder (found or created by document number) and their link, in
-   * the caller's transaction. With an application id, a second call returns the first account.
+   * Creates the account `accountId`, its holder (found or created by document number) and their
+   * link, in the caller's transaction. A second call for the same account id, or the same
+   * application, finds the account the first made and returns it.
    */
-  async function createInTx(tx: Tx, tenant: Tenant, input: NewAccount): Promise<string> {
-    if (input.applicationId) {
-      const existing = await tx.account.findUnique({ where: { applicationId: input.applicationId }, select: { id: true } });
-      if (existing) return existing.id;
-    }
+  async function createInTx(tx: Tx, tenant: Tenant, accountId: string, input: NewAccount): Promise<string> {
+    const existing = await tx.account.findFirst({
+      where: { environmentId: tenant.environmentId, OR: [{ id: accountId }, ...(input.applicationId ? [{ applicationId: input.applicationId }] : [])] },
+      select: { id: true },
+    });
+    if (existing) return existing.id;
     const program = await tx.program.findFirst({ where: { id: input.programId, environmentId: tenant.environmentId } });
     if (!program) {
       throw Problem.validation([{ field: 'body.programId', rule: 'unknown_program', message: 'is not a program of this org' }]);
@@ -207,7 +216,6 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
     }
     if (input.parentAccountId) await checkParent(tx, tenant, undefined, input.parentAccountId);
     const customer = await findOrCreateCustomer(tx, tenant, input.owner, 'body.owner');
-    const accountId = randomUUID();
     await tx.account.create({
       data: {
         id: accountId,
@@ -254,8 +262,8 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
   return {
     get,
 
-    async create(tenant: Tenant, input: NewAccount): Promise<AccountRecord> {
-      const accountId = await inTransaction(prisma, (tx) => createInTx(tx, tenant, input), { retryOnUniqueViolation: true });
+    async create(tenant: Tenant, input: NewAccount, ids: IdSource): Promise<AccountRecord> {
+      const accountId = await inTransaction(prisma, (tx) => createInTx(tx, tenant, ids.uuid('account'), input), { retryOnUniqueViolation: true });
       return get(tenant, accountId);
     },
 
@@ -325,6 +333,7 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
             account.status === 'BLOCKED' && account.blockedUntil?.getTime() === until.getTime() ? { type: 'UNBLOCK' } : null,
           reasonId: (tx) => systemReason(tx, tenant, temporaryBlockExpiredReason),
           description: `Temporary block until ${until.toISOString()} ended`,
+          operationId: `temporary-block-expiry:${until.toISOString()}`,
         },
         { actor: 'system' },
       );
@@ -369,10 +378,17 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
       });
     },
 
-    /** Cash-in or cash-out: allowed or refused by the status alone, as the machine says. */
-    async moveMoney(tenant: Tenant, accountId: string, movement: MoneyMovement, actor: Actor) {
+    /**
+     * Cash-in or cash-out: allowed or refused by the status alone, as the machine says. The
+     * transaction's id comes from `ids`: a retry of the same request finds its movement made
+     * and moves nothing again.
+     */
+    async moveMoney(tenant: Tenant, accountId: string, movement: MoneyMovement, actor: Actor, ids: IdSource) {
+      const transactionId = ids.uuid('transaction');
       const result = await inTransaction(prisma, async (tx) => {
         const account = await lock(tx, tenant, accountId);
+        const done = await tx.accountTransaction.findFirst({ where: { id: transactionId, accountId: account.id } });
+        if (done) return done;
         if (movement.currency !== account.currency) {
           throw Problem.validation([
             { field: 'body.currency', rule: 'currency_mismatch', message: `must be ${account.currency}, the currency of the account's program` },
@@ -397,7 +413,7 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
         await tx.account.update({ where: { id: account.id }, data: { balance, version: account.version + 1 } });
         return tx.accountTransaction.create({
           data: {
-            id: randomUUID(),
+            id: transactionId,
             ...tenant,
             accountId: account.id,
             type: movement.type,

@@ -1,6 +1,7 @@
-import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { EnvironmentKind } from '../generated/prisma/enums.js';
 import type { PrismaClient } from '../runtime/prisma.js';
+import { randomIds, type IdSource } from './ids.js';
 
 // Org API keys look like `cie_test_<prefix>_<secret>`. The prefix finds the row; only a SHA-256
 // of the secret is stored, compared in constant time. The secret is 256 random bits, so a fast
@@ -16,11 +17,12 @@ export interface IssuedApiKey {
   token: string;
 }
 
-export function issueApiKey(kind: EnvironmentKind): IssuedApiKey {
-  const prefix = randomBytes(8).toString('hex');
-  const secret = randomBytes(32).toString('hex');
+/** A new key; with ids derived from an Idempotency-Key, a retry of the request issues the very same key. */
+export function issueApiKey(kind: EnvironmentKind, ids: IdSource = randomIds()): IssuedApiKey {
+  const prefix = ids.secret('api-key-prefix').slice(0, 16);
+  const secret = ids.secret('api-key');
   return {
-    id: randomUUID(),
+    id: ids.uuid('api-key'),
     prefix,
     secretHash: sha256(secret),
     token: `cie_${kind.toLowerCase()}_${prefix}_${secret}`,

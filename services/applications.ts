@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { searchAttributes, workflowIds } from '../common/temporal-names.js';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { workflowIds } from '../common/temporal-names.js';
 import { mergeChanges, type ApplicationChanges } from '../machines/account-application.js';
 import { Problem } from '../server/problem.js';
 import {
@@ -11,6 +10,8 @@ import {
   type accountApplication,
   type AccountApplicationView,
 } from '../workflows/account-application.js';
+import type { IdSource } from './ids.js';
+import { tenantSearchAttributes } from './workflow-starts.js';
 import type { Actor, Tenant } from './tenant.js';
 import { executeMachineUpdate } from './workflow-updates.js';
 
@@ -39,18 +40,28 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
   return {
     get,
 
-    /** Creates a draft, or a submitted application when `submit` is set. */
-    async create(tenant: Tenant, changes: ApplicationChanges, submit: boolean, actor: Actor): Promise<AccountApplicationView> {
-      const applicationId = randomUUID();
+    /**
+     * Creates a draft, or a submitted application when `submit` is set. Its id comes from `ids`:
+     * a retry of the same request finds the run its first attempt started and answers with where
+     * that application stands now.
+     */
+    async create(tenant: Tenant, changes: ApplicationChanges, submit: boolean, actor: Actor, ids: IdSource): Promise<AccountApplicationView> {
+      const applicationId = ids.uuid('application');
       const data = mergeChanges({ additionalCustomers: [] }, changes);
       const startedAt = Date.now();
-      await temporal.workflow.start<typeof accountApplication>('accountApplication', {
-        workflowId: workflowIds.accountApplication(applicationId),
-        taskQueue: deps.taskQueue,
-        args: [{ applicationId, ...tenant, data, submit, by: actor.actor, draftExpiresAfterMs: deps.draftExpiresAfterMs }],
-        memo: { orgId: tenant.orgId, environmentId: tenant.environmentId },
-        typedSearchAttributes: deps.searchAttributes === false ? [] : [{ key: searchAttributes.orgId, value: tenant.orgId }],
-      });
+      try {
+        await temporal.workflow.start<typeof accountApplication>('accountApplication', {
+          workflowId: workflowIds.accountApplication(applicationId),
+          taskQueue: deps.taskQueue,
+          args: [{ applicationId, ...tenant, data, submit, by: actor.actor, draftExpiresAfterMs: deps.draftExpiresAfterMs }],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          memo: { orgId: tenant.orgId, environmentId: tenant.environmentId },
+          typedSearchAttributes: deps.searchAttributes === false ? [] : tenantSearchAttributes(tenant),
+        });
+      } catch (error) {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) return get(tenant, applicationId);
+        throw error;
+      }
       // The run starts exactly so; its own view is a query away once a worker has taken it.
       return {
         applicationId,

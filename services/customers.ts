@@ -3,6 +3,7 @@ import type { CustomerInput } from '../common/customers.js';
 import type { Customer, Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { Problem } from '../server/problem.js';
+import type { IdSource } from './ids.js';
 import { inTransaction, type Tx } from './transactions.js';
 import type { Tenant } from './tenant.js';
 
@@ -93,7 +94,12 @@ export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
      * Adds an additional customer (joint account, additional cardholder). The account row is
      * locked first, so concurrent additions cannot both pass the checks.
      */
-    async addToAccount(tenant: Tenant, accountId: string, input: { customerId?: string; customer?: CustomerInput; role: 'HOLDER' | 'ADDITIONAL' }) {
+    async addToAccount(
+      tenant: Tenant,
+      accountId: string,
+      input: { customerId?: string; customer?: CustomerInput; role: 'HOLDER' | 'ADDITIONAL' },
+      ids: IdSource,
+    ) {
       if (input.role === 'HOLDER') {
         throw new Problem('CONFLICT', 'an account has exactly one holder; add other customers as ADDITIONAL', {
           errors: [{ field: 'body.role', rule: 'single_holder', message: 'the account already has its holder' }],
@@ -112,8 +118,10 @@ export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
             throw Problem.validation([{ field: 'body.customerId', rule: 'unknown_customer', message: 'is not a customer of this org' }]);
           }
           const existing = await tx.accountCustomer.findUnique({ where: { accountId_customerId: { accountId, customerId: customer.id } } });
+          // Added by an earlier run of this very request (a retry after a crash): done already
+          if (existing?.operationId === ids.operationId) return customer;
           if (existing) throw new Problem('CONFLICT', `customer ${customer.id} is already a ${existing.role.toLowerCase()} customer of this account`);
-          await tx.accountCustomer.create({ data: { accountId, customerId: customer.id, ...tenant, role: 'ADDITIONAL' } });
+          await tx.accountCustomer.create({ data: { accountId, customerId: customer.id, ...tenant, role: 'ADDITIONAL', operationId: ids.operationId } });
           return customer;
         },
         { retryOnUniqueViolation: true },

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { searchAttributes, workflowIds } from '../common/temporal-names.js';
 import type { Environment, Org } from '../generated/prisma/client.js';
@@ -8,7 +7,10 @@ import type { CardNetwork } from '../machines/network-certification.js';
 import type { OnboardingSettings } from '../runtime/config.js';
 import { activeStages, initialOrgOnboardingSnapshot } from '../machines/org-onboarding.js';
 import type { orgOnboarding } from '../workflows/org-onboarding.js';
-import { issueApiKey } from './api-keys.js';
+import { issueApiKey, type IssuedApiKey } from './api-keys.js';
+import type { IdSource } from './ids.js';
+import { createOnce } from './create-once.js';
+import { startOnce } from './workflow-starts.js';
 import type { WorkflowLink, WorkflowLinkFn } from './workflow-links.js';
 import type { SnapshotSchedules } from './snapshot-schedules.js';
 import { inTransaction } from './transactions.js';
@@ -47,14 +49,40 @@ export function createOrgService(deps: OrgServiceDeps) {
 
   /**
    * Stores the org with its test environment and a test API key, then creates its daily snapshot
-   * schedule and starts its onboarding workflow. If Temporal refuses either, the org is removed
-   * again, so a failed request leaves nothing behind and a retry starts clean.
+   * schedule and starts its onboarding workflow. With ids derived from an Idempotency-Key, running
+   * this again (after a crash) finds the org, the key and the run the first attempt made and
+   * finishes what it did not. If Temporal refuses, the org is removed again, so a failed request
+   * leaves nothing behind and a retry starts clean.
    */
-  async function createOrg(input: NewOrg) {
-    const orgId = randomUUID();
-    const environmentId = randomUUID();
-    const key = issueApiKey('TEST');
-    const org = await prisma.org.create({
+  async function createOrg(input: NewOrg, ids: IdSource) {
+    const orgId = ids.uuid('org');
+    const environmentId = ids.uuid('test-environment');
+    const key = issueApiKey('TEST', ids);
+    const org = await createOnce(() => getOrg(orgId), () => insertOrg(input, orgId, environmentId, key));
+
+    let onboarding: WorkflowLink;
+    try {
+      await deps.snapshotSchedules.create(orgId, input.timeZone);
+      onboarding = await startOnboarding(org, ids.operationId);
+    } catch (error) {
+      await deps.snapshotSchedules.delete(orgId).catch(() => undefined);
+      await prisma.$transaction([
+        prisma.apiKey.deleteMany({ where: { orgId } }),
+        prisma.environment.deleteMany({ where: { orgId } }),
+        prisma.org.deleteMany({ where: { id: orgId } }),
+      ]);
+      throw new Problem('DEPENDENCY_UNAVAILABLE', `the org could not be created: Temporal refused to start its onboarding (${(error as Error).message})`);
+    }
+
+    return {
+      org,
+      apiKey: { id: key.id, environmentId, environmentKind: 'TEST' as const, token: key.token },
+      onboarding,
+    };
+  }
+
+  function insertOrg(input: NewOrg, orgId: string, environmentId: string, key: IssuedApiKey) {
+    return prisma.org.create({
       data: {
         id: orgId,
         legalName: input.legalName,
@@ -76,64 +104,47 @@ export function createOrgService(deps: OrgServiceDeps) {
           },
         },
       },
-      include: { environments: true },
+      include: { environments: { orderBy: { kind: 'asc' } } },
     });
-
-    let onboarding: WorkflowLink;
-    try {
-      await deps.snapshotSchedules.create(orgId, input.timeZone);
-      onboarding = await startOnboarding(org);
-    } catch (error) {
-      await deps.snapshotSchedules.delete(orgId).catch(() => undefined);
-      await prisma.$transaction([
-        prisma.apiKey.deleteMany({ where: { orgId } }),
-        prisma.environment.deleteMany({ where: { orgId } }),
-        prisma.org.deleteMany({ where: { id: orgId } }),
-      ]);
-      throw new Problem('DEPENDENCY_UNAVAILABLE', `the org could not be created: Temporal refused to start its onboarding (${(error as Error).message})`);
-    }
-
-    return {
-      org,
-      apiKey: { id: key.id, environmentId, environmentKind: 'TEST' as const, token: key.token },
-      onboarding,
-    };
   }
 
   /**
    * Starts the org's onboarding. Its id is the org's, and a run that exists (running or ended)
-   * is never replaced: a second start answers 409 and starts nothing.
+   * is never replaced: a second start is refused (WorkflowExecutionAlreadyStartedError) and
+   * starts nothing, unless that run was started by the same operation, which adopts it.
    */
-  async function startOnboarding(org: Pick<Org, 'id' | 'networks'>): Promise<WorkflowLink> {
-    const handle = await temporal.workflow.start<typeof orgOnboarding>('orgOnboarding', {
-      workflowId: workflowIds.orgOnboarding(org.id),
-      taskQueue: deps.taskQueue,
-      args: [
-        {
-          orgId: org.id,
-          networks: org.networks,
-          certification: deps.onboarding.certification,
-          provisioningAttemptsPerStep: deps.onboarding.provisioningAttemptsPerStep,
-        },
-      ],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      memo: { orgId: org.id },
-      typedSearchAttributes:
-        deps.searchAttributes === false
-          ? []
-          : [
-              { key: searchAttributes.orgId, value: org.id },
-              { key: searchAttributes.stage, value: activeStages(initialOrgOnboardingSnapshot(org.id, org.networks)) },
-            ],
-    });
-    return workflowLink(handle.workflowId, handle.firstExecutionRunId);
+  async function startOnboarding(org: Pick<Org, 'id' | 'networks'>, operationId: string): Promise<WorkflowLink> {
+    const run = await startOnce(temporal, workflowIds.orgOnboarding(org.id), operationId, (memo) =>
+      temporal.workflow.start<typeof orgOnboarding>('orgOnboarding', {
+        workflowId: workflowIds.orgOnboarding(org.id),
+        taskQueue: deps.taskQueue,
+        args: [
+          {
+            orgId: org.id,
+            networks: org.networks,
+            certification: deps.onboarding.certification,
+            provisioningAttemptsPerStep: deps.onboarding.provisioningAttemptsPerStep,
+          },
+        ],
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        memo: { orgId: org.id, ...memo },
+        typedSearchAttributes:
+          deps.searchAttributes === false
+            ? []
+            : [
+                { key: searchAttributes.orgId, value: org.id },
+                { key: searchAttributes.stage, value: activeStages(initialOrgOnboardingSnapshot(org.id, org.networks)) },
+              ],
+      }),
+    );
+    return workflowLink(run.workflowId, run.runId);
   }
 
   /**
    * A new API key for one of the org's environments. Production gets keys only once its
    * environment has been provisioned and verified.
    */
-  async function issueOrgApiKey(orgId: string, kind: 'TEST' | 'PRODUCTION', name: string) {
+  async function issueOrgApiKey(orgId: string, kind: 'TEST' | 'PRODUCTION', name: string, ids: IdSource) {
     const environment = await prisma.environment.findUnique({ where: { orgId_kind: { orgId, kind } } });
     if (environment?.status !== 'READY') {
       throw new Problem(
@@ -142,9 +153,11 @@ export function createOrgService(deps: OrgServiceDeps) {
         { environment: kind, environmentStatus: environment?.status ?? null },
       );
     }
-    const key = issueApiKey(kind);
-    await prisma.apiKey.create({
-      data: { id: key.id, orgId, environmentId: environment.id, prefix: key.prefix, secretHash: key.secretHash, name },
+    const key = issueApiKey(kind, ids);
+    // A retry of the same request finds the key its first attempt issued
+    await prisma.apiKey.createMany({
+      data: [{ id: key.id, orgId, environmentId: environment.id, prefix: key.prefix, secretHash: key.secretHash, name }],
+      skipDuplicates: true,
     });
     return { id: key.id, environmentId: environment.id, environmentKind: kind, name, token: key.token };
   }

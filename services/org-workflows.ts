@@ -4,37 +4,39 @@ import {
   type Client,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
-import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { searchAttributes, workflowIds } from '../common/temporal-names.js';
 import type { CardNetwork } from '../machines/network-certification.js';
 import type { OnboardingSettings } from '../runtime/config.js';
 import { Problem } from '../server/problem.js';
 import { getApplicationQuery, cancelApplicationUpdate, submitApplicationUpdate } from '../workflows/account-application.js';
-import { cancelTemporaryBlockSignal } from '../workflows/account-temporary-block.js';
 import { getEnvironmentProvisioningQuery, sendEnvironmentProvisioningEventUpdate } from '../workflows/environment-provisioning.js';
 import { getCertificationQuery, sendCertificationEventUpdate, type networkCertification } from '../workflows/network-certification.js';
 import { getOrgOnboardingQuery, sendOrgOnboardingEventUpdate } from '../workflows/org-onboarding.js';
 import type { OrgService } from './org-service.js';
 import type { WorkflowLink, WorkflowLinkFn } from './workflow-links.js';
+import type { IdSource } from './ids.js';
 import { executeMachineUpdate } from './workflow-updates.js';
+import { runVisibleTo, startOnce } from './workflow-starts.js';
 
-// Any workflow an org owns, reached by its id: describe, query, update, signal, and start the
-// kinds an operator may start by hand. A run belongs to the org named in its memo (and, for runs
-// inside one environment, to that environment); any other run answers 404 as if it did not exist.
+// Any workflow an org owns, reached by its id: describe, query, update, and start the kinds an
+// operator may start by hand. A run belongs to the org named in its memo (and, for runs inside one
+// environment, to that environment); any other run answers 404 as if it did not exist, and lists
+// leave it out. Signals are the product's own (a temporary block's timer is cancelled by the
+// status change that leaves the block); none is offered over HTTP, so no call can stop a timer
+// the account still needs.
 
 /** The handlers each workflow type offers over HTTP. */
 export const orgWorkflowHandlers = {
-  orgOnboarding: { queries: [getOrgOnboardingQuery], updates: [sendOrgOnboardingEventUpdate], signals: [] },
-  environmentProvisioning: { queries: [getEnvironmentProvisioningQuery], updates: [sendEnvironmentProvisioningEventUpdate], signals: [] },
-  networkCertification: { queries: [getCertificationQuery], updates: [sendCertificationEventUpdate], signals: [] },
-  accountApplication: { queries: [getApplicationQuery], updates: [submitApplicationUpdate, cancelApplicationUpdate], signals: [] },
-  accountTemporaryBlock: { queries: [], updates: [], signals: [cancelTemporaryBlockSignal] },
+  orgOnboarding: { queries: [getOrgOnboardingQuery], updates: [sendOrgOnboardingEventUpdate] },
+  environmentProvisioning: { queries: [getEnvironmentProvisioningQuery], updates: [sendEnvironmentProvisioningEventUpdate] },
+  networkCertification: { queries: [getCertificationQuery], updates: [sendCertificationEventUpdate] },
+  accountApplication: { queries: [getApplicationQuery], updates: [submitApplicationUpdate, cancelApplicationUpdate] },
 } satisfies Record<string, HandlerSet>;
 
 interface HandlerSet {
   queries: { name: string }[];
   updates: { name: string }[];
-  signals: { name: string }[];
 }
 
 export type OrgWorkflowType = keyof typeof orgWorkflowHandlers;
@@ -57,7 +59,7 @@ export interface OrgWorkflowDescription {
   closeTime: string | null;
   historyLength: number;
   searchAttributes: Record<string, unknown>;
-  handlers: { queries: string[]; updates: string[]; signals: string[] };
+  handlers: { queries: string[]; updates: string[] };
   link: WorkflowLink;
 }
 
@@ -80,11 +82,9 @@ export function createOrgWorkflowService(deps: {
       if (error instanceof WorkflowNotFoundError) throw Problem.notFound(`workflow ${workflowId}`);
       throw error;
     }
-    const memo = (description.memo ?? {}) as { orgId?: unknown; environmentId?: unknown };
-    const inEnvironment = memo.environmentId === undefined || scope.environmentId === undefined || memo.environmentId === scope.environmentId;
-    if (memo.orgId !== scope.orgId || !inEnvironment) throw Problem.notFound(`workflow ${workflowId}`);
+    if (!runVisibleTo(scope, description.memo)) throw Problem.notFound(`workflow ${workflowId}`);
     const type = description.type as OrgWorkflowType;
-    const handlers: HandlerSet = orgWorkflowHandlers[type] ?? { queries: [], updates: [], signals: [] };
+    const handlers: HandlerSet = orgWorkflowHandlers[type] ?? { queries: [], updates: [] };
     return { handle, description, handlers };
   }
 
@@ -111,7 +111,6 @@ export function createOrgWorkflowService(deps: {
         handlers: {
           queries: handlers.queries.map((d) => d.name),
           updates: handlers.updates.map((d) => d.name),
-          signals: handlers.signals.map((d) => d.name),
         },
         link: deps.workflowLink(workflowId, description.runId),
       };
@@ -129,36 +128,42 @@ export function createOrgWorkflowService(deps: {
       return executeMachineUpdate(handle, definition, arg, `workflow ${workflowId}`);
     },
 
-    async signal(scope: RunScope, workflowId: string, signalName: string): Promise<void> {
-      const { handle, handlers, description } = await ownedRun(scope, workflowId);
-      if (description.status.name !== 'RUNNING') {
-        throw new Problem('OPERATION_NOT_ALLOWED', `workflow ${workflowId} has ended (${description.status.name})`);
-      }
-      await handle.signal(named(handlers.signals, signalName, 'signal', workflowId) as SignalDefinition<[]>);
-    },
-
-    /** Starts a run whose id comes from its business key, so a second start finds the first: 409. */
-    async start(orgId: string, request: OrgWorkflowStart): Promise<WorkflowLink> {
+    /**
+     * Starts a run whose id comes from its business key, so a second start finds the first: 409.
+     * A certification of a network the org's running onboarding certifies with is refused: the
+     * onboarding starts that run itself and would be stuck if it found the id taken.
+     */
+    async start(orgId: string, request: OrgWorkflowStart, ids: IdSource): Promise<WorkflowLink> {
       const org = await deps.orgs.getOrg(orgId);
       if (!org) throw Problem.notFound(`org ${orgId}`);
       try {
-        if (request.type === 'orgOnboarding') return await deps.orgs.startOnboarding(org);
-        const handle = await temporal.workflow.start<typeof networkCertification>('networkCertification', {
-          workflowId: workflowIds.networkCertification(orgId, request.network),
-          taskQueue: deps.taskQueue,
-          args: [{ orgId, network: request.network, startedAt: new Date().toISOString(), ...deps.onboarding.certification }],
-          memo: { orgId },
-          typedSearchAttributes:
-            deps.searchAttributes === false
-              ? []
-              : [
-                  { key: searchAttributes.orgId, value: orgId },
-                  { key: searchAttributes.network, value: request.network },
-                  { key: searchAttributes.stage, value: ['kickoff'] },
-                  { key: searchAttributes.escalated, value: false },
-                ],
-        });
-        return deps.workflowLink(handle.workflowId, handle.firstExecutionRunId);
+        if (request.type === 'orgOnboarding') return await deps.orgs.startOnboarding(org, ids.operationId);
+        if (org.networks.includes(request.network) && (await onboardingRunning(orgId))) {
+          throw new Problem(
+            'CONFLICT',
+            `the onboarding of org ${orgId} runs its ${request.network} certification; send that certification's events to POST /v1/orgs/${orgId}/onboarding/events`,
+            { errors: [{ field: 'body.network', rule: 'run_by_onboarding', message: `is certified by the org's onboarding, which is still running` }] },
+          );
+        }
+        const workflowId = workflowIds.networkCertification(orgId, request.network);
+        const run = await startOnce(temporal, workflowId, ids.operationId, (memo) =>
+          temporal.workflow.start<typeof networkCertification>('networkCertification', {
+            workflowId,
+            taskQueue: deps.taskQueue,
+            args: [{ orgId, network: request.network, startedAt: new Date().toISOString(), ...deps.onboarding.certification }],
+            memo: { orgId, ...memo },
+            typedSearchAttributes:
+              deps.searchAttributes === false
+                ? []
+                : [
+                    { key: searchAttributes.orgId, value: orgId },
+                    { key: searchAttributes.network, value: request.network },
+                    { key: searchAttributes.stage, value: ['kickoff'] },
+                    { key: searchAttributes.escalated, value: false },
+                  ],
+          }),
+        );
+        return deps.workflowLink(run.workflowId, run.runId);
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) {
           throw new Problem('CONFLICT', `${request.type} for org ${orgId} already has a run (${error.workflowId}); nothing was started`, {
@@ -169,13 +174,19 @@ export function createOrgWorkflowService(deps: {
       }
     },
 
-    /** The org's runs, newest first, through Temporal's visibility (needs the OrgId search attribute). */
-    async list(orgId: string, limit: number) {
+    /**
+     * The runs this caller may see, newest first, through Temporal's visibility (needs the OrgId
+     * and EnvironmentId search attributes): an org key gets its org's org-wide runs and those of
+     * its own environment, never the other environment's.
+     */
+    async list(scope: RunScope, limit: number) {
       if (deps.searchAttributes === false) {
         throw new Problem('DEPENDENCY_UNAVAILABLE', 'listing runs needs the OrgId search attribute, which this Temporal server lacks');
       }
+      const inEnvironment = scope.environmentId ? ` AND (EnvironmentId = '${scope.environmentId}' OR EnvironmentId IS NULL)` : '';
       const runs = [];
-      for await (const run of temporal.workflow.list({ query: `OrgId = '${orgId}'`, pageSize: limit })) {
+      for await (const run of temporal.workflow.list({ query: `OrgId = '${scope.orgId}'${inEnvironment}`, pageSize: limit })) {
+        if (!runVisibleTo(scope, run.memo)) continue;
         runs.push({
           workflowId: run.workflowId,
           runId: run.runId,
@@ -190,6 +201,17 @@ export function createOrgWorkflowService(deps: {
       return runs;
     },
   };
+
+  /** Whether the org's onboarding run is still going (and so starts its certifications itself). */
+  async function onboardingRunning(orgId: string): Promise<boolean> {
+    try {
+      const { status } = await temporal.workflow.getHandle(workflowIds.orgOnboarding(orgId)).describe();
+      return status.name === 'RUNNING';
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
 }
 
 export type OrgWorkflowService = ReturnType<typeof createOrgWorkflowService>;

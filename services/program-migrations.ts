@@ -5,26 +5,34 @@ import { searchAttributes, workflowIds } from '../common/temporal-names.js';
 import { Problem } from '../server/problem.js';
 import type { accountProgramMigration } from '../workflows/account-program-migration.js';
 import type { ProgramMigrationOutcome } from './account-terms.js';
+import type { IdSource } from './ids.js';
+import { tenantSearchAttributes } from './workflow-starts.js';
 import type { Actor, Tenant } from './tenant.js';
 
 /** Runs the accountProgramMigration workflow and answers with its outcome or its refusal. */
 export function createProgramMigrations(deps: { temporal: Client; taskQueue: string; searchAttributes?: boolean }) {
   return {
-    async migrate(tenant: Tenant, accountId: string, targetProgramId: string, expectedVersion: number | undefined, actor: Actor): Promise<ProgramMigrationOutcome> {
+    /**
+     * A retried request joins the run still going; once that run has ended, a new run finds the
+     * migration the operation already made (its id from `ids`) and answers with it.
+     */
+    async migrate(
+      tenant: Tenant,
+      accountId: string,
+      targetProgramId: string,
+      expectedVersion: number | undefined,
+      actor: Actor,
+      ids: IdSource,
+    ): Promise<ProgramMigrationOutcome> {
       try {
         return await deps.temporal.workflow.execute<typeof accountProgramMigration>('accountProgramMigration', {
           workflowId: workflowIds.accountProgramMigration(accountId, targetProgramId),
           taskQueue: deps.taskQueue,
-          args: [{ ...tenant, accountId, targetProgramId, expectedVersion, actor: actor.actor, requestId: actor.requestId }],
-          // A retried request joins the run still going instead of starting a second one.
+          args: [{ ...tenant, accountId, targetProgramId, expectedVersion, actor: actor.actor, requestId: actor.requestId, operationId: ids.operationId }],
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+          memo: { orgId: tenant.orgId, environmentId: tenant.environmentId },
           typedSearchAttributes:
-            deps.searchAttributes === false
-              ? []
-              : [
-                  { key: searchAttributes.orgId, value: tenant.orgId },
-                  { key: searchAttributes.accountId, value: accountId },
-                ],
+            deps.searchAttributes === false ? [] : [...tenantSearchAttributes(tenant), { key: searchAttributes.accountId, value: accountId }],
         });
       } catch (error) {
         const failure = error instanceof WorkflowFailedError ? error.cause : undefined;

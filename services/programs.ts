@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { CardNetwork, ProgramType } from '../generated/prisma/enums.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { Problem } from '../server/problem.js';
+import { createOnce } from './create-once.js';
+import type { IdSource } from './ids.js';
 import { isUniqueViolation } from './prisma-errors.js';
 import type { Tenant } from './tenant.js';
 
@@ -17,9 +18,13 @@ export interface NewProgram {
 
 export function createProgramService({ prisma }: { prisma: PrismaClient }) {
   return {
-    async create(tenant: Tenant, input: NewProgram) {
+    async create(tenant: Tenant, input: NewProgram, ids: IdSource) {
+      const id = ids.uuid('program');
       try {
-        return await prisma.program.create({ data: { id: randomUUID(), ...tenant, ...input } });
+        return await createOnce(
+          () => prisma.program.findFirst({ where: { id, environmentId: tenant.environmentId } }),
+          () => prisma.program.create({ data: { id, ...tenant, ...input } }),
+        );
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         throw new Problem('CONFLICT', `a program named "${input.name}" already exists`, {

@@ -30,6 +30,7 @@ export function temporalSnapshotSchedules(deps: { temporal: Client; taskQueue: s
           workflowId: workflowIds.dailyAccountSnapshot(orgId),
           taskQueue: deps.taskQueue,
           args: [{ orgId }],
+          memo: { orgId },
           typedSearchAttributes: deps.searchAttributes === false ? [] : [{ key: searchAttributes.orgId, value: orgId }],
         },
         policies: {

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { AccountStatus } from '../machines/account-status.js';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { Problem } from '../server/problem.js';
+import { createOnce } from './create-once.js';
+import type { IdSource } from './ids.js';
 import { isUniqueViolation } from './prisma-errors.js';
 import type { Tenant } from './tenant.js';
 
@@ -34,9 +36,13 @@ type Db = Pick<PrismaClient, 'accountStatusReason'>;
 
 export function createStatusReasonService({ prisma }: { prisma: PrismaClient }) {
   return {
-    async create(tenant: Tenant, input: NewStatusReason) {
+    async create(tenant: Tenant, input: NewStatusReason, ids: IdSource) {
+      const id = ids.uuid('status-reason');
       try {
-        return await prisma.accountStatusReason.create({ data: { id: randomUUID(), ...tenant, ...input } });
+        return await createOnce(
+          () => prisma.accountStatusReason.findFirst({ where: { id, environmentId: tenant.environmentId } }),
+          () => prisma.accountStatusReason.create({ data: { id, ...tenant, ...input } }),
+        );
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         throw new Problem('CONFLICT', `a reason with code ${input.code} already exists`, {

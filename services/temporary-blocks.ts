@@ -3,6 +3,7 @@ import { searchAttributes, workflowIds } from '../common/temporal-names.js';
 import type { Logger } from '../runtime/logger.js';
 import { cancelTemporaryBlockSignal, type accountTemporaryBlock } from '../workflows/account-temporary-block.js';
 import type { Tenant } from './tenant.js';
+import { tenantSearchAttributes } from './workflow-starts.js';
 
 /** The durable timers that lift temporary blocks. */
 export interface TemporaryBlocks {
@@ -27,12 +28,7 @@ export function temporalTemporaryBlocks(deps: {
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         memo: { orgId: tenant.orgId, environmentId: tenant.environmentId },
         typedSearchAttributes:
-          deps.searchAttributes === false
-            ? []
-            : [
-                { key: searchAttributes.orgId, value: tenant.orgId },
-                { key: searchAttributes.accountId, value: accountId },
-              ],
+          deps.searchAttributes === false ? [] : [...tenantSearchAttributes(tenant), { key: searchAttributes.accountId, value: accountId }],
       });
     },
 

@@ -41,10 +41,10 @@ export function registerAccountTermsRoutes(api: Api, deps: { accounts: AccountSe
       409: { description: "The target program does not offer the account's due day (dueDayOptions lists those it does), or the account is CANCELLED", schema: problemSchema },
       412: { description: 'If-Match does not match the current version', schema: problemSchema },
     },
-    handler: async ({ req, params, body, caller, requestId }) => {
+    handler: async ({ req, params, body, caller, requestId, ids }) => {
       const tenant = tenantOf(caller);
       await accounts.get(tenant, params.accountId);
-      const { changed, fromProgramId, toProgramId } = await migrations.migrate(tenant, params.accountId, body.targetProgramId, ifMatch(req), actorOf(caller, requestId));
+      const { changed, fromProgramId, toProgramId } = await migrations.migrate(tenant, params.accountId, body.targetProgramId, ifMatch(req), actorOf(caller, requestId), ids);
       const account = await accounts.get(tenant, params.accountId);
       return { status: 200, headers: { ETag: etagOf(account.version) }, body: { migration: { changed, fromProgramId, toProgramId }, account: accountView(account) } };
     },

@@ -220,8 +220,8 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
       201: { description: 'The account', schema: accountSchema },
       409: { description: 'Conflict', schema: problemSchema },
     },
-    handler: async ({ body, caller }) => {
-      const account = await accounts.create(tenantOf(caller), body);
+    handler: async ({ body, caller, ids }) => {
+      const account = await accounts.create(tenantOf(caller), body, ids);
       return { status: 201, headers: { Location: `/v1/accounts/${account.id}`, ETag: etagOf(account.version) }, body: accountView(account) };
     },
   });
@@ -348,8 +348,8 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
       409: { description: 'The account status does not allow this operation', schema: problemSchema },
       422: { description: 'Insufficient funds', schema: problemSchema },
     },
-    handler: async ({ params, body, caller, requestId }) => {
-      const { transaction, account } = await accounts.moveMoney(tenantOf(caller), params.accountId, body, actorOf(caller, requestId));
+    handler: async ({ params, body, caller, requestId, ids }) => {
+      const { transaction, account } = await accounts.moveMoney(tenantOf(caller), params.accountId, body, actorOf(caller, requestId), ids);
       return {
         status: 201,
         headers: { ETag: etagOf(account.version) },

@@ -67,9 +67,9 @@ export function registerApplicationRoutes(api: Api, applications: ApplicationSer
     body: createBody,
     idempotent: true,
     responses: { 201: { description: 'The application', schema: applicationSchema } },
-    handler: async ({ body, caller, requestId }) => {
+    handler: async ({ body, caller, requestId, ids }) => {
       const { submit, ...changes } = body;
-      const created = await applications.create(tenantOf(caller), changes, submit, actorOf(caller, requestId));
+      const created = await applications.create(tenantOf(caller), changes, submit, actorOf(caller, requestId), ids);
       return { status: 201, headers: { Location: `/v1/account-applications/${created.applicationId}` }, body: view(created) };
     },
   });

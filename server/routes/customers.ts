@@ -37,8 +37,8 @@ export function registerCustomerRoutes(api: Api, customers: CustomerService): vo
       404: { description: 'Not found', schema: problemSchema },
       409: { description: 'A second holder, or a customer already on the account', schema: problemSchema },
     },
-    handler: async ({ params, body, caller }) => {
-      const customer = await customers.addToAccount(tenantOf(caller), params.accountId, body);
+    handler: async ({ params, body, caller, ids }) => {
+      const customer = await customers.addToAccount(tenantOf(caller), params.accountId, body, ids);
       return { status: 201, body: { role: 'ADDITIONAL', customer: customerView(customer) } };
     },
   });

@@ -41,7 +41,7 @@ const descriptionSchema = z
     closeTime: z.iso.datetime().nullable(),
     historyLength: z.number().int(),
     searchAttributes: z.record(z.string(), z.unknown()),
-    handlers: z.object({ queries: z.array(z.string()), updates: z.array(z.string()), signals: z.array(z.string()) }),
+    handlers: z.object({ queries: z.array(z.string()), updates: z.array(z.string()) }),
     link: workflowLinkSchema,
   })
   .openapi('OrgWorkflow');
@@ -75,10 +75,10 @@ export function registerOrgWorkflowRoutes(api: Api, workflows: OrgWorkflowServic
       },
       404: { description: 'No such org visible to this key', schema: problemSchema },
     },
-    handler: async ({ params, query, caller }) => {
-      scopeOf(params.orgId, caller);
-      return { status: 200, body: { items: await workflows.list(params.orgId, query.limit) } };
-    },
+    handler: async ({ params, query, caller }) => ({
+      status: 200,
+      body: { items: await workflows.list(scopeOf(params.orgId, caller), query.limit) },
+    }),
   });
 
   api.route({
@@ -93,10 +93,10 @@ export function registerOrgWorkflowRoutes(api: Api, workflows: OrgWorkflowServic
     responses: {
       201: { description: 'The run started', schema: workflowLinkSchema },
       404: { description: 'No such org', schema: problemSchema },
-      409: { description: 'A run with this business key exists; nothing was started', schema: problemSchema },
+      409: { description: 'A run with this business key exists, or the running onboarding certifies that network itself; nothing was started', schema: problemSchema },
     },
-    handler: async ({ params, body }) => {
-      const link = await workflows.start(params.orgId, body);
+    handler: async ({ params, body, ids }) => {
+      const link = await workflows.start(params.orgId, body, ids);
       return { status: 201, headers: { Location: `/v1/orgs/${params.orgId}/workflows/${link.workflowId}` }, body: link };
     },
   });
@@ -156,24 +156,6 @@ export function registerOrgWorkflowRoutes(api: Api, workflows: OrgWorkflowServic
       const arg = parse(schema, body, 'body');
       const result = await workflows.update(scope, params.workflowId, params.updateName, { ...arg, by: caller?.actor ?? 'operator' });
       return { status: 200, body: result as Record<string, unknown> };
-    },
-  });
-
-  api.route({
-    method: 'post',
-    path: '/v1/orgs/:orgId/workflows/:workflowId/signals/:signalName',
-    summary: 'Send a signal to one of the org’s runs',
-    tag,
-    access: 'operator',
-    params: runParams.extend({ signalName: handlerName }),
-    responses: {
-      202: { description: 'The signal was delivered', schema: z.object({ workflowId: z.string(), signal: z.string() }) },
-      404: { description: 'No such run of this org, or no such signal', schema: problemSchema },
-      409: { description: 'The run has ended', schema: problemSchema },
-    },
-    handler: async ({ params, caller }) => {
-      await workflows.signal(scopeOf(params.orgId, caller), params.workflowId, params.signalName);
-      return { status: 202, body: { workflowId: params.workflowId, signal: params.signalName } };
     },
   });
 }

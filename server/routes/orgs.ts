@@ -169,6 +169,7 @@ export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: Onboar
     access: 'operator',
     body: createOrgBody,
     idempotent: true,
+    secretFields: ['apiKey.token'],
     responses: {
       201: {
         description: 'The org, its test API key (shown only here) and its onboarding workflow',
@@ -185,8 +186,8 @@ export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: Onboar
       },
       503: { description: 'Temporal is unavailable; nothing was created', schema: problemSchema },
     },
-    handler: async ({ body }) => {
-      const created = await orgs.createOrg(body);
+    handler: async ({ body, ids }) => {
+      const created = await orgs.createOrg(body, ids);
       return {
         status: 201,
         headers: { Location: `/v1/orgs/${created.org.id}` },
@@ -274,6 +275,7 @@ export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: Onboar
     params: orgIdParams,
     body: apiKeyBody,
     idempotent: true,
+    secretFields: ['token'],
     responses: {
       201: {
         description: 'The key (shown only here)',
@@ -282,9 +284,9 @@ export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: Onboar
       404: { description: 'No such org', schema: problemSchema },
       409: { description: 'The environment is not provisioned and verified yet', schema: problemSchema },
     },
-    handler: async ({ params, body, caller }) => {
+    handler: async ({ params, body, caller, ids }) => {
       const org = await visibleOrg(orgs, params.orgId, caller);
-      return { status: 201, body: await orgs.issueOrgApiKey(org.id, body.environment, body.name) };
+      return { status: 201, body: await orgs.issueOrgApiKey(org.id, body.environment, body.name, ids) };
     },
   });
 }

@@ -76,7 +76,7 @@ export function registerProgramRoutes(api: Api, programs: ProgramService): void 
       201: { description: 'The program', schema: programSchema },
       409: { description: 'A program with this name exists', schema: problemSchema },
     },
-    handler: async ({ body, caller }) => {
+    handler: async ({ body, caller, ids }) => {
       const program = await programs.create(tenantOf(caller), {
         name: body.name,
         type: body.type,
@@ -85,7 +85,7 @@ export function registerProgramRoutes(api: Api, programs: ProgramService): void 
         dueDays: [...(body.dueDays ?? [])].sort((a, b) => a - b),
         defaultCreditLimit: BigInt(body.defaultCreditLimit ?? 0),
         dueDayChangeLimit: body.dueDayChangeLimit ?? 1,
-      });
+      }, ids);
       return { status: 201, headers: { Location: `/v1/programs/${program.id}` }, body: programView(program) };
     },
   });

@@ -42,12 +42,12 @@ export function registerStatusReasonRoutes(api: Api, reasons: StatusReasonServic
       201: { description: 'The reason', schema: reasonSchema },
       409: { description: 'A reason with this code exists', schema: problemSchema },
     },
-    handler: async ({ body, caller }) => {
-      const reason = await reasons.create(tenantOf(caller), {
-        code: body.code,
-        description: body.description,
-        appliesTo: [...new Set(body.appliesTo ?? [])],
-      });
+    handler: async ({ body, caller, ids }) => {
+      const reason = await reasons.create(
+        tenantOf(caller),
+        { code: body.code, description: body.description, appliesTo: [...new Set(body.appliesTo ?? [])] },
+        ids,
+      );
       return { status: 201, headers: { Location: `/v1/account-status-reasons/${reason.id}` }, body: reasonView(reason) };
     },
   });

@@ -247,3 +247,51 @@ describe('the generic workflow surface, scoped to the org', () => {
     expectProblem(await product.http('GET', `/v1/orgs/${other.orgId}/workflows/${certificationId}`, { key: OPERATOR_KEY }), 404);
   });
 });
+
+describe('the generic surface cannot wedge onboarding or show the other environment', () => {
+  it('refuses to start a certification the running onboarding starts itself, and the onboarding still goes live', async () => {
+    const { orgId } = await createOrg(['VISA']);
+    const base = `/v1/orgs/${orgId}/workflows`;
+    const refused = await product.http('POST', base, { key: OPERATOR_KEY, json: { type: 'networkCertification', network: 'VISA' } });
+    expectProblem(refused, 409, 'run_by_onboarding');
+
+    await onboarding.complete(orgId, ['VISA']);
+    const live = await onboarding.waitFor(orgId, (o) => o.stage === 'live');
+    expect(live.done).toBe(true);
+    expect((await product.prisma.org.findUniqueOrThrow({ where: { id: orgId } })).status).toBe('ACTIVE');
+  });
+
+  it("lists to each environment's key its own runs and the org-wide ones, never the other environment's", async () => {
+    const { orgId, testKey } = await createOrg(['VISA']);
+    await onboarding.waitForEnvironments(orgId);
+    const issued = await product.http('POST', `/v1/orgs/${orgId}/api-keys`, { key: OPERATOR_KEY, json: { environment: 'PRODUCTION', name: 'live' } });
+    expect(issued.status).toBe(201);
+    const productionKey: string = issued.body.token;
+    const draftIn = async (key: string) => {
+      const program = await product.http('POST', '/v1/programs', { key, json: { name: 'Gold', type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL' } });
+      const draft = await product.http('POST', '/v1/account-applications', { key, json: { programId: program.body.id } });
+      expect(draft.status).toBe(201);
+      return workflowIds.accountApplication(draft.body.id);
+    };
+    const testRun = await draftIn(testKey);
+    const productionRun = await draftIn(productionKey);
+    const base = `/v1/orgs/${orgId}/workflows`;
+    const listedBy = async (key: string) => ((await product.http('GET', `${base}?limit=200`, { key })).body.items as { workflowId: string }[]).map((r) => r.workflowId);
+
+    const byOperator = await eventually(async () => {
+      const ids = await listedBy(OPERATOR_KEY);
+      return ids.includes(testRun) && ids.includes(productionRun) ? ids : undefined;
+    });
+    const byTest = await listedBy(testKey);
+    const byProduction = await listedBy(productionKey);
+    expect(byTest).toContain(testRun);
+    expect(byTest).not.toContain(productionRun);
+    expect(byProduction).toContain(productionRun);
+    expect(byProduction).not.toContain(testRun);
+    // Org-wide runs (onboarding) are every key's
+    expect(byTest).toContain(workflowIds.orgOnboarding(orgId));
+    expect(byProduction).toContain(workflowIds.orgOnboarding(orgId));
+    expect(byOperator.length).toBeGreaterThanOrEqual(byTest.length + 1);
+    expectProblem(await product.http('GET', `${base}/${productionRun}`, { key: testKey }), 404);
+  });
+});

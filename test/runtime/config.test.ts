@@ -30,6 +30,8 @@ describe('config', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
     [{ TEMPORAL_ADDRESS: 'http://localhost:7233' }, 'TEMPORAL_ADDRESS'],
     [{ NODE_ENV: 'production' }, 'OPERATOR_API_KEY'],
+    [{ NODE_ENV: 'production', OPERATOR_API_KEY: 'o'.repeat(24) }, 'SERVER_SECRET'],
+    [{ SERVER_SECRET: 'too short' }, 'SERVER_SECRET'],
     [{ OPERATOR_API_KEY: 'short' }, 'OPERATOR_API_KEY'],
     [{ TEMPORAL_API_KEY: 'k' }, 'TEMPORAL_API_KEY'],
   ])('fails fast naming the variable for %j', (env, name) => {

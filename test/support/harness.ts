@@ -10,6 +10,7 @@ import { startProduct, type Roles } from '../../runtime/product.js';
 
 import { TEMPLATE_DATABASE } from './constants.js';
 export const OPERATOR_KEY = 'test-operator-key-0123456789abcdef';
+export const SERVER_SECRET = 'test-server-secret-0123456789abcdef0123456789';
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;
@@ -58,6 +59,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     TEMPORAL_ADDRESS: inject('temporalAddress'),
     TEMPORAL_TASK_QUEUE: uniqueName('queue'),
     OPERATOR_API_KEY: OPERATOR_KEY,
+    SERVER_SECRET: SERVER_SECRET,
     ...overrides,
   });
 }

