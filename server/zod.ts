@@ -9,7 +9,7 @@ export { z };
 
 export type InputLocation = 'body' | 'query' | 'params' | 'headers';
 
-/** A single-line text field: trimmed, 1 to `max` characters, no tab or line break. */
+/** A single-line text field: trimmed, 1 to `max` characters, no control character at all. */
 export function text(max: number) {
   return z
     .string()
@@ -19,12 +19,18 @@ export function text(max: number) {
     .refine((value) => !/[\t\n\r]/.test(value), {
       message: 'must be one line: no tab or line break',
       params: { rule: 'control_character' },
-    });
+    })
+    .openapi({ pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$' });
 }
 
 /** Free text (a description, notes): trimmed, 1 to `max` characters; tabs and line breaks allowed. */
 export function prose(max: number) {
-  return z.string().trim().min(1).max(max);
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .openapi({ pattern: '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$' });
 }
 
 /** Deeper than any request shape of this API; bounds the work any later step does on the input. */

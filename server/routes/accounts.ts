@@ -121,8 +121,16 @@ const transactionSchema = z
   })
   .openapi('Transaction');
 
+/** An ETag this API sends ("v3"), as If-Match may name it. */
+const ETAG = /^\s*(?:W\/)?"v(\d{1,9})"\s*$/;
+const ETAG_OR_ANY = /^\s*(?:(?:W\/)?"v\d{1,9}"|\*)\s*$/;
+
 export const ifMatchHeader = z.object({
-  'If-Match': z.string().optional().openapi({ description: 'The ETag the change is based on; 412 if the account moved on' }),
+  'If-Match': z
+    .string()
+    .regex(ETAG_OR_ANY)
+    .optional()
+    .openapi({ description: 'The ETag the change is based on, e.g. "v3" (or * for any); 412 if the account moved on' }),
 });
 
 const conflict = { description: 'Not allowed from the current status; allowedTransitions lists what is', schema: problemSchema };
@@ -374,7 +382,7 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
 export function ifMatch(req: Request): number | undefined {
   const header = req.get('if-match');
   if (header === undefined || header.trim() === '*') return undefined;
-  const match = /^\s*(?:W\/)?"v(\d{1,9})"\s*$/.exec(header);
+  const match = ETAG.exec(header);
   if (!match) {
     throw Problem.validation([
       { field: 'headers.if-match', rule: 'invalid_etag', message: 'must be an ETag this API sent, such as "v3"' },

@@ -13,6 +13,9 @@ import type { Caller } from '../auth.js';
 import { Problem } from '../problem.js';
 import { prose, text, z } from '../zod.js';
 
+/** Area/Location names (plus UTC); DateTimeFormat alone would also accept offsets like +05:00. */
+const IANA_ZONE_SHAPE = /^(?:[A-Za-z][A-Za-z_-]*(?:\/[A-Za-z0-9][A-Za-z0-9_+-]*){1,2}|UTC|Etc\/UTC)$/;
+
 const timeZone = z
   .string()
   .min(1)
@@ -21,7 +24,7 @@ const timeZone = z
     message: 'must be an IANA time zone name such as America/Sao_Paulo',
     params: { rule: 'invalid_time_zone' },
   })
-  .openapi({ example: 'America/Sao_Paulo', description: 'IANA time zone name' });
+  .openapi({ example: 'America/Sao_Paulo', description: 'IANA time zone name (Area/Location, or UTC)', pattern: IANA_ZONE_SHAPE.source });
 
 const address = z
   .strictObject({
@@ -325,8 +328,7 @@ function orgView(org: Org & { environments: Environment[] }) {
 }
 
 function isIanaTimeZone(name: string): boolean {
-  // Area/Location names (plus UTC); DateTimeFormat alone would also accept offsets like +05:00.
-  if (!/^(?:[A-Za-z][A-Za-z_-]*(?:\/[A-Za-z0-9][A-Za-z0-9_+-]*){1,2}|UTC|Etc\/UTC)$/.test(name)) return false;
+  if (!IANA_ZONE_SHAPE.test(name)) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });
     return true;
