@@ -15,6 +15,7 @@ import {
 import type { PrismaClient } from '../runtime/prisma.js';
 import { Problem } from '../server/problem.js';
 import type { CustomerInput } from '../common/customers.js';
+import { MAX_BALANCE, minorUnits } from './balance-limits.js';
 import { findOrCreateCustomer } from './customers.js';
 import { checkReasonFor, systemReason, temporaryBlockExpiredReason } from './status-reasons.js';
 import type { TemporaryBlocks } from './temporary-blocks.js';
@@ -403,11 +404,16 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
         }
         const amount = BigInt(movement.amount);
         const balance = movement.type === 'CASH_IN' ? account.balance + amount : account.balance - amount;
+        if (balance > MAX_BALANCE) {
+          throw Problem.validation([
+            { field: 'body.amount', rule: 'balance_limit', message: `would take the balance to ${balance}, past ${MAX_BALANCE}, the most an account holds (minor units)` },
+          ]);
+        }
         if (balance + account.creditLimit < 0n) {
           const available = account.balance + account.creditLimit;
           throw new Problem('INSUFFICIENT_FUNDS', `${movement.amount} is more than the ${available} available (balance plus credit limit)`, {
-            balance: Number(account.balance),
-            available: Number(available),
+            balance: minorUnits(account.balance),
+            available: minorUnits(available),
           });
         }
         await tx.account.update({ where: { id: account.id }, data: { balance, version: account.version + 1 } });

@@ -5,7 +5,7 @@ import {
   allowedTransitions,
   operationAllowed,
 } from '../../machines/account-status.js';
-import { balanceLimits } from '../../services/balance-limits.js';
+import { MAX_TRANSACTION_AMOUNT, balanceLimits, minorUnits } from '../../services/balance-limits.js';
 import { etagOf, type AccountRecord, type AccountService } from '../../services/accounts.js';
 import { problemSchema, type Api } from '../api.js';
 import { actorOf, tenantOf } from '../auth.js';
@@ -103,7 +103,7 @@ const transactionBody = z
       .number()
       .int('must be an integer number of minor units')
       .positive()
-      .max(1e13)
+      .max(Number(MAX_TRANSACTION_AMOUNT))
       .openapi({ description: 'Minor units of the currency, e.g. 1050 for 10.50' }),
     currency: currencyCode,
   })
@@ -201,9 +201,9 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
         parentAccountId: row.parentAccountId,
         status: row.status,
         currency: row.currency,
-        balance: Number(row.balance),
-        creditLimit: Number(row.creditLimit),
-        availableToSpend: Number(row.balance + row.creditLimit),
+        balance: minorUnits(row.balance),
+        creditLimit: minorUnits(row.creditLimit),
+        availableToSpend: minorUnits(balanceLimits(row.balance, row.creditLimit).availableToSpend),
       });
       return {
         status: 200,
@@ -366,9 +366,9 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
             id: transaction.id,
             accountId: transaction.accountId,
             type: transaction.type,
-            amount: Number(transaction.amount),
+            amount: minorUnits(transaction.amount),
             currency: transaction.currency,
-            balanceAfter: Number(transaction.balanceAfter),
+            balanceAfter: minorUnits(transaction.balanceAfter),
             createdAt: transaction.createdAt.toISOString(),
           },
           account: accountView(account),
@@ -394,6 +394,7 @@ export function ifMatch(req: Request): number | undefined {
 export function accountView(account: AccountRecord) {
   const snapshot = accountStatusSnapshot(account.status, account.statusBeforeCancellation);
   const holder = account.customers[0]?.customer;
+  const limits = balanceLimits(account.balance, account.creditLimit);
   return {
     id: account.id,
     programId: account.programId,
@@ -403,10 +404,10 @@ export function accountView(account: AccountRecord) {
     statusDescription: account.statusDescription,
     statusChangedAt: account.statusChangedAt.toISOString(),
     blockedUntil: account.blockedUntil?.toISOString() ?? null,
-    balance: Number(account.balance),
-    creditLimit: Number(account.creditLimit),
-    availableCreditLimit: Number(balanceLimits(account.balance, account.creditLimit).availableCreditLimit),
-    availableToSpend: Number(account.balance + account.creditLimit),
+    balance: minorUnits(limits.balance),
+    creditLimit: minorUnits(limits.creditLimit),
+    availableCreditLimit: minorUnits(limits.availableCreditLimit),
+    availableToSpend: minorUnits(limits.availableToSpend),
     dueDay: account.dueDay,
     parentAccountId: account.parentAccountId,
     version: account.version,

@@ -1,3 +1,4 @@
+import { minorUnits } from '../../services/balance-limits.js';
 import { resolveRange } from '../../services/balance-query-range.js';
 import type { DailyBalanceService } from '../../services/daily-balances.js';
 import { problemSchema, type Api } from '../api.js';
@@ -60,10 +61,10 @@ export function registerDailyBalanceRoutes(api: Api, balances: DailyBalanceServi
             date: row.date.toISOString().slice(0, 10),
             currency: row.currency,
             programId: row.programId,
-            balance: Number(row.balance),
-            creditLimit: Number(row.creditLimit),
-            availableCreditLimit: Number(row.availableCreditLimit),
-            availableToSpend: Number(row.availableToSpend),
+            balance: minorUnits(row.balance),
+            creditLimit: minorUnits(row.creditLimit),
+            availableCreditLimit: minorUnits(row.availableCreditLimit),
+            availableToSpend: minorUnits(row.availableToSpend),
           })),
           pagination: { page: query.page, perPage: query.per_page, totalItems, totalPages: Math.ceil(totalItems / query.per_page) },
         },

@@ -1,4 +1,5 @@
 import type { Program } from '../../generated/prisma/client.js';
+import { MAX_CREDIT_LIMIT, minorUnits } from '../../services/balance-limits.js';
 import type { ProgramService } from '../../services/programs.js';
 import { problemSchema, type Api } from '../api.js';
 import { tenantOf } from '../auth.js';
@@ -22,7 +23,7 @@ const createProgramBody = z
       .number()
       .int()
       .min(0)
-      .max(1e13)
+      .max(Number(MAX_CREDIT_LIMIT))
       .optional()
       .openapi({ description: 'Credit programs only: the credit limit of new accounts, in minor units' }),
     dueDayChangeLimit: z
@@ -120,7 +121,7 @@ function programView(program: Program) {
     cardNetwork: program.cardNetwork,
     currency: program.currency,
     dueDays: program.dueDays,
-    defaultCreditLimit: Number(program.defaultCreditLimit),
+    defaultCreditLimit: minorUnits(program.defaultCreditLimit),
     dueDayChangeLimit: program.dueDayChangeLimit,
     createdAt: program.createdAt.toISOString(),
   };

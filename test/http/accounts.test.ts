@@ -321,6 +321,33 @@ describe('cash-in and cash-out', () => {
   });
 });
 
+describe('large amounts', () => {
+  it('keep every figure exact up to the largest balance, and refuse a cash-in past it, writing nothing', async () => {
+    const { accountId } = await createAccount(product.http, key);
+    // 99 cash-ins of the largest amount; the 100th brings the account to 10^15 minor units
+    const nearlyFull = 10n ** 15n - 10n ** 13n - 3n;
+    await product.prisma.account.update({ where: { id: accountId }, data: { balance: nearlyFull } });
+    const topUp = await move(accountId, 'CASH_IN', 10 ** 13);
+    expect(topUp.status).toBe(201);
+    expect(topUp.body.account.balance).toBe(999_999_999_999_997);
+    const full = await move(accountId, 'CASH_IN', 3);
+    expect(full.status).toBe(201);
+    expect(full.body.transaction.balanceAfter).toBe(10 ** 15);
+    expect(full.body.account).toMatchObject({ balance: 10 ** 15, availableToSpend: 10 ** 15 });
+    const before = await footprint(accountId);
+    const past = await move(accountId, 'CASH_IN', 1);
+    expectProblem(past, 400, 'balance_limit');
+    expect(await footprint(accountId)).toEqual(before);
+    const ledger = await product.prisma.accountTransaction.findMany({ where: { accountId }, orderBy: { createdAt: 'asc' } });
+    expect(ledger.map((t) => t.balanceAfter)).toEqual([999_999_999_999_997n, 10n ** 15n]);
+  });
+
+  it('are bounded by the database itself, whatever writes them', async () => {
+    const { accountId } = await createAccount(product.http, key);
+    await expect(product.prisma.account.update({ where: { id: accountId }, data: { balance: 9_020_000_000_000_001n } })).rejects.toThrow(/Account_balance_check/);
+  });
+});
+
 describe('tenancy', () => {
   it("answers 404 for another org's account, whatever the route", async () => {
     const { accountId } = await createAccount(product.http, key);
