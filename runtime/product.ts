@@ -16,7 +16,10 @@ export interface Roles {
 
 export interface RunningProduct {
   apiUrl?: string;
+  /** The product's own connection (its least-privilege role) */
   databaseUrl: string;
+  /** The tables' owner */
+  ownerDatabaseUrl: string;
   /** Resolves when the worker stops on its own (a fatal error); never when only the API runs */
   workerDone: Promise<void>;
   stop(): Promise<void>;
@@ -92,7 +95,7 @@ export async function startProduct(
       apiUrl = `http://${config.http.host}:${port}`;
       logger.info({ apiUrl, temporalUi: temporalUiBaseUrl(config), dataDir: config.dataDir }, 'API listening');
     }
-    return { apiUrl, databaseUrl: database.url, workerDone, stop };
+    return { apiUrl, databaseUrl: database.url, ownerDatabaseUrl: database.ownerUrl, workerDone, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDailyBalanceService } from '../../services/daily-balances.js';
 import { addDays, localDate, zonedInstant } from '../../services/plain-dates.js';
-import { createAccount, createOrgWithKey, expectProblem, sampleOrg, startTestProduct, type TestProduct } from '../support/harness.js';
+import { backdateLedger, createAccount, createOrgWithKey, expectProblem, sampleOrg, startTestProduct, type TestProduct } from '../support/harness.js';
 
 let product: TestProduct;
 let key: string;
@@ -22,7 +22,7 @@ beforeAll(async () => {
   today = localDate(new Date(), sampleOrg.timeZone);
   const opened = zonedInstant(addDays(today, -40), 12, 0, sampleOrg.timeZone);
   await product.prisma.account.update({ where: { id: accountId }, data: { createdAt: opened } });
-  await product.prisma.accountTransaction.updateMany({ where: { accountId }, data: { createdAt: opened } });
+  await backdateLedger(product.prisma, { accountId }, opened);
   const balances = createDailyBalanceService({ prisma: product.prisma });
   for (let back = 30; back >= 0; back--) {
     await balances.snapshot(org.orgId, zonedInstant(addDays(today, -back), 23, 59, sampleOrg.timeZone));

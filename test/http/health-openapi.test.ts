@@ -32,7 +32,7 @@ describe('GET /healthz', () => {
       logger,
     });
     const database = await createTestDatabase();
-    const config = testConfig({ DATABASE_URL: database.url, TEMPORAL_ADDRESS: server.address });
+    const config = testConfig({ DATABASE_URL: database.productUrl, DATABASE_MIGRATION_URL: database.url, TEMPORAL_ADDRESS: server.address });
     const running = await startProduct(config, logger, { api: true, worker: false });
     try {
       const http = httpClient(running.apiUrl!);
@@ -52,7 +52,7 @@ describe('GET /healthz', () => {
 describe('org creation when Temporal refuses to start the workflow', () => {
   it('answers 503 and leaves no org behind', async () => {
     const database = await createTestDatabase();
-    const config = testConfig({ DATABASE_URL: database.url, TEMPORAL_NAMESPACE: 'no-such-namespace' });
+    const config = testConfig({ DATABASE_URL: database.productUrl, DATABASE_MIGRATION_URL: database.url, TEMPORAL_NAMESPACE: 'no-such-namespace' });
     const running = await startProduct(config, createLogger({ logLevel: 'silent' }), { api: true, worker: false });
     try {
       const response = await httpClient(running.apiUrl!)('POST', '/v1/orgs', { key: OPERATOR_KEY, json: sampleOrg });

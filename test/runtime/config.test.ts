@@ -19,7 +19,7 @@ describe('config', () => {
       TEMPORAL_NAMESPACE: 'my-ns.a1b2c',
       TEMPORAL_API_KEY: 'secret',
     });
-    expect(config.database).toEqual({ mode: 'external', url: 'postgresql://u:p@db:5432/cards' });
+    expect(config.database).toEqual({ mode: 'external', url: 'postgresql://u:p@db:5432/cards', migrationUrl: 'postgresql://u:p@db:5432/cards' });
     expect(config.temporal.server).toMatchObject({ mode: 'external', address: 'my-ns.tmprl.cloud:7233', apiKey: 'secret', tls: {} });
     expect(config.temporal.namespace).toBe('my-ns.a1b2c');
   });
@@ -28,6 +28,7 @@ describe('config', () => {
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ DATABASE_MIGRATION_URL: 'postgresql://owner@db/cards' }, 'DATABASE_MIGRATION_URL'],
     [{ TEMPORAL_ADDRESS: 'http://localhost:7233' }, 'TEMPORAL_ADDRESS'],
     [{ NODE_ENV: 'production' }, 'OPERATOR_API_KEY'],
     [{ NODE_ENV: 'production', OPERATOR_API_KEY: 'o'.repeat(24) }, 'SERVER_SECRET'],

@@ -5,7 +5,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { createLogger } from '../../runtime/logger.js';
 import { applyMigrations } from '../../runtime/migrate.js';
-import { createDatabaseIfMissing, postgresUrl, startEmbeddedPostgres } from '../../runtime/postgres.js';
+import { createDatabaseIfMissing, startEmbeddedPostgres } from '../../runtime/postgres.js';
 import { startTemporalDevServer } from '../../runtime/temporal.js';
 import { workflowsPath } from '../../runtime/worker.js';
 import { freePort } from './free-port.js';
@@ -17,7 +17,9 @@ import { TEMPLATE_DATABASE } from './constants.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    postgresPort: number;
+    /** Connection URLs without the database name: the owner (superuser) and the product's role */
+    postgresOwnerBaseUrl: string;
+    postgresProductBaseUrl: string;
     temporalAddress: string;
     workflowBundlePath: string;
     scratchDir: string;
@@ -30,14 +32,10 @@ export default async function setup(project: TestProject) {
   // PostgreSQL runs as its own unprivileged user and must reach its data directory in here.
   await chmod(scratchDir, 0o755);
   const postgresPort = await freePort();
-  const postgres = await startEmbeddedPostgres({
-    dataDir: path.join(scratchDir, 'postgres'),
-    port: postgresPort,
-    database: 'postgres',
-    logger,
-  });
-  await createDatabaseIfMissing(postgresUrl(postgresPort, 'postgres'), TEMPLATE_DATABASE);
-  await applyMigrations(postgresUrl(postgresPort, TEMPLATE_DATABASE));
+  const postgres = await startEmbeddedPostgres({ dataDir: path.join(scratchDir, 'postgres'), port: postgresPort, logger });
+  await createDatabaseIfMissing(postgres.ownerUrl('postgres'), TEMPLATE_DATABASE);
+  await applyMigrations(postgres.ownerUrl(TEMPLATE_DATABASE));
+  await postgres.enableProductLogin();
 
   const temporal = await startTemporalDevServer({
     port: await freePort(),
@@ -51,7 +49,8 @@ export default async function setup(project: TestProject) {
   const workflowBundlePath = path.join(scratchDir, 'workflow-bundle.js');
   await writeFile(workflowBundlePath, bundle.code);
 
-  project.provide('postgresPort', postgresPort);
+  project.provide('postgresOwnerBaseUrl', postgres.ownerUrl(''));
+  project.provide('postgresProductBaseUrl', postgres.productUrl(''));
   project.provide('temporalAddress', temporal.address);
   project.provide('workflowBundlePath', workflowBundlePath);
   project.provide('scratchDir', scratchDir);

@@ -4,7 +4,6 @@ import pg from 'pg';
 import { expect, inject } from 'vitest';
 import { loadConfig, type Config } from '../../runtime/config.js';
 import { createLogger } from '../../runtime/logger.js';
-import { postgresUrl } from '../../runtime/postgres.js';
 import { createPrisma, type PrismaClient } from '../../runtime/prisma.js';
 import { startProduct, type Roles } from '../../runtime/product.js';
 
@@ -18,13 +17,15 @@ export function uniqueName(prefix: string): string {
 
 export interface TestDatabase {
   name: string;
+  /** As the owner of its tables (the superuser): migrations and the tests' own checks */
   url: string;
+  /** As the product's least-privilege role, as the product connects */
+  productUrl: string;
   drop(): Promise<void>;
 }
 
 /** A database of this test file's own, migrated (cloned from the template) unless `empty`. */
 export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
-  const port = inject('postgresPort');
   const name = uniqueName('test');
   await withAdmin((admin) =>
     admin.query(
@@ -33,7 +34,8 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
   );
   return {
     name,
-    url: postgresUrl(port, name),
+    url: `${inject('postgresOwnerBaseUrl')}${name}`,
+    productUrl: `${inject('postgresProductBaseUrl')}${name}`,
     drop: async () => {
       await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
     },
@@ -41,7 +43,7 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
 }
 
 async function withAdmin<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: postgresUrl(inject('postgresPort'), 'postgres') });
+  const admin = new pg.Client({ connectionString: `${inject('postgresOwnerBaseUrl')}postgres` });
   await admin.connect();
   try {
     return await use(admin);
@@ -81,7 +83,7 @@ export async function startTestProduct(
   env: Record<string, string> = {},
 ): Promise<TestProduct> {
   const database = await createTestDatabase();
-  const config = testConfig({ DATABASE_URL: database.url, ...env });
+  const config = testConfig({ DATABASE_URL: database.productUrl, DATABASE_MIGRATION_URL: database.url, ...env });
   const product = await startProduct(config, createLogger(config), roles, {
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
@@ -223,4 +225,16 @@ export async function databaseFingerprint(prisma: PrismaClient): Promise<string>
     }),
   );
   return digests.join(',');
+}
+
+/**
+ * Moves an account's ledger rows back in time, for tests of days gone by. The ledger refuses
+ * rewrites; this takes a superuser session that switches the guard off, which the product's own
+ * role cannot do.
+ */
+export async function backdateLedger(prisma: PrismaClient, where: { accountId: string; amount?: bigint }, createdAt: Date): Promise<void> {
+  await prisma.$transaction([
+    prisma.$executeRaw`SET LOCAL session_replication_role = replica`,
+    prisma.accountTransaction.updateMany({ where, data: { createdAt } }),
+  ]);
 }

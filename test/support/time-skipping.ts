@@ -36,7 +36,7 @@ export async function startTimeSkippingProduct(
 ): Promise<TimeSkippingProduct> {
   const env = await createTimeSkippingEnvironment();
   const database: TestDatabase = await createTestDatabase();
-  const prisma = createPrisma(database.url, { maxConnections: 5 });
+  const prisma = createPrisma(database.productUrl, { maxConnections: 5 });
   const taskQueue = uniqueName('timeskip');
   const reportsDir = path.join(inject('scratchDir'), 'reports');
   const namespace = env.namespace ?? 'default';

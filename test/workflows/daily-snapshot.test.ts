@@ -7,7 +7,7 @@ import { ACCOUNT_LIMITS_CSV_HEADER } from '../../services/account-limits-reports
 import { addDays, localDate, offsetMs, zonedInstant } from '../../services/plain-dates.js';
 import { dailySnapshotSpec } from '../../services/snapshot-schedules.js';
 import type { DailyAccountSnapshotResult } from '../../workflows/daily-account-snapshot.js';
-import { OPERATOR_KEY, createAccount, eventually, sampleOrg, startTestProduct, uniqueName, type TestProduct } from '../support/harness.js';
+import { OPERATOR_KEY, backdateLedger, createAccount, eventually, sampleOrg, startTestProduct, uniqueName, type TestProduct } from '../support/harness.js';
 
 // On the real dev server: each org's schedule fires at 23:59 in the org's own time zone, across
 // daylight-saving changes, and its runs record the local date of their scheduled time.
@@ -110,7 +110,7 @@ describe('daily snapshot runs', () => {
     const opened = zonedInstant(addDays(today, -3), 12, 0, timeZone);
     await product.prisma.environment.update({ where: { id: environmentId }, data: { createdAt: opened } });
     await product.prisma.account.update({ where: { id: accountId }, data: { createdAt: opened } });
-    await product.prisma.accountTransaction.updateMany({ where: { accountId, amount: 700n }, data: { createdAt: opened } });
+    await backdateLedger(product.prisma, { accountId, amount: 700n }, opened);
 
     // A backfill of a missed day: the run records that day's balance, not today's.
     const scheduledAt = zonedInstant(day, 23, 59, timeZone);

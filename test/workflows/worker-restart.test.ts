@@ -30,7 +30,8 @@ async function startWorkerProcess(): Promise<ChildProcess> {
     env: {
       PATH: process.env.PATH,
       LOG_LEVEL: 'info',
-      DATABASE_URL: product.database.url,
+      DATABASE_URL: product.database.productUrl,
+      DATABASE_MIGRATION_URL: product.database.url,
       TEMPORAL_ADDRESS: product.config.temporal.server.mode === 'external' ? product.config.temporal.server.address : '',
       TEMPORAL_TASK_QUEUE: product.config.temporal.taskQueue,
     },

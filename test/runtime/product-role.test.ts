@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPEND_ONLY_TABLES, PRODUCT_ROLE, checkProductRole, productRoleProblem } from '../../runtime/database-roles.js';
+import { createTestDatabase, type TestDatabase } from '../support/harness.js';
+
+// Connected as the product connects, nothing may rewrite or silence the history tables: not an
+// UPDATE, DELETE or TRUNCATE, not disabling or dropping their triggers, not replica mode.
+
+let db: TestDatabase;
+let product: pg.Client;
+let owner: pg.Client;
+const ids = { org: randomUUID(), env: randomUUID(), program: randomUUID(), account: randomUUID() };
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  owner = new pg.Client({ connectionString: db.url });
+  product = new pg.Client({ connectionString: db.productUrl });
+  await Promise.all([owner.connect(), product.connect()]);
+  // Rows written as the product writes them
+  await product.query(`
+    INSERT INTO "Org" (id, "legalName", "addressLine1", city, "postalCode", country, "timeZone", "updatedAt")
+      VALUES ('${ids.org}', 'Acme', 'Street 1', 'City', '000', 'BR', 'America/Sao_Paulo', now());
+    INSERT INTO "Environment" (id, "orgId", kind) VALUES ('${ids.env}', '${ids.org}', 'TEST');
+    INSERT INTO "Program" (id, "orgId", "environmentId", name, type, "cardNetwork", currency)
+      VALUES ('${ids.program}', '${ids.org}', '${ids.env}', 'Gold', 'PREPAID', 'VISA', 'BRL');
+    INSERT INTO "Account" (id, "orgId", "environmentId", "programId", "updatedAt")
+      VALUES ('${ids.account}', '${ids.org}', '${ids.env}', '${ids.program}', now());
+    INSERT INTO "AccountStatusChange" ("orgId", "environmentId", "accountId", kind, "fromStatus", "toStatus", "accountVersion", actor)
+      VALUES ('${ids.org}', '${ids.env}', '${ids.account}', 'CHANGE', 'NORMAL', 'BLOCKED', 2, 'test');
+    INSERT INTO "AccountEvent" ("orgId", "environmentId", "accountId", kind, details, "accountVersion", actor)
+      VALUES ('${ids.org}', '${ids.env}', '${ids.account}', 'DUE_DAY_CHANGE', '{}', 3, 'test');
+    INSERT INTO "AccountTransaction" (id, "orgId", "environmentId", "accountId", type, amount, currency, "balanceAfter", actor)
+      VALUES ('${randomUUID()}', '${ids.org}', '${ids.env}', '${ids.account}', 'CASH_IN', 100, 'BRL', 100, 'test');`);
+});
+afterAll(async () => {
+  await Promise.all([product?.end(), owner?.end()]);
+  await db?.drop();
+});
+
+const history = ['AccountStatusChange', 'AccountEvent', 'AccountTransaction'] as const;
+
+async function refused(sql: string, expected: RegExp) {
+  await expect(product.query(sql)).rejects.toThrow(expected);
+}
+
+describe("the product's database role", () => {
+  it('is neither a superuser nor the owner of any table', async () => {
+    const check = await checkProductRole(db.productUrl);
+    expect(check).toEqual({ role: PRODUCT_ROLE, superuser: false, ownedTables: 0 });
+    expect(productRoleProblem(check)).toBeUndefined();
+    expect(productRoleProblem(await checkProductRole(db.url))).toMatch(/superuser/);
+  });
+
+  it.each(history)('cannot UPDATE, DELETE or TRUNCATE %s', async (table) => {
+    await refused(`UPDATE "${table}" SET actor = 'forged'`, /permission denied/);
+    await refused(`DELETE FROM "${table}"`, /permission denied/);
+    await refused(`TRUNCATE "${table}"`, /permission denied/);
+  });
+
+  it.each(history)('cannot disable, drop or replace the guards of %s', async (table) => {
+    await refused(`ALTER TABLE "${table}" DISABLE TRIGGER ALL`, /must be owner/);
+    await refused(`DROP TRIGGER "${table}_append_only" ON "${table}"`, /must be owner/);
+    await refused(`CREATE OR REPLACE FUNCTION "refuse_append_only_rewrite"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$`, /must be owner|permission denied/);
+    await refused(`ALTER TABLE "${table}" OWNER TO ${PRODUCT_ROLE}`, /must be owner/);
+  });
+
+  it('cannot switch to replica mode, raise its own privileges, or touch the migrations', async () => {
+    await refused(`SET session_replication_role = replica`, /permission denied/);
+    await refused(`ALTER ROLE ${PRODUCT_ROLE} SUPERUSER`, /permission denied/);
+    // Without the grant option a GRANT only warns; the privilege is still missing after it
+    await product.query(`GRANT UPDATE ON "AccountTransaction" TO ${PRODUCT_ROLE}`);
+    await refused(`UPDATE "AccountTransaction" SET actor = 'forged'`, /permission denied/);
+    await refused(`CREATE TABLE shadow (id int)`, /permission denied/);
+    await refused(`SELECT * FROM "_prisma_migrations"`, /permission denied/);
+    await refused(`DELETE FROM "_prisma_migrations"`, /permission denied/);
+  });
+
+  it('leaves every history row as it was', async () => {
+    for (const table of history) {
+      const { rows } = await owner.query(`SELECT actor FROM "${table}"`);
+      expect(rows).toEqual([{ actor: 'test' }]);
+    }
+  });
+
+  it('may only read and add to every append-only table, and reads every table', async () => {
+    const { rows } = await owner.query<{ table_name: string; privileges: string[] }>(
+      `SELECT t.table_name, coalesce(array_agg(g.privilege_type::text ORDER BY g.privilege_type) FILTER (WHERE g.privilege_type IS NOT NULL), '{}') AS privileges
+       FROM information_schema.tables t
+       LEFT JOIN information_schema.role_table_grants g ON g.table_name = t.table_name AND g.table_schema = t.table_schema AND g.grantee = $1
+       WHERE t.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+       GROUP BY t.table_name`,
+      [PRODUCT_ROLE],
+    );
+    const granted = Object.fromEntries(rows.map((row) => [row.table_name, row.privileges]));
+    for (const table of APPEND_ONLY_TABLES) expect(granted[table], table).toEqual(['INSERT', 'SELECT']);
+    expect(granted._prisma_migrations).toEqual([]);
+    for (const [table, privileges] of Object.entries(granted)) {
+      if (table !== '_prisma_migrations') expect(privileges, table).toContain('SELECT');
+      expect(privileges, table).not.toContain('TRUNCATE');
+    }
+  });
+});
