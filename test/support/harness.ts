@@ -148,8 +148,15 @@ export const sampleOrg = {
   networks: ['VISA', 'MASTERCARD'],
 };
 
+/**
+ * How long a step the product takes on its own (an activity, a child run) may take before a test
+ * gives up on it: a worker that dies mid-step has it retried after the activity's start-to-close
+ * timeout (at most 1 minute), and a machine busy with other work slows every step.
+ */
+export const PRODUCT_STEP_MS = 60_000;
+
 /** Polls until `probe` returns a value; for waiting on asynchronous workflow progress. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = PRODUCT_STEP_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

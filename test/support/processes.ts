@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+// Entry points of the product (bin/*.ts) run as real processes, for tests that kill them.
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface RunningEntryPoint {
+  child: ChildProcess;
+  /** Everything it printed so far */
+  output(): string;
+  /** SIGKILL to its whole process group: the process and every child it did not detach */
+  killGroup(): Promise<void>;
+}
+
+/**
+ * Starts `entry` (e.g. bin/worker.ts) with only `env` (and PATH) in its environment, in a process
+ * group of its own, and resolves once its log shows `readyMessage`; rejects if it exits first or
+ * is not ready within `timeoutMs`.
+ */
+export async function startEntryPoint(entry: string, env: Record<string, string>, readyMessage: string, timeoutMs: number): Promise<RunningEntryPoint> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      output += chunk;
+    });
+  }
+  const exited = once(child, 'exit');
+  const running: RunningEntryPoint = {
+    child,
+    output: () => output,
+    async killGroup() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await exited;
+    },
+  };
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void running.killGroup();
+      reject(new Error(`${entry} was not ready within ${timeoutMs} ms:\n${output.slice(-3000)}`));
+    }, timeoutMs);
+    const check = () => {
+      if (output.includes(`"msg":"${readyMessage}"`)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', check);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`${entry} exited before it was ready:\n${output.slice(-3000)}`));
+    });
+  });
+  return running;
+}
