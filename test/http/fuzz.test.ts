@@ -12,7 +12,7 @@ import {
   type TestProduct,
 } from '../support/harness.js';
 import { onboardingClient } from '../support/onboarding.js';
-import { createArbitraries, type GeneratedRequest, type OpenApiDocument, type Operation } from '../support/openapi-arbitrary.js';
+import { asHttpRequest, createArbitraries, type GeneratedRequest, type OpenApiDocument, type Operation } from '../support/openapi-arbitrary.js';
 
 // Property-based fuzz of every operation in the OpenAPI document, with valid credentials: valid
 // requests and requests with one hostile part, generated from the document's schemas (which are
@@ -77,14 +77,8 @@ function keyFor(operation: Operation, pickOperator: boolean): string | undefined
 }
 
 async function send(request: GeneratedRequest, authKey: string | undefined): Promise<HttpResponse> {
-  const query = new URLSearchParams(request.query).toString();
-  // A header value is tab, visible ASCII, space and Latin-1 (RFC 9110 field-value); no HTTP client sends anything else
-  const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, value.replace(/[^\t\x20-\x7e\x80-\xff]/g, '')]));
-  return product.http(request.method, `${request.path}${query ? `?${query}` : ''}`, {
-    key: authKey,
-    headers: { ...headers, ...(request.body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(request.body === undefined ? {} : { raw: JSON.stringify(request.body) }),
-  });
+  const { method, path, options } = asHttpRequest(request, authKey);
+  return product.http(method, path, options);
 }
 
 const applicationSettled = async (applicationId: string) =>

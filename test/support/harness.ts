@@ -215,16 +215,24 @@ export function expectProblem(response: HttpResponse, status: number, rule?: str
 
 /**
  * A digest of every row of every table the product writes, to show that a refused request
- * changed nothing (any insert, update or delete changes it). One query for all tables.
+ * changed nothing (any insert, update or delete changes it); with `environmentId`, of that
+ * environment's rows alone. One query for all tables.
  */
-export async function databaseFingerprint(prisma: PrismaClient, options: { except?: string[] } = {}): Promise<string> {
-  const tables = await prisma.$queryRaw<{ name: string }[]>`
-    SELECT table_name AS name FROM information_schema.tables
-    WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations'
-    ORDER BY table_name`;
+export async function databaseFingerprint(prisma: PrismaClient, options: { except?: string[]; environmentId?: string } = {}): Promise<string> {
+  const tables = await prisma.$queryRaw<{ name: string; scoped: boolean }[]>`
+    SELECT t.table_name AS name,
+           EXISTS (SELECT 1 FROM information_schema.columns c
+                   WHERE c.table_schema = 'public' AND c.table_name = t.table_name AND c.column_name = 'environmentId') AS scoped
+    FROM information_schema.tables t
+    WHERE t.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND t.table_name <> '_prisma_migrations'
+    ORDER BY t.table_name`;
+  const environment = options.environmentId?.replace(/[^0-9a-f-]/g, '');
   const digests = tables
-    .filter(({ name }) => !options.except?.includes(name))
-    .map(({ name }) => `'${name}:' || coalesce((SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM "${name.replaceAll('"', '""')}" t), '-')`);
+    .filter(({ name, scoped }) => !options.except?.includes(name) && (!environment || scoped || name === 'Environment'))
+    .map(({ name, scoped }) => {
+      const where = !environment ? '' : scoped ? ` WHERE t."environmentId" = '${environment}'` : ` WHERE t.id = '${environment}'`;
+      return `'${name}:' || coalesce((SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM "${name.replaceAll('"', '""')}" t${where}), '-')`;
+    });
   const rows = await prisma.$queryRawUnsafe<{ digest: string }[]>(`SELECT ${digests.join(" || ',' || ")} AS digest`);
   return rows[0]!.digest;
 }

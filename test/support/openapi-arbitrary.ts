@@ -248,3 +248,21 @@ function mutate(value: unknown, path: Path, how: string, replacement: unknown): 
   }
   return copy;
 }
+
+/**
+ * A generated request as the harness's HTTP client sends it. Header values keep only what a field
+ * value may hold (tab, visible ASCII, space, Latin-1; RFC 9110): no client sends anything else.
+ */
+export function asHttpRequest(request: GeneratedRequest, key: string | undefined) {
+  const query = new URLSearchParams(request.query).toString();
+  const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, value.replace(/[^\t\x20-\x7e\x80-\xff]/g, '')]));
+  return {
+    method: request.method,
+    path: `${request.path}${query ? `?${query}` : ''}`,
+    options: {
+      key,
+      headers: { ...headers, ...(request.body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(request.body === undefined ? {} : { raw: JSON.stringify(request.body) }),
+    },
+  };
+}
