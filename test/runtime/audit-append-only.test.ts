@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/harness.js';
+import { insertAccountRows } from '../support/sql-fixtures.js';
 
 let db: TestDatabase;
 let client: pg.Client;
@@ -18,18 +18,8 @@ afterAll(async () => {
 
 describe('AccountStatusChange', () => {
   it('accepts inserts and refuses UPDATE, DELETE and TRUNCATE in the database itself', async () => {
-    const org = randomUUID();
-    const env = randomUUID();
-    const program = randomUUID();
-    const account = randomUUID();
+    const { org, env, account } = await insertAccountRows(client);
     await client.query(`
-      INSERT INTO "Org" (id, "legalName", "addressLine1", city, "postalCode", country, "timeZone", "updatedAt")
-        VALUES ('${org}', 'Acme', 'Street 1', 'City', '000', 'BR', 'America/Sao_Paulo', now());
-      INSERT INTO "Environment" (id, "orgId", kind) VALUES ('${env}', '${org}', 'TEST');
-      INSERT INTO "Program" (id, "orgId", "environmentId", name, type, "cardNetwork", currency)
-        VALUES ('${program}', '${org}', '${env}', 'Gold', 'CREDIT', 'VISA', 'BRL');
-      INSERT INTO "Account" (id, "orgId", "environmentId", "programId", "updatedAt")
-        VALUES ('${account}', '${org}', '${env}', '${program}', now());
       INSERT INTO "AccountStatusChange" ("orgId", "environmentId", "accountId", kind, "fromStatus", "toStatus", "accountVersion", actor)
         VALUES ('${org}', '${env}', '${account}', 'CHANGE', 'NORMAL', 'BLOCKED', 2, 'test');`);
 

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPEND_ONLY_TABLES, PRODUCT_ROLE, checkProductRole, productRoleProblem } from '../../runtime/database-roles.js';
 import { createTestDatabase, type TestDatabase } from '../support/harness.js';
+import { insertAccountRows } from '../support/sql-fixtures.js';
 
 // Connected as the product connects, nothing may rewrite or silence the history tables: not an
 // UPDATE, DELETE or TRUNCATE, not disabling or dropping their triggers, not replica mode.
@@ -10,7 +11,6 @@ import { createTestDatabase, type TestDatabase } from '../support/harness.js';
 let db: TestDatabase;
 let product: pg.Client;
 let owner: pg.Client;
-const ids = { org: randomUUID(), env: randomUUID(), program: randomUUID(), account: randomUUID() };
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -18,14 +18,8 @@ beforeAll(async () => {
   product = new pg.Client({ connectionString: db.productUrl });
   await Promise.all([owner.connect(), product.connect()]);
   // Rows written as the product writes them
+  const ids = await insertAccountRows(product);
   await product.query(`
-    INSERT INTO "Org" (id, "legalName", "addressLine1", city, "postalCode", country, "timeZone", "updatedAt")
-      VALUES ('${ids.org}', 'Acme', 'Street 1', 'City', '000', 'BR', 'America/Sao_Paulo', now());
-    INSERT INTO "Environment" (id, "orgId", kind) VALUES ('${ids.env}', '${ids.org}', 'TEST');
-    INSERT INTO "Program" (id, "orgId", "environmentId", name, type, "cardNetwork", currency)
-      VALUES ('${ids.program}', '${ids.org}', '${ids.env}', 'Gold', 'PREPAID', 'VISA', 'BRL');
-    INSERT INTO "Account" (id, "orgId", "environmentId", "programId", "updatedAt")
-      VALUES ('${ids.account}', '${ids.org}', '${ids.env}', '${ids.program}', now());
     INSERT INTO "AccountStatusChange" ("orgId", "environmentId", "accountId", kind, "fromStatus", "toStatus", "accountVersion", actor)
       VALUES ('${ids.org}', '${ids.env}', '${ids.account}', 'CHANGE', 'NORMAL', 'BLOCKED', 2, 'test');
     INSERT INTO "AccountEvent" ("orgId", "environmentId", "accountId", kind, details, "accountVersion", actor)
