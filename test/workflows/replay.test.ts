@@ -12,8 +12,19 @@ const fixturesDir = fileURLToPath(new URL('../fixtures/histories', import.meta.u
 const fixtures = (await readdir(fixturesDir)).filter((name) => name.endsWith('.json')).sort();
 
 describe('recorded workflow histories replay against the current code', () => {
-  it('has fixtures to replay', () => {
-    expect(fixtures.length).toBeGreaterThan(0);
+  it('has a recorded run of every workflow type the worker registers', async () => {
+    const recordedTypes = new Set(
+      await Promise.all(
+        fixtures.map(async (fixture) => {
+          const { events } = JSON.parse(await readFile(path.join(fixturesDir, fixture), 'utf8')) as {
+            events: { workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }[];
+          };
+          return events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+        }),
+      ),
+    );
+    const registered = Object.keys(await import('../../workflows/index.js'));
+    expect(registered.filter((type) => !recordedTypes.has(type))).toEqual([]);
   });
 
   for (const fixture of fixtures) {
