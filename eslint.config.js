@@ -2,9 +2,33 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'http', 'http2',
-  'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers', 'tls', 'url', 'util',
-  'v8', 'vm', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 const builtinPatterns = nodeBuiltins.flatMap((name) => [name, `${name}/*`]);
 
@@ -18,7 +42,10 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false } },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
     },
@@ -32,15 +59,53 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*'], message: 'Node built-ins are not deterministic; keep them out of workflow code.' },
-            { group: builtinPatterns, message: 'Node built-ins are not deterministic; keep them out of workflow code.' },
-            { group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@prisma/*', 'pg', 'pino', 'express'], message: 'No I/O libraries in workflow code.' },
-            { group: ['**/activities/*', '**/runtime/*', '**/server/*', '**/services/*', '**/generated/*'], allowTypeImports: true, message: 'Import activities and services as types only.' },
+            {
+              group: ['node:*'],
+              message: 'Node built-ins are not deterministic; keep them out of workflow code.',
+            },
+            {
+              group: builtinPatterns,
+              message: 'Node built-ins are not deterministic; keep them out of workflow code.',
+            },
+            {
+              group: [
+                '@temporalio/activity',
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@prisma/*',
+                'pg',
+                'pino',
+                'express',
+              ],
+              message: 'No I/O libraries in workflow code.',
+            },
+            {
+              group: [
+                '**/activities/*',
+                '**/runtime/*',
+                '**/server/*',
+                '**/services/*',
+                '**/generated/*',
+              ],
+              allowTypeImports: true,
+              message: 'Import activities and services as types only.',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' }, { name: 'setInterval', message: 'Use sleep() from @temporalio/workflow.' }],
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Randomness breaks replay; pass it in or use uuid4() from @temporalio/workflow.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' },
+        { name: 'setInterval', message: 'Use sleep() from @temporalio/workflow.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'Randomness breaks replay; pass it in or use uuid4() from @temporalio/workflow.',
+        },
+      ],
     },
   },
   {

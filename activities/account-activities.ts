@@ -10,8 +10,17 @@ export function createAccountActivities({ prisma }: AccountActivityDeps) {
   const accounts = createAccountService({ prisma, temporaryBlocks: noTemporaryBlocks });
   return {
     /** Lifts the block if the account is still in it; a retry after success does nothing. */
-    expireTemporaryBlock(input: { accountId: string; orgId: string; environmentId: string; until: string }) {
-      return accounts.expireTemporaryBlock({ orgId: input.orgId, environmentId: input.environmentId }, input.accountId, new Date(input.until));
+    expireTemporaryBlock(input: {
+      accountId: string;
+      orgId: string;
+      environmentId: string;
+      until: string;
+    }) {
+      return accounts.expireTemporaryBlock(
+        { orgId: input.orgId, environmentId: input.environmentId },
+        input.accountId,
+        new Date(input.until),
+      );
     },
   };
 }

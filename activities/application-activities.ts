@@ -12,7 +12,8 @@ export interface ApplicationActivityDeps {
   prisma: PrismaClient;
 }
 
-export type ApplicationOutcome = { accountId: string; reasons: [] } | { accountId?: undefined; reasons: string[] };
+export type ApplicationOutcome =
+  { accountId: string; reasons: [] } | { accountId?: undefined; reasons: string[] };
 
 export function createApplicationActivities({ prisma }: ApplicationActivityDeps) {
   const accounts = createAccountService({ prisma, temporaryBlocks: noTemporaryBlocks });
@@ -31,19 +32,33 @@ export function createApplicationActivities({ prisma }: ApplicationActivityDeps)
     }): Promise<ApplicationOutcome> {
       const tenant = { orgId: input.orgId, environmentId: input.environmentId };
       const { programId, applicant, parentAccountId, additionalCustomers } = input.data;
-      const people = [applicant, ...additionalCustomers].filter((a): a is CustomerInput => a !== undefined);
+      const people = [applicant, ...additionalCustomers].filter(
+        (a): a is CustomerInput => a !== undefined,
+      );
       const malformed = people
         .map((p) => ('person' in p ? p.person.documentNumber : p.company.documentNumber))
         .filter((doc) => !DOCUMENT_NUMBER.test(doc));
-      if (!programId || !applicant) return { reasons: ['the application lacks a program or an applicant'] };
-      if (malformed.length > 0) return { reasons: malformed.map((doc) => `document id ${doc} is not well formed`) };
+      if (!programId || !applicant)
+        return { reasons: ['the application lacks a program or an applicant'] };
+      if (malformed.length > 0)
+        return { reasons: malformed.map((doc) => `document id ${doc} is not well formed`) };
       try {
         const accountId = await inTransaction(
           prisma,
           async (tx) => {
-            const id = await accounts.createInTx(tx, tenant, randomUUID(), { programId, owner: applicant, parentAccountId, applicationId: input.applicationId });
+            const id = await accounts.createInTx(tx, tenant, randomUUID(), {
+              programId,
+              owner: applicant,
+              parentAccountId,
+              applicationId: input.applicationId,
+            });
             for (const [i, additional] of additionalCustomers.entries()) {
-              const customer = await findOrCreateCustomer(tx, tenant, additional, `additionalCustomers.${i}`);
+              const customer = await findOrCreateCustomer(
+                tx,
+                tenant,
+                additional,
+                `additionalCustomers.${i}`,
+              );
               await linkAdditionalCustomer(tx, tenant, id, customer.id);
             }
             return id;
@@ -54,7 +69,11 @@ export function createApplicationActivities({ prisma }: ApplicationActivityDeps)
       } catch (error) {
         if (error instanceof Problem && error.status < 500) {
           const errors = (error.extensions.errors ?? []) as { field: string; message: string }[];
-          return { reasons: errors.length ? errors.map((e) => `${e.field.replace(/^body\./, '')} ${e.message}`) : [error.detail] };
+          return {
+            reasons: errors.length
+              ? errors.map((e) => `${e.field.replace(/^body\./, '')} ${e.message}`)
+              : [error.detail],
+          };
         }
         throw error;
       }

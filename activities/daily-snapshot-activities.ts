@@ -17,7 +17,11 @@ export function createDailySnapshotActivities(deps: DailySnapshotActivityDeps) {
     },
 
     /** Rewrites the same files from the same rows, so a retry is harmless. */
-    async writeAccountLimitsReports(input: { orgId: string; date: string; scheduledAt: string }): Promise<number> {
+    async writeAccountLimitsReports(input: {
+      orgId: string;
+      date: string;
+      scheduledAt: string;
+    }): Promise<number> {
       return (await reports.write(input.orgId, input.date, new Date(input.scheduledAt))).length;
     },
   };

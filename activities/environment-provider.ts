@@ -25,11 +25,17 @@ export interface EnvironmentProvider {
 
 const VERIFICATION_KEY_NAME = 'Provisioning verification (removed after use)';
 
-export function createBuiltInEnvironmentProvider({ prisma }: { prisma: PrismaClient }): EnvironmentProvider {
+export function createBuiltInEnvironmentProvider({
+  prisma,
+}: {
+  prisma: PrismaClient;
+}): EnvironmentProvider {
   const reasons = createStatusReasonService({ prisma });
 
   async function environmentOf({ orgId, environment }: EnvironmentRequest) {
-    const row = await prisma.environment.findUnique({ where: { orgId_kind: { orgId, kind: environment } } });
+    const row = await prisma.environment.findUnique({
+      where: { orgId_kind: { orgId, kind: environment } },
+    });
     if (!row) throw new Error(`org ${orgId} has no ${environment} environment; provision it first`);
     return row;
   }
@@ -45,11 +51,19 @@ export function createBuiltInEnvironmentProvider({ prisma }: { prisma: PrismaCli
           update: {},
         });
         await tx.accountStatusReason.createMany({
-          data: defaultStatusReasons.map((reason) => ({ id: randomUUID(), orgId, environmentId: row.id, ...reason })),
+          data: defaultStatusReasons.map((reason) => ({
+            id: randomUUID(),
+            orgId,
+            environmentId: row.id,
+            ...reason,
+          })),
           skipDuplicates: true,
         });
         if (row.status !== 'READY') {
-          await tx.environment.update({ where: { id: row.id }, data: { status: 'VERIFYING', provisioningError: null } });
+          await tx.environment.update({
+            where: { id: row.id },
+            data: { status: 'VERIFYING', provisioningError: null },
+          });
         }
         return { environmentId: row.id };
       });
@@ -58,10 +72,19 @@ export function createBuiltInEnvironmentProvider({ prisma }: { prisma: PrismaCli
     async verify(request) {
       const env = await environmentOf(request);
       // A key made for this check only, removed again whatever the outcome, so retries leave none behind.
-      await prisma.apiKey.deleteMany({ where: { environmentId: env.id, name: VERIFICATION_KEY_NAME } });
+      await prisma.apiKey.deleteMany({
+        where: { environmentId: env.id, name: VERIFICATION_KEY_NAME },
+      });
       const key = issueApiKey(env.kind);
       await prisma.apiKey.create({
-        data: { id: key.id, orgId: env.orgId, environmentId: env.id, prefix: key.prefix, secretHash: key.secretHash, name: VERIFICATION_KEY_NAME },
+        data: {
+          id: key.id,
+          orgId: env.orgId,
+          environmentId: env.id,
+          prefix: key.prefix,
+          secretHash: key.secretHash,
+          name: VERIFICATION_KEY_NAME,
+        },
       });
       try {
         const identity = await findApiKey(prisma, key.token);
@@ -70,13 +93,28 @@ export function createBuiltInEnvironmentProvider({ prisma }: { prisma: PrismaCli
         }
         const visible = await reasons.list(identity);
         const missing = defaultStatusReasons.filter((r) => !visible.some((v) => v.code === r.code));
-        if (missing.length > 0) throw new Error(`the environment lacks its default status reasons: ${missing.map((r) => r.code).join(', ')}`);
+        if (missing.length > 0)
+          throw new Error(
+            `the environment lacks its default status reasons: ${missing.map((r) => r.code).join(', ')}`,
+          );
         const foreign = visible.filter((v) => v.environmentId !== env.id);
-        if (foreign.length > 0) throw new Error(`the environment's key sees ${foreign.length} rows of another environment`);
-        const others = await prisma.accountStatusReason.findMany({ where: { orgId: env.orgId, environmentId: { not: env.id } }, select: { id: true } });
+        if (foreign.length > 0)
+          throw new Error(
+            `the environment's key sees ${foreign.length} rows of another environment`,
+          );
+        const others = await prisma.accountStatusReason.findMany({
+          where: { orgId: env.orgId, environmentId: { not: env.id } },
+          select: { id: true },
+        });
         const leaked = others.filter((o) => visible.some((v) => v.id === o.id));
-        if (leaked.length > 0) throw new Error(`the environment's key sees ${leaked.length} rows of the org's other environment`);
-        await prisma.environment.update({ where: { id: env.id }, data: { status: 'READY', verifiedAt: new Date(), provisioningError: null } });
+        if (leaked.length > 0)
+          throw new Error(
+            `the environment's key sees ${leaked.length} rows of the org's other environment`,
+          );
+        await prisma.environment.update({
+          where: { id: env.id },
+          data: { status: 'READY', verifiedAt: new Date(), provisioningError: null },
+        });
         return {
           checks: [
             'its own key resolves to it',

@@ -1,7 +1,11 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { nonRetryableFailureTypes } from '../common/failures.js';
 import { Problem } from '../server/problem.js';
-import { isDeterministicDatabaseError, isTransientDatabaseError, sqlStateOf } from '../services/prisma-errors.js';
+import {
+  isDeterministicDatabaseError,
+  isTransientDatabaseError,
+  sqlStateOf,
+} from '../services/prisma-errors.js';
 
 // Every activity's failure is classified once, here, so no workflow retries forever on input that
 // can never succeed:
@@ -47,7 +51,10 @@ export function activityFailure(error: unknown, attempt: number): unknown {
 
 /** Prisma prefixes its messages with the call site; the last line is what the database said. */
 function shortMessage(message: string): string {
-  const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   return (lines.at(-1) ?? message).slice(0, 500);
 }
 
@@ -62,7 +69,9 @@ function currentAttempt(): number {
 type AnyActivity = (...args: never[]) => Promise<unknown>;
 
 /** The same activities, each throwing only classified failures. */
-export function classifyFailures<Activities extends Record<string, AnyActivity>>(activities: Activities): Activities {
+export function classifyFailures<Activities extends Record<string, AnyActivity>>(
+  activities: Activities,
+): Activities {
   return Object.fromEntries(
     Object.entries(activities).map(([name, activity]) => [
       name,

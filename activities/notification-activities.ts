@@ -19,7 +19,10 @@ export interface NotificationToSend {
 export function createNotificationActivities({ prisma }: NotificationActivityDeps) {
   return {
     async sendNotification(notification: NotificationToSend): Promise<void> {
-      await prisma.notification.createMany({ data: [{ id: randomUUID(), ...notification }], skipDuplicates: true });
+      await prisma.notification.createMany({
+        data: [{ id: randomUUID(), ...notification }],
+        skipDuplicates: true,
+      });
     },
   };
 }

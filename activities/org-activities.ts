@@ -16,7 +16,10 @@ export function createOrgActivities({ prisma }: OrgActivityDeps) {
   return {
     async activateOrg({ orgId }: { orgId: string }): Promise<void> {
       await requireOrg(orgId);
-      await prisma.org.updateMany({ where: { id: orgId, status: 'ONBOARDING' }, data: { status: 'ACTIVE' } });
+      await prisma.org.updateMany({
+        where: { id: orgId, status: 'ONBOARDING' },
+        data: { status: 'ACTIVE' },
+      });
     },
   };
 }

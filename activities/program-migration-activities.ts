@@ -23,8 +23,24 @@ export function createProgramMigrationActivities({ prisma }: ProgramMigrationAct
   return {
     /** Checks and moves in one transaction; a retry after success finds its own migration and changes nothing. */
     migrateAccountProgram(input: ProgramMigrationRequest) {
-      const { orgId, environmentId, accountId, targetProgramId, expectedVersion, actor, requestId, operationId } = input;
-      return terms.migrateProgram({ orgId, environmentId }, accountId, targetProgramId, expectedVersion, { actor, requestId }, operationId);
+      const {
+        orgId,
+        environmentId,
+        accountId,
+        targetProgramId,
+        expectedVersion,
+        actor,
+        requestId,
+        operationId,
+      } = input;
+      return terms.migrateProgram(
+        { orgId, environmentId },
+        accountId,
+        targetProgramId,
+        expectedVersion,
+        { actor, requestId },
+        operationId,
+      );
     },
   };
 }

@@ -41,7 +41,8 @@ export async function startBenchContext(): Promise<BenchContext> {
       body: JSON.stringify(body),
     });
     const json = (await response.json()) as { id: string; apiKey: { token: string } };
-    if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${JSON.stringify(json)}`);
+    if (!response.ok)
+      throw new Error(`${method} ${route}: ${response.status} ${JSON.stringify(json)}`);
     return json;
   };
   const org = await call('POST', '/v1/orgs', OPERATOR_KEY, {
@@ -50,7 +51,12 @@ export async function startBenchContext(): Promise<BenchContext> {
     timeZone: 'America/Sao_Paulo',
   });
   const orgKey = org.apiKey.token;
-  const program = await call('POST', '/v1/programs', orgKey, { name: 'Bench', type: 'DEBIT', cardNetwork: 'VISA', currency: 'BRL' });
+  const program = await call('POST', '/v1/programs', orgKey, {
+    name: 'Bench',
+    type: 'DEBIT',
+    cardNetwork: 'VISA',
+    currency: 'BRL',
+  });
   let customers = 0;
   return {
     baseUrl,

@@ -41,8 +41,13 @@ export async function benchDailySnapshot(ctx: BenchContext): Promise<Measurement
     const dayOf = (i: number) => new Date(Date.now() - (i + 2) * DAY_MS);
     const viaPg = async (_: number, i: number) => {
       const scheduledAt = dayOf(i);
-      const result = await pool.query(scratchSql, [orgId, scheduledAt.toISOString().slice(0, 10), scheduledAt.toISOString()]);
-      if (result.rowCount !== ACCOUNTS) throw new Error(`raw snapshot wrote ${result.rowCount} rows`);
+      const result = await pool.query(scratchSql, [
+        orgId,
+        scheduledAt.toISOString().slice(0, 10),
+        scheduledAt.toISOString(),
+      ]);
+      if (result.rowCount !== ACCOUNTS)
+        throw new Error(`raw snapshot wrote ${result.rowCount} rows`);
     };
     const balances = createDailyBalanceService({ prisma });
     const viaProduct = async (_: number, i: number) => {
@@ -50,8 +55,18 @@ export async function benchDailySnapshot(ctx: BenchContext): Promise<Measurement
       if (written !== ACCOUNTS) throw new Error(`snapshot wrote ${written} rows`);
     };
     const options = { perWorker: ROUNDS, warmupPerWorker: 1 };
-    const raw = await measure(`daily snapshot ${ACCOUNTS} accounts, raw pg INSERT ... SELECT (baseline)`, [0], viaPg, options);
-    const product = await measure(`daily snapshot ${ACCOUNTS} accounts, snapshot activity`, [0], viaProduct, options);
+    const raw = await measure(
+      `daily snapshot ${ACCOUNTS} accounts, raw pg INSERT ... SELECT (baseline)`,
+      [0],
+      viaPg,
+      options,
+    );
+    const product = await measure(
+      `daily snapshot ${ACCOUNTS} accounts, snapshot activity`,
+      [0],
+      viaProduct,
+      options,
+    );
     return [raw, { ...product, baseline: raw }];
   } finally {
     await prisma.$disconnect();

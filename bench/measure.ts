@@ -63,7 +63,15 @@ export function report(measurements: Measurement[]): string {
     m.baseline ? `${(m.throughput / m.baseline.throughput).toFixed(2)}x` : '1.00x (baseline)',
     m.baseline ? `${(m.p50Ms / m.baseline.p50Ms).toFixed(2)}x` : '1.00x (baseline)',
   ]);
-  const header = ['benchmark', 'ops', 'ops/s', 'p50 ms', 'p99 ms', 'throughput vs baseline', 'p50 vs baseline'];
+  const header = [
+    'benchmark',
+    'ops',
+    'ops/s',
+    'p50 ms',
+    'p99 ms',
+    'throughput vs baseline',
+    'p50 vs baseline',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');

@@ -23,7 +23,9 @@ export async function benchRelatedAccounts(ctx: BenchContext): Promise<Measureme
     const { orgId, environmentId, programId } = rows[0]!;
     // The hierarchy is set up in bulk; only the overview is measured.
     const children = Array.from({ length: CHILDREN }, () => randomUUID());
-    const grandchildren = children.flatMap((child) => Array.from({ length: GRANDCHILDREN_PER_CHILD }, () => [randomUUID(), child] as const));
+    const grandchildren = children.flatMap((child) =>
+      Array.from({ length: GRANDCHILDREN_PER_CHILD }, () => [randomUUID(), child] as const),
+    );
     const insert = (ids: string[], parents: string[]) =>
       pool.query(
         `INSERT INTO "Account" (id, "orgId", "environmentId", "programId", "parentAccountId", balance, "updatedAt")
@@ -31,24 +33,41 @@ export async function benchRelatedAccounts(ctx: BenchContext): Promise<Measureme
          FROM unnest($4::uuid[], $5::uuid[]) AS t(id, parent)`,
         [orgId, environmentId, programId, ids, parents],
       );
-    await insert(children, children.map(() => parentId));
-    await insert(grandchildren.map(([id]) => id), grandchildren.map(([, parent]) => parent));
+    await insert(
+      children,
+      children.map(() => parentId),
+    );
+    await insert(
+      grandchildren.map(([id]) => id),
+      grandchildren.map(([, parent]) => parent),
+    );
     // Statistics as autovacuum would leave them after such a bulk load
     await pool.query('ANALYZE "Account"');
 
     const viaApi = async () => {
-      const response = await fetch(`${ctx.baseUrl}/v1/accounts/${parentId}/related`, { headers: { authorization: `Bearer ${ctx.orgKey}` } });
+      const response = await fetch(`${ctx.baseUrl}/v1/accounts/${parentId}/related`, {
+        headers: { authorization: `Bearer ${ctx.orgKey}` },
+      });
       const body = (await response.json()) as { grandchildren: unknown[] };
-      if (response.status !== 200 || body.grandchildren.length !== CHILDREN * GRANDCHILDREN_PER_CHILD) {
+      if (
+        response.status !== 200 ||
+        body.grandchildren.length !== CHILDREN * GRANDCHILDREN_PER_CHILD
+      ) {
         throw new Error(`related overview answered ${response.status}`);
       }
     };
     const viaPg = async () => {
       const result = await pool.query(RELATED_ACCOUNTS_SQL, [parentId, environmentId]);
-      if (result.rowCount !== 1 + CHILDREN * (1 + GRANDCHILDREN_PER_CHILD)) throw new Error('raw overview is incomplete');
+      if (result.rowCount !== 1 + CHILDREN * (1 + GRANDCHILDREN_PER_CHILD))
+        throw new Error('raw overview is incomplete');
     };
     const options = { perWorker: RUNS, warmupPerWorker: WARMUP };
-    const raw = await measure('related overview 1+100+1000, raw pg (baseline)', [0], viaPg, options);
+    const raw = await measure(
+      'related overview 1+100+1000, raw pg (baseline)',
+      [0],
+      viaPg,
+      options,
+    );
     const api = await measure('related overview 1+100+1000, HTTP API', [0], viaApi, options);
     return [raw, { ...api, baseline: raw }];
   } finally {

@@ -7,7 +7,11 @@ import { benchStatusChange } from './status-change.js';
 // `npm run bench`: each figure is printed with its ratio to a baseline measured in the same run.
 const context = await startBenchContext();
 try {
-  const results = [...(await benchStatusChange(context)), ...(await benchRelatedAccounts(context)), ...(await benchDailySnapshot(context))];
+  const results = [
+    ...(await benchStatusChange(context)),
+    ...(await benchRelatedAccounts(context)),
+    ...(await benchDailySnapshot(context)),
+  ];
   console.log(report(results));
 } finally {
   await context.stop();

@@ -14,8 +14,12 @@ const CHANGES_PER_WORKER = 150;
 const WARMUP_PER_WORKER = 20;
 
 export async function benchStatusChange(ctx: BenchContext): Promise<Measurement[]> {
-  const apiAccounts = await Promise.all(Array.from({ length: CONCURRENCY }, () => ctx.createAccount()));
-  const rawAccounts = await Promise.all(Array.from({ length: CONCURRENCY }, () => ctx.createAccount()));
+  const apiAccounts = await Promise.all(
+    Array.from({ length: CONCURRENCY }, () => ctx.createAccount()),
+  );
+  const rawAccounts = await Promise.all(
+    Array.from({ length: CONCURRENCY }, () => ctx.createAccount()),
+  );
 
   const viaApi = async (accountId: string, i: number) => {
     const response = await fetch(`${ctx.baseUrl}/v1/accounts/${accountId}/status`, {
@@ -23,7 +27,8 @@ export async function benchStatusChange(ctx: BenchContext): Promise<Measurement[
       headers: { authorization: `Bearer ${ctx.orgKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ status: i % 2 === 0 ? 'BLOCKED' : 'NORMAL' }),
     });
-    if (response.status !== 200) throw new Error(`status change answered ${response.status}: ${await response.text()}`);
+    if (response.status !== 200)
+      throw new Error(`status change answered ${response.status}: ${await response.text()}`);
     await response.arrayBuffer();
   };
 
@@ -59,8 +64,15 @@ export async function benchStatusChange(ctx: BenchContext): Promise<Measurement[
   };
 
   try {
-    const run = (accounts: string[], change: (accountId: string, i: number) => Promise<void>, name: string) =>
-      measure(name, accounts, change, { perWorker: CHANGES_PER_WORKER, warmupPerWorker: WARMUP_PER_WORKER });
+    const run = (
+      accounts: string[],
+      change: (accountId: string, i: number) => Promise<void>,
+      name: string,
+    ) =>
+      measure(name, accounts, change, {
+        perWorker: CHANGES_PER_WORKER,
+        warmupPerWorker: WARMUP_PER_WORKER,
+      });
     const raw = await run(rawAccounts, viaPg, 'status change, raw pg (baseline)');
     const api = await run(apiAccounts, viaApi, 'status change, HTTP API');
     return [raw, { ...api, baseline: raw }];
@@ -68,4 +80,3 @@ export async function benchStatusChange(ctx: BenchContext): Promise<Measurement[
     await pool.end();
   }
 }
-

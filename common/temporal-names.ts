@@ -7,14 +7,18 @@ import { defineSearchAttributeKey } from '@temporalio/common';
 export const workflowIds = {
   orgOnboarding: (orgId: string) => `org-onboarding-${orgId}`,
   accountApplication: (applicationId: string) => `account-application-${applicationId}`,
-  environmentProvisioning: (orgId: string, environment: string) => `environment-provisioning-${orgId}-${environment.toLowerCase()}`,
-  networkCertification: (orgId: string, network: string) => `network-certification-${orgId}-${network.toLowerCase()}`,
+  environmentProvisioning: (orgId: string, environment: string) =>
+    `environment-provisioning-${orgId}-${environment.toLowerCase()}`,
+  networkCertification: (orgId: string, network: string) =>
+    `network-certification-${orgId}-${network.toLowerCase()}`,
   /** One timer per block: the account and the block's end time */
-  accountTemporaryBlock: (accountId: string, until: Date) => `account-temporary-block-${accountId}-${until.getTime()}`,
+  accountTemporaryBlock: (accountId: string, until: Date) =>
+    `account-temporary-block-${accountId}-${until.getTime()}`,
   /** The schedule appends each run's scheduled time */
   dailyAccountSnapshot: (orgId: string) => `daily-account-snapshot-${orgId}`,
   /** One migration per account and target program; a repeat after it finished runs again */
-  accountProgramMigration: (accountId: string, targetProgramId: string) => `account-program-migration-${accountId}-${targetProgramId}`,
+  accountProgramMigration: (accountId: string, targetProgramId: string) =>
+    `account-program-migration-${accountId}-${targetProgramId}`,
 } as const;
 
 /** Schedule ids, from business keys like workflow ids. */

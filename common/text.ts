@@ -6,9 +6,13 @@
 export const CONTROL_CHARACTER = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 
 /** Half of a surrogate pair without its other half: not a Unicode character at all. */
-export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const LONE_SURROGATE =
+  /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Text from outside (a provider's error message) made storable: each offending character replaced by U+FFFD. */
 export function storableText(text: string): string {
-  return text.replace(new RegExp(`${CONTROL_CHARACTER.source}|${LONE_SURROGATE.source}`, 'g'), '\uFFFD');
+  return text.replace(
+    new RegExp(`${CONTROL_CHARACTER.source}|${LONE_SURROGATE.source}`, 'g'),
+    '\uFFFD',
+  );
 }

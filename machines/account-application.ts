@@ -48,13 +48,7 @@ export interface ApplicationContext {
 }
 
 export type ApplicationStatus =
-  | 'DRAFT'
-  | 'SUBMITTED'
-  | 'PROCESSING'
-  | 'ACCOUNT_CREATED'
-  | 'REJECTED'
-  | 'CANCELLED'
-  | 'EXPIRED';
+  'DRAFT' | 'SUBMITTED' | 'PROCESSING' | 'ACCOUNT_CREATED' | 'REJECTED' | 'CANCELLED' | 'EXPIRED';
 
 export interface ApplicationStateMeta {
   description: string;
@@ -65,7 +59,10 @@ function kindOf(applicant: Applicant): 'person' | 'company' {
 }
 
 /** Why these changes cannot be applied to this draft, or undefined if they can. */
-export function changesProblem(data: ApplicationData, changes: ApplicationChanges): string | undefined {
+export function changesProblem(
+  data: ApplicationData,
+  changes: ApplicationChanges,
+): string | undefined {
   if (changes.applicant && data.applicant && kindOf(changes.applicant) !== kindOf(data.applicant)) {
     return `the applicant is a ${kindOf(data.applicant)}; it cannot become a ${kindOf(changes.applicant)}`;
   }
@@ -74,7 +71,10 @@ export function changesProblem(data: ApplicationData, changes: ApplicationChange
 
 /** What a draft still lacks before it can be submitted. */
 export function missingForSubmit(data: ApplicationData): string[] {
-  return [data.programId ? undefined : 'programId', data.applicant ? undefined : 'applicant'].filter((f): f is string => !!f);
+  return [
+    data.programId ? undefined : 'programId',
+    data.applicant ? undefined : 'applicant',
+  ].filter((f): f is string => !!f);
 }
 
 /** Changes merged into a draft: scalars replace, addresses, contacts and additional customers append. */
@@ -82,7 +82,10 @@ export function mergeChanges(data: ApplicationData, changes: ApplicationChanges)
   return {
     programId: changes.programId ?? data.programId,
     parentAccountId: changes.parentAccountId ?? data.parentAccountId,
-    applicant: changes.applicant && data.applicant ? mergeApplicant(data.applicant, changes.applicant) : (changes.applicant ?? data.applicant),
+    applicant:
+      changes.applicant && data.applicant
+        ? mergeApplicant(data.applicant, changes.applicant)
+        : (changes.applicant ?? data.applicant),
     additionalCustomers: [...data.additionalCustomers, ...(changes.additionalCustomers ?? [])],
   };
 }
@@ -94,8 +97,10 @@ function mergeApplicant(current: Applicant, changes: Applicant): Applicant {
     addresses: [...(a.addresses ?? []), ...(b.addresses ?? [])],
     contacts: [...(a.contacts ?? []), ...(b.contacts ?? [])],
   });
-  if ('person' in current && 'person' in changes) return { person: merge(current.person, changes.person) };
-  if ('company' in current && 'company' in changes) return { company: merge(current.company, changes.company) };
+  if ('person' in current && 'person' in changes)
+    return { person: merge(current.person, changes.person) };
+  if ('company' in current && 'company' in changes)
+    return { company: merge(current.company, changes.company) };
   return current;
 }
 
@@ -107,26 +112,43 @@ export const accountApplicationMachine = setup({
     meta: {} as ApplicationStateMeta,
   },
   guards: {
-    changesApply: ({ context, event }) => event.type === 'UPDATE' && changesProblem(context.data, event.changes) === undefined,
+    changesApply: ({ context, event }) =>
+      event.type === 'UPDATE' && changesProblem(context.data, event.changes) === undefined,
     complete: ({ context }) => missingForSubmit(context.data).length === 0,
   },
   actions: {
     record: assign({
-      history: ({ context, event }) => [...context.history, { event: event.type, at: event.at, by: event.by }],
+      history: ({ context, event }) => [
+        ...context.history,
+        { event: event.type, at: event.at, by: event.by },
+      ],
     }),
     applyChanges: assign({
-      data: ({ context, event }) => (event.type === 'UPDATE' ? mergeChanges(context.data, event.changes) : context.data),
+      data: ({ context, event }) =>
+        event.type === 'UPDATE' ? mergeChanges(context.data, event.changes) : context.data,
     }),
-    rememberAccount: assign({ accountId: ({ event }) => (event.type === 'ACCOUNT_CREATED' ? event.accountId : null) }),
-    rememberReasons: assign({ rejectionReasons: ({ event }) => (event.type === 'REJECTED' ? event.reasons : []) }),
+    rememberAccount: assign({
+      accountId: ({ event }) => (event.type === 'ACCOUNT_CREATED' ? event.accountId : null),
+    }),
+    rememberReasons: assign({
+      rejectionReasons: ({ event }) => (event.type === 'REJECTED' ? event.reasons : []),
+    }),
   },
 }).createMachine({
   id: 'accountApplication',
   initial: 'DRAFT',
-  context: ({ input }) => ({ data: input.data, accountId: null, rejectionReasons: [], history: [] }),
+  context: ({ input }) => ({
+    data: input.data,
+    accountId: null,
+    rejectionReasons: [],
+    history: [],
+  }),
   states: {
     DRAFT: {
-      meta: { description: 'Work in progress: may be updated, submitted or cancelled; expires when left untouched' },
+      meta: {
+        description:
+          'Work in progress: may be updated, submitted or cancelled; expires when left untouched',
+      },
       on: {
         UPDATE: { guard: 'changesApply', target: 'DRAFT', actions: ['applyChanges', 'record'] },
         SUBMIT: { guard: 'complete', target: 'SUBMITTED', actions: 'record' },

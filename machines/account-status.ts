@@ -39,9 +39,11 @@ export const accountStatusMachine = setup({
   },
   guards: {
     rollbackRestoresBlocked: ({ context, event }) =>
-      event.type === 'ROLLBACK' && (event.to ?? context.statusBeforeCancellation ?? 'NORMAL') === 'BLOCKED',
+      event.type === 'ROLLBACK' &&
+      (event.to ?? context.statusBeforeCancellation ?? 'NORMAL') === 'BLOCKED',
     rollbackRestoresNormal: ({ context, event }) =>
-      event.type === 'ROLLBACK' && (event.to ?? context.statusBeforeCancellation ?? 'NORMAL') === 'NORMAL',
+      event.type === 'ROLLBACK' &&
+      (event.to ?? context.statusBeforeCancellation ?? 'NORMAL') === 'NORMAL',
   },
   actions: {
     rememberStatusBeforeCancellation: assign({
@@ -56,7 +58,8 @@ export const accountStatusMachine = setup({
   states: {
     NORMAL: {
       meta: {
-        description: 'Account is active. Allows both cash-in and cash-out, based on account limits.',
+        description:
+          'Account is active. Allows both cash-in and cash-out, based on account limits.',
         final: false,
         operations: { cashIn: true, cashOut: true },
       },
@@ -70,7 +73,8 @@ export const accountStatusMachine = setup({
     },
     BLOCKED: {
       meta: {
-        description: 'Account is blocked. Allows cash-in only. Temporary: it can go back to NORMAL or on to CANCELLED.',
+        description:
+          'Account is blocked. Allows cash-in only. Temporary: it can go back to NORMAL or on to CANCELLED.',
         final: false,
         operations: { cashIn: true, cashOut: false },
       },
@@ -86,14 +90,23 @@ export const accountStatusMachine = setup({
     },
     CANCELLED: {
       meta: {
-        description: 'Account is cancelled. No cash-in or cash-out. Final: only a rollback recovers it.',
+        description:
+          'Account is cancelled. No cash-in or cash-out. Final: only a rollback recovers it.',
         final: true,
         operations: { cashIn: false, cashOut: false },
       },
       on: {
         ROLLBACK: [
-          { guard: 'rollbackRestoresBlocked', target: 'BLOCKED', actions: 'forgetStatusBeforeCancellation' },
-          { guard: 'rollbackRestoresNormal', target: 'NORMAL', actions: 'forgetStatusBeforeCancellation' },
+          {
+            guard: 'rollbackRestoresBlocked',
+            target: 'BLOCKED',
+            actions: 'forgetStatusBeforeCancellation',
+          },
+          {
+            guard: 'rollbackRestoresNormal',
+            target: 'NORMAL',
+            actions: 'forgetStatusBeforeCancellation',
+          },
         ],
       },
     },
@@ -109,7 +122,10 @@ export function accountStatusSnapshot(
   statusBeforeCancellation: AccountStatus | null = null,
 ): AccountStatusSnapshot {
   const before = statusBeforeCancellation === 'CANCELLED' ? null : statusBeforeCancellation;
-  return accountStatusMachine.resolveState({ value: status, context: { statusBeforeCancellation: before } });
+  return accountStatusMachine.resolveState({
+    value: status,
+    context: { statusBeforeCancellation: before },
+  });
 }
 
 export function statusOf(snapshot: AccountStatusSnapshot): AccountStatus {
@@ -128,14 +144,20 @@ export function operationAllowed(status: AccountStatus, operation: AccountOperat
 }
 
 /** The snapshot an event leads to, or undefined if the machine refuses the event. */
-export function transitionStatus(snapshot: AccountStatusSnapshot, event: AccountStatusEvent): AccountStatusSnapshot | undefined {
+export function transitionStatus(
+  snapshot: AccountStatusSnapshot,
+  event: AccountStatusEvent,
+): AccountStatusSnapshot | undefined {
   if (!snapshot.can(event)) return undefined;
   const [next] = transition(accountStatusMachine, snapshot, event);
   return next;
 }
 
 /** The status an event leads to from this snapshot, or undefined if the machine refuses it. */
-export function nextStatus(snapshot: AccountStatusSnapshot, event: AccountStatusEvent): AccountStatus | undefined {
+export function nextStatus(
+  snapshot: AccountStatusSnapshot,
+  event: AccountStatusEvent,
+): AccountStatus | undefined {
   const next = transitionStatus(snapshot, event);
   return next && statusOf(next);
 }
@@ -159,13 +181,21 @@ export function allowedTransitions(snapshot: AccountStatusSnapshot): AllowedTran
   const allowed: AllowedTransition[] = [];
   for (const event of candidateEvents) {
     const to = nextStatus(snapshot, event);
-    if (to && !allowed.some((t) => t.event === event.type && t.to === to)) allowed.push({ event: event.type, to });
+    if (to && !allowed.some((t) => t.event === event.type && t.to === to))
+      allowed.push({ event: event.type, to });
   }
   return allowed;
 }
 
 /** The ordinary (non-rollback) event that moves this snapshot to `target`, if there is one. */
-export function eventForTargetStatus(snapshot: AccountStatusSnapshot, target: AccountStatus): AccountStatusEvent | undefined {
-  const ordinary: AccountStatusEvent[] = [{ type: 'BLOCK' }, { type: 'UNBLOCK' }, { type: 'CANCEL' }];
+export function eventForTargetStatus(
+  snapshot: AccountStatusSnapshot,
+  target: AccountStatus,
+): AccountStatusEvent | undefined {
+  const ordinary: AccountStatusEvent[] = [
+    { type: 'BLOCK' },
+    { type: 'UNBLOCK' },
+    { type: 'CANCEL' },
+  ];
   return ordinary.find((event) => nextStatus(snapshot, event) === target);
 }

@@ -19,7 +19,9 @@ export type ProvisioningSystemEvent =
   | ({ type: 'STEP_FAILED'; step: ProvisioningStepName } & Stamp);
 export type ProvisioningEvent = ProvisioningHumanEvent | ProvisioningSystemEvent;
 
-export const provisioningHumanEventTypes = ['RETRY_STEP'] as const satisfies readonly ProvisioningHumanEvent['type'][];
+export const provisioningHumanEventTypes = [
+  'RETRY_STEP',
+] as const satisfies readonly ProvisioningHumanEvent['type'][];
 
 export type ProvisioningStep = Step<ProvisioningEvent['type'], ProvisioningStage>;
 
@@ -34,7 +36,12 @@ export interface ProvisioningContext {
 }
 
 export type ProvisioningStateMeta =
-  | { step: 'automatic'; name: ProvisioningStepName; doneEvent: 'PROVISIONED' | 'VERIFIED'; description: string }
+  | {
+      step: 'automatic';
+      name: ProvisioningStepName;
+      doneEvent: 'PROVISIONED' | 'VERIFIED';
+      description: string;
+    }
   | { step: 'human'; description: string }
   | { step: 'done'; description: string };
 
@@ -75,11 +82,18 @@ export const environmentProvisioningMachine = setup({
         step: 'automatic',
         name: 'provision',
         doneEvent: 'PROVISIONED',
-        description: 'The provider creates the environment: its data partition and starting configuration',
+        description:
+          'The provider creates the environment: its data partition and starting configuration',
       },
       on: {
         PROVISIONED: moveTo('provisioning', 'verifying'),
-        STEP_FAILED: { target: 'failed', actions: ['noteFailure', { type: 'record', params: { from: 'provisioning', to: 'failed' } }] },
+        STEP_FAILED: {
+          target: 'failed',
+          actions: [
+            'noteFailure',
+            { type: 'record', params: { from: 'provisioning', to: 'failed' } },
+          ],
+        },
       },
     },
     verifying: {
@@ -87,15 +101,22 @@ export const environmentProvisioningMachine = setup({
         step: 'automatic',
         name: 'verify',
         doneEvent: 'VERIFIED',
-        description: 'The environment must answer with its own key and see no other environment’s data',
+        description:
+          'The environment must answer with its own key and see no other environment’s data',
       },
       on: {
         VERIFIED: moveTo('verifying', 'ready'),
-        STEP_FAILED: { target: 'failed', actions: ['noteFailure', { type: 'record', params: { from: 'verifying', to: 'failed' } }] },
+        STEP_FAILED: {
+          target: 'failed',
+          actions: ['noteFailure', { type: 'record', params: { from: 'verifying', to: 'failed' } }],
+        },
       },
     },
     failed: {
-      meta: { step: 'human', description: 'A step failed after its retries; an operator retries it' },
+      meta: {
+        step: 'human',
+        description: 'A step failed after its retries; an operator retries it',
+      },
       on: {
         RETRY_STEP: [
           { guard: 'verificationFailed', ...moveTo('failed', 'verifying') },
@@ -119,6 +140,8 @@ export function provisioningStageMeta(snapshot: ProvisioningSnapshot): Provision
   return meta;
 }
 
-export function allowedProvisioningEvents(snapshot: ProvisioningSnapshot): ProvisioningHumanEvent['type'][] {
+export function allowedProvisioningEvents(
+  snapshot: ProvisioningSnapshot,
+): ProvisioningHumanEvent['type'][] {
   return provisioningHumanEventTypes.filter((type) => snapshot.can({ type, at: '', by: '' }));
 }

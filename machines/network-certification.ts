@@ -10,13 +10,7 @@ export const cardNetworks = ['VISA', 'MASTERCARD'] as const;
 export type CardNetwork = (typeof cardNetworks)[number];
 
 export type CertificationStage =
-  | 'kickoff'
-  | 'testPlanning'
-  | 'testing'
-  | 'underReview'
-  | 'retesting'
-  | 'certified'
-  | 'cancelled';
+  'kickoff' | 'testPlanning' | 'testing' | 'underReview' | 'retesting' | 'certified' | 'cancelled';
 
 /** Events people send. */
 export type CertificationHumanEvent =
@@ -28,7 +22,8 @@ export type CertificationHumanEvent =
   | ({ type: 'CANCEL' } & Stamp);
 
 /** Events the hosting workflow sends. */
-export type CertificationSystemEvent = ({ type: 'REMINDER_SENT' } & Stamp) | ({ type: 'DEADLINE_PASSED' } & Stamp);
+export type CertificationSystemEvent =
+  ({ type: 'REMINDER_SENT' } & Stamp) | ({ type: 'DEADLINE_PASSED' } & Stamp);
 
 export type CertificationEvent = CertificationHumanEvent | CertificationSystemEvent;
 
@@ -74,11 +69,13 @@ export const networkCertificationMachine = setup({
     meta: {} as CertificationStateMeta,
   },
   actions: {
-    recordProgress: assign(({ context, event }, params: { from: CertificationStage; to: CertificationStage }) => ({
-      lastProgressAt: event.at,
-      remindersSinceProgress: 0,
-      history: [...context.history, stepOf(event, params.from, params.to)],
-    })),
+    recordProgress: assign(
+      ({ context, event }, params: { from: CertificationStage; to: CertificationStage }) => ({
+        lastProgressAt: event.at,
+        remindersSinceProgress: 0,
+        history: [...context.history, stepOf(event, params.from, params.to)],
+      }),
+    ),
     countReminder: assign({
       remindersSent: ({ context }) => context.remindersSent + 1,
       remindersSinceProgress: ({ context }) => context.remindersSinceProgress + 1,
@@ -103,15 +100,24 @@ export const networkCertificationMachine = setup({
   states: {
     kickoff: {
       meta: { description: 'Kickoff with the network and the support team', active: true },
-      on: { KICKOFF_HELD: advance('kickoff', 'testPlanning'), CANCEL: advance('kickoff', 'cancelled') },
+      on: {
+        KICKOFF_HELD: advance('kickoff', 'testPlanning'),
+        CANCEL: advance('kickoff', 'cancelled'),
+      },
     },
     testPlanning: {
       meta: { description: 'Agreeing the test plan with the network', active: true },
-      on: { TEST_PLAN_AGREED: advance('testPlanning', 'testing'), CANCEL: advance('testPlanning', 'cancelled') },
+      on: {
+        TEST_PLAN_AGREED: advance('testPlanning', 'testing'),
+        CANCEL: advance('testPlanning', 'cancelled'),
+      },
     },
     testing: {
       meta: { description: 'Running the network test cases', active: true },
-      on: { RESULTS_SUBMITTED: advance('testing', 'underReview'), CANCEL: advance('testing', 'cancelled') },
+      on: {
+        RESULTS_SUBMITTED: advance('testing', 'underReview'),
+        CANCEL: advance('testing', 'cancelled'),
+      },
     },
     underReview: {
       meta: { description: 'The network reviews the submitted results', active: true },
@@ -123,7 +129,10 @@ export const networkCertificationMachine = setup({
     },
     retesting: {
       meta: { description: 'Fixing what failed and testing again', active: true },
-      on: { RESULTS_SUBMITTED: advance('retesting', 'underReview'), CANCEL: advance('retesting', 'cancelled') },
+      on: {
+        RESULTS_SUBMITTED: advance('retesting', 'underReview'),
+        CANCEL: advance('retesting', 'cancelled'),
+      },
     },
     certified: { type: 'final', meta: { description: 'Certified by the network', active: false } },
     cancelled: { type: 'final', meta: { description: 'Cancelled', active: false } },
@@ -137,6 +146,8 @@ export function certificationStage(snapshot: CertificationSnapshot): Certificati
 }
 
 /** The human events the machine accepts in this snapshot. */
-export function allowedCertificationEvents(snapshot: CertificationSnapshot): CertificationHumanEvent['type'][] {
+export function allowedCertificationEvents(
+  snapshot: CertificationSnapshot,
+): CertificationHumanEvent['type'][] {
   return certificationHumanEventTypes.filter((type) => snapshot.can({ type, at: '', by: '' }));
 }

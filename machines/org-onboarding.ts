@@ -29,7 +29,11 @@ export type OrgOnboardingHumanEvent =
 
 export type OrgOnboardingSystemEvent =
   | ({ type: 'ENVIRONMENT_READY'; environment: EnvironmentKind } & Stamp)
-  | ({ type: 'CERTIFICATION_ENDED'; network: CardNetwork; outcome: 'certified' | 'cancelled' } & Stamp)
+  | ({
+      type: 'CERTIFICATION_ENDED';
+      network: CardNetwork;
+      outcome: 'certified' | 'cancelled';
+    } & Stamp)
   | ({ type: 'ORG_ACTIVATED' } & Stamp);
 
 export type OrgOnboardingEvent = OrgOnboardingHumanEvent | OrgOnboardingSystemEvent;
@@ -39,7 +43,6 @@ export const orgOnboardingHumanEventTypes = [
   'CONTROL_CENTER_ACCESS_GRANTED',
   'RESTART_CERTIFICATION',
 ] as const satisfies readonly OrgOnboardingHumanEvent['type'][];
-
 
 export interface OrgOnboardingStep extends Step<OrgOnboardingEvent['type'], string> {
   process?: OnboardingProcess;
@@ -69,7 +72,8 @@ function recorded(process: OnboardingProcess | undefined, from: string, to: stri
 }
 
 function environmentReady(environment: EnvironmentKind) {
-  return ({ event }: { event: OrgOnboardingEvent }) => event.type === 'ENVIRONMENT_READY' && event.environment === environment;
+  return ({ event }: { event: OrgOnboardingEvent }) =>
+    event.type === 'ENVIRONMENT_READY' && event.environment === environment;
 }
 
 export const orgOnboardingMachine = setup({
@@ -81,7 +85,10 @@ export const orgOnboardingMachine = setup({
   },
   actions: {
     record: assign({
-      history: ({ context, event }, params: { process: OnboardingProcess | undefined; from: string; to: string }) => [
+      history: (
+        { context, event },
+        params: { process: OnboardingProcess | undefined; from: string; to: string },
+      ) => [
         ...context.history,
         {
           ...stepOf(event, params.from, params.to),
@@ -92,13 +99,20 @@ export const orgOnboardingMachine = setup({
     }),
     startCertifications: assign({
       certifications: ({ context }) =>
-        Object.fromEntries(Object.entries(context.certifications).map(([network, c]) => [network, { ...c, status: 'inProgress' }])),
+        Object.fromEntries(
+          Object.entries(context.certifications).map(([network, c]) => [
+            network,
+            { ...c, status: 'inProgress' },
+          ]),
+        ),
     }),
     endCertification: assign({
       certifications: ({ context, event }) => {
         if (event.type !== 'CERTIFICATION_ENDED') return context.certifications;
         const current = context.certifications[event.network];
-        return current ? { ...context.certifications, [event.network]: { ...current, status: event.outcome } } : context.certifications;
+        return current
+          ? { ...context.certifications, [event.network]: { ...current, status: event.outcome } }
+          : context.certifications;
       },
     }),
     restartCertification: assign({
@@ -106,7 +120,10 @@ export const orgOnboardingMachine = setup({
         if (event.type !== 'RESTART_CERTIFICATION') return context.certifications;
         const current = context.certifications[event.network];
         return current
-          ? { ...context.certifications, [event.network]: { status: 'inProgress', attempt: current.attempt + 1 } }
+          ? {
+              ...context.certifications,
+              [event.network]: { status: 'inProgress', attempt: current.attempt + 1 },
+            }
           : context.certifications;
       },
     }),
@@ -116,13 +133,18 @@ export const orgOnboardingMachine = setup({
     productionEnvironmentReady: environmentReady('PRODUCTION'),
     productionEnvironmentExists: stateIn('#orgOnboarding.onboarding.productionEnvironment.ready'),
     certificationRunning: ({ context, event }) =>
-      event.type === 'CERTIFICATION_ENDED' && context.certifications[event.network]?.status === 'inProgress',
+      event.type === 'CERTIFICATION_ENDED' &&
+      context.certifications[event.network]?.status === 'inProgress',
     certificationCancelled: ({ context, event }) =>
-      event.type === 'RESTART_CERTIFICATION' && context.certifications[event.network]?.status === 'cancelled',
+      event.type === 'RESTART_CERTIFICATION' &&
+      context.certifications[event.network]?.status === 'cancelled',
     /** Every network has ended and at least one certified: an org cannot go live on no network */
     certifiedWithEveryNetworkDone: ({ context }) => {
       const statuses = Object.values(context.certifications).map((c) => c.status);
-      return statuses.includes('certified') && statuses.every((s) => s === 'certified' || s === 'cancelled');
+      return (
+        statuses.includes('certified') &&
+        statuses.every((s) => s === 'certified' || s === 'cancelled')
+      );
     },
   },
 }).createMachine({
@@ -130,7 +152,9 @@ export const orgOnboardingMachine = setup({
   initial: 'onboarding',
   context: ({ input }) => ({
     orgId: input.orgId,
-    certifications: Object.fromEntries(input.networks.map((network) => [network, { status: 'waiting', attempt: 1 }])),
+    certifications: Object.fromEntries(
+      input.networks.map((network) => [network, { status: 'waiting', attempt: 1 }]),
+    ),
     history: [],
   }),
   states: {
@@ -142,19 +166,33 @@ export const orgOnboardingMachine = setup({
           initial: 'awaitingAccess',
           states: {
             awaitingAccess: {
-              meta: { step: 'human', description: 'Support grants the org access to the Service Desk' },
+              meta: {
+                step: 'human',
+                description: 'Support grants the org access to the Service Desk',
+              },
               on: {
-                SERVICE_DESK_ACCESS_GRANTED: { target: 'granted', actions: recorded('serviceDesk', 'awaitingAccess', 'granted') },
+                SERVICE_DESK_ACCESS_GRANTED: {
+                  target: 'granted',
+                  actions: recorded('serviceDesk', 'awaitingAccess', 'granted'),
+                },
               },
             },
-            granted: { type: 'final', meta: { step: 'done', description: 'The org uses the Service Desk' } },
+            granted: {
+              type: 'final',
+              meta: { step: 'done', description: 'The org uses the Service Desk' },
+            },
           },
         },
         testEnvironment: {
           initial: 'provisioning',
           states: {
             provisioning: {
-              meta: { step: 'child', child: 'environment', environment: 'TEST', description: 'The test environment (no production data) is built and verified' },
+              meta: {
+                step: 'child',
+                child: 'environment',
+                environment: 'TEST',
+                description: 'The test environment (no production data) is built and verified',
+              },
               on: {
                 ENVIRONMENT_READY: {
                   guard: 'testEnvironmentReady',
@@ -163,24 +201,40 @@ export const orgOnboardingMachine = setup({
                 },
               },
             },
-            ready: { type: 'final', meta: { step: 'done', description: 'The test environment is verified' } },
+            ready: {
+              type: 'final',
+              meta: { step: 'done', description: 'The test environment is verified' },
+            },
           },
         },
         productionEnvironment: {
           initial: 'waitingForTestEnvironment',
           states: {
             waitingForTestEnvironment: {
-              meta: { step: 'waiting', description: 'Production is built once the test environment is verified' },
+              meta: {
+                step: 'waiting',
+                description: 'Production is built once the test environment is verified',
+              },
               on: {
                 ENVIRONMENT_READY: {
                   guard: 'testEnvironmentReady',
                   target: 'provisioning',
-                  actions: recorded('productionEnvironment', 'waitingForTestEnvironment', 'provisioning'),
+                  actions: recorded(
+                    'productionEnvironment',
+                    'waitingForTestEnvironment',
+                    'provisioning',
+                  ),
                 },
               },
             },
             provisioning: {
-              meta: { step: 'child', child: 'environment', environment: 'PRODUCTION', description: 'The production environment (live customer data) is built and verified' },
+              meta: {
+                step: 'child',
+                child: 'environment',
+                environment: 'PRODUCTION',
+                description:
+                  'The production environment (live customer data) is built and verified',
+              },
               on: {
                 ENVIRONMENT_READY: {
                   guard: 'productionEnvironmentReady',
@@ -189,24 +243,37 @@ export const orgOnboardingMachine = setup({
                 },
               },
             },
-            ready: { type: 'final', meta: { step: 'done', description: 'The production environment is verified' } },
+            ready: {
+              type: 'final',
+              meta: { step: 'done', description: 'The production environment is verified' },
+            },
           },
         },
         certification: {
           initial: 'waitingForTestEnvironment',
           states: {
             waitingForTestEnvironment: {
-              meta: { step: 'waiting', description: 'Certification testing starts once the test environment is verified' },
+              meta: {
+                step: 'waiting',
+                description: 'Certification testing starts once the test environment is verified',
+              },
               on: {
                 ENVIRONMENT_READY: {
                   guard: 'testEnvironmentReady',
                   target: 'certifying',
-                  actions: ['startCertifications', recorded('certification', 'waitingForTestEnvironment', 'certifying')],
+                  actions: [
+                    'startCertifications',
+                    recorded('certification', 'waitingForTestEnvironment', 'certifying'),
+                  ],
                 },
               },
             },
             certifying: {
-              meta: { step: 'child', child: 'certifications', description: 'Each network certifies the org (up to six months)' },
+              meta: {
+                step: 'child',
+                child: 'certifications',
+                description: 'Each network certifies the org (up to six months)',
+              },
               always: {
                 guard: 'certifiedWithEveryNetworkDone',
                 target: 'certified',
@@ -215,37 +282,63 @@ export const orgOnboardingMachine = setup({
               on: {
                 CERTIFICATION_ENDED: {
                   guard: 'certificationRunning',
-                  actions: ['endCertification', recorded('certification', 'certifying', 'certifying')],
+                  actions: [
+                    'endCertification',
+                    recorded('certification', 'certifying', 'certifying'),
+                  ],
                 },
                 RESTART_CERTIFICATION: {
                   guard: 'certificationCancelled',
-                  actions: ['restartCertification', recorded('certification', 'certifying', 'certifying')],
+                  actions: [
+                    'restartCertification',
+                    recorded('certification', 'certifying', 'certifying'),
+                  ],
                 },
               },
             },
-            certified: { type: 'final', meta: { step: 'done', description: 'Certified with at least one network' } },
+            certified: {
+              type: 'final',
+              meta: { step: 'done', description: 'Certified with at least one network' },
+            },
           },
         },
         controlCenter: {
           initial: 'waitingForEnvironments',
           states: {
             waitingForEnvironments: {
-              meta: { step: 'waiting', description: 'Control Center access is set up once both environments exist' },
+              meta: {
+                step: 'waiting',
+                description: 'Control Center access is set up once both environments exist',
+              },
               always: { guard: 'productionEnvironmentExists', target: 'awaitingAccess' },
             },
             awaitingAccess: {
-              meta: { step: 'human', description: 'Support sets up the org’s Control Center users' },
+              meta: {
+                step: 'human',
+                description: 'Support sets up the org’s Control Center users',
+              },
               on: {
-                CONTROL_CENTER_ACCESS_GRANTED: { target: 'granted', actions: recorded('controlCenter', 'awaitingAccess', 'granted') },
+                CONTROL_CENTER_ACCESS_GRANTED: {
+                  target: 'granted',
+                  actions: recorded('controlCenter', 'awaitingAccess', 'granted'),
+                },
               },
             },
-            granted: { type: 'final', meta: { step: 'done', description: 'The org’s users reach Control Center' } },
+            granted: {
+              type: 'final',
+              meta: { step: 'done', description: 'The org’s users reach Control Center' },
+            },
           },
         },
       },
     },
     activating: {
-      meta: { step: 'automatic', activity: 'activateOrg', doneEvent: 'ORG_ACTIVATED', description: 'The org is marked active' },
+      meta: {
+        step: 'automatic',
+        activity: 'activateOrg',
+        doneEvent: 'ORG_ACTIVATED',
+        description: 'The org is marked active',
+      },
       on: { ORG_ACTIVATED: { target: 'live', actions: recorded(undefined, 'activating', 'live') } },
     },
     live: { type: 'final', meta: { step: 'done', description: 'The org is set up' } },
@@ -255,31 +348,42 @@ export const orgOnboardingMachine = setup({
 export type OrgOnboardingMachine = typeof orgOnboardingMachine;
 export type OrgOnboardingSnapshot = SnapshotFrom<OrgOnboardingMachine>;
 
-export function initialOrgOnboardingSnapshot(orgId: string, networks: readonly CardNetwork[]): OrgOnboardingSnapshot {
+export function initialOrgOnboardingSnapshot(
+  orgId: string,
+  networks: readonly CardNetwork[],
+): OrgOnboardingSnapshot {
   return initialTransition(orgOnboardingMachine, { orgId, networks })[0];
 }
 
 /** Each sub-process's stage while they run; empty once the org is activating or live. */
-export function processStages(snapshot: OrgOnboardingSnapshot): Partial<Record<OnboardingProcess, string>> {
+export function processStages(
+  snapshot: OrgOnboardingSnapshot,
+): Partial<Record<OnboardingProcess, string>> {
   const value = snapshot.value;
   return typeof value === 'object' && 'onboarding' in value ? value.onboarding : {};
 }
 
 /** The org's overall stage: `onboarding`, `activating` or `live`. */
-export function orgOnboardingStage(snapshot: OrgOnboardingSnapshot): 'onboarding' | 'activating' | 'live' {
+export function orgOnboardingStage(
+  snapshot: OrgOnboardingSnapshot,
+): 'onboarding' | 'activating' | 'live' {
   const value = snapshot.value;
   return typeof value === 'string' ? value : 'onboarding';
 }
 
 /** Every stage the org is in now, qualified by sub-process, e.g. `certification.certifying`. */
 export function activeStages(snapshot: OrgOnboardingSnapshot): string[] {
-  const stages = Object.entries(processStages(snapshot)).map(([process, stage]) => `${process}.${stage}`);
+  const stages = Object.entries(processStages(snapshot)).map(
+    ([process, stage]) => `${process}.${stage}`,
+  );
   return stages.length > 0 ? stages : [orgOnboardingStage(snapshot)];
 }
 
 /** The meta of every state the snapshot is in, deepest first per region. */
 export function activeStateMeta(snapshot: OrgOnboardingSnapshot): OrgOnboardingStateMeta[] {
-  return Object.values(snapshot.getMeta()).filter((meta): meta is OrgOnboardingStateMeta => meta !== undefined);
+  return Object.values(snapshot.getMeta()).filter(
+    (meta): meta is OrgOnboardingStateMeta => meta !== undefined,
+  );
 }
 
 /** An operator event the machine accepts now, with the network it concerns where it needs one. */
@@ -288,14 +392,17 @@ export interface AllowedOrgOnboardingEvent {
   network?: CardNetwork;
 }
 
-export function allowedOrgOnboardingHumanEvents(snapshot: OrgOnboardingSnapshot): AllowedOrgOnboardingEvent[] {
+export function allowedOrgOnboardingHumanEvents(
+  snapshot: OrgOnboardingSnapshot,
+): AllowedOrgOnboardingEvent[] {
   const stamp = { at: '', by: '' };
   const allowed: AllowedOrgOnboardingEvent[] = [];
   for (const type of ['SERVICE_DESK_ACCESS_GRANTED', 'CONTROL_CENTER_ACCESS_GRANTED'] as const) {
     if (snapshot.can({ type, ...stamp })) allowed.push({ type });
   }
   for (const network of cardNetworks) {
-    if (snapshot.can({ type: 'RESTART_CERTIFICATION', network, ...stamp })) allowed.push({ type: 'RESTART_CERTIFICATION', network });
+    if (snapshot.can({ type: 'RESTART_CERTIFICATION', network, ...stamp }))
+      allowed.push({ type: 'RESTART_CERTIFICATION', network });
   }
   return allowed;
 }
@@ -310,13 +417,22 @@ export function requiredChildren(snapshot: OrgOnboardingSnapshot): OnboardingChi
   for (const meta of activeStateMeta(snapshot)) {
     if (meta.step !== 'child') continue;
     if (meta.child === 'environment') {
-      children.push({ key: `environment:${meta.environment}`, child: 'environment', environment: meta.environment });
+      children.push({
+        key: `environment:${meta.environment}`,
+        child: 'environment',
+        environment: meta.environment,
+      });
       continue;
     }
     for (const network of cardNetworks) {
       const certification = snapshot.context.certifications[network];
       if (certification?.status !== 'inProgress') continue;
-      children.push({ key: `certification:${network}:${certification.attempt}`, child: 'certification', network, attempt: certification.attempt });
+      children.push({
+        key: `certification:${network}:${certification.attempt}`,
+        child: 'certification',
+        network,
+        attempt: certification.attempt,
+      });
     }
   }
   return children;

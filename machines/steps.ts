@@ -21,5 +21,12 @@ export function stepOf<Event extends string, Stage extends string>(
   from: Stage,
   to: Stage,
 ): Step<Event, Stage> {
-  return { event: event.type, from, to, at: event.at, by: event.by, ...(event.notes === undefined ? {} : { notes: event.notes }) };
+  return {
+    event: event.type,
+    from,
+    to,
+    at: event.at,
+    by: event.by,
+    ...(event.notes === undefined ? {} : { notes: event.notes }),
+  };
 }

@@ -10,7 +10,9 @@ const optionalText = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
-const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL');
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', ''])
@@ -142,7 +144,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const tlsWanted = e.TEMPORAL_TLS || Boolean(e.TEMPORAL_TLS_CERT_PATH) || Boolean(e.TEMPORAL_API_KEY);
+  const tlsWanted =
+    e.TEMPORAL_TLS || Boolean(e.TEMPORAL_TLS_CERT_PATH) || Boolean(e.TEMPORAL_API_KEY);
 
   return {
     nodeEnv: e.NODE_ENV,
@@ -150,8 +153,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     logLevel: e.LOG_LEVEL,
     database: e.DATABASE_URL
-      ? { mode: 'external', url: e.DATABASE_URL, migrationUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL }
-      : { mode: 'embedded', port: e.EMBEDDED_POSTGRES_PORT, dataDir: path.join(dataDir, 'postgres') },
+      ? {
+          mode: 'external',
+          url: e.DATABASE_URL,
+          migrationUrl: e.DATABASE_MIGRATION_URL ?? e.DATABASE_URL,
+        }
+      : {
+          mode: 'embedded',
+          port: e.EMBEDDED_POSTGRES_PORT,
+          dataDir: path.join(dataDir, 'postgres'),
+        },
     temporal: {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
@@ -177,7 +188,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     serverSecret: e.SERVER_SECRET,
     applicationDraftExpiresAfterMs: e.APPLICATION_DRAFT_EXPIRY_DAYS * 24 * 3600 * 1000,
     onboarding: {
-      certification: { reminderAfterDays: e.CERTIFICATION_REMINDER_DAYS, deadlineDays: e.CERTIFICATION_DEADLINE_DAYS },
+      certification: {
+        reminderAfterDays: e.CERTIFICATION_REMINDER_DAYS,
+        deadlineDays: e.CERTIFICATION_DEADLINE_DAYS,
+      },
       provisioningAttemptsPerStep: e.PROVISIONING_ATTEMPTS_PER_STEP,
     },
     reportsDir: e.REPORTS_DIR ? path.resolve(e.REPORTS_DIR) : path.join(dataDir, 'reports'),

@@ -9,7 +9,13 @@ import pg from 'pg';
 export const PRODUCT_ROLE = 'card_issuing_app';
 
 /** Tables the product may only add to and read: the audits, the event log and the ledger. */
-export const APPEND_ONLY_TABLES = ['AccountStatusChange', 'AccountEvent', 'AccountTransaction', 'AccountDailyBalance', 'Notification'] as const;
+export const APPEND_ONLY_TABLES = [
+  'AccountStatusChange',
+  'AccountEvent',
+  'AccountTransaction',
+  'AccountDailyBalance',
+  'Notification',
+] as const;
 
 export interface ProductRoleCheck {
   role: string;
@@ -36,7 +42,9 @@ export async function checkProductRole(url: string): Promise<ProductRoleCheck> {
 
 /** Why a role must not be the product's, or undefined when it may be. */
 export function productRoleProblem(check: ProductRoleCheck): string | undefined {
-  if (check.superuser) return `DATABASE_URL connects as ${check.role}, a superuser, which can switch off the append-only guards`;
-  if (check.ownedTables > 0) return `DATABASE_URL connects as ${check.role}, which owns ${check.ownedTables} of the product's tables and so can disable or drop their guards`;
+  if (check.superuser)
+    return `DATABASE_URL connects as ${check.role}, a superuser, which can switch off the append-only guards`;
+  if (check.ownedTables > 0)
+    return `DATABASE_URL connects as ${check.role}, which owns ${check.ownedTables} of the product's tables and so can disable or drop their guards`;
   return undefined;
 }

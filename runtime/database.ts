@@ -20,14 +20,22 @@ const EMBEDDED_DATABASE = 'card_issuing';
  * superuser, an owner of the tables) is refused in production and warned about elsewhere.
  */
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
-  const database = config.database.mode === 'external' ? externalDatabase(config.database) : await embeddedDatabase(config.database, logger);
+  const database =
+    config.database.mode === 'external'
+      ? externalDatabase(config.database)
+      : await embeddedDatabase(config.database, logger);
   try {
     const applied = await applyMigrations(database.ownerUrl);
-    logger.info({ applied }, applied.length ? 'migrations applied' : 'database schema is up to date');
+    logger.info(
+      { applied },
+      applied.length ? 'migrations applied' : 'database schema is up to date',
+    );
     await database.afterMigrations();
     const problem = productRoleProblem(await checkProductRole(database.url));
     if (problem && config.nodeEnv === 'production') {
-      throw new ConfigError([`${problem}; connect as a member of card_issuing_app and give the owner as DATABASE_MIGRATION_URL`]);
+      throw new ConfigError([
+        `${problem}; connect as a member of card_issuing_app and give the owner as DATABASE_MIGRATION_URL`,
+      ]);
     }
     if (problem) logger.warn(`${problem}; in production this refuses to start`);
   } catch (error) {
@@ -38,11 +46,20 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
 }
 
 function externalDatabase(settings: { url: string; migrationUrl: string }) {
-  return { url: settings.url, ownerUrl: settings.migrationUrl, afterMigrations: () => Promise.resolve(), stop: () => Promise.resolve() };
+  return {
+    url: settings.url,
+    ownerUrl: settings.migrationUrl,
+    afterMigrations: () => Promise.resolve(),
+    stop: () => Promise.resolve(),
+  };
 }
 
 async function embeddedDatabase(settings: { port: number; dataDir: string }, logger: Logger) {
-  const postgres = await startEmbeddedPostgres({ dataDir: settings.dataDir, port: settings.port, logger });
+  const postgres = await startEmbeddedPostgres({
+    dataDir: settings.dataDir,
+    port: settings.port,
+    logger,
+  });
   try {
     await createDatabaseIfMissing(postgres.ownerUrl('postgres'), EMBEDDED_DATABASE);
   } catch (error) {

@@ -17,12 +17,22 @@ export interface ProductSecrets {
 
 export async function resolveSecrets(config: Config, logger: Logger): Promise<ProductSecrets> {
   const operatorApiKey =
-    config.operatorApiKey ?? (await kept(config, 'operator-api-key', () => `cie_operator_${randomBytes(24).toString('hex')}`));
+    config.operatorApiKey ??
+    (await kept(
+      config,
+      'operator-api-key',
+      () => `cie_operator_${randomBytes(24).toString('hex')}`,
+    ));
   if (!config.operatorApiKey) {
     // Printed so a developer can use it
-    logger.warn({ operatorApiKey, file: path.join(config.dataDir, 'operator-api-key') }, 'OPERATOR_API_KEY is not set; using a generated development key');
+    logger.warn(
+      { operatorApiKey, file: path.join(config.dataDir, 'operator-api-key') },
+      'OPERATOR_API_KEY is not set; using a generated development key',
+    );
   }
-  const serverSecret = config.serverSecret ?? (await kept(config, 'server-secret', () => randomBytes(32).toString('hex')));
+  const serverSecret =
+    config.serverSecret ??
+    (await kept(config, 'server-secret', () => randomBytes(32).toString('hex')));
   return { operatorApiKey, serverSecret };
 }
 

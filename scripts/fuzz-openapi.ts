@@ -85,15 +85,19 @@ function parseOptions(argv: string[]): Options | undefined {
   // Only what follows `--` is for schemathesis; anything else loose is a mistake.
   const separator = argv.indexOf('--');
   const extra = separator === -1 ? [] : argv.slice(separator + 1);
-  if (positionals.length !== extra.length) throw new Error(`unexpected argument ${positionals[0]}; schemathesis options go after --`);
+  if (positionals.length !== extra.length)
+    throw new Error(`unexpected argument ${positionals[0]}; schemathesis options go after --`);
   const integer = (name: string, value: string, min: number) => {
-    if (!/^\d+$/.test(value) || Number(value) < min) throw new Error(`--${name} must be an integer of at least ${min}`);
+    if (!/^\d+$/.test(value) || Number(value) < min)
+      throw new Error(`--${name} must be an integer of at least ${min}`);
     return Number(value);
   };
   const url = values.url?.replace(/\/+$/, '');
-  if (url !== undefined && !/^https?:\/\/[^/]+$/.test(url)) throw new Error('--url must be http(s)://host:port');
+  if (url !== undefined && !/^https?:\/\/[^/]+$/.test(url))
+    throw new Error('--url must be http(s)://host:port');
   const operatorKey = values['operator-key'] ?? process.env.OPERATOR_API_KEY;
-  if (url !== undefined && !operatorKey) throw new Error('--url needs --operator-key (or OPERATOR_API_KEY)');
+  if (url !== undefined && !operatorKey)
+    throw new Error('--url needs --operator-key (or OPERATOR_API_KEY)');
   return {
     url,
     operatorKey,
@@ -101,7 +105,13 @@ function parseOptions(argv: string[]): Options | undefined {
     seed: values.seed === undefined ? randomInt(2 ** 31) : integer('seed', values.seed, 0),
     checks: values.checks,
     reportDir: path.resolve(
-      values['report-dir'] ?? path.join(repoRoot, 'test-artifacts', 'fuzz-openapi', new Date().toISOString().replace(/[:.]/g, '-')),
+      values['report-dir'] ??
+        path.join(
+          repoRoot,
+          'test-artifacts',
+          'fuzz-openapi',
+          new Date().toISOString().replace(/[:.]/g, '-'),
+        ),
     ),
     extra,
   };
@@ -110,29 +120,43 @@ function parseOptions(argv: string[]): Options | undefined {
 /** Installs schemathesis into .tools/ on first use: short progress lines, pip's output only if it fails. */
 async function ensureSchemathesis(): Promise<void> {
   if (existsSync(schemathesis.binary)) return;
-  console.log(`installing ${schemathesis.pipPackage} into ${path.relative(repoRoot, schemathesis.dir)} (first use)`);
+  console.log(
+    `installing ${schemathesis.pipPackage} into ${path.relative(repoRoot, schemathesis.dir)} (first use)`,
+  );
   const started = Date.now();
   // Into a scratch directory first, so an interrupted install is never taken for a finished one.
   const scratch = `${schemathesis.dir}.partial-${process.pid}`;
   await rm(scratch, { recursive: true, force: true });
   try {
-    await promisify(execFile)('python3', pipInstallArgs(schemathesis, scratch), { maxBuffer: 64 * 1024 * 1024 });
+    await promisify(execFile)('python3', pipInstallArgs(schemathesis, scratch), {
+      maxBuffer: 64 * 1024 * 1024,
+    });
     await rm(schemathesis.dir, { recursive: true, force: true });
     await rename(scratch, schemathesis.dir);
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
     if (stdout || stderr) console.error(`${stdout ?? ''}${stderr ?? ''}`.trimEnd());
-    throw new Error(`could not install ${schemathesis.pipPackage}: ${(error as Error).message.split('\n')[0]}`);
+    throw new Error(
+      `could not install ${schemathesis.pipPackage}: ${(error as Error).message.split('\n')[0]}`,
+    );
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
-  console.log(`installed ${schemathesis.pipPackage} in ${Math.round((Date.now() - started) / 1000)} s`);
+  console.log(
+    `installed ${schemathesis.pipPackage} in ${Math.round((Date.now() - started) / 1000)} s`,
+  );
 }
 
-const pythonEnv = (extra: Record<string, string> = {}) => ({ ...process.env, PYTHONPATH: schemathesis.dir, ...extra });
+const pythonEnv = (extra: Record<string, string> = {}) => ({
+  ...process.env,
+  PYTHONPATH: schemathesis.dir,
+  ...extra,
+});
 
 async function schemathesisVersion(): Promise<string> {
-  const { stdout } = await promisify(execFile)('python3', ['-m', 'schemathesis.cli', '--version'], { env: pythonEnv() });
+  const { stdout } = await promisify(execFile)('python3', ['-m', 'schemathesis.cli', '--version'], {
+    env: pythonEnv(),
+  });
   return stdout.trim().replace(/^.*version /, '');
 }
 
@@ -150,7 +174,11 @@ interface Target {
 async function startOwnProduct(logFile: string): Promise<Target> {
   const destination = pino.destination({ dest: logFile, mkdir: true, sync: false });
   const logger: Logger = pino(
-    { level: 'info', base: { service: 'card-issuing-engine' }, redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' } },
+    {
+      level: 'info',
+      base: { service: 'card-issuing-engine' },
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+    },
     destination,
   );
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cie-fuzz-'));
@@ -165,11 +193,15 @@ async function startOwnProduct(logFile: string): Promise<Target> {
   ];
   const stop = async () => {
     for (const step of stops.reverse()) {
-      await step().catch((error: unknown) => console.error(`error while stopping: ${(error as Error).message}`));
+      await step().catch((error: unknown) =>
+        console.error(`error while stopping: ${(error as Error).message}`),
+      );
     }
   };
   try {
-    console.log(`starting the product (data in ${dataDir}, log in ${path.relative(process.cwd(), logFile)})`);
+    console.log(
+      `starting the product (data in ${dataDir}, log in ${path.relative(process.cwd(), logFile)})`,
+    );
     // The dev server started here, headless; the product connects to it as to an existing one.
     const temporal = await startTemporalDevServer({
       port: await freePort(),
@@ -197,10 +229,19 @@ async function startOwnProduct(logFile: string): Promise<Target> {
   }
 }
 
-async function call<T>(baseUrl: string, method: string, route: string, key: string | undefined, body?: unknown): Promise<T> {
+async function call<T>(
+  baseUrl: string,
+  method: string,
+  route: string,
+  key: string | undefined,
+  body?: unknown,
+): Promise<T> {
   const response = await fetch(`${baseUrl}${route}`, {
     method,
-    headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
     signal: AbortSignal.timeout(30_000),
   });
@@ -219,14 +260,16 @@ interface Seeded {
 /** An org (its test environment key), a program and an account, so routes have real data to find. */
 async function seed(baseUrl: string, operatorKey: string): Promise<Seeded> {
   const suffix = randomBytes(4).toString('hex');
-  const created = await call<{ org: { id: string }; apiKey: { token: string }; onboarding: { workflowId: string } }>(
-    baseUrl, 'POST', '/v1/orgs', operatorKey, {
-      legalName: `Fuzz Bank ${suffix}`,
-      address: { line1: '1 Fuzz St', city: 'São Paulo', postalCode: '01000-000', country: 'BR' },
-      timeZone: 'America/Sao_Paulo',
-      networks: ['VISA', 'MASTERCARD'],
-    },
-  );
+  const created = await call<{
+    org: { id: string };
+    apiKey: { token: string };
+    onboarding: { workflowId: string };
+  }>(baseUrl, 'POST', '/v1/orgs', operatorKey, {
+    legalName: `Fuzz Bank ${suffix}`,
+    address: { line1: '1 Fuzz St', city: 'São Paulo', postalCode: '01000-000', country: 'BR' },
+    timeZone: 'America/Sao_Paulo',
+    networks: ['VISA', 'MASTERCARD'],
+  });
   const orgKey = created.apiKey.token;
   const program = await call<{ id: string }>(baseUrl, 'POST', '/v1/programs', orgKey, {
     name: `Fuzz debit ${suffix}`,
@@ -234,10 +277,16 @@ async function seed(baseUrl: string, operatorKey: string): Promise<Seeded> {
     cardNetwork: 'VISA',
     currency: 'BRL',
   });
-  const account = await call<{ id: string; holder: { customerId: string } | null }>(baseUrl, 'POST', '/v1/accounts', orgKey, {
-    programId: program.id,
-    owner: { person: { name: 'Fuzz Customer', documentNumber: `FUZZ-${suffix}` } },
-  });
+  const account = await call<{ id: string; holder: { customerId: string } | null }>(
+    baseUrl,
+    'POST',
+    '/v1/accounts',
+    orgKey,
+    {
+      programId: program.id,
+      owner: { person: { name: 'Fuzz Customer', documentNumber: `FUZZ-${suffix}` } },
+    },
+  );
   const ids: Record<string, string> = {
     orgId: created.org.id,
     workflowId: created.onboarding.workflowId,
@@ -245,7 +294,11 @@ async function seed(baseUrl: string, operatorKey: string): Promise<Seeded> {
     accountId: account.id,
     ...(account.holder ? { customerId: account.holder.customerId } : {}),
   };
-  console.log(`created ${Object.entries(ids).map(([name, id]) => `${name} ${id}`).join(', ')}`);
+  console.log(
+    `created ${Object.entries(ids)
+      .map(([name, id]) => `${name} ${id}`)
+      .join(', ')}`,
+  );
   return { orgKey, ids };
 }
 
@@ -284,12 +337,15 @@ function configToml(scheme: Security, keyVariable: string, ids: Record<string, s
   }
   lines.push('[parameters]');
   for (const [key, dictionary] of Object.entries(bindings)) {
-    if (dictionary in dictionaries) lines.push(`"${key}" = { dictionary = "${dictionary}", probability = 0.5 }`);
+    if (dictionary in dictionaries)
+      lines.push(`"${key}" = { dictionary = "${dictionary}", probability = 0.5 }`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-type OpenApiDocument = { paths?: Record<string, Record<string, { security?: Record<string, unknown>[] }>> };
+type OpenApiDocument = {
+  paths?: Record<string, Record<string, { security?: Record<string, unknown>[] }>>;
+};
 const httpMethods = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
 /** Which operations each key may call, from the `security` the document gives each one. */
@@ -299,7 +355,9 @@ function passes(document: OpenApiDocument, operatorKey: string, orgKey: string):
     for (const [method, operation] of Object.entries(item)) {
       if (!httpMethods.has(method)) continue;
       const name = `${method.toUpperCase()} ${route}`;
-      const schemes = new Set((operation.security ?? []).flatMap((requirement) => Object.keys(requirement)));
+      const schemes = new Set(
+        (operation.security ?? []).flatMap((requirement) => Object.keys(requirement)),
+      );
       if (schemes.size === 0) byScheme.orgKey.push(name); // public: once is enough
       for (const scheme of schemes) {
         if (scheme === 'operatorKey' || scheme === 'orgKey') byScheme[scheme].push(name);
@@ -314,7 +372,12 @@ function passes(document: OpenApiDocument, operatorKey: string, orgKey: string):
 }
 
 /** One `schemathesis run` over the pass's operations, with only the pass's key configured. */
-async function runPass(pass: Pass, target: { url: string }, ids: Record<string, string>, options: Options): Promise<number> {
+async function runPass(
+  pass: Pass,
+  target: { url: string },
+  ids: Record<string, string>,
+  options: Options,
+): Promise<number> {
   const dir = path.join(options.reportDir, pass.name);
   await mkdir(dir, { recursive: true });
   // The key reaches schemathesis through the environment, never a file or the command line;
@@ -323,20 +386,34 @@ async function runPass(pass: Pass, target: { url: string }, ids: Record<string, 
   const configFile = path.join(dir, 'schemathesis.toml');
   await writeFile(configFile, configToml(pass.scheme, keyVariable, ids));
   const args = [
-    '-m', 'schemathesis.cli', '--config-file', configFile, 'run', `${target.url}/openapi.json`,
-    '--url', target.url,
-    '--checks', options.checks,
-    '--max-examples', String(options.maxExamples),
-    '--seed', String(options.seed),
-    '--report', 'junit,har',
-    '--report-dir', dir,
-    '--generation-database', 'none',
+    '-m',
+    'schemathesis.cli',
+    '--config-file',
+    configFile,
+    'run',
+    `${target.url}/openapi.json`,
+    '--url',
+    target.url,
+    '--checks',
+    options.checks,
+    '--max-examples',
+    String(options.maxExamples),
+    '--seed',
+    String(options.seed),
+    '--report',
+    'junit,har',
+    '--report-dir',
+    dir,
+    '--generation-database',
+    'none',
     // Every distinct failure of an operation, not only its first
     '--continue-on-failure',
     ...pass.operations.flatMap((name) => ['--include-name', name]),
     ...options.extra,
   ];
-  console.log(`\n=== ${pass.name} pass: ${pass.operations.length} operations with the ${pass.scheme === 'operatorKey' ? 'operator' : 'org'} key ===`);
+  console.log(
+    `\n=== ${pass.name} pass: ${pass.operations.length} operations with the ${pass.scheme === 'operatorKey' ? 'operator' : 'org'} key ===`,
+  );
   // Its own process group: a Ctrl-C reaches this process, which passes it on once and waits for
   // schemathesis to print what it found before stopping the product.
   const child = spawn('python3', args, {
@@ -351,7 +428,9 @@ async function runPass(pass: Pass, target: { url: string }, ids: Record<string, 
   try {
     return await new Promise<number>((resolve, reject) => {
       child.once('error', reject);
-      child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1)));
+      child.once('exit', (code, signal) =>
+        resolve(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1)),
+      );
     });
   } finally {
     fuzzer = undefined;
@@ -384,7 +463,9 @@ async function main(): Promise<number> {
   const started = Date.now();
   await mkdir(options.reportDir, { recursive: true });
   await ensureSchemathesis();
-  console.log(`schemathesis ${await schemathesisVersion()}, seed ${options.seed}, ${options.maxExamples} examples per operation, checks ${options.checks}`);
+  console.log(
+    `schemathesis ${await schemathesisVersion()}, seed ${options.seed}, ${options.maxExamples} examples per operation, checks ${options.checks}`,
+  );
 
   const target: Target = options.url
     ? { url: options.url, operatorKey: options.operatorKey!, stop: () => Promise.resolve() }
@@ -393,7 +474,8 @@ async function main(): Promise<number> {
   try {
     if (interrupted) return 130;
     const health = await fetch(`${target.url}/healthz`, { signal: AbortSignal.timeout(10_000) });
-    if (!health.ok) throw new Error(`${target.url}/healthz answers ${health.status}: ${await health.text()}`);
+    if (!health.ok)
+      throw new Error(`${target.url}/healthz answers ${health.status}: ${await health.text()}`);
     const { orgKey, ids } = await seed(target.url, target.operatorKey);
     const document = await call<OpenApiDocument>(target.url, 'GET', '/openapi.json', undefined);
     for (const pass of passes(document, target.operatorKey, orgKey)) {
@@ -406,8 +488,15 @@ async function main(): Promise<number> {
   }
 
   const failed = codes.some((code) => code !== 0);
-  const shown = (dir: string) => (path.relative(process.cwd(), dir).startsWith('..') ? dir : path.relative(process.cwd(), dir) || '.');
-  const outcome = interrupted ? 'interrupted' : failed ? `schemathesis reported failures (exit ${codes.join(', ')})` : 'no failures';
+  const shown = (dir: string) =>
+    path.relative(process.cwd(), dir).startsWith('..')
+      ? dir
+      : path.relative(process.cwd(), dir) || '.';
+  const outcome = interrupted
+    ? 'interrupted'
+    : failed
+      ? `schemathesis reported failures (exit ${codes.join(', ')})`
+      : 'no failures';
   console.log(
     `\n${outcome} after ${Math.round((Date.now() - started) / 1000)} s, seed ${options.seed}\n` +
       `reports: ${shown(options.reportDir)}/{operator,org}/ (junit-*.xml, har-*.json with every request and response)` +

@@ -7,5 +7,8 @@ const require = createRequire(import.meta.url);
 const cli = require.resolve('prisma/build/index.js');
 execFileSync(process.execPath, [cli, 'generate'], {
   stdio: 'inherit',
-  env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath },
+  env: {
+    ...process.env,
+    PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,
+  },
 });

@@ -40,5 +40,6 @@ if (!existsSync(chromiumPath)) {
       console.error(`could not install chromium: ${(error as Error).message}`);
     }
   }
-  if (!existsSync(chromiumPath)) console.warn(`${chromiumPath} is missing: the browser tests need Chromium there`);
+  if (!existsSync(chromiumPath))
+    console.warn(`${chromiumPath} is missing: the browser tests need Chromium there`);
 }

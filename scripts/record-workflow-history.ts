@@ -19,7 +19,18 @@ const server = config.temporal.server;
 const address = server.mode === 'external' ? server.address : `127.0.0.1:${server.port}`;
 const json = execFileSync(
   resolveTemporalCli(server.mode === 'dev' ? server.cliPath : undefined),
-  ['workflow', 'show', '--workflow-id', workflowId, '--address', address, '--namespace', config.temporal.namespace, '--output', 'json'],
+  [
+    'workflow',
+    'show',
+    '--workflow-id',
+    workflowId,
+    '--address',
+    address,
+    '--namespace',
+    config.temporal.namespace,
+    '--output',
+    'json',
+  ],
   { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
 );
 await mkdir(path.dirname(file), { recursive: true });

@@ -1,10 +1,19 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import {
+  OpenAPIRegistry,
+  OpenApiGeneratorV31,
+  type RouteConfig,
+} from '@asteasolutions/zod-to-openapi';
 import type { Request, Response, Router } from 'express';
 import type { ZodObject, ZodType } from 'zod';
 import type { PrismaClient } from '../runtime/prisma.js';
 import { authenticate, idempotencyScope, type Access, type Caller } from './auth.js';
 import { randomIds, type IdSource } from '../services/ids.js';
-import { IDEMPOTENCY_KEY_PATTERN, createIdempotencyStore, type IdempotencyStore, type RouteResult } from './idempotency.js';
+import {
+  IDEMPOTENCY_KEY_PATTERN,
+  createIdempotencyStore,
+  type IdempotencyStore,
+  type RouteResult,
+} from './idempotency.js';
 import { Problem } from './problem.js';
 import { fieldErrors, hostileInputErrors, z } from './zod.js';
 
@@ -89,18 +98,30 @@ export class Api {
       const query = parse(spec.query, req.query, 'query');
       const body = parse(spec.body, req.body, 'body');
       const requestId = String(res.getHeader('X-Request-Id'));
-      const run = (ids: IdSource) => spec.handler({ req, res, params, query, body, caller, requestId, ids });
+      const run = (ids: IdSource) =>
+        spec.handler({ req, res, params, query, body, caller, requestId, ids });
 
       const idempotencyKey = req.get('idempotency-key');
       let result: RouteResult & { replayed?: boolean };
       if (spec.idempotent && idempotencyKey !== undefined) {
         if (!IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
           throw Problem.validation([
-            { field: 'headers.idempotency-key', rule: 'invalid_format', message: 'must be 1-255 visible ASCII characters' },
+            {
+              field: 'headers.idempotency-key',
+              rule: 'invalid_format',
+              message: 'must be 1-255 visible ASCII characters',
+            },
           ]);
         }
         result = await this.idempotency.run(
-          { scope: idempotencyScope(caller), key: idempotencyKey, method: spec.method, path: req.path, body, secretFields: spec.secretFields },
+          {
+            scope: idempotencyScope(caller),
+            key: idempotencyKey,
+            method: spec.method,
+            path: req.path,
+            body,
+            secretFields: spec.secretFields,
+          },
           run,
         );
         if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
@@ -109,7 +130,8 @@ export class Api {
       }
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       if (result.body === undefined) res.status(result.status).end();
-      else if (result.contentType) res.status(result.status).type(result.contentType).send(result.body);
+      else if (result.contentType)
+        res.status(result.status).type(result.contentType).send(result.body);
       else res.status(result.status).json(result.body);
     });
   }
@@ -142,10 +164,20 @@ export class Api {
     // Idempotency-Key, and an unavailable database or Temporal.
     const errorStatuses: Partial<Record<number, string>> = {
       400: 'The request is not valid: errors names each field and the rule it broke',
-      ...(spec.access === 'public' ? {} : { 401: 'Missing or invalid API key', 403: 'This API key may not call this route' }),
-      ...(spec.body ? { 413: 'The request body is too large', 415: 'The request body is not JSON (or not in a supported encoding)' } : {}),
+      ...(spec.access === 'public'
+        ? {}
+        : { 401: 'Missing or invalid API key', 403: 'This API key may not call this route' }),
+      ...(spec.body
+        ? {
+            413: 'The request body is too large',
+            415: 'The request body is not JSON (or not in a supported encoding)',
+          }
+        : {}),
       ...(spec.idempotent
-        ? { 409: 'A request with this Idempotency-Key is still running; retry later', 422: 'This Idempotency-Key was used for a different request' }
+        ? {
+            409: 'A request with this Idempotency-Key is still running; retry later',
+            422: 'This Idempotency-Key was used for a different request',
+          }
         : {}),
       503: 'A service the request needs (database, Temporal) is unavailable; retry later',
     };
@@ -164,7 +196,9 @@ export class Api {
       request: {
         ...(spec.params ? { params: spec.params as never } : {}),
         ...(spec.query ? { query: spec.query as never } : {}),
-        ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+        ...(spec.body
+          ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } }
+          : {}),
         ...(spec.idempotent || spec.headers
           ? {
               headers: z.object({
@@ -175,7 +209,10 @@ export class Api {
                         .string()
                         .regex(IDEMPOTENCY_KEY_PATTERN)
                         .optional()
-                        .openapi({ description: 'Makes a retry of this request return the first response instead of acting twice' }),
+                        .openapi({
+                          description:
+                            'Makes a retry of this request return the first response instead of acting twice',
+                        }),
                     }
                   : {}),
               }) as never,
@@ -190,7 +227,14 @@ export class Api {
             {
               description: r.description,
               ...(r.schema
-                ? { content: { [r.contentType ?? (Number(status) >= 400 ? 'application/problem+json' : 'application/json')]: { schema: r.schema } } }
+                ? {
+                    content: {
+                      [r.contentType ??
+                      (Number(status) >= 400 ? 'application/problem+json' : 'application/json')]: {
+                        schema: r.schema,
+                      },
+                    },
+                  }
                 : {}),
             },
           ]),
@@ -208,7 +252,11 @@ const nothing = z.strictObject({});
  * (control characters, broken Unicode, deep nesting). A part the route takes no schema for must be
  * empty: an unknown query parameter or body field is refused, not ignored.
  */
-export function parse<T>(schema: ZodType<T> | undefined, input: unknown, location: 'body' | 'query' | 'params'): T {
+export function parse<T>(
+  schema: ZodType<T> | undefined,
+  input: unknown,
+  location: 'body' | 'query' | 'params',
+): T {
   const value = input ?? {};
   const hostile = hostileInputErrors(value, location);
   if (hostile.length > 0) throw Problem.validation(hostile);

@@ -72,7 +72,11 @@ export function createApp(deps: AppDeps): express.Express {
     snapshotSchedules:
       deps.snapshotSchedules === false
         ? noSnapshotSchedules
-        : temporalSnapshotSchedules({ temporal: deps.temporal, taskQueue: deps.taskQueue, searchAttributes: deps.searchAttributes }),
+        : temporalSnapshotSchedules({
+            temporal: deps.temporal,
+            taskQueue: deps.taskQueue,
+            searchAttributes: deps.searchAttributes,
+          }),
   });
   const onboarding = createOnboardingService({ temporal: deps.temporal, workflowLink });
   const orgWorkflows = createOrgWorkflowService({ ...deps, orgs, workflowLink });
@@ -110,12 +114,23 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   // The pages take a sign-in form; everything else speaks JSON.
-  registerUiRoutes(app, { prisma: deps.prisma, operatorApiKey: deps.operatorApiKey, accounts, onboarding, applications, workflowLink });
+  registerUiRoutes(app, {
+    prisma: deps.prisma,
+    operatorApiKey: deps.operatorApiKey,
+    accounts,
+    onboarding,
+    applications,
+    workflowLink,
+  });
   app.use(requireJsonBody);
   app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
 
   const router = express.Router();
-  const api = new Api(router, { prisma: deps.prisma, operatorApiKey: deps.operatorApiKey, serverSecret: deps.serverSecret });
+  const api = new Api(router, {
+    prisma: deps.prisma,
+    operatorApiKey: deps.operatorApiKey,
+    serverSecret: deps.serverSecret,
+  });
   registerHealthRoutes(api, {
     database: () => deps.prisma.$queryRaw`SELECT 1`,
     temporal: (timeoutMs) => deps.pingTemporal(timeoutMs),
@@ -133,12 +148,21 @@ export function createApp(deps: AppDeps): express.Express {
   registerAccountTermsRoutes(api, {
     accounts,
     terms: createAccountTermsService(deps),
-    migrations: createProgramMigrations({ temporal: deps.temporal, taskQueue: deps.taskQueue, searchAttributes: deps.searchAttributes }),
+    migrations: createProgramMigrations({
+      temporal: deps.temporal,
+      taskQueue: deps.taskQueue,
+      searchAttributes: deps.searchAttributes,
+    }),
   });
   app.use(router);
 
   app.get('/openapi.json', (req, res) => {
-    res.json(api.openApiDocument({ version, serverUrl: `${req.protocol}://${req.get('host') ?? 'localhost'}` }));
+    res.json(
+      api.openApiDocument({
+        version,
+        serverUrl: `${req.protocol}://${req.get('host') ?? 'localhost'}`,
+      }),
+    );
   });
   app.get('/problems/:type', (req, res, next) => {
     const type = failureTypes.find((t) => problemTypeUri(t) === `/problems/${req.params.type}`);
@@ -150,7 +174,13 @@ export function createApp(deps: AppDeps): express.Express {
     const allowed = allowedMethods(app, req.path);
     if (allowed.length === 0) return next(Problem.notFound(`${req.method} ${req.path}`));
     res.setHeader('Allow', allowed.join(', '));
-    next(new Problem('METHOD_NOT_ALLOWED', `${req.path} answers to ${allowed.join(', ')}, not ${req.method}`, { allow: allowed }));
+    next(
+      new Problem(
+        'METHOD_NOT_ALLOWED',
+        `${req.path} answers to ${allowed.join(', ')}, not ${req.method}`,
+        { allow: allowed },
+      ),
+    );
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const problem = toProblem(error);
@@ -162,11 +192,21 @@ export function createApp(deps: AppDeps): express.Express {
 
 /** A request that carries a body must say it is JSON; anything else is 415, not a parse guess. */
 function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined ||
+    Number(req.headers['content-length'] ?? 0) > 0;
   if (hasBody && !req.is('application/json')) {
-    next(new Problem('UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json', { errors: [
-      { field: 'headers.content-type', rule: 'must_be_json', message: 'must be application/json' },
-    ] }));
+    next(
+      new Problem('UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json', {
+        errors: [
+          {
+            field: 'headers.content-type',
+            rule: 'must_be_json',
+            message: 'must be application/json',
+          },
+        ],
+      }),
+    );
     return;
   }
   next();
@@ -190,37 +230,84 @@ function toProblem(error: unknown): Problem {
         'the request body is not valid JSON',
       );
     case 'entity.too.large':
-      return new Problem('PAYLOAD_TOO_LARGE', `the request body is larger than ${httpError.limit ?? 'the limit of'} bytes`, {
-        errors: [{ field: 'body', rule: 'max_bytes', message: `must be at most ${httpError.limit} bytes` }],
-      });
+      return new Problem(
+        'PAYLOAD_TOO_LARGE',
+        `the request body is larger than ${httpError.limit ?? 'the limit of'} bytes`,
+        {
+          errors: [
+            {
+              field: 'body',
+              rule: 'max_bytes',
+              message: `must be at most ${httpError.limit} bytes`,
+            },
+          ],
+        },
+      );
     case 'encoding.unsupported':
-      return new Problem('UNSUPPORTED_MEDIA_TYPE', 'send the request body uncompressed, or as gzip, deflate or br', {
-        errors: [{ field: 'headers.content-encoding', rule: 'unsupported_encoding', message: 'must be gzip, deflate, br or identity' }],
-      });
+      return new Problem(
+        'UNSUPPORTED_MEDIA_TYPE',
+        'send the request body uncompressed, or as gzip, deflate or br',
+        {
+          errors: [
+            {
+              field: 'headers.content-encoding',
+              rule: 'unsupported_encoding',
+              message: 'must be gzip, deflate, br or identity',
+            },
+          ],
+        },
+      );
     case 'charset.unsupported':
       return new Problem('UNSUPPORTED_MEDIA_TYPE', 'send the request body as UTF-8 JSON', {
-        errors: [{ field: 'headers.content-type', rule: 'unsupported_charset', message: 'must be UTF-8' }],
+        errors: [
+          { field: 'headers.content-type', rule: 'unsupported_charset', message: 'must be UTF-8' },
+        ],
       });
     case 'request.aborted':
     case 'request.size.invalid':
-      return Problem.validation([{ field: 'body', rule: 'incomplete', message: 'was not received whole' }]);
+      return Problem.validation([
+        { field: 'body', rule: 'incomplete', message: 'was not received whole' },
+      ]);
   }
   if (error instanceof URIError) {
-    return Problem.validation([{ field: 'params', rule: 'malformed_encoding', message: 'is not valid percent-encoded UTF-8' }]);
+    return Problem.validation([
+      {
+        field: 'params',
+        rule: 'malformed_encoding',
+        message: 'is not valid percent-encoded UTF-8',
+      },
+    ]);
   }
   // zlib refusing a body whose Content-Encoding does not match its bytes
-  if (httpError.status === 400 && (httpError.code?.startsWith('Z_') || httpError.code?.startsWith('ERR__ERROR_FORMAT') || httpError.code?.startsWith('ERR_BROTLI'))) {
+  if (
+    httpError.status === 400 &&
+    (httpError.code?.startsWith('Z_') ||
+      httpError.code?.startsWith('ERR__ERROR_FORMAT') ||
+      httpError.code?.startsWith('ERR_BROTLI'))
+  ) {
     return Problem.validation([
-      { field: 'body', rule: 'malformed_encoding', message: 'is not valid data for its Content-Encoding' },
+      {
+        field: 'body',
+        rule: 'malformed_encoding',
+        message: 'is not valid data for its Content-Encoding',
+      },
     ]);
   }
   if (typeof httpError.status === 'number' && httpError.status >= 400 && httpError.status < 500) {
-    return Problem.validation([{ field: 'request', rule: 'malformed_request', message: (error as Error).message }]);
+    return Problem.validation([
+      { field: 'request', rule: 'malformed_request', message: (error as Error).message },
+    ]);
   }
   if (isUnavailable(error)) {
-    return new Problem('DEPENDENCY_UNAVAILABLE', 'a service this request needs is unavailable; retry later');
+    return new Problem(
+      'DEPENDENCY_UNAVAILABLE',
+      'a service this request needs is unavailable; retry later',
+    );
   }
-  return new Problem('INTERNAL' satisfies FailureType, 'an unexpected error occurred; it has been logged');
+  return new Problem(
+    'INTERNAL' satisfies FailureType,
+    'an unexpected error occurred; it has been logged',
+  );
 }
 
 function isUnavailable(error: unknown): boolean {

@@ -4,8 +4,7 @@ import type { PrismaClient } from '../runtime/prisma.js';
 import { Problem } from './problem.js';
 
 export type Caller =
-  | { kind: 'operator'; actor: 'operator' }
-  | ({ kind: 'org'; actor: string } & ApiKeyIdentity);
+  { kind: 'operator'; actor: 'operator' } | ({ kind: 'org'; actor: string } & ApiKeyIdentity);
 
 /** Who may call a route: nobody needs a key, the operator only, an org key only, or either. */
 export type Access = 'public' | 'operator' | 'org' | 'operatorOrOrg';
@@ -17,18 +16,22 @@ export async function authenticate(
 ): Promise<Caller | undefined> {
   if (access === 'public') return undefined;
   const header = req.get('authorization');
-  if (!header) throw new Problem('UNAUTHENTICATED', 'send the API key as "Authorization: Bearer <key>"');
+  if (!header)
+    throw new Problem('UNAUTHENTICATED', 'send the API key as "Authorization: Bearer <key>"');
   const match = /^Bearer ([\x21-\x7e]{1,200})$/i.exec(header);
-  if (!match?.[1]) throw new Problem('UNAUTHENTICATED', 'the Authorization header must be "Bearer <key>"');
+  if (!match?.[1])
+    throw new Problem('UNAUTHENTICATED', 'the Authorization header must be "Bearer <key>"');
   const token = match[1];
 
   if (secretsEqual(token, deps.operatorApiKey)) {
-    if (access === 'org') throw new Problem('FORBIDDEN', 'this route needs an org API key, not the operator key');
+    if (access === 'org')
+      throw new Problem('FORBIDDEN', 'this route needs an org API key, not the operator key');
     return { kind: 'operator', actor: 'operator' };
   }
   const identity = await findApiKey(deps.prisma, token);
   if (!identity) throw new Problem('UNAUTHENTICATED', 'the API key is not valid');
-  if (access === 'operator') throw new Problem('FORBIDDEN', 'this route needs the operator API key');
+  if (access === 'operator')
+    throw new Problem('FORBIDDEN', 'this route needs the operator API key');
   return { kind: 'org', actor: `api-key:${identity.apiKeyId}`, ...identity };
 }
 
@@ -45,6 +48,9 @@ export function tenantOf(caller: Caller | undefined): { orgId: string; environme
 }
 
 /** Who made the request, for audit rows. */
-export function actorOf(caller: Caller | undefined, requestId: string): { actor: string; requestId: string } {
+export function actorOf(
+  caller: Caller | undefined,
+  requestId: string,
+): { actor: string; requestId: string } {
   return { actor: caller?.actor ?? 'anonymous', requestId };
 }

@@ -40,9 +40,15 @@ export interface IdempotentRequest {
 }
 
 export function createIdempotencyStore(prisma: PrismaClient, serverSecret: string) {
-  const sealingKey = Buffer.from(hkdfSync('sha256', serverSecret, 'idempotency', 'stored-response-secrets', 32));
+  const sealingKey = Buffer.from(
+    hkdfSync('sha256', serverSecret, 'idempotency', 'stored-response-secrets', 32),
+  );
 
-  async function claim(request: IdempotentRequest, requestHash: string, owner: string): Promise<RouteResult | 'claimed'> {
+  async function claim(
+    request: IdempotentRequest,
+    requestHash: string,
+    owner: string,
+  ): Promise<RouteResult | 'claimed'> {
     const { scope, key, method, path } = request;
     const leaseExpiresAt = new Date(Date.now() + LEASE_MS);
     const inserted = await prisma.idempotencyRecord.createMany({
@@ -50,7 +56,9 @@ export function createIdempotencyStore(prisma: PrismaClient, serverSecret: strin
       skipDuplicates: true,
     });
     if (inserted.count === 1) return 'claimed';
-    const existing = await prisma.idempotencyRecord.findUnique({ where: { scope_key: { scope, key } } });
+    const existing = await prisma.idempotencyRecord.findUnique({
+      where: { scope_key: { scope, key } },
+    });
     if (!existing) return claim(request, requestHash, owner); // released meanwhile
     if (existing.requestHash !== requestHash) {
       throw new Problem(
@@ -74,7 +82,10 @@ export function createIdempotencyStore(prisma: PrismaClient, serverSecret: strin
         })
       ).count === 1;
     if (!takenOver) {
-      throw new Problem('IDEMPOTENCY_KEY_IN_PROGRESS', `a request with Idempotency-Key "${key}" is still running; retry shortly`);
+      throw new Problem(
+        'IDEMPOTENCY_KEY_IN_PROGRESS',
+        `a request with Idempotency-Key "${key}" is still running; retry shortly`,
+      );
     }
     return 'claimed';
   }
@@ -83,7 +94,10 @@ export function createIdempotencyStore(prisma: PrismaClient, serverSecret: strin
   function holdLease(scope: string, key: string, owner: string): () => void {
     const timer = setInterval(() => {
       prisma.idempotencyRecord
-        .updateMany({ where: { scope, key, owner, completedAt: null }, data: { leaseExpiresAt: new Date(Date.now() + LEASE_MS) } })
+        .updateMany({
+          where: { scope, key, owner, completedAt: null },
+          data: { leaseExpiresAt: new Date(Date.now() + LEASE_MS) },
+        })
         .catch(() => undefined); // a missed renewal only lets a retry take over early; the retry converges
     }, RENEW_EVERY_MS);
     timer.unref();
@@ -105,23 +119,34 @@ export function createIdempotencyStore(prisma: PrismaClient, serverSecret: strin
       try {
         const decipher = createDecipheriv('aes-256-gcm', sealingKey, bytes.subarray(0, 12));
         decipher.setAuthTag(bytes.subarray(12, 28));
-        return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
+        return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString(
+          'utf8',
+        );
       } catch {
-        throw new Problem('CONFLICT', 'the first response to this request holds a secret that can no longer be read (the server secret changed); issue a new key instead');
+        throw new Problem(
+          'CONFLICT',
+          'the first response to this request holds a secret that can no longer be read (the server secret changed); issue a new key instead',
+        );
       }
     });
   }
 
   return {
     /** Runs `execute` once per key and request, handing it the ids derived from the key. */
-    async run(request: IdempotentRequest, execute: (ids: IdSource) => Promise<RouteResult>): Promise<RouteResult & { replayed: boolean }> {
+    async run(
+      request: IdempotentRequest,
+      execute: (ids: IdSource) => Promise<RouteResult>,
+    ): Promise<RouteResult & { replayed: boolean }> {
       const { scope, key } = request;
-      const requestHash = sha256(stableStringify({ method: request.method, path: request.path, body: request.body ?? null }));
+      const requestHash = sha256(
+        stableStringify({ method: request.method, path: request.path, body: request.body ?? null }),
+      );
       const owner = randomUUID();
       const claimed = await claim(request, requestHash, owner);
       if (claimed !== 'claimed') return { ...claimed, replayed: true };
 
-      const release = () => prisma.idempotencyRecord.deleteMany({ where: { scope, key, owner, completedAt: null } });
+      const release = () =>
+        prisma.idempotencyRecord.deleteMany({ where: { scope, key, owner, completedAt: null } });
       const stopRenewing = holdLease(scope, key, owner);
       let result: RouteResult;
       try {
@@ -153,15 +178,21 @@ export function createIdempotencyStore(prisma: PrismaClient, serverSecret: strin
 export type IdempotencyStore = ReturnType<typeof createIdempotencyStore>;
 
 /** A copy of `body` with the value at each dotted path replaced by `map(value)`. */
-function mapFields(body: unknown, paths: readonly string[], map: (value: unknown) => unknown): unknown {
+function mapFields(
+  body: unknown,
+  paths: readonly string[],
+  map: (value: unknown) => unknown,
+): unknown {
   if (paths.length === 0 || body === null || typeof body !== 'object') return body;
   const copy = structuredClone(body) as Record<string, unknown>;
   for (const path of paths) {
     const keys = path.split('.');
     let parent: Record<string, unknown> | undefined = copy;
-    for (const key of keys.slice(0, -1)) parent = parent?.[key] as Record<string, unknown> | undefined;
+    for (const key of keys.slice(0, -1))
+      parent = parent?.[key] as Record<string, unknown> | undefined;
     const last = keys.at(-1)!;
-    if (parent && parent[last] !== undefined && parent[last] !== null) parent[last] = map(parent[last]);
+    if (parent && parent[last] !== undefined && parent[last] !== null)
+      parent[last] = map(parent[last]);
   }
   return copy;
 }

@@ -43,11 +43,17 @@ export const MAX_INPUT_DEPTH = 16;
  */
 export function hostileInputErrors(input: unknown, location: InputLocation): FieldError[] {
   const errors: FieldError[] = [];
-  const stack: { value: unknown; path: string[]; depth: number }[] = [{ value: input, path: [], depth: 0 }];
+  const stack: { value: unknown; path: string[]; depth: number }[] = [
+    { value: input, path: [], depth: 0 },
+  ];
   const check = (value: string, path: string[]) => {
     const field = [location, ...path].join('.');
     if (CONTROL_CHARACTER.test(value)) {
-      errors.push({ field, rule: 'control_character', message: 'must not contain control characters (such as U+0000)' });
+      errors.push({
+        field,
+        rule: 'control_character',
+        message: 'must not contain control characters (such as U+0000)',
+      });
     } else if (LONE_SURROGATE.test(value)) {
       errors.push({ field, rule: 'invalid_unicode', message: 'must be well-formed Unicode text' });
     }
@@ -58,7 +64,11 @@ export function hostileInputErrors(input: unknown, location: InputLocation): Fie
       check(value, path);
     } else if (value !== null && typeof value === 'object') {
       if (depth >= MAX_INPUT_DEPTH) {
-        errors.push({ field: [location, ...path].join('.'), rule: 'too_deep', message: `must not nest more than ${MAX_INPUT_DEPTH} levels` });
+        errors.push({
+          field: [location, ...path].join('.'),
+          rule: 'too_deep',
+          message: `must not nest more than ${MAX_INPUT_DEPTH} levels`,
+        });
         continue;
       }
       for (const [key, child] of Object.entries(value)) {
@@ -77,16 +87,29 @@ type Issue = ZodError['issues'][number];
  * the field is absent from the input, `invalid_type` when it is there with the wrong type,
  * `invalid_value` when it is not one of the allowed values, and so on.
  */
-export function fieldErrors(error: ZodError, location: InputLocation, input: unknown): FieldError[] {
+export function fieldErrors(
+  error: ZodError,
+  location: InputLocation,
+  input: unknown,
+): FieldError[] {
   return issuesToErrors(error.issues, [], location, input);
 }
 
-function issuesToErrors(issues: readonly Issue[], base: PropertyKey[], location: InputLocation, input: unknown): FieldError[] {
+function issuesToErrors(
+  issues: readonly Issue[],
+  base: PropertyKey[],
+  location: InputLocation,
+  input: unknown,
+): FieldError[] {
   return issues.flatMap((issue): FieldError[] => {
     const path = [...base, ...issue.path];
     const field = [location, ...path.map(String)].join('.');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: `${field}.${key}`, rule: 'unknown_field', message: 'is not a field of this request' }));
+      return issue.keys.map((key) => ({
+        field: `${field}.${key}`,
+        rule: 'unknown_field',
+        message: 'is not a field of this request',
+      }));
     }
     if (issue.code === 'invalid_union') return unionErrors(issue, path, location, input);
     if (!present(input, path)) return [{ field, rule: 'required', message: 'is required' }];
@@ -98,14 +121,24 @@ function issuesToErrors(issues: readonly Issue[], base: PropertyKey[], location:
  * A value that fits none of a union's shapes: the errors of the shape it was meant to be (the one
  * whose distinguishing field it has), or one error listing the shapes when it has none of them.
  */
-function unionErrors(issue: Extract<Issue, { code: 'invalid_union' }>, path: PropertyKey[], location: InputLocation, input: unknown): FieldError[] {
+function unionErrors(
+  issue: Extract<Issue, { code: 'invalid_union' }>,
+  path: PropertyKey[],
+  location: InputLocation,
+  input: unknown,
+): FieldError[] {
   const value = valueAt(input, path);
   const branches = issue.errors.map((branch) => {
-    const missingTopKeys = branch.filter((i) => i.path.length === 1 && i.code === 'invalid_type' && !present(value, i.path)).map((i) => String(i.path[0]));
+    const missingTopKeys = branch
+      .filter((i) => i.path.length === 1 && i.code === 'invalid_type' && !present(value, i.path))
+      .map((i) => String(i.path[0]));
     return { branch, missingTopKeys };
   });
-  const meant = branches.filter((b) => b.missingTopKeys.length === 0).sort((a, b) => a.branch.length - b.branch.length)[0];
-  if (meant && value !== null && typeof value === 'object') return issuesToErrors(meant.branch, path, location, input);
+  const meant = branches
+    .filter((b) => b.missingTopKeys.length === 0)
+    .sort((a, b) => a.branch.length - b.branch.length)[0];
+  if (meant && value !== null && typeof value === 'object')
+    return issuesToErrors(meant.branch, path, location, input);
   const field = [location, ...path.map(String)].join('.');
   if (!present(input, path)) return [{ field, rule: 'required', message: 'is required' }];
   const shapes = branches.flatMap((b) => b.missingTopKeys);
@@ -113,7 +146,10 @@ function unionErrors(issue: Extract<Issue, { code: 'invalid_union' }>, path: Pro
     {
       field,
       rule: 'invalid_union',
-      message: shapes.length > 0 ? `must have exactly one of: ${[...new Set(shapes)].join(', ')}` : 'does not match any of the allowed shapes',
+      message:
+        shapes.length > 0
+          ? `must have exactly one of: ${[...new Set(shapes)].join(', ')}`
+          : 'does not match any of the allowed shapes',
     },
   ];
 }
@@ -136,9 +172,17 @@ function ruleName(issue: Issue): string {
     case 'custom':
       return (issue.params?.rule as string | undefined) ?? 'invalid_value';
     case 'too_small':
-      return issue.origin === 'string' ? 'too_short' : issue.origin === 'array' ? 'too_few' : 'too_small';
+      return issue.origin === 'string'
+        ? 'too_short'
+        : issue.origin === 'array'
+          ? 'too_few'
+          : 'too_small';
     case 'too_big':
-      return issue.origin === 'string' ? 'too_long' : issue.origin === 'array' ? 'too_many' : 'too_big';
+      return issue.origin === 'string'
+        ? 'too_long'
+        : issue.origin === 'array'
+          ? 'too_many'
+          : 'too_big';
     case 'invalid_format':
       return issue.format === 'regex' ? 'invalid_format' : `invalid_${issue.format}`;
     case 'not_multiple_of':

@@ -21,7 +21,13 @@ export interface ReportFile {
   fileName: string;
 }
 
-export function createAccountLimitsReports({ prisma, reportsDir }: { prisma: PrismaClient; reportsDir: string }) {
+export function createAccountLimitsReports({
+  prisma,
+  reportsDir,
+}: {
+  prisma: PrismaClient;
+  reportsDir: string;
+}) {
   const directoryOf = (tenant: Tenant) => path.join(reportsDir, tenant.orgId, tenant.environmentId);
 
   return {
@@ -42,7 +48,16 @@ export function createAccountLimitsReports({ prisma, reportsDir }: { prisma: Pri
           orderBy: { accountId: 'asc' },
         });
         const lines = rows.map((r) =>
-          [date, r.accountId, r.programId, r.currency, r.balance, r.creditLimit, r.availableCreditLimit, r.availableToSpend].join(','),
+          [
+            date,
+            r.accountId,
+            r.programId,
+            r.currency,
+            r.balance,
+            r.creditLimit,
+            r.availableCreditLimit,
+            r.availableToSpend,
+          ].join(','),
         );
         const directory = directoryOf({ orgId, environmentId });
         await mkdir(directory, { recursive: true });
@@ -72,9 +87,13 @@ export function createAccountLimitsReports({ prisma, reportsDir }: { prisma: Pri
 
     async read(tenant: Tenant, date: string): Promise<{ fileName: string; content: Buffer }> {
       try {
-        return { fileName: fileName(date), content: await readFile(path.join(directoryOf(tenant), fileName(date))) };
+        return {
+          fileName: fileName(date),
+          content: await readFile(path.join(directoryOf(tenant), fileName(date))),
+        };
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw Problem.notFound(`account limits report of ${date}`);
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+          throw Problem.notFound(`account limits report of ${date}`);
         throw error;
       }
     },

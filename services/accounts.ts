@@ -74,13 +74,19 @@ const accountInclude = {
   statusReason: { select: { id: true, code: true, description: true } },
   customers: {
     where: { role: 'HOLDER' },
-    select: { role: true, customer: { select: { id: true, kind: true, name: true, documentNumber: true } } },
+    select: {
+      role: true,
+      customer: { select: { id: true, kind: true, name: true, documentNumber: true } },
+    },
   },
 } satisfies Prisma.AccountInclude;
 
 export type AccountRecord = Prisma.AccountGetPayload<{ include: typeof accountInclude }>;
 
-export function createAccountService(deps: { prisma: PrismaClient; temporaryBlocks: TemporaryBlocks }) {
+export function createAccountService(deps: {
+  prisma: PrismaClient;
+  temporaryBlocks: TemporaryBlocks;
+}) {
   const { prisma, temporaryBlocks } = deps;
 
   async function get(tenant: Tenant, id: string): Promise<AccountRecord> {
@@ -109,10 +115,14 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
   }
 
   function refuse(snapshot: AccountStatusSnapshot, what: string): Problem {
-    return new Problem('TRANSITION_NOT_ALLOWED', `${what} is not allowed from status ${statusOf(snapshot)}`, {
-      currentStatus: statusOf(snapshot),
-      allowedTransitions: allowedTransitions(snapshot),
-    });
+    return new Problem(
+      'TRANSITION_NOT_ALLOWED',
+      `${what} is not allowed from status ${statusOf(snapshot)}`,
+      {
+        currentStatus: statusOf(snapshot),
+        allowedTransitions: allowedTransitions(snapshot),
+      },
+    );
   }
 
   interface StatusChange {
@@ -133,11 +143,19 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
    * The one path every status change takes: lock the row, check the version, let the machine
    * decide, check the reason, then a version-checked UPDATE and its audit row in one transaction.
    */
-  async function applyStatusChange(tenant: Tenant, accountId: string, change: StatusChange, actor: Actor) {
+  async function applyStatusChange(
+    tenant: Tenant,
+    accountId: string,
+    change: StatusChange,
+    actor: Actor,
+  ) {
     return inTransaction(prisma, async (tx) => {
       const account = await lock(tx, tenant, accountId);
       if (change.operationId) {
-        const done = await tx.accountStatusChange.findFirst({ where: { accountId: account.id, operationId: change.operationId }, select: { id: true } });
+        const done = await tx.accountStatusChange.findFirst({
+          where: { accountId: account.id, operationId: change.operationId },
+          select: { id: true },
+        });
         if (done) return { changed: true as const, previous: account };
       }
       checkVersion(account, change.expectedVersion);
@@ -147,7 +165,8 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
       const next = transitionStatus(snapshot, event);
       if (!next) throw refuse(snapshot, event.type);
       const to = statusOf(next);
-      const reasonId = typeof change.reasonId === 'function' ? await change.reasonId(tx) : change.reasonId;
+      const reasonId =
+        typeof change.reasonId === 'function' ? await change.reasonId(tx) : change.reasonId;
       await checkReasonFor(tx, tenant, to, reasonId, account.statusReasonRequiredFor);
       await change.beforeCommit?.(to);
 
@@ -165,7 +184,8 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
           version,
         },
       });
-      if (updated.count !== 1) throw new Problem('CONFLICT', 'the account changed during the request; retry it');
+      if (updated.count !== 1)
+        throw new Problem('CONFLICT', 'the account changed during the request; retry it');
       await tx.accountStatusChange.create({
         data: {
           ...tenant,
@@ -199,20 +219,43 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
    * link, in the caller's transaction. A second call for the same account id, or the same
    * application, finds the account the first made and returns it.
    */
-  async function createInTx(tx: Tx, tenant: Tenant, accountId: string, input: NewAccount): Promise<string> {
+  async function createInTx(
+    tx: Tx,
+    tenant: Tenant,
+    accountId: string,
+    input: NewAccount,
+  ): Promise<string> {
     const existing = await tx.account.findFirst({
-      where: { environmentId: tenant.environmentId, OR: [{ id: accountId }, ...(input.applicationId ? [{ applicationId: input.applicationId }] : [])] },
+      where: {
+        environmentId: tenant.environmentId,
+        OR: [
+          { id: accountId },
+          ...(input.applicationId ? [{ applicationId: input.applicationId }] : []),
+        ],
+      },
       select: { id: true },
     });
     if (existing) return existing.id;
-    const program = await tx.program.findFirst({ where: { id: input.programId, environmentId: tenant.environmentId } });
+    const program = await tx.program.findFirst({
+      where: { id: input.programId, environmentId: tenant.environmentId },
+    });
     if (!program) {
-      throw Problem.validation([{ field: 'body.programId', rule: 'unknown_program', message: 'is not a program of this org' }]);
+      throw Problem.validation([
+        {
+          field: 'body.programId',
+          rule: 'unknown_program',
+          message: 'is not a program of this org',
+        },
+      ]);
     }
     const dueDay = program.type === 'CREDIT' ? (input.dueDay ?? program.dueDays[0] ?? null) : null;
     if (input.dueDay !== undefined && (dueDay === null || !program.dueDays.includes(dueDay))) {
       throw Problem.validation([
-        { field: 'body.dueDay', rule: 'not_offered', message: `must be one of the program's due days (${program.dueDays.join(', ') || 'none: not a credit program'})` },
+        {
+          field: 'body.dueDay',
+          rule: 'not_offered',
+          message: `must be one of the program's due days (${program.dueDays.join(', ') || 'none: not a credit program'})`,
+        },
       ]);
     }
     if (input.parentAccountId) await checkParent(tx, tenant, undefined, input.parentAccountId);
@@ -228,7 +271,9 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
         applicationId: input.applicationId ?? null,
       },
     });
-    await tx.accountCustomer.create({ data: { accountId, customerId: customer.id, ...tenant, role: 'HOLDER' } });
+    await tx.accountCustomer.create({
+      data: { accountId, customerId: customer.id, ...tenant, role: 'HOLDER' },
+    });
     return accountId;
   }
 
@@ -237,15 +282,25 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
    * itself or one of its descendants (that would make a cycle). The parent row is locked so
    * two concurrent links cannot close a cycle between them.
    */
-  async function checkParent(tx: Tx, tenant: Tenant, accountId: string | undefined, parentId: string): Promise<void> {
+  async function checkParent(
+    tx: Tx,
+    tenant: Tenant,
+    accountId: string | undefined,
+    parentId: string,
+  ): Promise<void> {
     const field = 'body.parentAccountId';
     const parents = await tx.$queryRaw<{ status: AccountStatus }[]>`
       SELECT status::text AS status FROM "Account"
       WHERE id = ${parentId}::uuid AND "environmentId" = ${tenant.environmentId}::uuid FOR UPDATE`;
     const parent = parents[0];
-    if (!parent) throw Problem.validation([{ field, rule: 'unknown_account', message: 'is not an account of this org' }]);
+    if (!parent)
+      throw Problem.validation([
+        { field, rule: 'unknown_account', message: 'is not an account of this org' },
+      ]);
     if (parent.status === 'CANCELLED') {
-      throw Problem.validation([{ field, rule: 'parent_cancelled', message: 'is a CANCELLED account' }]);
+      throw Problem.validation([
+        { field, rule: 'parent_cancelled', message: 'is a CANCELLED account' },
+      ]);
     }
     if (!accountId) return;
     const cycle = await tx.$queryRaw<{ found: boolean }[]>`
@@ -256,7 +311,9 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
       )
       SELECT EXISTS (SELECT 1 FROM ancestors WHERE id = ${accountId}::uuid) AS found`;
     if (cycle[0]?.found) {
-      throw Problem.validation([{ field, rule: 'cycle', message: 'is the account itself or one of its descendants' }]);
+      throw Problem.validation([
+        { field, rule: 'cycle', message: 'is the account itself or one of its descendants' },
+      ]);
     }
   }
 
@@ -264,13 +321,22 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
     get,
 
     async create(tenant: Tenant, input: NewAccount, ids: IdSource): Promise<AccountRecord> {
-      const accountId = await inTransaction(prisma, (tx) => createInTx(tx, tenant, ids.uuid('account'), input), { retryOnUniqueViolation: true });
+      const accountId = await inTransaction(
+        prisma,
+        (tx) => createInTx(tx, tenant, ids.uuid('account'), input),
+        { retryOnUniqueViolation: true },
+      );
       return get(tenant, accountId);
     },
 
     createInTx,
 
-    async changeStatus(tenant: Tenant, accountId: string, request: StatusChangeRequest, actor: Actor) {
+    async changeStatus(
+      tenant: Tenant,
+      accountId: string,
+      request: StatusChangeRequest,
+      actor: Actor,
+    ) {
       const { until } = request;
       const { changed, previous } = await applyStatusChange(
         tenant,
@@ -288,7 +354,9 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
           expectedVersion: request.expectedVersion,
           // The timer starts before the block commits: if Temporal refuses, nothing is written.
           // A timer left by a failed commit finds no matching block at expiry and does nothing.
-          beforeCommit: until ? () => temporaryBlocks.schedule(tenant, accountId, until) : undefined,
+          beforeCommit: until
+            ? () => temporaryBlocks.schedule(tenant, accountId, until)
+            : undefined,
         },
         actor,
       );
@@ -304,10 +372,14 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
           kind: 'ROLLBACK',
           decide: (_account, snapshot) => {
             if (statusOf(snapshot) !== 'CANCELLED') {
-              throw new Problem('TRANSITION_NOT_ALLOWED', `only a CANCELLED account can be rolled back; this one is ${statusOf(snapshot)}`, {
-                currentStatus: statusOf(snapshot),
-                allowedTransitions: allowedTransitions(snapshot),
-              });
+              throw new Problem(
+                'TRANSITION_NOT_ALLOWED',
+                `only a CANCELLED account can be rolled back; this one is ${statusOf(snapshot)}`,
+                {
+                  currentStatus: statusOf(snapshot),
+                  allowedTransitions: allowedTransitions(snapshot),
+                },
+              );
             }
             return request.status ? { type: 'ROLLBACK', to: request.status } : { type: 'ROLLBACK' };
           },
@@ -324,14 +396,20 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
      * Lifts a temporary block that reached its end, if the account is still in that block.
      * Safe to repeat: a second run finds the account no longer blocked and does nothing.
      */
-    async expireTemporaryBlock(tenant: Tenant, accountId: string, until: Date): Promise<'unblocked' | 'skipped'> {
+    async expireTemporaryBlock(
+      tenant: Tenant,
+      accountId: string,
+      until: Date,
+    ): Promise<'unblocked' | 'skipped'> {
       const { changed } = await applyStatusChange(
         tenant,
         accountId,
         {
           kind: 'AUTOMATIC_UNBLOCK',
           decide: (account) =>
-            account.status === 'BLOCKED' && account.blockedUntil?.getTime() === until.getTime() ? { type: 'UNBLOCK' } : null,
+            account.status === 'BLOCKED' && account.blockedUntil?.getTime() === until.getTime()
+              ? { type: 'UNBLOCK' }
+              : null,
           reasonId: (tx) => systemReason(tx, tenant, temporaryBlockExpiredReason),
           description: `Temporary block until ${until.toISOString()} ended`,
           operationId: `temporary-block-expiry:${until.toISOString()}`,
@@ -347,14 +425,21 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
      * every link made before it: two links that would close a cycle together cannot both pass,
      * and no two links wait on each other's rows.
      */
-    async setParent(tenant: Tenant, accountId: string, parentId: string | null): Promise<AccountRecord> {
+    async setParent(
+      tenant: Tenant,
+      accountId: string,
+      parentId: string | null,
+    ): Promise<AccountRecord> {
       await inTransaction(prisma, async (tx) => {
         await tx.$executeRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(${`account-hierarchy:${tenant.environmentId}`}, 0))`;
         const locked = await tx.$queryRaw<{ id: string }[]>`
           SELECT id FROM "Account" WHERE id = ${accountId}::uuid AND "environmentId" = ${tenant.environmentId}::uuid FOR UPDATE`;
         if (locked.length === 0) throw Problem.notFound(`account ${accountId}`);
         if (parentId) await checkParent(tx, tenant, accountId, parentId);
-        await tx.account.update({ where: { id: accountId }, data: { parentAccountId: parentId, version: { increment: 1 } } });
+        await tx.account.update({
+          where: { id: accountId },
+          data: { parentAccountId: parentId, version: { increment: 1 } },
+        });
       });
       return get(tenant, accountId);
     },
@@ -364,15 +449,27 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
      * recursive query: balances and limits of each.
      */
     async related(tenant: Tenant, accountId: string) {
-      const rows = await prisma.$queryRawUnsafe<RelatedAccountRow[]>(RELATED_ACCOUNTS_SQL, accountId, tenant.environmentId);
+      const rows = await prisma.$queryRawUnsafe<RelatedAccountRow[]>(
+        RELATED_ACCOUNTS_SQL,
+        accountId,
+        tenant.environmentId,
+      );
       if (rows.length === 0) throw Problem.notFound(`account ${accountId}`);
       return rows;
     },
 
-    async statusHistory(tenant: Tenant, accountId: string, page: { limit: number; after?: bigint }) {
+    async statusHistory(
+      tenant: Tenant,
+      accountId: string,
+      page: { limit: number; after?: bigint },
+    ) {
       await get(tenant, accountId);
       return prisma.accountStatusChange.findMany({
-        where: { accountId, environmentId: tenant.environmentId, ...(page.after ? { id: { gt: page.after } } : {}) },
+        where: {
+          accountId,
+          environmentId: tenant.environmentId,
+          ...(page.after ? { id: { gt: page.after } } : {}),
+        },
         orderBy: { id: 'asc' },
         take: page.limit,
         include: { reason: { select: { id: true, code: true } } },
@@ -384,39 +481,67 @@ export function createAccountService(deps: { prisma: PrismaClient; temporaryBloc
      * transaction's id comes from `ids`: a retry of the same request finds its movement made
      * and moves nothing again.
      */
-    async moveMoney(tenant: Tenant, accountId: string, movement: MoneyMovement, actor: Actor, ids: IdSource) {
+    async moveMoney(
+      tenant: Tenant,
+      accountId: string,
+      movement: MoneyMovement,
+      actor: Actor,
+      ids: IdSource,
+    ) {
       const transactionId = ids.uuid('transaction');
       const result = await inTransaction(prisma, async (tx) => {
         const account = await lock(tx, tenant, accountId);
-        const done = await tx.accountTransaction.findFirst({ where: { id: transactionId, accountId: account.id } });
+        const done = await tx.accountTransaction.findFirst({
+          where: { id: transactionId, accountId: account.id },
+        });
         if (done) return done;
         if (movement.currency !== account.currency) {
           throw Problem.validation([
-            { field: 'body.currency', rule: 'currency_mismatch', message: `must be ${account.currency}, the currency of the account's program` },
+            {
+              field: 'body.currency',
+              rule: 'currency_mismatch',
+              message: `must be ${account.currency}, the currency of the account's program`,
+            },
           ]);
         }
         const operation = movement.type === 'CASH_IN' ? 'cashIn' : 'cashOut';
         if (!operationAllowed(account.status, operation)) {
-          throw new Problem('OPERATION_NOT_ALLOWED', `${movement.type} is not allowed while the account is ${account.status}`, {
-            currentStatus: account.status,
-            operation: movement.type,
-          });
+          throw new Problem(
+            'OPERATION_NOT_ALLOWED',
+            `${movement.type} is not allowed while the account is ${account.status}`,
+            {
+              currentStatus: account.status,
+              operation: movement.type,
+            },
+          );
         }
         const amount = BigInt(movement.amount);
-        const balance = movement.type === 'CASH_IN' ? account.balance + amount : account.balance - amount;
+        const balance =
+          movement.type === 'CASH_IN' ? account.balance + amount : account.balance - amount;
         if (balance > MAX_BALANCE) {
           throw Problem.validation([
-            { field: 'body.amount', rule: 'balance_limit', message: `would take the balance to ${balance}, past ${MAX_BALANCE}, the most an account holds (minor units)` },
+            {
+              field: 'body.amount',
+              rule: 'balance_limit',
+              message: `would take the balance to ${balance}, past ${MAX_BALANCE}, the most an account holds (minor units)`,
+            },
           ]);
         }
         if (balance + account.creditLimit < 0n) {
           const available = account.balance + account.creditLimit;
-          throw new Problem('INSUFFICIENT_FUNDS', `${movement.amount} is more than the ${available} available (balance plus credit limit)`, {
-            balance: minorUnits(account.balance),
-            available: minorUnits(available),
-          });
+          throw new Problem(
+            'INSUFFICIENT_FUNDS',
+            `${movement.amount} is more than the ${available} available (balance plus credit limit)`,
+            {
+              balance: minorUnits(account.balance),
+              available: minorUnits(available),
+            },
+          );
         }
-        await tx.account.update({ where: { id: account.id }, data: { balance, version: account.version + 1 } });
+        await tx.account.update({
+          where: { id: account.id },
+          data: { balance, version: account.version + 1 },
+        });
         return tx.accountTransaction.create({
           data: {
             id: transactionId,
@@ -468,7 +593,10 @@ export interface RelatedAccountRow {
 }
 
 /** If-Match: a stale version is refused with the current one. */
-export function checkVersion(account: { version: number }, expectedVersion: number | undefined): void {
+export function checkVersion(
+  account: { version: number },
+  expectedVersion: number | undefined,
+): void {
   if (expectedVersion !== undefined && expectedVersion !== account.version) {
     throw new Problem(
       'PRECONDITION_FAILED',

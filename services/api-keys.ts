@@ -36,27 +36,56 @@ export interface ApiKeyIdentity {
   environmentKind: EnvironmentKind;
 }
 
-export async function findApiKey(prisma: PrismaClient, token: string): Promise<ApiKeyIdentity | undefined> {
+export async function findApiKey(
+  prisma: PrismaClient,
+  token: string,
+): Promise<ApiKeyIdentity | undefined> {
   const match = TOKEN.exec(token);
   if (!match) return undefined;
   const [, kind, prefix, secret] = match as unknown as [string, string, string, string];
   const key = await prisma.apiKey.findUnique({
     where: { prefix },
-    select: { id: true, orgId: true, environmentId: true, secretHash: true, revokedAt: true, environment: { select: { kind: true } } },
+    select: {
+      id: true,
+      orgId: true,
+      environmentId: true,
+      secretHash: true,
+      revokedAt: true,
+      environment: { select: { kind: true } },
+    },
   });
   if (!key || key.revokedAt || key.environment.kind.toLowerCase() !== kind) return undefined;
   if (!timingSafeEqual(Buffer.from(sha256(secret)), Buffer.from(key.secretHash))) return undefined;
-  return { apiKeyId: key.id, orgId: key.orgId, environmentId: key.environmentId, environmentKind: key.environment.kind };
+  return {
+    apiKeyId: key.id,
+    orgId: key.orgId,
+    environmentId: key.environmentId,
+    environmentKind: key.environment.kind,
+  };
 }
 
 /** The identity of a live key by its id (for sessions that name a key without holding it). */
-export async function findApiKeyById(prisma: PrismaClient, id: string): Promise<ApiKeyIdentity | undefined> {
+export async function findApiKeyById(
+  prisma: PrismaClient,
+  id: string,
+): Promise<ApiKeyIdentity | undefined> {
   const key = await prisma.apiKey.findUnique({
     where: { id },
-    select: { id: true, orgId: true, environmentId: true, revokedAt: true, environment: { select: { kind: true } } },
+    select: {
+      id: true,
+      orgId: true,
+      environmentId: true,
+      revokedAt: true,
+      environment: { select: { kind: true } },
+    },
   });
   if (!key || key.revokedAt) return undefined;
-  return { apiKeyId: key.id, orgId: key.orgId, environmentId: key.environmentId, environmentKind: key.environment.kind };
+  return {
+    apiKeyId: key.id,
+    orgId: key.orgId,
+    environmentId: key.environmentId,
+    environmentKind: key.environment.kind,
+  };
 }
 
 export function sha256(text: string): string {

@@ -1,4 +1,9 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
 import { workflowIds } from '../common/temporal-names.js';
 import { mergeChanges, type ApplicationChanges } from '../machines/account-application.js';
 import { Problem } from '../server/problem.js';
@@ -25,7 +30,8 @@ export interface ApplicationServiceDeps {
 /** Work-in-progress account applications, each one a workflow (id from the application id). */
 export function createApplicationService(deps: ApplicationServiceDeps) {
   const { temporal } = deps;
-  const handleOf = (applicationId: string) => temporal.workflow.getHandle(workflowIds.accountApplication(applicationId));
+  const handleOf = (applicationId: string) =>
+    temporal.workflow.getHandle(workflowIds.accountApplication(applicationId));
 
   async function get(tenant: Tenant, applicationId: string): Promise<AccountApplicationView> {
     try {
@@ -45,7 +51,13 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
      * a retry of the same request finds the run its first attempt started and answers with where
      * that application stands now.
      */
-    async create(tenant: Tenant, changes: ApplicationChanges, submit: boolean, actor: Actor, ids: IdSource): Promise<AccountApplicationView> {
+    async create(
+      tenant: Tenant,
+      changes: ApplicationChanges,
+      submit: boolean,
+      actor: Actor,
+      ids: IdSource,
+    ): Promise<AccountApplicationView> {
       const applicationId = ids.uuid('application');
       const data = mergeChanges({ additionalCustomers: [] }, changes);
       const startedAt = Date.now();
@@ -53,13 +65,24 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
         await temporal.workflow.start<typeof accountApplication>('accountApplication', {
           workflowId: workflowIds.accountApplication(applicationId),
           taskQueue: deps.taskQueue,
-          args: [{ applicationId, ...tenant, data, submit, by: actor.actor, draftExpiresAfterMs: deps.draftExpiresAfterMs }],
+          args: [
+            {
+              applicationId,
+              ...tenant,
+              data,
+              submit,
+              by: actor.actor,
+              draftExpiresAfterMs: deps.draftExpiresAfterMs,
+            },
+          ],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           memo: { orgId: tenant.orgId, environmentId: tenant.environmentId },
-          typedSearchAttributes: deps.searchAttributes === false ? [] : tenantSearchAttributes(tenant),
+          typedSearchAttributes:
+            deps.searchAttributes === false ? [] : tenantSearchAttributes(tenant),
         });
       } catch (error) {
-        if (error instanceof WorkflowExecutionAlreadyStartedError) return get(tenant, applicationId);
+        if (error instanceof WorkflowExecutionAlreadyStartedError)
+          return get(tenant, applicationId);
         throw error;
       }
       // The run starts exactly so; its own view is a query away once a worker has taken it.
@@ -71,25 +94,42 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
         accountId: null,
         rejectionReasons: [],
         expiresAt: submit ? null : new Date(startedAt + deps.draftExpiresAfterMs).toISOString(),
-        history: submit ? [{ event: 'SUBMIT', at: new Date(startedAt).toISOString(), by: actor.actor }] : [],
+        history: submit
+          ? [{ event: 'SUBMIT', at: new Date(startedAt).toISOString(), by: actor.actor }]
+          : [],
       };
     },
 
     async update(tenant: Tenant, applicationId: string, changes: ApplicationChanges, actor: Actor) {
       await get(tenant, applicationId);
-      return executeMachineUpdate(handleOf(applicationId), updateApplicationUpdate, { changes, by: actor.actor }, `application ${applicationId}`);
+      return executeMachineUpdate(
+        handleOf(applicationId),
+        updateApplicationUpdate,
+        { changes, by: actor.actor },
+        `application ${applicationId}`,
+      );
     },
 
     /** Submits a draft. Submitting again (a retry after a timeout) answers with where it stands. */
     async submit(tenant: Tenant, applicationId: string, actor: Actor) {
       const current = await get(tenant, applicationId);
       if (['SUBMITTED', 'PROCESSING', 'ACCOUNT_CREATED'].includes(current.status)) return current;
-      return executeMachineUpdate(handleOf(applicationId), submitApplicationUpdate, { by: actor.actor }, `application ${applicationId}`);
+      return executeMachineUpdate(
+        handleOf(applicationId),
+        submitApplicationUpdate,
+        { by: actor.actor },
+        `application ${applicationId}`,
+      );
     },
 
     async cancel(tenant: Tenant, applicationId: string, actor: Actor) {
       await get(tenant, applicationId);
-      return executeMachineUpdate(handleOf(applicationId), cancelApplicationUpdate, { by: actor.actor }, `application ${applicationId}`);
+      return executeMachineUpdate(
+        handleOf(applicationId),
+        cancelApplicationUpdate,
+        { by: actor.actor },
+        `application ${applicationId}`,
+      );
     },
   };
 }

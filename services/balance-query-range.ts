@@ -9,22 +9,48 @@ export const DEFAULT_RANGE_DAYS = 10;
 export const MAX_DAYS_BACK = 515;
 export const MAX_RANGE_DAYS = 90;
 
-export function resolveRange(query: { start_date?: string; end_date?: string }, today: string): { start: string; end: string } {
+export function resolveRange(
+  query: { start_date?: string; end_date?: string },
+  today: string,
+): { start: string; end: string } {
   const yesterday = addDays(today, -1);
-  const end = query.end_date ?? (query.start_date ? min(addDays(query.start_date, DEFAULT_RANGE_DAYS), yesterday) : yesterday);
+  const end =
+    query.end_date ??
+    (query.start_date ? min(addDays(query.start_date, DEFAULT_RANGE_DAYS), yesterday) : yesterday);
   const start = query.start_date ?? addDays(end, -DEFAULT_RANGE_DAYS);
   const errors: FieldError[] = [];
   const earliest = addDays(today, -MAX_DAYS_BACK);
-  for (const [field, value] of [['start_date', query.start_date], ['end_date', query.end_date]] as const) {
+  for (const [field, value] of [
+    ['start_date', query.start_date],
+    ['end_date', query.end_date],
+  ] as const) {
     if (value === undefined) continue;
-    if (value >= today) errors.push({ field: `query.${field}`, rule: 'not_before_today', message: `must be before today (${today}); today is not over yet` });
-    else if (value < earliest) errors.push({ field: `query.${field}`, rule: 'too_old', message: `must be at most ${MAX_DAYS_BACK} days back (${earliest} or later)` });
+    if (value >= today)
+      errors.push({
+        field: `query.${field}`,
+        rule: 'not_before_today',
+        message: `must be before today (${today}); today is not over yet`,
+      });
+    else if (value < earliest)
+      errors.push({
+        field: `query.${field}`,
+        rule: 'too_old',
+        message: `must be at most ${MAX_DAYS_BACK} days back (${earliest} or later)`,
+      });
   }
   if (errors.length === 0 && end < start) {
-    errors.push({ field: 'query.end_date', rule: 'before_start_date', message: `must not be before start_date (${start})` });
+    errors.push({
+      field: 'query.end_date',
+      rule: 'before_start_date',
+      message: `must not be before start_date (${start})`,
+    });
   }
   if (errors.length === 0 && daysBetween(start, end) + 1 > MAX_RANGE_DAYS) {
-    errors.push({ field: 'query.end_date', rule: 'range_too_long', message: `must be at most ${MAX_RANGE_DAYS} days from start_date (${addDays(start, MAX_RANGE_DAYS - 1)} or earlier)` });
+    errors.push({
+      field: 'query.end_date',
+      rule: 'range_too_long',
+      message: `must be at most ${MAX_RANGE_DAYS} days from start_date (${addDays(start, MAX_RANGE_DAYS - 1)} or earlier)`,
+    });
   }
   if (errors.length > 0) throw Problem.validation(errors);
   return { start, end };

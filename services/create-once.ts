@@ -5,7 +5,10 @@ import { isUniqueViolation } from './prisma-errors.js';
  * Idempotency-Key), or a new one. A run racing this one to the same id is found as well; any
  * other unique violation (a name already taken) is the caller's to report.
  */
-export async function createOnce<T>(find: () => Promise<T | null>, create: () => Promise<T>): Promise<T> {
+export async function createOnce<T>(
+  find: () => Promise<T | null>,
+  create: () => Promise<T>,
+): Promise<T> {
   const existing = await find();
   if (existing) return existing;
   try {

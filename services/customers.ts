@@ -11,7 +11,6 @@ import type { Tenant } from './tenant.js';
 // document number within the environment, so the same person opening a second account is the
 // same customer. An account has exactly one holder and any number of additional customers.
 
-
 function customerRow(input: CustomerInput) {
   const date = (value?: string) => (value ? new Date(`${value}T00:00:00Z`) : null);
   if ('person' in input) {
@@ -40,30 +39,56 @@ function customerRow(input: CustomerInput) {
  * The customer with this document number, created if new. An existing customer keeps its data;
  * a document number already used by the other kind (a person's by a company) is refused.
  */
-export async function findOrCreateCustomer(tx: Tx, tenant: Tenant, input: CustomerInput, field: string): Promise<Customer> {
+export async function findOrCreateCustomer(
+  tx: Tx,
+  tenant: Tenant,
+  input: CustomerInput,
+  field: string,
+): Promise<Customer> {
   const row = customerRow(input);
   const customer = await tx.customer.upsert({
-    where: { environmentId_documentNumber: { environmentId: tenant.environmentId, documentNumber: row.documentNumber } },
+    where: {
+      environmentId_documentNumber: {
+        environmentId: tenant.environmentId,
+        documentNumber: row.documentNumber,
+      },
+    },
     create: { id: randomUUID(), ...tenant, ...row },
     update: {},
   });
   if (customer.kind !== row.kind) {
     throw Problem.validation([
-      { field: `${field}.documentNumber`, rule: 'customer_kind_mismatch', message: `belongs to an existing ${customer.kind.toLowerCase()} customer` },
+      {
+        field: `${field}.documentNumber`,
+        rule: 'customer_kind_mismatch',
+        message: `belongs to an existing ${customer.kind.toLowerCase()} customer`,
+      },
     ]);
   }
   return customer;
 }
 
 /** Links a customer to an account as an additional customer, unless it is on the account already. */
-export async function linkAdditionalCustomer(tx: Tx, tenant: Tenant, accountId: string, customerId: string): Promise<void> {
-  const existing = await tx.accountCustomer.findUnique({ where: { accountId_customerId: { accountId, customerId } } });
-  if (!existing) await tx.accountCustomer.create({ data: { accountId, customerId, ...tenant, role: 'ADDITIONAL' } });
+export async function linkAdditionalCustomer(
+  tx: Tx,
+  tenant: Tenant,
+  accountId: string,
+  customerId: string,
+): Promise<void> {
+  const existing = await tx.accountCustomer.findUnique({
+    where: { accountId_customerId: { accountId, customerId } },
+  });
+  if (!existing)
+    await tx.accountCustomer.create({
+      data: { accountId, customerId, ...tenant, role: 'ADDITIONAL' },
+    });
 }
 
 export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
   async function get(tenant: Tenant, id: string): Promise<Customer> {
-    const customer = await prisma.customer.findFirst({ where: { id, environmentId: tenant.environmentId } });
+    const customer = await prisma.customer.findFirst({
+      where: { id, environmentId: tenant.environmentId },
+    });
     if (!customer) throw Problem.notFound(`customer ${id}`);
     return customer;
   }
@@ -76,12 +101,19 @@ export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
       return prisma.accountCustomer.findMany({
         where: { customerId, environmentId: tenant.environmentId },
         orderBy: { createdAt: 'asc' },
-        select: { role: true, createdAt: true, account: { select: { id: true, status: true, programId: true } } },
+        select: {
+          role: true,
+          createdAt: true,
+          account: { select: { id: true, status: true, programId: true } },
+        },
       });
     },
 
     async customersOf(tenant: Tenant, accountId: string) {
-      const account = await prisma.account.findFirst({ where: { id: accountId, environmentId: tenant.environmentId }, select: { id: true } });
+      const account = await prisma.account.findFirst({
+        where: { id: accountId, environmentId: tenant.environmentId },
+        select: { id: true },
+      });
       if (!account) throw Problem.notFound(`account ${accountId}`);
       return prisma.accountCustomer.findMany({
         where: { accountId },
@@ -101,9 +133,19 @@ export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
       ids: IdSource,
     ) {
       if (input.role === 'HOLDER') {
-        throw new Problem('CONFLICT', 'an account has exactly one holder; add other customers as ADDITIONAL', {
-          errors: [{ field: 'body.role', rule: 'single_holder', message: 'the account already has its holder' }],
-        });
+        throw new Problem(
+          'CONFLICT',
+          'an account has exactly one holder; add other customers as ADDITIONAL',
+          {
+            errors: [
+              {
+                field: 'body.role',
+                rule: 'single_holder',
+                message: 'the account already has its holder',
+              },
+            ],
+          },
+        );
       }
       return inTransaction(
         prisma,
@@ -112,16 +154,38 @@ export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
             SELECT id FROM "Account" WHERE id = ${accountId}::uuid AND "environmentId" = ${tenant.environmentId}::uuid FOR UPDATE`;
           if (locked.length === 0) throw Problem.notFound(`account ${accountId}`);
           const customer = input.customerId
-            ? await tx.customer.findFirst({ where: { id: input.customerId, environmentId: tenant.environmentId } })
+            ? await tx.customer.findFirst({
+                where: { id: input.customerId, environmentId: tenant.environmentId },
+              })
             : await findOrCreateCustomer(tx, tenant, input.customer!, 'body.customer');
           if (!customer) {
-            throw Problem.validation([{ field: 'body.customerId', rule: 'unknown_customer', message: 'is not a customer of this org' }]);
+            throw Problem.validation([
+              {
+                field: 'body.customerId',
+                rule: 'unknown_customer',
+                message: 'is not a customer of this org',
+              },
+            ]);
           }
-          const existing = await tx.accountCustomer.findUnique({ where: { accountId_customerId: { accountId, customerId: customer.id } } });
+          const existing = await tx.accountCustomer.findUnique({
+            where: { accountId_customerId: { accountId, customerId: customer.id } },
+          });
           // Added by an earlier run of this very request (a retry after a crash): done already
           if (existing?.operationId === ids.operationId) return customer;
-          if (existing) throw new Problem('CONFLICT', `customer ${customer.id} is already a ${existing.role.toLowerCase()} customer of this account`);
-          await tx.accountCustomer.create({ data: { accountId, customerId: customer.id, ...tenant, role: 'ADDITIONAL', operationId: ids.operationId } });
+          if (existing)
+            throw new Problem(
+              'CONFLICT',
+              `customer ${customer.id} is already a ${existing.role.toLowerCase()} customer of this account`,
+            );
+          await tx.accountCustomer.create({
+            data: {
+              accountId,
+              customerId: customer.id,
+              ...tenant,
+              role: 'ADDITIONAL',
+              operationId: ids.operationId,
+            },
+          });
           return customer;
         },
         { retryOnUniqueViolation: true },

@@ -45,28 +45,56 @@ export function createDailyBalanceService({ prisma }: { prisma: PrismaClient }) 
       const org = await prisma.org.findUnique({ where: { id: orgId }, select: { timeZone: true } });
       if (!org) throw Problem.notFound(`org ${orgId}`);
       const date = localDate(scheduledAt, org.timeZone);
-      const written = await prisma.$executeRawUnsafe(DAILY_SNAPSHOT_SQL, orgId, date, scheduledAt.toISOString());
+      const written = await prisma.$executeRawUnsafe(
+        DAILY_SNAPSHOT_SQL,
+        orgId,
+        date,
+        scheduledAt.toISOString(),
+      );
       return { date, written };
     },
 
     /** Today's date where the org is. */
     async today(tenant: Tenant, now: Date): Promise<string> {
-      const org = await prisma.org.findUniqueOrThrow({ where: { id: tenant.orgId }, select: { timeZone: true } });
+      const org = await prisma.org.findUniqueOrThrow({
+        where: { id: tenant.orgId },
+        select: { timeZone: true },
+      });
       return localDate(now, org.timeZone);
     },
 
     /** One page of an account's snapshots between two dates (inclusive), oldest first. */
-    async page(tenant: Tenant, accountId: string, range: { start: string; end: string }, page: { page: number; perPage: number }): Promise<DailyBalancePage> {
-      const account = await prisma.account.findFirst({ where: { id: accountId, environmentId: tenant.environmentId }, select: { id: true } });
+    async page(
+      tenant: Tenant,
+      accountId: string,
+      range: { start: string; end: string },
+      page: { page: number; perPage: number },
+    ): Promise<DailyBalancePage> {
+      const account = await prisma.account.findFirst({
+        where: { id: accountId, environmentId: tenant.environmentId },
+        select: { id: true },
+      });
       if (!account) throw Problem.notFound(`account ${accountId}`);
-      const where = { accountId, environmentId: tenant.environmentId, date: { gte: dateColumn(range.start), lte: dateColumn(range.end) } };
+      const where = {
+        accountId,
+        environmentId: tenant.environmentId,
+        date: { gte: dateColumn(range.start), lte: dateColumn(range.end) },
+      };
       const [items, totalItems] = await Promise.all([
         prisma.accountDailyBalance.findMany({
           where,
           orderBy: { date: 'asc' },
           skip: (page.page - 1) * page.perPage,
           take: page.perPage,
-          select: { date: true, currency: true, programId: true, balance: true, creditLimit: true, availableCreditLimit: true, availableToSpend: true },
+          select: {
+            date: true,
+            currency: true,
+            programId: true,
+            balance: true,
+            creditLimit: true,
+            availableCreditLimit: true,
+            availableToSpend: true,
+          },
         }),
         prisma.accountDailyBalance.count({ where }),
       ]);

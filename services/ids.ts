@@ -29,11 +29,13 @@ export function randomIds(): IdSource {
  * so reading the database (where the key is stored) does not give them away.
  */
 export function derivedIds(seed: string, serverSecret: string): IdSource {
-  const uuid = (name: string) => uuidFromDigest(createHash('sha256').update(`${seed}\u0000${name}`).digest());
+  const uuid = (name: string) =>
+    uuidFromDigest(createHash('sha256').update(`${seed}\u0000${name}`).digest());
   return {
     operationId: uuid('operation'),
     uuid,
-    secret: (name) => createHmac('sha256', serverSecret).update(`${seed}\u0000secret\u0000${name}`).digest('hex'),
+    secret: (name) =>
+      createHmac('sha256', serverSecret).update(`${seed}\u0000secret\u0000${name}`).digest('hex'),
   };
 }
 

@@ -1,8 +1,18 @@
 import { WorkflowNotFoundError, type Client, type QueryDefinition } from '@temporalio/client';
 import { workflowIds } from '../common/temporal-names.js';
-import { environmentKinds, provisioningHumanEventTypes, type EnvironmentKind } from '../machines/environment-provisioning.js';
-import { certificationHumanEventTypes, type CardNetwork } from '../machines/network-certification.js';
-import { orgOnboardingHumanEventTypes, type OnboardingProcess } from '../machines/org-onboarding.js';
+import {
+  environmentKinds,
+  provisioningHumanEventTypes,
+  type EnvironmentKind,
+} from '../machines/environment-provisioning.js';
+import {
+  certificationHumanEventTypes,
+  type CardNetwork,
+} from '../machines/network-certification.js';
+import {
+  orgOnboardingHumanEventTypes,
+  type OnboardingProcess,
+} from '../machines/org-onboarding.js';
 import { Problem } from '../server/problem.js';
 import {
   getEnvironmentProvisioningQuery,
@@ -14,7 +24,11 @@ import {
   sendCertificationEventUpdate,
   type NetworkCertificationView,
 } from '../workflows/network-certification.js';
-import { getOrgOnboardingQuery, sendOrgOnboardingEventUpdate, type OrgOnboardingView } from '../workflows/org-onboarding.js';
+import {
+  getOrgOnboardingQuery,
+  sendOrgOnboardingEventUpdate,
+  type OrgOnboardingView,
+} from '../workflows/org-onboarding.js';
 import type { WorkflowLink, WorkflowLinkFn } from './workflow-links.js';
 import { executeMachineUpdate } from './workflow-updates.js';
 
@@ -30,7 +44,10 @@ export const onboardingEventTypes = [
 export type OnboardingEventType = (typeof onboardingEventTypes)[number];
 
 /** Which events need a network or an environment to say which run they are for. */
-export const eventsNeedingNetwork: readonly OnboardingEventType[] = ['RESTART_CERTIFICATION', ...certificationHumanEventTypes];
+export const eventsNeedingNetwork: readonly OnboardingEventType[] = [
+  'RESTART_CERTIFICATION',
+  ...certificationHumanEventTypes,
+];
 export const eventsNeedingEnvironment: readonly OnboardingEventType[] = provisioningHumanEventTypes;
 
 export interface OnboardingEventRequest {
@@ -76,7 +93,10 @@ export interface OnboardingOverview {
 export function createOnboardingService(deps: { temporal: Client; workflowLink: WorkflowLinkFn }) {
   const { temporal, workflowLink } = deps;
 
-  async function queryRun<T>(workflowId: string, query: QueryDefinition<T>): Promise<{ view: T; link: WorkflowLink } | null> {
+  async function queryRun<T>(
+    workflowId: string,
+    query: QueryDefinition<T>,
+  ): Promise<{ view: T; link: WorkflowLink } | null> {
     const handle = temporal.workflow.getHandle(workflowId);
     try {
       const [view, description] = await Promise.all([handle.query(query), handle.describe()]);
@@ -94,7 +114,14 @@ export function createOnboardingService(deps: { temporal: Client; workflowLink: 
     const { view } = org;
     const networks = Object.keys(view.certifications) as CardNetwork[];
     const [environments, certifications] = await Promise.all([
-      Promise.all(environmentKinds.map((kind) => queryRun(workflowIds.environmentProvisioning(orgId, kind), getEnvironmentProvisioningQuery))),
+      Promise.all(
+        environmentKinds.map((kind) =>
+          queryRun(
+            workflowIds.environmentProvisioning(orgId, kind),
+            getEnvironmentProvisioningQuery,
+          ),
+        ),
+      ),
       Promise.all(
         networks.map((network) =>
           view.certifications[network]?.status === 'waiting'
@@ -106,15 +133,37 @@ export function createOnboardingService(deps: { temporal: Client; workflowLink: 
 
     const ownStage = (process: OnboardingProcess) => view.processes[process];
     const processes: OnboardingProcessView[] = [
-      { process: 'serviceDesk', stage: ownStage('serviceDesk') ?? 'granted', done: (ownStage('serviceDesk') ?? 'granted') === 'granted' },
-      ...environmentKinds.map((kind, index) => environmentProcess(kind, environments[index] ?? null, ownStage(kind === 'TEST' ? 'testEnvironment' : 'productionEnvironment'))),
-      ...networks.map((network, index) => certificationProcess(network, certifications[index] ?? null)),
-      { process: 'controlCenter', stage: ownStage('controlCenter') ?? 'granted', done: (ownStage('controlCenter') ?? 'granted') === 'granted' },
+      {
+        process: 'serviceDesk',
+        stage: ownStage('serviceDesk') ?? 'granted',
+        done: (ownStage('serviceDesk') ?? 'granted') === 'granted',
+      },
+      ...environmentKinds.map((kind, index) =>
+        environmentProcess(
+          kind,
+          environments[index] ?? null,
+          ownStage(kind === 'TEST' ? 'testEnvironment' : 'productionEnvironment'),
+        ),
+      ),
+      ...networks.map((network, index) =>
+        certificationProcess(network, certifications[index] ?? null),
+      ),
+      {
+        process: 'controlCenter',
+        stage: ownStage('controlCenter') ?? 'granted',
+        done: (ownStage('controlCenter') ?? 'granted') === 'granted',
+      },
     ];
     const allowedEvents: AllowedOnboardingEvent[] = [
       ...view.allowedEvents,
-      ...environments.flatMap((run) => (run ? run.view.allowedEvents.map((type) => ({ type, environment: run.view.environment })) : [])),
-      ...certifications.flatMap((run) => (run ? run.view.allowedEvents.map((type) => ({ type, network: run.view.network })) : [])),
+      ...environments.flatMap((run) =>
+        run
+          ? run.view.allowedEvents.map((type) => ({ type, environment: run.view.environment }))
+          : [],
+      ),
+      ...certifications.flatMap((run) =>
+        run ? run.view.allowedEvents.map((type) => ({ type, network: run.view.network })) : [],
+      ),
     ];
     return {
       orgId,
@@ -141,31 +190,65 @@ export function createOnboardingService(deps: { temporal: Client; workflowLink: 
    * network's, whose machine decides. An event no process accepts now (or for a run onboarding
    * does not have) is refused with every event that is accepted.
    */
-  async function sendOnboardingEvent(org: { id: string; networks: CardNetwork[] }, event: OnboardingEventRequest): Promise<OnboardingOverview> {
+  async function sendOnboardingEvent(
+    org: { id: string; networks: CardNetwork[] },
+    event: OnboardingEventRequest,
+  ): Promise<OnboardingOverview> {
     const orgId = org.id;
     const { type, by, notes } = event;
     const stamp = { by, ...(notes ? { notes } : {}) };
     try {
-      if (event.network && !org.networks.includes(event.network)) throw new Problem('TRANSITION_NOT_ALLOWED', `org ${orgId} does not certify with ${event.network}`);
+      if (event.network && !org.networks.includes(event.network))
+        throw new Problem(
+          'TRANSITION_NOT_ALLOWED',
+          `org ${orgId} does not certify with ${event.network}`,
+        );
       if ((orgOnboardingHumanEventTypes as readonly string[]).includes(type)) {
         const handle = temporal.workflow.getHandle(workflowIds.orgOnboarding(orgId));
-        await executeMachineUpdate(handle, sendOrgOnboardingEventUpdate, { type: type as never, ...(event.network ? { network: event.network } : {}), ...stamp }, `onboarding of org ${orgId}`);
+        await executeMachineUpdate(
+          handle,
+          sendOrgOnboardingEventUpdate,
+          { type: type as never, ...(event.network ? { network: event.network } : {}), ...stamp },
+          `onboarding of org ${orgId}`,
+        );
       } else if (event.network) {
-        const handle = temporal.workflow.getHandle(workflowIds.networkCertification(orgId, event.network));
-        await executeMachineUpdate(handle, sendCertificationEventUpdate, { type: type as never, ...stamp }, `${event.network} certification of org ${orgId}`);
+        const handle = temporal.workflow.getHandle(
+          workflowIds.networkCertification(orgId, event.network),
+        );
+        await executeMachineUpdate(
+          handle,
+          sendCertificationEventUpdate,
+          { type: type as never, ...stamp },
+          `${event.network} certification of org ${orgId}`,
+        );
       } else if (event.environment) {
-        const handle = temporal.workflow.getHandle(workflowIds.environmentProvisioning(orgId, event.environment));
-        await executeMachineUpdate(handle, sendEnvironmentProvisioningEventUpdate, { type: type as never, ...stamp }, `${event.environment} environment of org ${orgId}`);
+        const handle = temporal.workflow.getHandle(
+          workflowIds.environmentProvisioning(orgId, event.environment),
+        );
+        await executeMachineUpdate(
+          handle,
+          sendEnvironmentProvisioningEventUpdate,
+          { type: type as never, ...stamp },
+          `${event.environment} environment of org ${orgId}`,
+        );
       }
     } catch (error) {
       // A run that refused the event, has ended, or has not started yet: answer with what the
       // whole onboarding accepts now.
-      if (!(error instanceof Problem) || (error.type !== 'TRANSITION_NOT_ALLOWED' && error.type !== 'NOT_FOUND')) throw error;
+      if (
+        !(error instanceof Problem) ||
+        (error.type !== 'TRANSITION_NOT_ALLOWED' && error.type !== 'NOT_FOUND')
+      )
+        throw error;
       const { allowedEvents } = await requireOnboarding(orgId);
       const target = event.network ?? event.environment;
-      throw new Problem('TRANSITION_NOT_ALLOWED', `${type}${target ? ` for ${target}` : ''} is not allowed now in the onboarding of org ${orgId}`, {
-        allowedEvents,
-      });
+      throw new Problem(
+        'TRANSITION_NOT_ALLOWED',
+        `${type}${target ? ` for ${target}` : ''} is not allowed now in the onboarding of org ${orgId}`,
+        {
+          allowedEvents,
+        },
+      );
     }
     return requireOnboarding(orgId);
   }
@@ -189,7 +272,12 @@ function environmentProcess(
     stage: view.stage,
     done: view.done,
     workflow: link,
-    details: { failedStep: view.failedStep, lastError: view.lastError, waitingFor: view.waitingFor, history: view.history },
+    details: {
+      failedStep: view.failedStep,
+      lastError: view.lastError,
+      waitingFor: view.waitingFor,
+      history: view.history,
+    },
   };
 }
 
@@ -197,7 +285,8 @@ function certificationProcess(
   network: CardNetwork,
   run: { view: NetworkCertificationView; link: WorkflowLink } | null,
 ): OnboardingProcessView {
-  if (!run) return { process: 'certification', network, stage: 'waitingForTestEnvironment', done: false };
+  if (!run)
+    return { process: 'certification', network, stage: 'waitingForTestEnvironment', done: false };
   const { view, link } = run;
   return {
     process: 'certification',
@@ -205,6 +294,11 @@ function certificationProcess(
     stage: view.stage,
     done: view.done,
     workflow: link,
-    details: { escalated: view.escalated, deadline: view.deadline, remindersSent: view.remindersSent, history: view.history },
+    details: {
+      escalated: view.escalated,
+      deadline: view.deadline,
+      remindersSent: view.remindersSent,
+      history: view.history,
+    },
   };
 }

@@ -58,7 +58,10 @@ export function createOrgService(deps: OrgServiceDeps) {
     const orgId = ids.uuid('org');
     const environmentId = ids.uuid('test-environment');
     const key = issueApiKey('TEST', ids);
-    const org = await createOnce(() => getOrg(orgId), () => insertOrg(input, orgId, environmentId, key));
+    const org = await createOnce(
+      () => getOrg(orgId),
+      () => insertOrg(input, orgId, environmentId, key),
+    );
 
     let onboarding: WorkflowLink;
     try {
@@ -71,7 +74,10 @@ export function createOrgService(deps: OrgServiceDeps) {
         prisma.environment.deleteMany({ where: { orgId } }),
         prisma.org.deleteMany({ where: { id: orgId } }),
       ]);
-      throw new Problem('DEPENDENCY_UNAVAILABLE', `the org could not be created: Temporal refused to start its onboarding (${(error as Error).message})`);
+      throw new Problem(
+        'DEPENDENCY_UNAVAILABLE',
+        `the org could not be created: Temporal refused to start its onboarding (${(error as Error).message})`,
+      );
     }
 
     return {
@@ -99,7 +105,12 @@ export function createOrgService(deps: OrgServiceDeps) {
             id: environmentId,
             kind: 'TEST',
             apiKeys: {
-              create: { id: key.id, prefix: key.prefix, secretHash: key.secretHash, name: 'Initial test key' },
+              create: {
+                id: key.id,
+                prefix: key.prefix,
+                secretHash: key.secretHash,
+                name: 'Initial test key',
+              },
             },
           },
         },
@@ -113,7 +124,10 @@ export function createOrgService(deps: OrgServiceDeps) {
    * is never replaced: a second start is refused (WorkflowExecutionAlreadyStartedError) and
    * starts nothing, unless that run was started by the same operation, which adopts it.
    */
-  async function startOnboarding(org: Pick<Org, 'id' | 'networks'>, operationId: string): Promise<WorkflowLink> {
+  async function startOnboarding(
+    org: Pick<Org, 'id' | 'networks'>,
+    operationId: string,
+  ): Promise<WorkflowLink> {
     const run = await startOnce(temporal, workflowIds.orgOnboarding(org.id), operationId, (memo) =>
       temporal.workflow.start<typeof orgOnboarding>('orgOnboarding', {
         workflowId: workflowIds.orgOnboarding(org.id),
@@ -133,7 +147,10 @@ export function createOrgService(deps: OrgServiceDeps) {
             ? []
             : [
                 { key: searchAttributes.orgId, value: org.id },
-                { key: searchAttributes.stage, value: activeStages(initialOrgOnboardingSnapshot(org.id, org.networks)) },
+                {
+                  key: searchAttributes.stage,
+                  value: activeStages(initialOrgOnboardingSnapshot(org.id, org.networks)),
+                },
               ],
       }),
     );
@@ -144,8 +161,15 @@ export function createOrgService(deps: OrgServiceDeps) {
    * A new API key for one of the org's environments. Production gets keys only once its
    * environment has been provisioned and verified.
    */
-  async function issueOrgApiKey(orgId: string, kind: 'TEST' | 'PRODUCTION', name: string, ids: IdSource) {
-    const environment = await prisma.environment.findUnique({ where: { orgId_kind: { orgId, kind } } });
+  async function issueOrgApiKey(
+    orgId: string,
+    kind: 'TEST' | 'PRODUCTION',
+    name: string,
+    ids: IdSource,
+  ) {
+    const environment = await prisma.environment.findUnique({
+      where: { orgId_kind: { orgId, kind } },
+    });
     if (environment?.status !== 'READY') {
       throw new Problem(
         'OPERATION_NOT_ALLOWED',
@@ -156,10 +180,25 @@ export function createOrgService(deps: OrgServiceDeps) {
     const key = issueApiKey(kind, ids);
     // A retry of the same request finds the key its first attempt issued
     await prisma.apiKey.createMany({
-      data: [{ id: key.id, orgId, environmentId: environment.id, prefix: key.prefix, secretHash: key.secretHash, name }],
+      data: [
+        {
+          id: key.id,
+          orgId,
+          environmentId: environment.id,
+          prefix: key.prefix,
+          secretHash: key.secretHash,
+          name,
+        },
+      ],
       skipDuplicates: true,
     });
-    return { id: key.id, environmentId: environment.id, environmentKind: kind, name, token: key.token };
+    return {
+      id: key.id,
+      environmentId: environment.id,
+      environmentKind: kind,
+      name,
+      token: key.token,
+    };
   }
 
   async function getOrg(orgId: string): Promise<(Org & { environments: Environment[] }) | null> {
@@ -176,7 +215,9 @@ export function createOrgService(deps: OrgServiceDeps) {
    */
   async function changeTimeZone(orgId: string, timeZone: string) {
     await inTransaction(prisma, async (tx) => {
-      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Org" WHERE id = ${orgId}::uuid FOR UPDATE`;
+      const locked = await tx.$queryRaw<
+        { id: string }[]
+      >`SELECT id FROM "Org" WHERE id = ${orgId}::uuid FOR UPDATE`;
       if (locked.length === 0) throw Problem.notFound(`org ${orgId}`);
       await tx.org.update({ where: { id: orgId }, data: { timeZone } });
       await deps.snapshotSchedules.moveTo(orgId, timeZone);

@@ -9,10 +9,24 @@ import { searchAttributes, workflowIds } from '../common/temporal-names.js';
 import type { CardNetwork } from '../machines/network-certification.js';
 import type { OnboardingSettings } from '../runtime/config.js';
 import { Problem } from '../server/problem.js';
-import { getApplicationQuery, cancelApplicationUpdate, submitApplicationUpdate } from '../workflows/account-application.js';
-import { getEnvironmentProvisioningQuery, sendEnvironmentProvisioningEventUpdate } from '../workflows/environment-provisioning.js';
-import { getCertificationQuery, sendCertificationEventUpdate, type networkCertification } from '../workflows/network-certification.js';
-import { getOrgOnboardingQuery, sendOrgOnboardingEventUpdate } from '../workflows/org-onboarding.js';
+import {
+  getApplicationQuery,
+  cancelApplicationUpdate,
+  submitApplicationUpdate,
+} from '../workflows/account-application.js';
+import {
+  getEnvironmentProvisioningQuery,
+  sendEnvironmentProvisioningEventUpdate,
+} from '../workflows/environment-provisioning.js';
+import {
+  getCertificationQuery,
+  sendCertificationEventUpdate,
+  type networkCertification,
+} from '../workflows/network-certification.js';
+import {
+  getOrgOnboardingQuery,
+  sendOrgOnboardingEventUpdate,
+} from '../workflows/org-onboarding.js';
 import type { OrgService } from './org-service.js';
 import type { WorkflowLink, WorkflowLinkFn } from './workflow-links.js';
 import type { IdSource } from './ids.js';
@@ -29,9 +43,18 @@ import { runVisibleTo, startOnce } from './workflow-starts.js';
 /** The handlers each workflow type offers over HTTP. */
 export const orgWorkflowHandlers = {
   orgOnboarding: { queries: [getOrgOnboardingQuery], updates: [sendOrgOnboardingEventUpdate] },
-  environmentProvisioning: { queries: [getEnvironmentProvisioningQuery], updates: [sendEnvironmentProvisioningEventUpdate] },
-  networkCertification: { queries: [getCertificationQuery], updates: [sendCertificationEventUpdate] },
-  accountApplication: { queries: [getApplicationQuery], updates: [submitApplicationUpdate, cancelApplicationUpdate] },
+  environmentProvisioning: {
+    queries: [getEnvironmentProvisioningQuery],
+    updates: [sendEnvironmentProvisioningEventUpdate],
+  },
+  networkCertification: {
+    queries: [getCertificationQuery],
+    updates: [sendCertificationEventUpdate],
+  },
+  accountApplication: {
+    queries: [getApplicationQuery],
+    updates: [submitApplicationUpdate, cancelApplicationUpdate],
+  },
 } satisfies Record<string, HandlerSet>;
 
 interface HandlerSet {
@@ -42,7 +65,8 @@ interface HandlerSet {
 export type OrgWorkflowType = keyof typeof orgWorkflowHandlers;
 
 /** What an operator may start by hand; everything else is started by the product itself. */
-export type OrgWorkflowStart = { type: 'orgOnboarding' } | { type: 'networkCertification'; network: CardNetwork };
+export type OrgWorkflowStart =
+  { type: 'orgOnboarding' } | { type: 'networkCertification'; network: CardNetwork };
 
 /** Who is asking: the operator sees all of an org's runs, an org key those of its environment and the org's own. */
 export interface RunScope {
@@ -88,10 +112,17 @@ export function createOrgWorkflowService(deps: {
     return { handle, description, handlers };
   }
 
-  function named<T extends { name: string }>(list: readonly T[], name: string, kind: string, workflowId: string): T {
+  function named<T extends { name: string }>(
+    list: readonly T[],
+    name: string,
+    kind: string,
+    workflowId: string,
+  ): T {
     const found = list.find((d) => d.name === name);
     if (!found) {
-      throw Problem.notFound(`${kind} ${name} of workflow ${workflowId} (it offers ${list.map((d) => d.name).join(', ') || 'none'})`);
+      throw Problem.notFound(
+        `${kind} ${name} of workflow ${workflowId} (it offers ${list.map((d) => d.name).join(', ') || 'none'})`,
+      );
     }
     return found;
   }
@@ -107,7 +138,9 @@ export function createOrgWorkflowService(deps: {
         startTime: description.startTime.toISOString(),
         closeTime: description.closeTime?.toISOString() ?? null,
         historyLength: description.historyLength,
-        searchAttributes: Object.fromEntries(description.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value])),
+        searchAttributes: Object.fromEntries(
+          description.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value]),
+        ),
         handlers: {
           queries: handlers.queries.map((d) => d.name),
           updates: handlers.updates.map((d) => d.name),
@@ -118,13 +151,25 @@ export function createOrgWorkflowService(deps: {
 
     async query(scope: RunScope, workflowId: string, queryName: string): Promise<unknown> {
       const { handle, handlers } = await ownedRun(scope, workflowId);
-      return handle.query(named(handlers.queries, queryName, 'query', workflowId) as QueryDefinition<unknown>);
+      return handle.query(
+        named(handlers.queries, queryName, 'query', workflowId) as QueryDefinition<unknown>,
+      );
     },
 
     /** Sends an Update; the run's own validator (its machine) decides whether it is allowed now. */
-    async update(scope: RunScope, workflowId: string, updateName: string, arg: Record<string, unknown>): Promise<unknown> {
+    async update(
+      scope: RunScope,
+      workflowId: string,
+      updateName: string,
+      arg: Record<string, unknown>,
+    ): Promise<unknown> {
       const { handle, handlers } = await ownedRun(scope, workflowId);
-      const definition = named(handlers.updates, updateName, 'update', workflowId) as UpdateDefinition<unknown, [Record<string, unknown>]>;
+      const definition = named(
+        handlers.updates,
+        updateName,
+        'update',
+        workflowId,
+      ) as UpdateDefinition<unknown, [Record<string, unknown>]>;
       return executeMachineUpdate(handle, definition, arg, `workflow ${workflowId}`);
     },
 
@@ -137,12 +182,21 @@ export function createOrgWorkflowService(deps: {
       const org = await deps.orgs.getOrg(orgId);
       if (!org) throw Problem.notFound(`org ${orgId}`);
       try {
-        if (request.type === 'orgOnboarding') return await deps.orgs.startOnboarding(org, ids.operationId);
+        if (request.type === 'orgOnboarding')
+          return await deps.orgs.startOnboarding(org, ids.operationId);
         if (org.networks.includes(request.network) && (await onboardingRunning(orgId))) {
           throw new Problem(
             'CONFLICT',
             `the onboarding of org ${orgId} runs its ${request.network} certification; send that certification's events to POST /v1/orgs/${orgId}/onboarding/events`,
-            { errors: [{ field: 'body.network', rule: 'run_by_onboarding', message: `is certified by the org's onboarding, which is still running` }] },
+            {
+              errors: [
+                {
+                  field: 'body.network',
+                  rule: 'run_by_onboarding',
+                  message: `is certified by the org's onboarding, which is still running`,
+                },
+              ],
+            },
           );
         }
         const workflowId = workflowIds.networkCertification(orgId, request.network);
@@ -150,7 +204,14 @@ export function createOrgWorkflowService(deps: {
           temporal.workflow.start<typeof networkCertification>('networkCertification', {
             workflowId,
             taskQueue: deps.taskQueue,
-            args: [{ orgId, network: request.network, startedAt: new Date().toISOString(), ...deps.onboarding.certification }],
+            args: [
+              {
+                orgId,
+                network: request.network,
+                startedAt: new Date().toISOString(),
+                ...deps.onboarding.certification,
+              },
+            ],
             memo: { orgId, ...memo },
             typedSearchAttributes:
               deps.searchAttributes === false
@@ -166,9 +227,13 @@ export function createOrgWorkflowService(deps: {
         return deps.workflowLink(run.workflowId, run.runId);
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) {
-          throw new Problem('CONFLICT', `${request.type} for org ${orgId} already has a run (${error.workflowId}); nothing was started`, {
-            workflowId: error.workflowId,
-          });
+          throw new Problem(
+            'CONFLICT',
+            `${request.type} for org ${orgId} already has a run (${error.workflowId}); nothing was started`,
+            {
+              workflowId: error.workflowId,
+            },
+          );
         }
         throw error;
       }
@@ -181,11 +246,19 @@ export function createOrgWorkflowService(deps: {
      */
     async list(scope: RunScope, limit: number) {
       if (deps.searchAttributes === false) {
-        throw new Problem('DEPENDENCY_UNAVAILABLE', 'listing runs needs the OrgId search attribute, which this Temporal server lacks');
+        throw new Problem(
+          'DEPENDENCY_UNAVAILABLE',
+          'listing runs needs the OrgId search attribute, which this Temporal server lacks',
+        );
       }
-      const inEnvironment = scope.environmentId ? ` AND (EnvironmentId = '${scope.environmentId}' OR EnvironmentId IS NULL)` : '';
+      const inEnvironment = scope.environmentId
+        ? ` AND (EnvironmentId = '${scope.environmentId}' OR EnvironmentId IS NULL)`
+        : '';
       const runs = [];
-      for await (const run of temporal.workflow.list({ query: `OrgId = '${scope.orgId}'${inEnvironment}`, pageSize: limit })) {
+      for await (const run of temporal.workflow.list({
+        query: `OrgId = '${scope.orgId}'${inEnvironment}`,
+        pageSize: limit,
+      })) {
         if (!runVisibleTo(scope, run.memo)) continue;
         runs.push({
           workflowId: run.workflowId,
@@ -205,7 +278,9 @@ export function createOrgWorkflowService(deps: {
   /** Whether the org's onboarding run is still going (and so starts its certifications itself). */
   async function onboardingRunning(orgId: string): Promise<boolean> {
     try {
-      const { status } = await temporal.workflow.getHandle(workflowIds.orgOnboarding(orgId)).describe();
+      const { status } = await temporal.workflow
+        .getHandle(workflowIds.orgOnboarding(orgId))
+        .describe();
       return status.name === 'RUNNING';
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return false;

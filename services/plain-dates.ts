@@ -6,7 +6,12 @@ const DAY_MS = 24 * 3600 * 1000;
 /** The date `instant` falls on in `timeZone`. */
 export function localDate(instant: Date, timeZone: string): string {
   // en-CA formats as YYYY-MM-DD
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(instant);
 }
 
 export function addDays(date: string, days: number): string {
@@ -20,7 +25,11 @@ export function daysBetween(from: string, to: string): number {
 
 /** A real calendar date in YYYY-MM-DD form (2026-02-30 is not). */
 export function isPlainDate(text: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}$/.test(text) && !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) && addDays(text, 0) === text;
+  return (
+    /^\d{4}-\d{2}-\d{2}$/.test(text) &&
+    !Number.isNaN(Date.parse(`${text}T00:00:00Z`)) &&
+    addDays(text, 0) === text
+  );
 }
 
 /** A plain date as the UTC midnight Prisma reads and writes DATE columns with. */

@@ -16,7 +16,9 @@ export function sqlStateOf(error: unknown): string | undefined {
   const cause = candidate?.meta?.driverAdapterError?.cause ?? candidate?.cause;
   // Prisma's own codes (P1000-P6999) share the shape of a SQLSTATE but are not one.
   const code = cause?.originalCode ?? cause?.code ?? candidate?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^P[1-9]\d{3}$/.test(code) ? code : undefined;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^P[1-9]\d{3}$/.test(code)
+    ? code
+    : undefined;
 }
 
 /** A transaction PostgreSQL aborted to resolve a conflict with another: running it again succeeds. */
@@ -34,7 +36,11 @@ const TRANSIENT_SQLSTATE_CLASSES = ['08', '53', '57', '58'];
 export function isTransientDatabaseError(error: unknown): boolean {
   if (isSerializationConflict(error)) return true;
   const code = (error as { code?: unknown })?.code;
-  if (typeof code === 'string' && (TRANSIENT_PRISMA_CODES.has(code) || code === 'ECONNREFUSED' || code === 'ECONNRESET')) return true;
+  if (
+    typeof code === 'string' &&
+    (TRANSIENT_PRISMA_CODES.has(code) || code === 'ECONNREFUSED' || code === 'ECONNRESET')
+  )
+    return true;
   const state = sqlStateOf(error);
   return state !== undefined && TRANSIENT_SQLSTATE_CLASSES.includes(state.slice(0, 2));
 }

@@ -10,7 +10,11 @@ import { tenantSearchAttributes } from './workflow-starts.js';
 import type { Actor, Tenant } from './tenant.js';
 
 /** Runs the accountProgramMigration workflow and answers with its outcome or its refusal. */
-export function createProgramMigrations(deps: { temporal: Client; taskQueue: string; searchAttributes?: boolean }) {
+export function createProgramMigrations(deps: {
+  temporal: Client;
+  taskQueue: string;
+  searchAttributes?: boolean;
+}) {
   return {
     /**
      * A retried request joins the run still going; once that run has ended, a new run finds the
@@ -25,21 +29,46 @@ export function createProgramMigrations(deps: { temporal: Client; taskQueue: str
       ids: IdSource,
     ): Promise<ProgramMigrationOutcome> {
       try {
-        return await deps.temporal.workflow.execute<typeof accountProgramMigration>('accountProgramMigration', {
-          workflowId: workflowIds.accountProgramMigration(accountId, targetProgramId),
-          taskQueue: deps.taskQueue,
-          args: [{ ...tenant, accountId, targetProgramId, expectedVersion, actor: actor.actor, requestId: actor.requestId, operationId: ids.operationId }],
-          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-          memo: { orgId: tenant.orgId, environmentId: tenant.environmentId },
-          typedSearchAttributes:
-            deps.searchAttributes === false ? [] : [...tenantSearchAttributes(tenant), { key: searchAttributes.accountId, value: accountId }],
-        });
+        return await deps.temporal.workflow.execute<typeof accountProgramMigration>(
+          'accountProgramMigration',
+          {
+            workflowId: workflowIds.accountProgramMigration(accountId, targetProgramId),
+            taskQueue: deps.taskQueue,
+            args: [
+              {
+                ...tenant,
+                accountId,
+                targetProgramId,
+                expectedVersion,
+                actor: actor.actor,
+                requestId: actor.requestId,
+                operationId: ids.operationId,
+              },
+            ],
+            workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+            memo: { orgId: tenant.orgId, environmentId: tenant.environmentId },
+            typedSearchAttributes:
+              deps.searchAttributes === false
+                ? []
+                : [
+                    ...tenantSearchAttributes(tenant),
+                    { key: searchAttributes.accountId, value: accountId },
+                  ],
+          },
+        );
       } catch (error) {
         const failure = error instanceof WorkflowFailedError ? error.cause : undefined;
         // The run fails with the activity's failure, which carries the refusal
         const cause = failure instanceof ActivityFailure ? failure.cause : failure;
-        if (cause instanceof ApplicationFailure && failureTypes.includes(cause.type as FailureType)) {
-          throw new Problem(cause.type as FailureType, cause.message, (cause.details?.[0] ?? {}) as Record<string, unknown>);
+        if (
+          cause instanceof ApplicationFailure &&
+          failureTypes.includes(cause.type as FailureType)
+        ) {
+          throw new Problem(
+            cause.type as FailureType,
+            cause.message,
+            (cause.details?.[0] ?? {}) as Record<string, unknown>,
+          );
         }
         throw error;
       }

@@ -28,19 +28,26 @@ export function createProgramService({ prisma }: { prisma: PrismaClient }) {
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         throw new Problem('CONFLICT', `a program named "${input.name}" already exists`, {
-          errors: [{ field: 'body.name', rule: 'unique', message: 'is already used by another program' }],
+          errors: [
+            { field: 'body.name', rule: 'unique', message: 'is already used by another program' },
+          ],
         });
       }
     },
 
     async get(tenant: Tenant, id: string) {
-      const program = await prisma.program.findFirst({ where: { id, environmentId: tenant.environmentId } });
+      const program = await prisma.program.findFirst({
+        where: { id, environmentId: tenant.environmentId },
+      });
       if (!program) throw Problem.notFound(`program ${id}`);
       return program;
     },
 
     list(tenant: Tenant) {
-      return prisma.program.findMany({ where: { environmentId: tenant.environmentId }, orderBy: { createdAt: 'asc' } });
+      return prisma.program.findMany({
+        where: { environmentId: tenant.environmentId },
+        orderBy: { createdAt: 'asc' },
+      });
     },
   };
 }

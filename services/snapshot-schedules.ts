@@ -1,4 +1,10 @@
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleSpec } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleSpec,
+} from '@temporalio/client';
 import { scheduleIds, searchAttributes, workflowIds } from '../common/temporal-names.js';
 
 /** The Temporal Schedule of each org's daily account snapshot. */
@@ -15,7 +21,11 @@ export function dailySnapshotSpec(timeZone: string): ScheduleSpec {
   return { calendars: [{ hour: 23, minute: 59 }], timezone: timeZone };
 }
 
-export function temporalSnapshotSchedules(deps: { temporal: Client; taskQueue: string; searchAttributes?: boolean }): SnapshotSchedules {
+export function temporalSnapshotSchedules(deps: {
+  temporal: Client;
+  taskQueue: string;
+  searchAttributes?: boolean;
+}): SnapshotSchedules {
   const { temporal } = deps;
 
   async function create(orgId: string, timeZone: string): Promise<void> {
@@ -31,7 +41,8 @@ export function temporalSnapshotSchedules(deps: { temporal: Client; taskQueue: s
           taskQueue: deps.taskQueue,
           args: [{ orgId }],
           memo: { orgId },
-          typedSearchAttributes: deps.searchAttributes === false ? [] : [{ key: searchAttributes.orgId, value: orgId }],
+          typedSearchAttributes:
+            deps.searchAttributes === false ? [] : [{ key: searchAttributes.orgId, value: orgId }],
         },
         policies: {
           // Every day must be recorded: a run still going when the next is due is followed, not skipped.

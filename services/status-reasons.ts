@@ -26,9 +26,17 @@ export const temporaryBlockExpiredReason: NewStatusReason = {
 /** The reasons every new environment starts with; an org adds its own beside them. */
 export const defaultStatusReasons: NewStatusReason[] = [
   { code: 'CUSTOMER_REQUEST', description: 'The customer asked for it', appliesTo: [] },
-  { code: 'FRAUD_SUSPECTED', description: 'Suspected fraud or a fraud attempt', appliesTo: ['BLOCKED', 'CANCELLED'] },
+  {
+    code: 'FRAUD_SUSPECTED',
+    description: 'Suspected fraud or a fraud attempt',
+    appliesTo: ['BLOCKED', 'CANCELLED'],
+  },
   { code: 'COURT_ORDER', description: 'A court ordered it', appliesTo: ['BLOCKED', 'CANCELLED'] },
-  { code: 'ISSUE_RESOLVED', description: 'What caused the block or cancellation was resolved', appliesTo: ['NORMAL'] },
+  {
+    code: 'ISSUE_RESOLVED',
+    description: 'What caused the block or cancellation was resolved',
+    appliesTo: ['NORMAL'],
+  },
   temporaryBlockExpiredReason,
 ];
 
@@ -40,19 +48,26 @@ export function createStatusReasonService({ prisma }: { prisma: PrismaClient }) 
       const id = ids.uuid('status-reason');
       try {
         return await createOnce(
-          () => prisma.accountStatusReason.findFirst({ where: { id, environmentId: tenant.environmentId } }),
+          () =>
+            prisma.accountStatusReason.findFirst({
+              where: { id, environmentId: tenant.environmentId },
+            }),
           () => prisma.accountStatusReason.create({ data: { id, ...tenant, ...input } }),
         );
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         throw new Problem('CONFLICT', `a reason with code ${input.code} already exists`, {
-          errors: [{ field: 'body.code', rule: 'unique', message: 'is already used by another reason' }],
+          errors: [
+            { field: 'body.code', rule: 'unique', message: 'is already used by another reason' },
+          ],
         });
       }
     },
 
     async get(tenant: Tenant, id: string) {
-      const reason = await prisma.accountStatusReason.findFirst({ where: { id, environmentId: tenant.environmentId } });
+      const reason = await prisma.accountStatusReason.findFirst({
+        where: { id, environmentId: tenant.environmentId },
+      });
       if (!reason) throw Problem.notFound(`status reason ${id}`);
       return reason;
     },
@@ -83,13 +98,23 @@ export async function checkReasonFor(
 ): Promise<void> {
   if (!reasonId) {
     if (requiredFor.includes(target)) {
-      throw Problem.validation([{ field, rule: 'reason_required', message: `a reason is required for a change to ${target}` }]);
+      throw Problem.validation([
+        {
+          field,
+          rule: 'reason_required',
+          message: `a reason is required for a change to ${target}`,
+        },
+      ]);
     }
     return;
   }
-  const reason = await db.accountStatusReason.findFirst({ where: { id: reasonId, environmentId: tenant.environmentId } });
+  const reason = await db.accountStatusReason.findFirst({
+    where: { id: reasonId, environmentId: tenant.environmentId },
+  });
   if (!reason) {
-    throw Problem.validation([{ field, rule: 'unknown_reason', message: 'is not a status reason of this org' }]);
+    throw Problem.validation([
+      { field, rule: 'unknown_reason', message: 'is not a status reason of this org' },
+    ]);
   }
   if (reason.appliesTo.length > 0 && !reason.appliesTo.includes(target)) {
     throw Problem.validation([
@@ -103,7 +128,11 @@ export async function checkReasonFor(
 }
 
 /** The system's own reason in this environment, created on first use. */
-export async function systemReason(db: Db, tenant: Tenant, reason: NewStatusReason): Promise<string> {
+export async function systemReason(
+  db: Db,
+  tenant: Tenant,
+  reason: NewStatusReason,
+): Promise<string> {
   const row = await db.accountStatusReason.upsert({
     where: { environmentId_code: { environmentId: tenant.environmentId, code: reason.code } },
     create: { id: randomUUID(), ...tenant, ...reason },

@@ -1,7 +1,10 @@
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { searchAttributes, workflowIds } from '../common/temporal-names.js';
 import type { Logger } from '../runtime/logger.js';
-import { cancelTemporaryBlockSignal, type accountTemporaryBlock } from '../workflows/account-temporary-block.js';
+import {
+  cancelTemporaryBlockSignal,
+  type accountTemporaryBlock,
+} from '../workflows/account-temporary-block.js';
 import type { Tenant } from './tenant.js';
 import { tenantSearchAttributes } from './workflow-starts.js';
 
@@ -24,18 +27,32 @@ export function temporalTemporaryBlocks(deps: {
       await deps.temporal.workflow.start<typeof accountTemporaryBlock>('accountTemporaryBlock', {
         workflowId: workflowIds.accountTemporaryBlock(accountId, until),
         taskQueue: deps.taskQueue,
-        args: [{ accountId, orgId: tenant.orgId, environmentId: tenant.environmentId, until: until.toISOString() }],
+        args: [
+          {
+            accountId,
+            orgId: tenant.orgId,
+            environmentId: tenant.environmentId,
+            until: until.toISOString(),
+          },
+        ],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         memo: { orgId: tenant.orgId, environmentId: tenant.environmentId },
         typedSearchAttributes:
-          deps.searchAttributes === false ? [] : [...tenantSearchAttributes(tenant), { key: searchAttributes.accountId, value: accountId }],
+          deps.searchAttributes === false
+            ? []
+            : [
+                ...tenantSearchAttributes(tenant),
+                { key: searchAttributes.accountId, value: accountId },
+              ],
       });
     },
 
     async cancel(accountId, until) {
       // The timer's activity re-checks the account before unblocking, so a lost cancel is harmless.
       try {
-        await deps.temporal.workflow.getHandle(workflowIds.accountTemporaryBlock(accountId, until)).signal(cancelTemporaryBlockSignal);
+        await deps.temporal.workflow
+          .getHandle(workflowIds.accountTemporaryBlock(accountId, until))
+          .signal(cancelTemporaryBlockSignal);
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return;
         deps.logger?.warn({ err: error, accountId }, 'could not cancel a temporary block timer');

@@ -23,7 +23,9 @@ export async function inTransaction<T>(
     try {
       return await prisma.$transaction(work);
     } catch (error) {
-      const retryable = isSerializationConflict(error) || (options.retryOnUniqueViolation === true && isUniqueViolation(error));
+      const retryable =
+        isSerializationConflict(error) ||
+        (options.retryOnUniqueViolation === true && isUniqueViolation(error));
       if (!retryable || attempt >= ATTEMPTS) throw error;
       await sleep(Math.random() * 20 * attempt);
     }

@@ -20,7 +20,8 @@ export async function startOnce(
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     const existing = await temporal.workflow.getHandle(workflowId).describe();
-    if ((existing.memo as { operationId?: unknown } | undefined)?.operationId !== operationId) throw error;
+    if ((existing.memo as { operationId?: unknown } | undefined)?.operationId !== operationId)
+      throw error;
     return { workflowId, runId: existing.runId };
   }
 }
@@ -37,7 +38,14 @@ export function tenantSearchAttributes(tenant: Tenant): SearchAttributePair[] {
  * Whether a run belongs to whoever asks: its memo names the org, and a run inside one
  * environment is seen only with that environment's key (the operator sees every environment).
  */
-export function runVisibleTo(scope: { orgId: string; environmentId?: string }, memo: Record<string, unknown> | undefined): boolean {
+export function runVisibleTo(
+  scope: { orgId: string; environmentId?: string },
+  memo: Record<string, unknown> | undefined,
+): boolean {
   if (memo?.orgId !== scope.orgId) return false;
-  return memo.environmentId === undefined || scope.environmentId === undefined || memo.environmentId === scope.environmentId;
+  return (
+    memo.environmentId === undefined ||
+    scope.environmentId === undefined ||
+    memo.environmentId === scope.environmentId
+  );
 }

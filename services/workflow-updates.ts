@@ -1,4 +1,8 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { Problem } from '../server/problem.js';
 
@@ -15,14 +19,20 @@ export async function executeMachineUpdate<Ret, Arg>(
   try {
     const { status } = await handle.describe();
     if (status.name !== 'RUNNING') {
-      throw new Problem('TRANSITION_NOT_ALLOWED', `${what} has ended (${status.name})`, { allowedEvents: [] });
+      throw new Problem('TRANSITION_NOT_ALLOWED', `${what} has ended (${status.name})`, {
+        allowedEvents: [],
+      });
     }
     return await handle.executeUpdate(update, { args: [arg] });
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) throw Problem.notFound(what);
     const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
     if (cause instanceof ApplicationFailure && cause.type === 'TRANSITION_NOT_ALLOWED') {
-      throw new Problem('TRANSITION_NOT_ALLOWED', cause.message, (cause.details?.[0] ?? {}) as Record<string, unknown>);
+      throw new Problem(
+        'TRANSITION_NOT_ALLOWED',
+        cause.message,
+        (cause.details?.[0] ?? {}) as Record<string, unknown>,
+      );
     }
     throw error;
   }

@@ -7,7 +7,10 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import { initialTransition, transition } from 'xstate';
-import type { ApplicationActivities, ApplicationOutcome } from '../activities/application-activities.js';
+import type {
+  ApplicationActivities,
+  ApplicationOutcome,
+} from '../activities/application-activities.js';
 import {
   accountApplicationMachine,
   applicationStatus,
@@ -46,9 +49,16 @@ export interface AccountApplicationView {
 }
 
 export const getApplicationQuery = defineQuery<AccountApplicationView>('getApplication');
-export const updateApplicationUpdate = defineUpdate<AccountApplicationView, [{ changes: ApplicationChanges; by: string }]>('updateApplication');
-export const submitApplicationUpdate = defineUpdate<AccountApplicationView, [{ by: string }]>('submitApplication');
-export const cancelApplicationUpdate = defineUpdate<AccountApplicationView, [{ by: string }]>('cancelApplication');
+export const updateApplicationUpdate = defineUpdate<
+  AccountApplicationView,
+  [{ changes: ApplicationChanges; by: string }]
+>('updateApplication');
+export const submitApplicationUpdate = defineUpdate<AccountApplicationView, [{ by: string }]>(
+  'submitApplication',
+);
+export const cancelApplicationUpdate = defineUpdate<AccountApplicationView, [{ by: string }]>(
+  'cancelApplication',
+);
 
 const activities = proxyActivities<ApplicationActivities>({
   startToCloseTimeout: '1 minute',
@@ -59,7 +69,9 @@ function refuse(snapshot: AccountApplicationSnapshot, message: string): never {
   throw transitionNotAllowed(message, { currentStatus: applicationStatus(snapshot) });
 }
 
-export async function accountApplication(input: AccountApplicationInput): Promise<AccountApplicationView> {
+export async function accountApplication(
+  input: AccountApplicationInput,
+): Promise<AccountApplicationView> {
   let [snapshot] = initialTransition(accountApplicationMachine, { data: input.data });
   let lastTouched = Date.now();
 
@@ -75,11 +87,15 @@ export async function accountApplication(input: AccountApplicationInput): Promis
     data: snapshot.context.data,
     accountId: snapshot.context.accountId,
     rejectionReasons: snapshot.context.rejectionReasons,
-    expiresAt: applicationStatus(snapshot) === 'DRAFT' ? new Date(lastTouched + input.draftExpiresAfterMs).toISOString() : null,
+    expiresAt:
+      applicationStatus(snapshot) === 'DRAFT'
+        ? new Date(lastTouched + input.draftExpiresAfterMs).toISOString()
+        : null,
     history: snapshot.context.history,
   });
   const requireDraft = (action: string) => {
-    if (applicationStatus(snapshot) !== 'DRAFT') refuse(snapshot, `a ${applicationStatus(snapshot)} application cannot be ${action}`);
+    if (applicationStatus(snapshot) !== 'DRAFT')
+      refuse(snapshot, `a ${applicationStatus(snapshot)} application cannot be ${action}`);
   };
 
   setHandler(getApplicationQuery, view);
@@ -145,7 +161,11 @@ export async function accountApplication(input: AccountApplicationInput): Promis
           // Data the database can never take (or a failure that outlived its retries) rejects the
           // application with the reason, instead of leaving it PROCESSING.
           if (!(error instanceof ActivityFailure)) throw error;
-          return { reasons: [`the application could not be processed: ${error.cause?.message ?? error.message}`] };
+          return {
+            reasons: [
+              `the application could not be processed: ${error.cause?.message ?? error.message}`,
+            ],
+          };
         });
       apply(
         outcome.accountId

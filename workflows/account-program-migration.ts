@@ -1,5 +1,8 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { ProgramMigrationActivities, ProgramMigrationRequest } from '../activities/program-migration-activities.js';
+import type {
+  ProgramMigrationActivities,
+  ProgramMigrationRequest,
+} from '../activities/program-migration-activities.js';
 import type { ProgramMigrationOutcome } from '../services/account-terms.js';
 
 // Moves one account to another program. The rules (same type, currency and network; the due day
@@ -8,9 +11,16 @@ import type { ProgramMigrationOutcome } from '../services/account-terms.js';
 
 const activities = proxyActivities<ProgramMigrationActivities>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 10,
+  },
 });
 
-export async function accountProgramMigration(input: ProgramMigrationRequest): Promise<ProgramMigrationOutcome> {
+export async function accountProgramMigration(
+  input: ProgramMigrationRequest,
+): Promise<ProgramMigrationOutcome> {
   return activities.migrateAccountProgram(input);
 }

@@ -23,7 +23,9 @@ const activities = proxyActivities<AccountActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
 });
 
-export async function accountTemporaryBlock(input: AccountTemporaryBlockInput): Promise<TemporaryBlockOutcome> {
+export async function accountTemporaryBlock(
+  input: AccountTemporaryBlockInput,
+): Promise<TemporaryBlockOutcome> {
   let cancelled = false;
   setHandler(cancelTemporaryBlockSignal, () => {
     cancelled = true;

@@ -27,12 +27,26 @@ const activities = proxyActivities<DailySnapshotActivities>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
-export async function dailyAccountSnapshot(input: DailyAccountSnapshotInput): Promise<DailyAccountSnapshotResult> {
-  const scheduledAt = input.scheduledAt ?? workflowInfo().typedSearchAttributes.get(scheduledStartTime)?.toISOString();
+export async function dailyAccountSnapshot(
+  input: DailyAccountSnapshotInput,
+): Promise<DailyAccountSnapshotResult> {
+  const scheduledAt =
+    input.scheduledAt ??
+    workflowInfo().typedSearchAttributes.get(scheduledStartTime)?.toISOString();
   if (!scheduledAt) {
-    throw ApplicationFailure.nonRetryable('no scheduled time: start from the schedule or pass scheduledAt', 'VALIDATION' satisfies FailureType);
+    throw ApplicationFailure.nonRetryable(
+      'no scheduled time: start from the schedule or pass scheduledAt',
+      'VALIDATION' satisfies FailureType,
+    );
   }
-  const { date, written } = await activities.recordDailySnapshot({ orgId: input.orgId, scheduledAt });
-  const reports = await activities.writeAccountLimitsReports({ orgId: input.orgId, date, scheduledAt });
+  const { date, written } = await activities.recordDailySnapshot({
+    orgId: input.orgId,
+    scheduledAt,
+  });
+  const reports = await activities.writeAccountLimitsReports({
+    orgId: input.orgId,
+    date,
+    scheduledAt,
+  });
   return { date, written, reports };
 }

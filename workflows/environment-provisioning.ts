@@ -53,12 +53,17 @@ export interface EnvironmentProvisioningView {
   history: ProvisioningStep[];
 }
 
-export const getEnvironmentProvisioningQuery = defineQuery<EnvironmentProvisioningView>('getEnvironmentProvisioning');
-export const sendEnvironmentProvisioningEventUpdate = defineUpdate<EnvironmentProvisioningView, [ProvisioningEventInput]>(
-  'sendEnvironmentProvisioningEvent',
+export const getEnvironmentProvisioningQuery = defineQuery<EnvironmentProvisioningView>(
+  'getEnvironmentProvisioning',
 );
+export const sendEnvironmentProvisioningEventUpdate = defineUpdate<
+  EnvironmentProvisioningView,
+  [ProvisioningEventInput]
+>('sendEnvironmentProvisioningEvent');
 
-export async function environmentProvisioning(input: EnvironmentProvisioningInput): Promise<EnvironmentProvisioningView> {
+export async function environmentProvisioning(
+  input: EnvironmentProvisioningInput,
+): Promise<EnvironmentProvisioningView> {
   const steps = proxyActivities<EnvironmentActivities>({
     startToCloseTimeout: '1 minute',
     retry: {
@@ -80,7 +85,10 @@ export async function environmentProvisioning(input: EnvironmentProvisioningInpu
 
   const apply = (event: ProvisioningEvent) => {
     [snapshot] = transition(environmentProvisioningMachine, snapshot, event);
-    if (indexed) upsertSearchAttributes([{ key: searchAttributes.stage, value: [provisioningStage(snapshot)] }]);
+    if (indexed)
+      upsertSearchAttributes([
+        { key: searchAttributes.stage, value: [provisioningStage(snapshot)] },
+      ]);
   };
   const view = (): EnvironmentProvisioningView => ({
     orgId: input.orgId,
@@ -99,7 +107,10 @@ export async function environmentProvisioning(input: EnvironmentProvisioningInpu
     allowed: (event) => allowedProvisioningEvents(snapshot).includes(event.type),
     refusal: (event) => ({
       message: `${event.type} is not allowed while the ${input.environment} environment is in stage ${provisioningStage(snapshot)}`,
-      details: { stage: provisioningStage(snapshot), allowedEvents: allowedProvisioningEvents(snapshot) },
+      details: {
+        stage: provisioningStage(snapshot),
+        allowedEvents: allowedProvisioningEvents(snapshot),
+      },
     }),
     apply: (event) => apply({ ...event, at: now() }),
     view,

@@ -64,17 +64,28 @@ export interface NetworkCertificationView {
 }
 
 export const getCertificationQuery = defineQuery<NetworkCertificationView>('getCertification');
-export const sendCertificationEventUpdate = defineUpdate<NetworkCertificationView, [CertificationEventInput]>('sendCertificationEvent');
+export const sendCertificationEventUpdate = defineUpdate<
+  NetworkCertificationView,
+  [CertificationEventInput]
+>('sendCertificationEvent');
 
 const { sendNotification } = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
-export async function networkCertification(input: NetworkCertificationInput): Promise<NetworkCertificationView> {
+export async function networkCertification(
+  input: NetworkCertificationInput,
+): Promise<NetworkCertificationView> {
   let snapshot = input.resume
-    ? networkCertificationMachine.resolveState({ value: input.resume.stage, context: input.resume.context })
-    : initialTransition(networkCertificationMachine, { network: input.network, startedAt: input.startedAt })[0];
+    ? networkCertificationMachine.resolveState({
+        value: input.resume.stage,
+        context: input.resume.context,
+      })
+    : initialTransition(networkCertificationMachine, {
+        network: input.network,
+        startedAt: input.startedAt,
+      })[0];
   const deadline = Date.parse(input.startedAt) + input.deadlineDays * DAY_MS;
   const reminderAfterMs = input.reminderAfterDays * DAY_MS;
   const indexed = workflowInfo().typedSearchAttributes.get(searchAttributes.orgId) !== undefined;
@@ -106,7 +117,10 @@ export async function networkCertification(input: NetworkCertificationInput): Pr
     allowed: (event) => allowedCertificationEvents(snapshot).includes(event.type),
     refusal: (event) => ({
       message: `${event.type} is not allowed while the ${input.network} certification is in stage ${certificationStage(snapshot)}`,
-      details: { stage: certificationStage(snapshot), allowedEvents: allowedCertificationEvents(snapshot) },
+      details: {
+        stage: certificationStage(snapshot),
+        allowedEvents: allowedCertificationEvents(snapshot),
+      },
     }),
     apply: (event) => apply({ ...event, at: now() }),
     view,
@@ -114,7 +128,10 @@ export async function networkCertification(input: NetworkCertificationInput): Pr
 
   const subject = (what: string) => `${input.network} certification ${what}`;
   while (snapshot.status !== 'done') {
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > (input.maxHistoryEvents ?? 5_000)) {
+    if (
+      workflowInfo().continueAsNewSuggested ||
+      workflowInfo().historyLength > (input.maxHistoryEvents ?? 5_000)
+    ) {
       await condition(allHandlersFinished);
       return continueAsNew<typeof networkCertification>({
         ...input,

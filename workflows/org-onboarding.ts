@@ -70,9 +70,10 @@ export interface OrgOnboardingView {
 }
 
 export const getOrgOnboardingQuery = defineQuery<OrgOnboardingView>('getOrgOnboarding');
-export const sendOrgOnboardingEventUpdate = defineUpdate<OrgOnboardingView, [OrgOnboardingEventInput]>(
-  'sendOrgOnboardingEvent',
-);
+export const sendOrgOnboardingEventUpdate = defineUpdate<
+  OrgOnboardingView,
+  [OrgOnboardingEventInput]
+>('sendOrgOnboardingEvent');
 
 const activities = proxyActivities<OrgActivities>({
   startToCloseTimeout: '30 seconds',
@@ -80,7 +81,10 @@ const activities = proxyActivities<OrgActivities>({
 });
 
 export async function orgOnboarding(input: OrgOnboardingInput): Promise<OrgOnboardingView> {
-  let [snapshot] = initialTransition(orgOnboardingMachine, { orgId: input.orgId, networks: input.networks });
+  let [snapshot] = initialTransition(orgOnboardingMachine, {
+    orgId: input.orgId,
+    networks: input.networks,
+  });
   // Runs are started with their search attributes only where the server has them registered
   // (not on the time-skipping test server); upserting an unknown one would fail every task.
   const indexed = workflowInfo().typedSearchAttributes.get(searchAttributes.orgId) !== undefined;
@@ -91,7 +95,8 @@ export async function orgOnboarding(input: OrgOnboardingInput): Promise<OrgOnboa
   const apply = (event: OrgOnboardingEvent): void => {
     [snapshot] = transition(orgOnboardingMachine, snapshot, event);
     changes += 1;
-    if (indexed) upsertSearchAttributes([{ key: searchAttributes.stage, value: activeStages(snapshot) }]);
+    if (indexed)
+      upsertSearchAttributes([{ key: searchAttributes.stage, value: activeStages(snapshot) }]);
   };
   const view = (): OrgOnboardingView => ({
     orgId: input.orgId,
@@ -109,24 +114,40 @@ export async function orgOnboarding(input: OrgOnboardingInput): Promise<OrgOnboa
 
   setHandler(getOrgOnboardingQuery, view);
   handleMachineEvents(sendOrgOnboardingEventUpdate, {
-    allowed: (event) => allowedOrgOnboardingHumanEvents(snapshot).some((a) => a.type === event.type && a.network === event.network),
+    allowed: (event) =>
+      allowedOrgOnboardingHumanEvents(snapshot).some(
+        (a) => a.type === event.type && a.network === event.network,
+      ),
     refusal: (event) => ({
       message: `${event.type}${event.network ? ` for ${event.network}` : ''} is not allowed while the org is at ${activeStages(snapshot).join(', ')}`,
-      details: { stages: activeStages(snapshot), allowedEvents: allowedOrgOnboardingHumanEvents(snapshot) },
+      details: {
+        stages: activeStages(snapshot),
+        allowedEvents: allowedOrgOnboardingHumanEvents(snapshot),
+      },
     }),
     apply: (event) => apply({ ...event, at: now() } as OrgOnboardingEvent),
     view,
   });
 
-  const childSearchAttributes = (extra: SearchAttributePair[]): { typedSearchAttributes?: SearchAttributePair[] } =>
-    indexed ? { typedSearchAttributes: [{ key: searchAttributes.orgId, value: input.orgId }, ...extra] } : {};
+  const childSearchAttributes = (
+    extra: SearchAttributePair[],
+  ): { typedSearchAttributes?: SearchAttributePair[] } =>
+    indexed
+      ? { typedSearchAttributes: [{ key: searchAttributes.orgId, value: input.orgId }, ...extra] }
+      : {};
 
   async function runChild(child: OnboardingChild): Promise<OrgOnboardingEvent> {
     const memo = { orgId: input.orgId };
     if (child.child === 'environment') {
       await executeChild(environmentProvisioning, {
         workflowId: workflowIds.environmentProvisioning(input.orgId, child.environment),
-        args: [{ orgId: input.orgId, environment: child.environment, maxAttemptsPerStep: input.provisioningAttemptsPerStep }],
+        args: [
+          {
+            orgId: input.orgId,
+            environment: child.environment,
+            maxAttemptsPerStep: input.provisioningAttemptsPerStep,
+          },
+        ],
         memo,
         ...childSearchAttributes([{ key: searchAttributes.stage, value: ['provisioning'] }]),
       });
@@ -134,7 +155,9 @@ export async function orgOnboarding(input: OrgOnboardingInput): Promise<OrgOnboa
     }
     const result = await executeChild(networkCertification, {
       workflowId: workflowIds.networkCertification(input.orgId, child.network),
-      args: [{ orgId: input.orgId, network: child.network, startedAt: now(), ...input.certification }],
+      args: [
+        { orgId: input.orgId, network: child.network, startedAt: now(), ...input.certification },
+      ],
       memo,
       ...childSearchAttributes([
         { key: searchAttributes.network, value: child.network },

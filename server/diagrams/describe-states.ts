@@ -10,7 +10,10 @@ export const stateDetails: Record<string, (meta: unknown) => string[]> = {
   accountStatus: (meta) => {
     const m = meta as AccountStatusMeta | undefined;
     if (!m) return [];
-    return [`cash-in ${m.operations.cashIn ? 'allowed' : 'refused'}`, `cash-out ${m.operations.cashOut ? 'allowed' : 'refused'}`];
+    return [
+      `cash-in ${m.operations.cashIn ? 'allowed' : 'refused'}`,
+      `cash-out ${m.operations.cashOut ? 'allowed' : 'refused'}`,
+    ];
   },
   accountApplication: (meta) => {
     const m = meta as ApplicationStateMeta | undefined;
@@ -25,7 +28,12 @@ export const stateDetails: Record<string, (meta: unknown) => string[]> = {
     const m = meta as OrgOnboardingStateMeta | undefined;
     if (!m) return [];
     if (m.step === 'automatic') return [`runs ${m.activity}`];
-    if (m.step === 'child') return [m.child === 'environment' ? `runs the ${m.environment} environment's provisioning` : 'runs one certification per network'];
+    if (m.step === 'child')
+      return [
+        m.child === 'environment'
+          ? `runs the ${m.environment} environment's provisioning`
+          : 'runs one certification per network',
+      ];
     if (m.step === 'waiting') return ['waits for another step'];
     if (m.step === 'human') return ['waits for an operator'];
     return ['done'];

@@ -15,11 +15,18 @@ interface Positioned {
   width: number;
   height: number;
   nodes: Map<string, { x: number; y: number; width: number; height: number }>;
-  edges: Map<string, { points: { x: number; y: number }[]; label?: { x: number; y: number; width: number; height: number } }>;
+  edges: Map<
+    string,
+    {
+      points: { x: number; y: number }[];
+      label?: { x: number; y: number; width: number; height: number };
+    }
+  >;
 }
 
 // The bundle is CommonJS exporting the constructor itself; its typings describe an ES default.
-const ElkConstructor = ((elkModule as unknown as { default?: unknown }).default ?? elkModule) as new () => ELK;
+const ElkConstructor = ((elkModule as unknown as { default?: unknown }).default ??
+  elkModule) as new () => ELK;
 const elk = new ElkConstructor();
 const layouts = new Map<string, Promise<Positioned>>();
 
@@ -54,39 +61,70 @@ async function computeLayout(graph: MachineGraph): Promise<Positioned> {
         state.id.length * charWidth(NAME_FONT),
         ...state.details.map((line) => line.length * charWidth(DETAIL_FONT)),
       );
-      return { id: state.id, width: Math.ceil(textWidth + 32), height: 34 + state.details.length * (DETAIL_FONT + 5) };
+      return {
+        id: state.id,
+        width: Math.ceil(textWidth + 32),
+        height: 34 + state.details.length * (DETAIL_FONT + 5),
+      };
     }),
-    edges: graph.transitions.map(
-      (edge): ElkExtendedEdge => ({
-        id: edge.id,
-        sources: [edge.source],
-        targets: [edge.target],
-        labels: [{ text: edgeLabel(edge), width: Math.ceil(edgeLabel(edge).length * charWidth(LABEL_FONT) + 8), height: LABEL_FONT + 6 }],
-      }),
-    ),
+    edges: graph.transitions.map((edge): ElkExtendedEdge => ({
+      id: edge.id,
+      sources: [edge.source],
+      targets: [edge.target],
+      labels: [
+        {
+          text: edgeLabel(edge),
+          width: Math.ceil(edgeLabel(edge).length * charWidth(LABEL_FONT) + 8),
+          height: LABEL_FONT + 6,
+        },
+      ],
+    })),
   };
   const laid = await elk.layout(root);
   const nodes: Positioned['nodes'] = new Map(
-    (laid.children ?? []).map((n) => [n.id, { x: n.x ?? 0, y: n.y ?? 0, width: n.width ?? 0, height: n.height ?? 0 }]),
+    (laid.children ?? []).map((n) => [
+      n.id,
+      { x: n.x ?? 0, y: n.y ?? 0, width: n.width ?? 0, height: n.height ?? 0 },
+    ]),
   );
   const edges: Positioned['edges'] = new Map(
-    ((laid.edges ?? [])).map((e) => {
-      const points = (e.sections ?? []).flatMap((s) => [s.startPoint, ...(s.bendPoints ?? []), s.endPoint]);
+    (laid.edges ?? []).map((e) => {
+      const points = (e.sections ?? []).flatMap((s) => [
+        s.startPoint,
+        ...(s.bendPoints ?? []),
+        s.endPoint,
+      ]);
       const label = e.labels?.[0];
       return [
         e.id,
         {
           points,
-          label: label ? { x: label.x ?? 0, y: label.y ?? 0, width: label.width ?? 0, height: label.height ?? 0 } : undefined,
+          label: label
+            ? {
+                x: label.x ?? 0,
+                y: label.y ?? 0,
+                width: label.width ?? 0,
+                height: label.height ?? 0,
+              }
+            : undefined,
         },
       ];
     }),
   );
-  return { graph, width: Math.ceil(laid.width ?? 0), height: Math.ceil(laid.height ?? 0), nodes, edges };
+  return {
+    graph,
+    width: Math.ceil(laid.width ?? 0),
+    height: Math.ceil(laid.height ?? 0),
+    nodes,
+    edges,
+  };
 }
 
 function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 const style = `
@@ -102,7 +140,10 @@ const style = `
 `;
 
 /** The machine as SVG, with the `current` states (ids; several in a parallel machine) highlighted if given. */
-export async function machineSvg(graph: MachineGraph, options: { current?: string | string[]; title?: string } = {}): Promise<string> {
+export async function machineSvg(
+  graph: MachineGraph,
+  options: { current?: string | string[]; title?: string } = {},
+): Promise<string> {
   const layout = await layoutMachine(graph);
   const current = new Set(options.current === undefined ? [] : [options.current].flat());
   const markerId = `arrow-${graph.id}`;
@@ -139,13 +180,16 @@ export async function machineSvg(graph: MachineGraph, options: { current?: strin
     const box = layout.nodes.get(state.id);
     if (!box) continue;
     const isCurrent = current.has(state.id);
-    const classes = ['state', state.final ? 'final' : '', isCurrent ? 'current' : ''].filter(Boolean).join(' ');
+    const classes = ['state', state.final ? 'final' : '', isCurrent ? 'current' : '']
+      .filter(Boolean)
+      .join(' ');
     parts.push(
       `<g class="${classes}" data-state="${escapeXml(state.id)}"${state.final ? ' data-final="true"' : ''}${state.initial ? ' data-initial="true"' : ''}${isCurrent ? ' aria-current="true"' : ''}>`,
       `<rect class="outer" x="${box.x}" y="${box.y}" width="${box.width}" height="${box.height}" rx="10"/>`,
       `<text class="name" x="${box.x + 16}" y="${box.y + 22}">${escapeXml(state.id)}</text>`,
       ...state.details.map(
-        (line, i) => `<text class="detail" x="${box.x + 16}" y="${box.y + 22 + (i + 1) * (DETAIL_FONT + 5)}">${escapeXml(line)}</text>`,
+        (line, i) =>
+          `<text class="detail" x="${box.x + 16}" y="${box.y + 22 + (i + 1) * (DETAIL_FONT + 5)}">${escapeXml(line)}</text>`,
       ),
     );
     if (state.initial) {

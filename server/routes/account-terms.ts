@@ -5,13 +5,22 @@ import type { ProgramMigrations } from '../../services/program-migrations.js';
 import { problemSchema, type Api } from '../api.js';
 import { actorOf, tenantOf } from '../auth.js';
 import { z } from '../zod.js';
-import { accountSchema, accountView, historyQuery, idParams, ifMatch, ifMatchHeader } from './accounts.js';
+import {
+  accountSchema,
+  accountView,
+  historyQuery,
+  idParams,
+  ifMatch,
+  ifMatchHeader,
+} from './accounts.js';
 
 const eventSchema = z
   .object({
     id: z.string(),
     kind: z.enum(['PROGRAM_MIGRATION', 'DUE_DAY_CHANGE']),
-    details: z.record(z.string(), z.unknown()).openapi({ description: '{fromProgramId, toProgramId} or {fromDueDay, toDueDay, cycleClosesOn}' }),
+    details: z.record(z.string(), z.unknown()).openapi({
+      description: '{fromProgramId, toProgramId} or {fromDueDay, toDueDay, cycleClosesOn}',
+    }),
     by: z.string(),
     at: z.iso.datetime(),
     requestId: z.string().nullable(),
@@ -19,13 +28,17 @@ const eventSchema = z
   })
   .openapi('AccountEvent');
 
-export function registerAccountTermsRoutes(api: Api, deps: { accounts: AccountService; terms: AccountTermsService; migrations: ProgramMigrations }): void {
+export function registerAccountTermsRoutes(
+  api: Api,
+  deps: { accounts: AccountService; terms: AccountTermsService; migrations: ProgramMigrations },
+): void {
   const { accounts, terms, migrations } = deps;
 
   api.route({
     method: 'post',
     path: '/v1/accounts/:accountId/program-migrations',
-    summary: 'Move the account to another program of the same type, currency and card network (credit: its due day must be offered there)',
+    summary:
+      'Move the account to another program of the same type, currency and card network (credit: its due day must be offered there)',
     tag: 'Accounts',
     access: 'org',
     params: idParams,
@@ -34,26 +47,50 @@ export function registerAccountTermsRoutes(api: Api, deps: { accounts: AccountSe
     idempotent: true,
     responses: {
       200: {
-        description: 'The migration and the account after it (changed false when it already was in that program)',
-        schema: z.object({ migration: z.object({ changed: z.boolean(), fromProgramId: z.uuid(), toProgramId: z.uuid() }), account: accountSchema }),
+        description:
+          'The migration and the account after it (changed false when it already was in that program)',
+        schema: z.object({
+          migration: z.object({
+            changed: z.boolean(),
+            fromProgramId: z.uuid(),
+            toProgramId: z.uuid(),
+          }),
+          account: accountSchema,
+        }),
       },
       404: { description: 'Not found', schema: problemSchema },
-      409: { description: "The target program does not offer the account's due day (dueDayOptions lists those it does), or the account is CANCELLED", schema: problemSchema },
+      409: {
+        description:
+          "The target program does not offer the account's due day (dueDayOptions lists those it does), or the account is CANCELLED",
+        schema: problemSchema,
+      },
       412: { description: 'If-Match does not match the current version', schema: problemSchema },
     },
     handler: async ({ req, params, body, caller, requestId, ids }) => {
       const tenant = tenantOf(caller);
       await accounts.get(tenant, params.accountId);
-      const { changed, fromProgramId, toProgramId } = await migrations.migrate(tenant, params.accountId, body.targetProgramId, ifMatch(req), actorOf(caller, requestId), ids);
+      const { changed, fromProgramId, toProgramId } = await migrations.migrate(
+        tenant,
+        params.accountId,
+        body.targetProgramId,
+        ifMatch(req),
+        actorOf(caller, requestId),
+        ids,
+      );
       const account = await accounts.get(tenant, params.accountId);
-      return { status: 200, headers: { ETag: etagOf(account.version) }, body: { migration: { changed, fromProgramId, toProgramId }, account: accountView(account) } };
+      return {
+        status: 200,
+        headers: { ETag: etagOf(account.version) },
+        body: { migration: { changed, fromProgramId, toProgramId }, account: accountView(account) },
+      };
     },
   });
 
   api.route({
     method: 'patch',
     path: '/v1/accounts/:accountId/due-date',
-    summary: "Move a credit account's due day later, to a day its program offers; once per credit cycle unless the program allows more",
+    summary:
+      "Move a credit account's due day later, to a day its program offers; once per credit cycle unless the program allows more",
     tag: 'Accounts',
     access: 'org',
     params: idParams,
@@ -62,14 +99,29 @@ export function registerAccountTermsRoutes(api: Api, deps: { accounts: AccountSe
     responses: {
       200: { description: 'The account after the change', schema: accountSchema },
       404: { description: 'Not found', schema: problemSchema },
-      409: { description: 'Too close to the cycle closing, or already changed as often as the program allows this cycle', schema: problemSchema },
+      409: {
+        description:
+          'Too close to the cycle closing, or already changed as often as the program allows this cycle',
+        schema: problemSchema,
+      },
       412: { description: 'If-Match does not match the current version', schema: problemSchema },
     },
     handler: async ({ req, params, body, caller, requestId }) => {
       const tenant = tenantOf(caller);
-      await terms.changeDueDay(tenant, params.accountId, body.dueDay, ifMatch(req), actorOf(caller, requestId), new Date());
+      await terms.changeDueDay(
+        tenant,
+        params.accountId,
+        body.dueDay,
+        ifMatch(req),
+        actorOf(caller, requestId),
+        new Date(),
+      );
       const account = await accounts.get(tenant, params.accountId);
-      return { status: 200, headers: { ETag: etagOf(account.version) }, body: accountView(account) };
+      return {
+        status: 200,
+        headers: { ETag: etagOf(account.version) },
+        body: accountView(account),
+      };
     },
   });
 
@@ -82,7 +134,10 @@ export function registerAccountTermsRoutes(api: Api, deps: { accounts: AccountSe
     params: idParams,
     query: historyQuery,
     responses: {
-      200: { description: 'A page of events', schema: z.object({ items: z.array(eventSchema), next: z.string().nullable() }) },
+      200: {
+        description: 'A page of events',
+        schema: z.object({ items: z.array(eventSchema), next: z.string().nullable() }),
+      },
       404: { description: 'Not found', schema: problemSchema },
     },
     handler: async ({ params, query, caller }) => {
@@ -99,7 +154,10 @@ export function registerAccountTermsRoutes(api: Api, deps: { accounts: AccountSe
         requestId: row.requestId,
         version: row.accountVersion,
       }));
-      return { status: 200, body: { items, next: items.length === query.limit ? (items.at(-1)?.id ?? null) : null } };
+      return {
+        status: 200,
+        body: { items, next: items.length === query.limit ? (items.at(-1)?.id ?? null) : null },
+      };
     },
   });
 }

@@ -5,7 +5,11 @@ import {
   allowedTransitions,
   operationAllowed,
 } from '../../machines/account-status.js';
-import { MAX_TRANSACTION_AMOUNT, balanceLimits, minorUnits } from '../../services/balance-limits.js';
+import {
+  MAX_TRANSACTION_AMOUNT,
+  balanceLimits,
+  minorUnits,
+} from '../../services/balance-limits.js';
 import { etagOf, type AccountRecord, type AccountService } from '../../services/accounts.js';
 import { problemSchema, type Api } from '../api.js';
 import { actorOf, tenantOf } from '../auth.js';
@@ -20,9 +24,16 @@ export const idParams = z.strictObject({ accountId: z.uuid({ message: 'must be a
 const createAccountBody = z
   .strictObject({
     programId: z.uuid(),
-    owner: customerInputSchema.openapi({ description: 'The holder: exactly one of person or company' }),
-    parentAccountId: z.uuid().optional().openapi({ description: 'A parent account of the same org (related accounts)' }),
-    dueDay: z.number().int().min(1).max(28).optional().openapi({ description: "Credit programs: one of the program's due days; defaults to its first" }),
+    owner: customerInputSchema.openapi({
+      description: 'The holder: exactly one of person or company',
+    }),
+    parentAccountId: z
+      .uuid()
+      .optional()
+      .openapi({ description: 'A parent account of the same org (related accounts)' }),
+    dueDay: z.number().int().min(1).max(28).optional().openapi({
+      description: "Credit programs: one of the program's due days; defaults to its first",
+    }),
   })
   .openapi('CreateAccount');
 
@@ -39,16 +50,40 @@ export const accountSchema = z
     blockedUntil: z.iso.datetime().nullable(),
     balance: z.number().int().openapi({ description: 'Minor units of the currency' }),
     creditLimit: z.number().int(),
-    availableCreditLimit: z.number().int().openapi({ description: 'Credit limit not used by a negative balance' }),
-    availableToSpend: z.number().int().openapi({ description: 'Balance plus credit limit: what cash-out can take' }),
-    dueDay: z.number().int().nullable().openapi({ description: 'Credit accounts: the day of the month the bill is due' }),
+    availableCreditLimit: z
+      .number()
+      .int()
+      .openapi({ description: 'Credit limit not used by a negative balance' }),
+    availableToSpend: z
+      .number()
+      .int()
+      .openapi({ description: 'Balance plus credit limit: what cash-out can take' }),
+    dueDay: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'Credit accounts: the day of the month the bill is due' }),
     parentAccountId: z.uuid().nullable(),
-    version: z.number().int().openapi({ description: 'Also sent as the ETag header; send it back in If-Match' }),
+    version: z
+      .number()
+      .int()
+      .openapi({ description: 'Also sent as the ETag header; send it back in If-Match' }),
     allowedTransitions: z.array(transitionSchema),
     allowedOperations: z.object({ cashIn: z.boolean(), cashOut: z.boolean() }),
-    holder: z.object({ customerId: z.uuid(), kind: z.enum(['PERSON', 'COMPANY']), name: z.string(), documentNumber: z.string() }).nullable(),
+    holder: z
+      .object({
+        customerId: z.uuid(),
+        kind: z.enum(['PERSON', 'COMPANY']),
+        name: z.string(),
+        documentNumber: z.string(),
+      })
+      .nullable(),
     createdAt: z.iso.datetime(),
-    links: z.object({ statusPage: z.string().openapi({ description: 'The status diagram and history of this account' }) }),
+    links: z.object({
+      statusPage: z
+        .string()
+        .openapi({ description: 'The status diagram and history of this account' }),
+    }),
   })
   .openapi('Account');
 
@@ -60,13 +95,18 @@ const statusChangeBody = z
     until: z.iso
       .datetime({ offset: true, message: 'must be an ISO-8601 date-time' })
       .optional()
-      .openapi({ description: 'End of a temporary block (status BLOCKED only); the account is unblocked then' }),
+      .openapi({
+        description:
+          'End of a temporary block (status BLOCKED only); the account is unblocked then',
+      }),
   })
   .openapi('AccountStatusChange');
 
 const rollbackBody = z
   .strictObject({
-    status: nonFinalStatus.optional().openapi({ description: 'Defaults to the status the account had before it was cancelled' }),
+    status: nonFinalStatus
+      .optional()
+      .openapi({ description: 'Defaults to the status the account had before it was cancelled' }),
     reasonId: z.uuid().optional(),
     description: prose(500).optional(),
   })
@@ -126,14 +166,16 @@ const ETAG = /^\s*(?:W\/)?"v(\d{1,9})"\s*$/;
 const ETAG_OR_ANY = /^\s*(?:(?:W\/)?"v\d{1,9}"|\*)\s*$/;
 
 export const ifMatchHeader = z.object({
-  'If-Match': z
-    .string()
-    .regex(ETAG_OR_ANY)
-    .optional()
-    .openapi({ description: 'The ETag the change is based on, e.g. "v3" (or * for any); 412 if the account moved on' }),
+  'If-Match': z.string().regex(ETAG_OR_ANY).optional().openapi({
+    description:
+      'The ETag the change is based on, e.g. "v3" (or * for any); 412 if the account moved on',
+  }),
 });
 
-const conflict = { description: 'Not allowed from the current status; allowedTransitions lists what is', schema: problemSchema };
+const conflict = {
+  description: 'Not allowed from the current status; allowedTransitions lists what is',
+  schema: problemSchema,
+};
 
 const relatedAccountSchema = z
   .object({
@@ -151,7 +193,8 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
   api.route({
     method: 'put',
     path: '/v1/accounts/:accountId/parent',
-    summary: 'Link the account under a parent account of the same org (no cycles, no cancelled parent)',
+    summary:
+      'Link the account under a parent account of the same org (no cycles, no cancelled parent)',
     tag: 'Related accounts',
     access: 'org',
     params: idParams,
@@ -161,8 +204,16 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
       404: { description: 'Not found', schema: problemSchema },
     },
     handler: async ({ params, body, caller }) => {
-      const account = await accounts.setParent(tenantOf(caller), params.accountId, body.parentAccountId);
-      return { status: 200, headers: { ETag: etagOf(account.version) }, body: accountView(account) };
+      const account = await accounts.setParent(
+        tenantOf(caller),
+        params.accountId,
+        body.parentAccountId,
+      );
+      return {
+        status: 200,
+        headers: { ETag: etagOf(account.version) },
+        body: accountView(account),
+      };
     },
   });
 
@@ -173,24 +224,36 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
     tag: 'Related accounts',
     access: 'org',
     params: idParams,
-    responses: { 200: { description: 'The account', schema: accountSchema }, 404: { description: 'Not found', schema: problemSchema } },
+    responses: {
+      200: { description: 'The account', schema: accountSchema },
+      404: { description: 'Not found', schema: problemSchema },
+    },
     handler: async ({ params, caller }) => {
       const account = await accounts.setParent(tenantOf(caller), params.accountId, null);
-      return { status: 200, headers: { ETag: etagOf(account.version) }, body: accountView(account) };
+      return {
+        status: 200,
+        headers: { ETag: etagOf(account.version) },
+        body: accountView(account),
+      };
     },
   });
 
   api.route({
     method: 'get',
     path: '/v1/accounts/:accountId/related',
-    summary: 'Balances and limits of the account and of its active (NORMAL) children and grandchildren',
+    summary:
+      'Balances and limits of the account and of its active (NORMAL) children and grandchildren',
     tag: 'Related accounts',
     access: 'org',
     params: idParams,
     responses: {
       200: {
         description: 'The account and its related accounts two levels down',
-        schema: z.object({ account: relatedAccountSchema, children: z.array(relatedAccountSchema), grandchildren: z.array(relatedAccountSchema) }),
+        schema: z.object({
+          account: relatedAccountSchema,
+          children: z.array(relatedAccountSchema),
+          grandchildren: z.array(relatedAccountSchema),
+        }),
       },
       404: { description: 'Not found', schema: problemSchema },
     },
@@ -219,7 +282,8 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
   api.route({
     method: 'post',
     path: '/v1/accounts',
-    summary: 'Create an account (status NORMAL) in a program, with its holder: a person or a company',
+    summary:
+      'Create an account (status NORMAL) in a program, with its holder: a person or a company',
     tag: 'Accounts',
     access: 'org',
     body: createAccountBody,
@@ -230,7 +294,11 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
     },
     handler: async ({ body, caller, ids }) => {
       const account = await accounts.create(tenantOf(caller), body, ids);
-      return { status: 201, headers: { Location: `/v1/accounts/${account.id}`, ETag: etagOf(account.version) }, body: accountView(account) };
+      return {
+        status: 201,
+        headers: { Location: `/v1/accounts/${account.id}`, ETag: etagOf(account.version) },
+        body: accountView(account),
+      };
     },
   });
 
@@ -241,17 +309,25 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
     tag: 'Accounts',
     access: 'org',
     params: idParams,
-    responses: { 200: { description: 'The account', schema: accountSchema }, 404: { description: 'Not found', schema: problemSchema } },
+    responses: {
+      200: { description: 'The account', schema: accountSchema },
+      404: { description: 'Not found', schema: problemSchema },
+    },
     handler: async ({ params, caller }) => {
       const account = await accounts.get(tenantOf(caller), params.accountId);
-      return { status: 200, headers: { ETag: etagOf(account.version) }, body: accountView(account) };
+      return {
+        status: 200,
+        headers: { ETag: etagOf(account.version) },
+        body: accountView(account),
+      };
     },
   });
 
   api.route({
     method: 'patch',
     path: '/v1/accounts/:accountId/status',
-    summary: 'Change the account status (NORMAL, BLOCKED, CANCELLED), optionally with a reason and, for a block, an end time',
+    summary:
+      'Change the account status (NORMAL, BLOCKED, CANCELLED), optionally with a reason and, for a block, an end time',
     tag: 'Accounts',
     access: 'org',
     params: idParams,
@@ -266,25 +342,44 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
     handler: async ({ req, params, body, caller, requestId }) => {
       const until = body.until === undefined ? undefined : new Date(body.until);
       if (until && body.status !== 'BLOCKED') {
-        throw Problem.validation([{ field: 'body.until', rule: 'only_for_blocked', message: 'is only allowed with status BLOCKED' }]);
+        throw Problem.validation([
+          {
+            field: 'body.until',
+            rule: 'only_for_blocked',
+            message: 'is only allowed with status BLOCKED',
+          },
+        ]);
       }
       if (until && until.getTime() <= Date.now()) {
-        throw Problem.validation([{ field: 'body.until', rule: 'must_be_future', message: 'must be in the future' }]);
+        throw Problem.validation([
+          { field: 'body.until', rule: 'must_be_future', message: 'must be in the future' },
+        ]);
       }
       const account = await accounts.changeStatus(
         tenantOf(caller),
         params.accountId,
-        { status: body.status, reasonId: body.reasonId, description: body.description, until, expectedVersion: ifMatch(req) },
+        {
+          status: body.status,
+          reasonId: body.reasonId,
+          description: body.description,
+          until,
+          expectedVersion: ifMatch(req),
+        },
         actorOf(caller, requestId),
       );
-      return { status: 200, headers: { ETag: etagOf(account.version) }, body: accountView(account) };
+      return {
+        status: 200,
+        headers: { ETag: etagOf(account.version) },
+        body: accountView(account),
+      };
     },
   });
 
   api.route({
     method: 'post',
     path: '/v1/accounts/:accountId/status/rollback',
-    summary: 'Recover a CANCELLED account: restore the status it had before cancellation, or a non-final status named',
+    summary:
+      'Recover a CANCELLED account: restore the status it had before cancellation, or a non-final status named',
     tag: 'Accounts',
     access: 'org',
     params: idParams,
@@ -303,7 +398,11 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
         { ...body, expectedVersion: ifMatch(req) },
         actorOf(caller, requestId),
       );
-      return { status: 200, headers: { ETag: etagOf(account.version) }, body: accountView(account) };
+      return {
+        status: 200,
+        headers: { ETag: etagOf(account.version) },
+        body: accountView(account),
+      };
     },
   });
 
@@ -316,7 +415,10 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
     params: idParams,
     query: historyQuery,
     responses: {
-      200: { description: 'A page of history', schema: z.object({ items: z.array(historyEntry), next: z.string().nullable() }) },
+      200: {
+        description: 'A page of history',
+        schema: z.object({ items: z.array(historyEntry), next: z.string().nullable() }),
+      },
       404: { description: 'Not found', schema: problemSchema },
     },
     handler: async ({ params, query, caller }) => {
@@ -337,7 +439,10 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
         requestId: row.requestId,
         version: row.accountVersion,
       }));
-      return { status: 200, body: { items, next: items.length === query.limit ? (items.at(-1)?.id ?? null) : null } };
+      return {
+        status: 200,
+        body: { items, next: items.length === query.limit ? (items.at(-1)?.id ?? null) : null },
+      };
     },
   });
 
@@ -351,13 +456,25 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
     body: transactionBody,
     idempotent: true,
     responses: {
-      201: { description: 'The transaction and the account after it', schema: z.object({ transaction: transactionSchema, account: accountSchema }) },
+      201: {
+        description: 'The transaction and the account after it',
+        schema: z.object({ transaction: transactionSchema, account: accountSchema }),
+      },
       404: { description: 'Not found', schema: problemSchema },
-      409: { description: 'The account status does not allow this operation', schema: problemSchema },
+      409: {
+        description: 'The account status does not allow this operation',
+        schema: problemSchema,
+      },
       422: { description: 'Insufficient funds', schema: problemSchema },
     },
     handler: async ({ params, body, caller, requestId, ids }) => {
-      const { transaction, account } = await accounts.moveMoney(tenantOf(caller), params.accountId, body, actorOf(caller, requestId), ids);
+      const { transaction, account } = await accounts.moveMoney(
+        tenantOf(caller),
+        params.accountId,
+        body,
+        actorOf(caller, requestId),
+        ids,
+      );
       return {
         status: 201,
         headers: { ETag: etagOf(account.version) },
@@ -385,7 +502,11 @@ export function ifMatch(req: Request): number | undefined {
   const match = ETAG.exec(header);
   if (!match) {
     throw Problem.validation([
-      { field: 'headers.if-match', rule: 'invalid_etag', message: 'must be an ETag this API sent, such as "v3"' },
+      {
+        field: 'headers.if-match',
+        rule: 'invalid_etag',
+        message: 'must be an ETag this API sent, such as "v3"',
+      },
     ]);
   }
   return Number(match[1]);
@@ -412,8 +533,18 @@ export function accountView(account: AccountRecord) {
     parentAccountId: account.parentAccountId,
     version: account.version,
     allowedTransitions: allowedTransitions(snapshot),
-    allowedOperations: { cashIn: operationAllowed(account.status, 'cashIn'), cashOut: operationAllowed(account.status, 'cashOut') },
-    holder: holder ? { customerId: holder.id, kind: holder.kind, name: holder.name, documentNumber: holder.documentNumber } : null,
+    allowedOperations: {
+      cashIn: operationAllowed(account.status, 'cashIn'),
+      cashOut: operationAllowed(account.status, 'cashOut'),
+    },
+    holder: holder
+      ? {
+          customerId: holder.id,
+          kind: holder.kind,
+          name: holder.name,
+          documentNumber: holder.documentNumber,
+        }
+      : null,
     createdAt: account.createdAt.toISOString(),
     links: { statusPage: `/ui/accounts/${account.id}` },
   };

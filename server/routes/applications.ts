@@ -7,26 +7,55 @@ import { customerInputSchema } from './customer-schemas.js';
 
 const changesShape = {
   programId: z.uuid().optional(),
-  parentAccountId: z.uuid().optional().openapi({ description: 'A parent account of the same org (related accounts)' }),
-  applicant: customerInputSchema.optional().openapi({ description: 'The future holder: a person or a company, never both' }),
-  additionalCustomers: z.array(customerInputSchema).max(10).optional().openapi({ description: 'Appended to those already given' }),
+  parentAccountId: z
+    .uuid()
+    .optional()
+    .openapi({ description: 'A parent account of the same org (related accounts)' }),
+  applicant: customerInputSchema
+    .optional()
+    .openapi({ description: 'The future holder: a person or a company, never both' }),
+  additionalCustomers: z
+    .array(customerInputSchema)
+    .max(10)
+    .optional()
+    .openapi({ description: 'Appended to those already given' }),
 };
 const createBody = z
-  .strictObject({ ...changesShape, submit: z.boolean().default(false).openapi({ description: 'Create and submit at once' }) })
+  .strictObject({
+    ...changesShape,
+    submit: z.boolean().default(false).openapi({ description: 'Create and submit at once' }),
+  })
   .superRefine((body, ctx) => {
     if (!body.submit) return;
     for (const field of ['programId', 'applicant'] as const) {
-      if (!body[field]) ctx.addIssue({ code: 'custom', path: [field], message: 'is required to submit', params: { rule: 'required' } });
+      if (!body[field])
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: 'is required to submit',
+          params: { rule: 'required' },
+        });
     }
   })
   .openapi('CreateAccountApplication');
-const updateBody = patchBody(changesShape).openapi('UpdateAccountApplication', { description: 'Fields left out are unchanged; addresses, contacts and additional customers are appended' });
+const updateBody = patchBody(changesShape).openapi('UpdateAccountApplication', {
+  description:
+    'Fields left out are unchanged; addresses, contacts and additional customers are appended',
+});
 const params = z.strictObject({ applicationId: z.uuid({ message: 'must be a UUID' }) });
 
 const applicationSchema = z
   .object({
     id: z.uuid(),
-    status: z.enum(['DRAFT', 'SUBMITTED', 'PROCESSING', 'ACCOUNT_CREATED', 'REJECTED', 'CANCELLED', 'EXPIRED']),
+    status: z.enum([
+      'DRAFT',
+      'SUBMITTED',
+      'PROCESSING',
+      'ACCOUNT_CREATED',
+      'REJECTED',
+      'CANCELLED',
+      'EXPIRED',
+    ]),
     programId: z.uuid().nullable(),
     parentAccountId: z.uuid().nullable(),
     applicant: z.union([customerInputSchema, z.null()]),
@@ -39,7 +68,10 @@ const applicationSchema = z
   })
   .openapi('AccountApplication');
 
-const notAllowed = { description: 'Not allowed in the application status (e.g. updating a submitted one)', schema: problemSchema };
+const notAllowed = {
+  description: 'Not allowed in the application status (e.g. updating a submitted one)',
+  schema: problemSchema,
+};
 
 function view(application: AccountApplicationView) {
   return {
@@ -69,8 +101,18 @@ export function registerApplicationRoutes(api: Api, applications: ApplicationSer
     responses: { 201: { description: 'The application', schema: applicationSchema } },
     handler: async ({ body, caller, requestId, ids }) => {
       const { submit, ...changes } = body;
-      const created = await applications.create(tenantOf(caller), changes, submit, actorOf(caller, requestId), ids);
-      return { status: 201, headers: { Location: `/v1/account-applications/${created.applicationId}` }, body: view(created) };
+      const created = await applications.create(
+        tenantOf(caller),
+        changes,
+        submit,
+        actorOf(caller, requestId),
+        ids,
+      );
+      return {
+        status: 201,
+        headers: { Location: `/v1/account-applications/${created.applicationId}` },
+        body: view(created),
+      };
     },
   });
 
@@ -81,8 +123,14 @@ export function registerApplicationRoutes(api: Api, applications: ApplicationSer
     tag: 'Account applications',
     access: 'org',
     params,
-    responses: { 200: { description: 'The application', schema: applicationSchema }, 404: { description: 'Not found', schema: problemSchema } },
-    handler: async ({ params: p, caller }) => ({ status: 200, body: view(await applications.get(tenantOf(caller), p.applicationId)) }),
+    responses: {
+      200: { description: 'The application', schema: applicationSchema },
+      404: { description: 'Not found', schema: problemSchema },
+    },
+    handler: async ({ params: p, caller }) => ({
+      status: 200,
+      body: view(await applications.get(tenantOf(caller), p.applicationId)),
+    }),
   });
 
   api.route({
@@ -100,7 +148,14 @@ export function registerApplicationRoutes(api: Api, applications: ApplicationSer
     },
     handler: async ({ params: p, body, caller, requestId }) => ({
       status: 200,
-      body: view(await applications.update(tenantOf(caller), p.applicationId, body, actorOf(caller, requestId))),
+      body: view(
+        await applications.update(
+          tenantOf(caller),
+          p.applicationId,
+          body,
+          actorOf(caller, requestId),
+        ),
+      ),
     }),
   });
 
@@ -108,7 +163,10 @@ export function registerApplicationRoutes(api: Api, applications: ApplicationSer
     api.route({
       method: 'post',
       path: `/v1/account-applications/:applicationId/${action}`,
-      summary: action === 'submit' ? 'Submit a draft: it is locked and processed into the account' : 'Cancel a draft for good',
+      summary:
+        action === 'submit'
+          ? 'Submit a draft: it is locked and processed into the account'
+          : 'Cancel a draft for good',
       tag: 'Account applications',
       access: 'org',
       params,
@@ -119,7 +177,9 @@ export function registerApplicationRoutes(api: Api, applications: ApplicationSer
       },
       handler: async ({ params: p, caller, requestId }) => ({
         status: 200,
-        body: view(await applications[action](tenantOf(caller), p.applicationId, actorOf(caller, requestId))),
+        body: view(
+          await applications[action](tenantOf(caller), p.applicationId, actorOf(caller, requestId)),
+        ),
       }),
     });
   }

@@ -23,10 +23,18 @@ export const addressSchema = z
 
 export const contactSchema = z
   .discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('EMAIL'), value: z.email({ message: 'is not a valid email address' }).max(200) }),
+    z.strictObject({
+      type: z.literal('EMAIL'),
+      value: z.email({ message: 'is not a valid email address' }).max(200),
+    }),
     z.strictObject({
       type: z.literal('PHONE'),
-      value: z.string().regex(/^\+?[0-9 ()-]{6,20}$/, 'is not a valid phone number: 6-20 digits, spaces, ( ) - and a leading +'),
+      value: z
+        .string()
+        .regex(
+          /^\+?[0-9 ()-]{6,20}$/,
+          'is not a valid phone number: 6-20 digits, spaces, ( ) - and a leading +',
+        ),
     }),
   ])
   .openapi('CustomerContact');

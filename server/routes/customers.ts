@@ -20,13 +20,16 @@ const addCustomerBody = z
   })
   .openapi('AddAccountCustomer');
 
-const accountCustomerSchema = z.object({ role: z.enum(['HOLDER', 'ADDITIONAL']), customer: customerSchema }).openapi('AccountCustomer');
+const accountCustomerSchema = z
+  .object({ role: z.enum(['HOLDER', 'ADDITIONAL']), customer: customerSchema })
+  .openapi('AccountCustomer');
 
 export function registerCustomerRoutes(api: Api, customers: CustomerService): void {
   api.route({
     method: 'post',
     path: '/v1/accounts/:accountId/customers',
-    summary: 'Add a customer to an account (joint account, additional cardholder): an existing one or a new person or company',
+    summary:
+      'Add a customer to an account (joint account, additional cardholder): an existing one or a new person or company',
     tag: 'Customers',
     access: 'org',
     params: accountParams,
@@ -35,7 +38,10 @@ export function registerCustomerRoutes(api: Api, customers: CustomerService): vo
     responses: {
       201: { description: 'The customer now on the account', schema: accountCustomerSchema },
       404: { description: 'Not found', schema: problemSchema },
-      409: { description: 'A second holder, or a customer already on the account', schema: problemSchema },
+      409: {
+        description: 'A second holder, or a customer already on the account',
+        schema: problemSchema,
+      },
     },
     handler: async ({ params, body, caller, ids }) => {
       const customer = await customers.addToAccount(tenantOf(caller), params.accountId, body, ids);
@@ -51,12 +57,20 @@ export function registerCustomerRoutes(api: Api, customers: CustomerService): vo
     access: 'org',
     params: accountParams,
     responses: {
-      200: { description: 'Customers', schema: z.object({ items: z.array(accountCustomerSchema) }) },
+      200: {
+        description: 'Customers',
+        schema: z.object({ items: z.array(accountCustomerSchema) }),
+      },
       404: { description: 'Not found', schema: problemSchema },
     },
     handler: async ({ params, caller }) => {
       const rows = await customers.customersOf(tenantOf(caller), params.accountId);
-      return { status: 200, body: { items: rows.map((row) => ({ role: row.role, customer: customerView(row.customer) })) } };
+      return {
+        status: 200,
+        body: {
+          items: rows.map((row) => ({ role: row.role, customer: customerView(row.customer) })),
+        },
+      };
     },
   });
 
@@ -67,8 +81,14 @@ export function registerCustomerRoutes(api: Api, customers: CustomerService): vo
     tag: 'Customers',
     access: 'org',
     params: customerParams,
-    responses: { 200: { description: 'The customer', schema: customerSchema }, 404: { description: 'Not found', schema: problemSchema } },
-    handler: async ({ params, caller }) => ({ status: 200, body: customerView(await customers.get(tenantOf(caller), params.customerId)) }),
+    responses: {
+      200: { description: 'The customer', schema: customerSchema },
+      404: { description: 'Not found', schema: problemSchema },
+    },
+    handler: async ({ params, caller }) => ({
+      status: 200,
+      body: customerView(await customers.get(tenantOf(caller), params.customerId)),
+    }),
   });
 
   api.route({
@@ -81,7 +101,16 @@ export function registerCustomerRoutes(api: Api, customers: CustomerService): vo
     responses: {
       200: {
         description: 'Accounts',
-        schema: z.object({ items: z.array(z.object({ accountId: z.uuid(), role: z.enum(['HOLDER', 'ADDITIONAL']), status: z.string(), programId: z.uuid() })) }),
+        schema: z.object({
+          items: z.array(
+            z.object({
+              accountId: z.uuid(),
+              role: z.enum(['HOLDER', 'ADDITIONAL']),
+              status: z.string(),
+              programId: z.uuid(),
+            }),
+          ),
+        }),
       },
       404: { description: 'Not found', schema: problemSchema },
     },
@@ -89,7 +118,14 @@ export function registerCustomerRoutes(api: Api, customers: CustomerService): vo
       const rows = await customers.accountsOf(tenantOf(caller), params.customerId);
       return {
         status: 200,
-        body: { items: rows.map((row) => ({ accountId: row.account.id, role: row.role, status: row.account.status, programId: row.account.programId })) },
+        body: {
+          items: rows.map((row) => ({
+            accountId: row.account.id,
+            role: row.role,
+            status: row.account.status,
+            programId: row.account.programId,
+          })),
+        },
       };
     },
   });

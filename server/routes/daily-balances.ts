@@ -7,10 +7,13 @@ import { z } from '../zod.js';
 import { plainDate } from './plain-date.js';
 
 const query = z.strictObject({
-  start_date: plainDate.optional().openapi({ description: 'Defaults to 10 days before end_date; at most 515 days back' }),
-  end_date: plainDate
+  start_date: plainDate
     .optional()
-    .openapi({ description: "Defaults to yesterday in the org's time zone (or 10 days after start_date, if earlier); today is not over and cannot be queried" }),
+    .openapi({ description: 'Defaults to 10 days before end_date; at most 515 days back' }),
+  end_date: plainDate.optional().openapi({
+    description:
+      "Defaults to yesterday in the org's time zone (or 10 days after start_date, if earlier); today is not over and cannot be queried",
+  }),
   page: z.coerce.number().int().min(1).max(1_000).default(1),
   per_page: z.coerce.number().int().min(1).max(100).default(20),
 });
@@ -20,9 +23,15 @@ const entry = z
     date: z.string(),
     currency: z.string(),
     programId: z.uuid(),
-    balance: z.number().int().openapi({ description: 'Minor units; negative when the account owes' }),
+    balance: z
+      .number()
+      .int()
+      .openapi({ description: 'Minor units; negative when the account owes' }),
     creditLimit: z.number().int().openapi({ description: 'Total credit limit' }),
-    availableCreditLimit: z.number().int().openapi({ description: 'Credit limit not used by a negative balance' }),
+    availableCreditLimit: z
+      .number()
+      .int()
+      .openapi({ description: 'Credit limit not used by a negative balance' }),
     availableToSpend: z.number().int().openapi({ description: 'Balance plus credit limit' }),
   })
   .openapi('DailyBalanceLimits');
@@ -31,7 +40,8 @@ export function registerDailyBalanceRoutes(api: Api, balances: DailyBalanceServi
   api.route({
     method: 'get',
     path: '/v1/accounts/:accountId/daily-balance-limits',
-    summary: "The account's balances and limits as recorded at 23:59 each day in the org's time zone",
+    summary:
+      "The account's balances and limits as recorded at 23:59 each day in the org's time zone",
     tag: 'Accounts',
     access: 'org',
     params: z.strictObject({ accountId: z.uuid({ message: 'must be a UUID' }) }),
@@ -43,7 +53,12 @@ export function registerDailyBalanceRoutes(api: Api, balances: DailyBalanceServi
           startDate: z.string(),
           endDate: z.string(),
           items: z.array(entry),
-          pagination: z.object({ page: z.number().int(), perPage: z.number().int(), totalItems: z.number().int(), totalPages: z.number().int() }),
+          pagination: z.object({
+            page: z.number().int(),
+            perPage: z.number().int(),
+            totalItems: z.number().int(),
+            totalPages: z.number().int(),
+          }),
         }),
       },
       404: { description: 'Not found', schema: problemSchema },
@@ -51,7 +66,10 @@ export function registerDailyBalanceRoutes(api: Api, balances: DailyBalanceServi
     handler: async ({ params, query, caller }) => {
       const tenant = tenantOf(caller);
       const range = resolveRange(query, await balances.today(tenant, new Date()));
-      const { items, totalItems } = await balances.page(tenant, params.accountId, range, { page: query.page, perPage: query.per_page });
+      const { items, totalItems } = await balances.page(tenant, params.accountId, range, {
+        page: query.page,
+        perPage: query.per_page,
+      });
       return {
         status: 200,
         body: {
@@ -66,7 +84,12 @@ export function registerDailyBalanceRoutes(api: Api, balances: DailyBalanceServi
             availableCreditLimit: minorUnits(row.availableCreditLimit),
             availableToSpend: minorUnits(row.availableToSpend),
           })),
-          pagination: { page: query.page, perPage: query.per_page, totalItems, totalPages: Math.ceil(totalItems / query.per_page) },
+          pagination: {
+            page: query.page,
+            perPage: query.per_page,
+            totalItems,
+            totalPages: Math.ceil(totalItems / query.per_page),
+          },
         },
       };
     },

@@ -1,9 +1,16 @@
 import type { Api } from '../api.js';
 import { z } from '../zod.js';
 
-const check = z.object({ status: z.enum(['up', 'down']), latencyMs: z.number(), error: z.string().optional() });
+const check = z.object({
+  status: z.enum(['up', 'down']),
+  latencyMs: z.number(),
+  error: z.string().optional(),
+});
 const health = z
-  .object({ status: z.enum(['ok', 'degraded']), checks: z.object({ database: check, temporal: check }) })
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    checks: z.object({ database: check, temporal: check }),
+  })
   .openapi('Health');
 
 export interface HealthChecks {
@@ -20,12 +27,22 @@ export function registerHealthRoutes(api: Api, checks: HealthChecks): void {
     access: 'public',
     responses: {
       200: { description: 'Both dependencies are up', schema: health },
-      503: { description: 'At least one dependency is down', schema: health, contentType: 'application/json' },
+      503: {
+        description: 'At least one dependency is down',
+        schema: health,
+        contentType: 'application/json',
+      },
     },
     handler: async () => {
-      const [database, temporal] = await Promise.all([probe(checks.database), probe(checks.temporal)]);
+      const [database, temporal] = await Promise.all([
+        probe(checks.database),
+        probe(checks.temporal),
+      ]);
       const ok = database.status === 'up' && temporal.status === 'up';
-      return { status: ok ? 200 : 503, body: { status: ok ? 'ok' : 'degraded', checks: { database, temporal } } };
+      return {
+        status: ok ? 200 : 503,
+        body: { status: ok ? 'ok' : 'degraded', checks: { database, temporal } },
+      };
     },
   });
 }
@@ -44,7 +61,11 @@ async function probe(check: (timeoutMs: number) => Promise<unknown>, timeoutMs =
     ]);
     return { status: 'up' as const, latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
-    return { status: 'down' as const, latencyMs: Math.round(performance.now() - started), error: (error as Error).message };
+    return {
+      status: 'down' as const,
+      latencyMs: Math.round(performance.now() - started),
+      error: (error as Error).message,
+    };
   } finally {
     clearTimeout(timer);
   }

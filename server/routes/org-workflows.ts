@@ -13,14 +13,23 @@ const notes = prose(1000).optional();
 
 /** The argument of each Update offered over HTTP; the server adds who sent it. */
 export const updateBodies: Record<string, ZodType<Record<string, unknown>>> = {
-  sendOrgOnboardingEvent: z.strictObject({ type: z.enum(orgOnboardingHumanEventTypes), network: network.optional(), notes }),
-  sendEnvironmentProvisioningEvent: z.strictObject({ type: z.enum(provisioningHumanEventTypes), notes }),
+  sendOrgOnboardingEvent: z.strictObject({
+    type: z.enum(orgOnboardingHumanEventTypes),
+    network: network.optional(),
+    notes,
+  }),
+  sendEnvironmentProvisioningEvent: z.strictObject({
+    type: z.enum(provisioningHumanEventTypes),
+    notes,
+  }),
   sendCertificationEvent: z.strictObject({ type: z.enum(certificationHumanEventTypes), notes }),
   submitApplication: z.strictObject({}),
   cancelApplication: z.strictObject({}),
 };
 
-const workflowId = z.string().regex(/^[\w.-]{1,200}$/, 'must be a workflow id (letters, digits, _ . -)');
+const workflowId = z
+  .string()
+  .regex(/^[\w.-]{1,200}$/, 'must be a workflow id (letters, digits, _ . -)');
 const handlerName = z.string().regex(/^\w{1,100}$/, 'must be a handler name');
 const runParams = orgIdParams.extend({ workflowId });
 
@@ -29,7 +38,10 @@ const startBody = z
     z.strictObject({ type: z.literal('orgOnboarding') }),
     z.strictObject({ type: z.literal('networkCertification'), network }),
   ])
-  .openapi('StartOrgWorkflow', { description: 'orgOnboarding (when the org has none) or a network certification outside onboarding' });
+  .openapi('StartOrgWorkflow', {
+    description:
+      'orgOnboarding (when the org has none) or a network certification outside onboarding',
+  });
 
 const descriptionSchema = z
   .object({
@@ -70,7 +82,17 @@ export function registerOrgWorkflowRoutes(api: Api, workflows: OrgWorkflowServic
       200: {
         description: 'Runs',
         schema: z.object({
-          items: z.array(descriptionSchema.pick({ workflowId: true, runId: true, type: true, status: true, startTime: true, closeTime: true, link: true })),
+          items: z.array(
+            descriptionSchema.pick({
+              workflowId: true,
+              runId: true,
+              type: true,
+              status: true,
+              startTime: true,
+              closeTime: true,
+              link: true,
+            }),
+          ),
         }),
       },
       404: { description: 'No such org visible to this key', schema: problemSchema },
@@ -84,7 +106,8 @@ export function registerOrgWorkflowRoutes(api: Api, workflows: OrgWorkflowServic
   api.route({
     method: 'post',
     path: '/v1/orgs/:orgId/workflows',
-    summary: 'Start a workflow for the org; its id comes from the business key, so a second start is refused',
+    summary:
+      'Start a workflow for the org; its id comes from the business key, so a second start is refused',
     tag,
     access: 'operator',
     params: orgIdParams,
@@ -93,11 +116,19 @@ export function registerOrgWorkflowRoutes(api: Api, workflows: OrgWorkflowServic
     responses: {
       201: { description: 'The run started', schema: workflowLinkSchema },
       404: { description: 'No such org', schema: problemSchema },
-      409: { description: 'A run with this business key exists, or the running onboarding certifies that network itself; nothing was started', schema: problemSchema },
+      409: {
+        description:
+          'A run with this business key exists, or the running onboarding certifies that network itself; nothing was started',
+        schema: problemSchema,
+      },
     },
     handler: async ({ params, body, ids }) => {
       const link = await workflows.start(params.orgId, body, ids);
-      return { status: 201, headers: { Location: `/v1/orgs/${params.orgId}/workflows/${link.workflowId}` }, body: link };
+      return {
+        status: 201,
+        headers: { Location: `/v1/orgs/${params.orgId}/workflows/${link.workflowId}` },
+        body: link,
+      };
     },
   });
 
@@ -131,30 +162,43 @@ export function registerOrgWorkflowRoutes(api: Api, workflows: OrgWorkflowServic
     },
     handler: async ({ params, caller }) => ({
       status: 200,
-      body: (await workflows.query(scopeOf(params.orgId, caller), params.workflowId, params.queryName)) as Record<string, unknown>,
+      body: (await workflows.query(
+        scopeOf(params.orgId, caller),
+        params.workflowId,
+        params.queryName,
+      )) as Record<string, unknown>,
     }),
   });
 
   api.route({
     method: 'post',
     path: '/v1/orgs/:orgId/workflows/:workflowId/updates/:updateName',
-    summary: 'Send an Update to one of the org’s runs; its machine decides whether it is allowed now',
+    summary:
+      'Send an Update to one of the org’s runs; its machine decides whether it is allowed now',
     tag,
     access: 'operator',
     params: runParams.extend({ updateName: handlerName }),
-    body: z.record(z.string(), z.unknown()).openapi({ description: 'The update’s argument, e.g. {"type": "TEST_PLAN_AGREED", "notes": "…"}' }),
+    body: z.record(z.string(), z.unknown()).openapi({
+      description: 'The update’s argument, e.g. {"type": "TEST_PLAN_AGREED", "notes": "…"}',
+    }),
     responses: {
       200: { description: 'The run after the update', schema: z.record(z.string(), z.unknown()) },
       400: { description: 'The argument does not fit the update', schema: problemSchema },
       404: { description: 'No such run of this org, or no such update', schema: problemSchema },
-      409: { description: 'The machine does not allow it now; allowedEvents lists what it allows', schema: problemSchema },
+      409: {
+        description: 'The machine does not allow it now; allowedEvents lists what it allows',
+        schema: problemSchema,
+      },
     },
     handler: async ({ params, body, caller }) => {
       const schema = updateBodies[params.updateName];
       if (!schema) throw Problem.notFound(`update ${params.updateName}`);
       const scope = scopeOf(params.orgId, caller);
       const arg = parse(schema, body, 'body');
-      const result = await workflows.update(scope, params.workflowId, params.updateName, { ...arg, by: caller?.actor ?? 'operator' });
+      const result = await workflows.update(scope, params.workflowId, params.updateName, {
+        ...arg,
+        by: caller?.actor ?? 'operator',
+      });
       return { status: 200, body: result as Record<string, unknown> };
     },
   });

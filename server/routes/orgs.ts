@@ -14,7 +14,8 @@ import { Problem } from '../problem.js';
 import { prose, text, z } from '../zod.js';
 
 /** Area/Location names (plus UTC); DateTimeFormat alone would also accept offsets like +05:00. */
-const IANA_ZONE_SHAPE = /^(?:[A-Za-z][A-Za-z_-]*(?:\/[A-Za-z0-9][A-Za-z0-9_+-]*){1,2}|UTC|Etc\/UTC)$/;
+const IANA_ZONE_SHAPE =
+  /^(?:[A-Za-z][A-Za-z_-]*(?:\/[A-Za-z0-9][A-Za-z0-9_+-]*){1,2}|UTC|Etc\/UTC)$/;
 
 const timeZone = z
   .string()
@@ -24,7 +25,11 @@ const timeZone = z
     message: 'must be an IANA time zone name such as America/Sao_Paulo',
     params: { rule: 'invalid_time_zone' },
   })
-  .openapi({ example: 'America/Sao_Paulo', description: 'IANA time zone name (Area/Location, or UTC)', pattern: IANA_ZONE_SHAPE.source });
+  .openapi({
+    example: 'America/Sao_Paulo',
+    description: 'IANA time zone name (Area/Location, or UTC)',
+    pattern: IANA_ZONE_SHAPE.source,
+  });
 
 const address = z
   .strictObject({
@@ -40,8 +45,12 @@ const address = z
   })
   .openapi('Address');
 
-export const network = z.enum(cardNetworks, { message: `must be one of ${cardNetworks.join(', ')}` });
-export const environmentKind = z.enum(environmentKinds, { message: `must be one of ${environmentKinds.join(', ')}` });
+export const network = z.enum(cardNetworks, {
+  message: `must be one of ${cardNetworks.join(', ')}`,
+});
+export const environmentKind = z.enum(environmentKinds, {
+  message: `must be one of ${environmentKinds.join(', ')}`,
+});
 
 const createOrgBody = z
   .strictObject({
@@ -55,7 +64,10 @@ const createOrgBody = z
         message: 'must not name a network twice',
         params: { rule: 'unique' },
       })
-      .openapi({ example: ['VISA', 'MASTERCARD'], description: 'The card networks the org gets certified with' }),
+      .openapi({
+        example: ['VISA', 'MASTERCARD'],
+        description: 'The card networks the org gets certified with',
+      }),
   })
   .openapi('CreateOrg');
 
@@ -83,7 +95,12 @@ const orgSchema = z
   .openapi('Org');
 
 export const workflowLinkSchema = z
-  .object({ workflowId: z.string(), runId: z.string().optional(), uiUrl: z.url().optional(), page: z.string() })
+  .object({
+    workflowId: z.string(),
+    runId: z.string().optional(),
+    uiUrl: z.url().optional(),
+    page: z.string(),
+  })
   .openapi('WorkflowLink');
 
 const stepSchema = z.object({
@@ -98,18 +115,30 @@ const stepSchema = z.object({
 });
 
 const allowedEventSchema = z
-  .object({ type: z.enum(onboardingEventTypes), network: network.optional(), environment: environmentKind.optional() })
+  .object({
+    type: z.enum(onboardingEventTypes),
+    network: network.optional(),
+    environment: environmentKind.optional(),
+  })
   .openapi('AllowedOnboardingEvent');
 
 const onboardingSchema = z
   .object({
     orgId: z.uuid(),
     stage: z.enum(['onboarding', 'activating', 'live']),
-    stages: z.array(z.string()).openapi({ description: 'The org run’s own stages, as its Stage search attribute lists them' }),
+    stages: z.array(z.string()).openapi({
+      description: 'The org run’s own stages, as its Stage search attribute lists them',
+    }),
     done: z.boolean(),
     processes: z.array(
       z.object({
-        process: z.enum(['serviceDesk', 'testEnvironment', 'productionEnvironment', 'certification', 'controlCenter']),
+        process: z.enum([
+          'serviceDesk',
+          'testEnvironment',
+          'productionEnvironment',
+          'certification',
+          'controlCenter',
+        ]),
         network: network.optional(),
         environment: environmentKind.optional(),
         stage: z.string(),
@@ -118,7 +147,9 @@ const onboardingSchema = z
         details: z.record(z.string(), z.unknown()).optional(),
       }),
     ),
-    allowedEvents: z.array(allowedEventSchema).openapi({ description: 'What may happen next, and which run each event goes to' }),
+    allowedEvents: z
+      .array(allowedEventSchema)
+      .openapi({ description: 'What may happen next, and which run each event goes to' }),
     waitingFor: z.array(z.string()),
     history: z.array(stepSchema),
     workflow: workflowLinkSchema,
@@ -130,8 +161,12 @@ export const orgIdParams = z.strictObject({ orgId: z.uuid({ message: 'must be a 
 const onboardingEventBody = z
   .strictObject({
     type: z.enum(onboardingEventTypes),
-    network: network.optional().openapi({ description: 'Which certification the event is for (certification events)' }),
-    environment: environmentKind.optional().openapi({ description: 'Which environment the event is for (RETRY_STEP)' }),
+    network: network
+      .optional()
+      .openapi({ description: 'Which certification the event is for (certification events)' }),
+    environment: environmentKind
+      .optional()
+      .openapi({ description: 'Which environment the event is for (RETRY_STEP)' }),
     notes: prose(1000).optional().openapi({ description: 'Evidence or notes kept with the step' }),
   })
   .superRefine((event, ctx) => {
@@ -149,7 +184,9 @@ const onboardingEventBody = z
       ctx.addIssue({
         code: 'custom',
         path: ['environment'],
-        message: needsEnvironment ? `is required for ${event.type}` : `is not used by ${event.type}`,
+        message: needsEnvironment
+          ? `is required for ${event.type}`
+          : `is not used by ${event.type}`,
         params: { rule: needsEnvironment ? 'required' : 'not_allowed' },
       });
     }
@@ -207,12 +244,18 @@ export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: Onboar
     access: 'operatorOrOrg',
     params: orgIdParams,
     responses: {
-      200: { description: 'The org', schema: orgSchema.extend({ onboarding: onboardingSchema.nullable() }) },
+      200: {
+        description: 'The org',
+        schema: orgSchema.extend({ onboarding: onboardingSchema.nullable() }),
+      },
       404: { description: 'No such org visible to this key', schema: problemSchema },
     },
     handler: async ({ params, caller }) => {
       const org = await visibleOrg(orgs, params.orgId, caller);
-      return { status: 200, body: { ...orgView(org), onboarding: await onboarding.getOnboarding(org.id) } };
+      return {
+        status: 200,
+        body: { ...orgView(org), onboarding: await onboarding.getOnboarding(org.id) },
+      };
     },
   });
 
@@ -229,13 +272,17 @@ export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: Onboar
       404: { description: 'No such org', schema: problemSchema },
       503: { description: 'Temporal is unavailable; nothing was changed', schema: problemSchema },
     },
-    handler: async ({ params, body }) => ({ status: 200, body: orgView(await orgs.changeTimeZone(params.orgId, body.timeZone)) }),
+    handler: async ({ params, body }) => ({
+      status: 200,
+      body: orgView(await orgs.changeTimeZone(params.orgId, body.timeZone)),
+    }),
   });
 
   api.route({
     method: 'get',
     path: '/v1/orgs/:orgId/onboarding',
-    summary: "Where every process of the org's onboarding stands, and which events each accepts now",
+    summary:
+      "Where every process of the org's onboarding stands, and which events each accepts now",
     tag: 'Orgs',
     access: 'operatorOrOrg',
     params: orgIdParams,
@@ -252,7 +299,8 @@ export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: Onboar
   api.route({
     method: 'post',
     path: '/v1/orgs/:orgId/onboarding/events',
-    summary: 'Send an operator event (Service Desk access granted, test plan agreed, results submitted, …) to the run it is for',
+    summary:
+      'Send an operator event (Service Desk access granted, test plan agreed, results submitted, …) to the run it is for',
     tag: 'Orgs',
     access: 'operator',
     params: orgIdParams,
@@ -260,11 +308,17 @@ export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: Onboar
     responses: {
       200: { description: 'The onboarding after the event', schema: onboardingSchema },
       404: { description: 'No such org', schema: problemSchema },
-      409: { description: 'The event is not allowed now; allowedEvents lists what is', schema: problemSchema },
+      409: {
+        description: 'The event is not allowed now; allowedEvents lists what is',
+        schema: problemSchema,
+      },
     },
     handler: async ({ params, body, caller }) => {
       const org = await visibleOrg(orgs, params.orgId, caller);
-      const overview = await onboarding.sendOnboardingEvent(org, { ...body, by: caller?.actor ?? 'operator' });
+      const overview = await onboarding.sendOnboardingEvent(org, {
+        ...body,
+        by: caller?.actor ?? 'operator',
+      });
       return { status: 200, body: overview };
     },
   });
@@ -272,7 +326,8 @@ export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: Onboar
   api.route({
     method: 'post',
     path: '/v1/orgs/:orgId/api-keys',
-    summary: "Issue an API key for one of the org's environments (production only once it is provisioned and verified)",
+    summary:
+      "Issue an API key for one of the org's environments (production only once it is provisioned and verified)",
     tag: 'Orgs',
     access: 'operator',
     params: orgIdParams,
@@ -282,14 +337,26 @@ export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: Onboar
     responses: {
       201: {
         description: 'The key (shown only here)',
-        schema: z.object({ id: z.uuid(), environmentId: z.uuid(), environmentKind: environmentKind, name: z.string(), token: z.string() }),
+        schema: z.object({
+          id: z.uuid(),
+          environmentId: z.uuid(),
+          environmentKind: environmentKind,
+          name: z.string(),
+          token: z.string(),
+        }),
       },
       404: { description: 'No such org', schema: problemSchema },
-      409: { description: 'The environment is not provisioned and verified yet', schema: problemSchema },
+      409: {
+        description: 'The environment is not provisioned and verified yet',
+        schema: problemSchema,
+      },
     },
     handler: async ({ params, body, caller, ids }) => {
       const org = await visibleOrg(orgs, params.orgId, caller);
-      return { status: 201, body: await orgs.issueOrgApiKey(org.id, body.environment, body.name, ids) };
+      return {
+        status: 201,
+        body: await orgs.issueOrgApiKey(org.id, body.environment, body.name, ids),
+      };
     },
   });
 }

@@ -16,34 +16,48 @@ const createProgramBody = z
       .array(z.number().int().min(1).max(28))
       .min(1)
       .max(28)
-      .refine((days) => new Set(days).size === days.length, { message: 'must not repeat a day', params: { rule: 'unique' } })
+      .refine((days) => new Set(days).size === days.length, {
+        message: 'must not repeat a day',
+        params: { rule: 'unique' },
+      })
       .optional()
-      .openapi({ description: 'Credit programs only: the days of the month (1-28) offered as due dates' }),
-    defaultCreditLimit: z
-      .number()
-      .int()
-      .min(0)
-      .max(Number(MAX_CREDIT_LIMIT))
-      .optional()
-      .openapi({ description: 'Credit programs only: the credit limit of new accounts, in minor units' }),
-    dueDayChangeLimit: z
-      .number()
-      .int()
-      .min(1)
-      .max(28)
-      .optional()
-      .openapi({ description: 'Credit programs only: due day changes an account may make per credit cycle (default 1)' }),
+      .openapi({
+        description: 'Credit programs only: the days of the month (1-28) offered as due dates',
+      }),
+    defaultCreditLimit: z.number().int().min(0).max(Number(MAX_CREDIT_LIMIT)).optional().openapi({
+      description: 'Credit programs only: the credit limit of new accounts, in minor units',
+    }),
+    dueDayChangeLimit: z.number().int().min(1).max(28).optional().openapi({
+      description:
+        'Credit programs only: due day changes an account may make per credit cycle (default 1)',
+    }),
   })
   .superRefine((program, ctx) => {
     if (program.type === 'CREDIT') {
-      if (!program.dueDays) ctx.addIssue({ code: 'custom', path: ['dueDays'], message: 'is required for a credit program', params: { rule: 'required' } });
+      if (!program.dueDays)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['dueDays'],
+          message: 'is required for a credit program',
+          params: { rule: 'required' },
+        });
       if (program.defaultCreditLimit === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['defaultCreditLimit'], message: 'is required for a credit program', params: { rule: 'required' } });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['defaultCreditLimit'],
+          message: 'is required for a credit program',
+          params: { rule: 'required' },
+        });
       }
     } else {
       for (const field of ['dueDays', 'defaultCreditLimit', 'dueDayChangeLimit'] as const) {
         if (program[field] !== undefined) {
-          ctx.addIssue({ code: 'custom', path: [field], message: 'is only for credit programs', params: { rule: 'credit_only' } });
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message: 'is only for credit programs',
+            params: { rule: 'credit_only' },
+          });
         }
       }
     }
@@ -78,16 +92,24 @@ export function registerProgramRoutes(api: Api, programs: ProgramService): void 
       409: { description: 'A program with this name exists', schema: problemSchema },
     },
     handler: async ({ body, caller, ids }) => {
-      const program = await programs.create(tenantOf(caller), {
-        name: body.name,
-        type: body.type,
-        cardNetwork: body.cardNetwork,
-        currency: body.currency,
-        dueDays: [...(body.dueDays ?? [])].sort((a, b) => a - b),
-        defaultCreditLimit: BigInt(body.defaultCreditLimit ?? 0),
-        dueDayChangeLimit: body.dueDayChangeLimit ?? 1,
-      }, ids);
-      return { status: 201, headers: { Location: `/v1/programs/${program.id}` }, body: programView(program) };
+      const program = await programs.create(
+        tenantOf(caller),
+        {
+          name: body.name,
+          type: body.type,
+          cardNetwork: body.cardNetwork,
+          currency: body.currency,
+          dueDays: [...(body.dueDays ?? [])].sort((a, b) => a - b),
+          defaultCreditLimit: BigInt(body.defaultCreditLimit ?? 0),
+          dueDayChangeLimit: body.dueDayChangeLimit ?? 1,
+        },
+        ids,
+      );
+      return {
+        status: 201,
+        headers: { Location: `/v1/programs/${program.id}` },
+        body: programView(program),
+      };
     },
   });
 
@@ -97,8 +119,13 @@ export function registerProgramRoutes(api: Api, programs: ProgramService): void 
     summary: "This environment's programs",
     tag: 'Programs',
     access: 'org',
-    responses: { 200: { description: 'Programs', schema: z.object({ items: z.array(programSchema) }) } },
-    handler: async ({ caller }) => ({ status: 200, body: { items: (await programs.list(tenantOf(caller))).map(programView) } }),
+    responses: {
+      200: { description: 'Programs', schema: z.object({ items: z.array(programSchema) }) },
+    },
+    handler: async ({ caller }) => ({
+      status: 200,
+      body: { items: (await programs.list(tenantOf(caller))).map(programView) },
+    }),
   });
 
   api.route({
@@ -108,8 +135,14 @@ export function registerProgramRoutes(api: Api, programs: ProgramService): void 
     tag: 'Programs',
     access: 'org',
     params: z.strictObject({ programId: z.uuid({ message: 'must be a UUID' }) }),
-    responses: { 200: { description: 'The program', schema: programSchema }, 404: { description: 'Not found', schema: problemSchema } },
-    handler: async ({ params, caller }) => ({ status: 200, body: programView(await programs.get(tenantOf(caller), params.programId)) }),
+    responses: {
+      200: { description: 'The program', schema: programSchema },
+      404: { description: 'Not found', schema: problemSchema },
+    },
+    handler: async ({ params, caller }) => ({
+      status: 200,
+      body: programView(await programs.get(tenantOf(caller), params.programId)),
+    }),
   });
 }
 

@@ -12,13 +12,21 @@ export function registerReportRoutes(api: Api, reports: AccountLimitsReports): v
   api.route({
     method: 'get',
     path: '/v1/reports/account-limits',
-    summary: "This environment's account limits report files, newest first: one per day, written after each daily snapshot",
+    summary:
+      "This environment's account limits report files, newest first: one per day, written after each daily snapshot",
     tag: 'Reports',
     access: 'org',
-    responses: { 200: { description: 'Report files', schema: z.object({ items: z.array(reportFileSchema) }) } },
+    responses: {
+      200: { description: 'Report files', schema: z.object({ items: z.array(reportFileSchema) }) },
+    },
     handler: async ({ caller }) => {
       const files = await reports.list(tenantOf(caller));
-      return { status: 200, body: { items: files.map((f) => ({ ...f, download: `/v1/reports/account-limits/${f.date}` })) } };
+      return {
+        status: 200,
+        body: {
+          items: files.map((f) => ({ ...f, download: `/v1/reports/account-limits/${f.date}` })),
+        },
+      };
     },
   });
 
@@ -31,7 +39,8 @@ export function registerReportRoutes(api: Api, reports: AccountLimitsReports): v
     params: z.strictObject({ date: plainDate }),
     responses: {
       200: {
-        description: 'CSV: date,account_id,program_id,currency,balance,credit_limit,available_credit_limit,available_to_spend',
+        description:
+          'CSV: date,account_id,program_id,currency,balance,credit_limit,available_credit_limit,available_to_spend',
         schema: z.string(),
         contentType: 'text/csv',
       },

@@ -6,9 +6,9 @@ import { patchBody, z } from '../zod.js';
 
 const settingsSchema = z
   .object({
-    statusReasonRequiredFor: z
-      .array(z.enum(accountStatuses))
-      .openapi({ description: 'Target statuses for which an account status change must carry a reason' }),
+    statusReasonRequiredFor: z.array(z.enum(accountStatuses)).openapi({
+      description: 'Target statuses for which an account status change must carry a reason',
+    }),
   })
   .openapi('EnvironmentSettings');
 
@@ -21,8 +21,13 @@ export function registerSettingsRoutes(api: Api, { prisma }: { prisma: PrismaCli
     access: 'org',
     responses: { 200: { description: 'Settings', schema: settingsSchema } },
     handler: async ({ caller }) => {
-      const environment = await prisma.environment.findUniqueOrThrow({ where: { id: tenantOf(caller).environmentId } });
-      return { status: 200, body: { statusReasonRequiredFor: environment.statusReasonRequiredFor } };
+      const environment = await prisma.environment.findUniqueOrThrow({
+        where: { id: tenantOf(caller).environmentId },
+      });
+      return {
+        status: 200,
+        body: { statusReasonRequiredFor: environment.statusReasonRequiredFor },
+      };
     },
   });
 
@@ -32,14 +37,24 @@ export function registerSettingsRoutes(api: Api, { prisma }: { prisma: PrismaCli
     summary: "Change the org's settings in this environment",
     tag: 'Settings',
     access: 'org',
-    body: patchBody({ statusReasonRequiredFor: z.array(z.enum(accountStatuses)).max(accountStatuses.length).optional() }).openapi('UpdateEnvironmentSettings'),
+    body: patchBody({
+      statusReasonRequiredFor: z
+        .array(z.enum(accountStatuses))
+        .max(accountStatuses.length)
+        .optional(),
+    }).openapi('UpdateEnvironmentSettings'),
     responses: { 200: { description: 'Settings after the change', schema: settingsSchema } },
     handler: async ({ body, caller }) => {
       const environment = await prisma.environment.update({
         where: { id: tenantOf(caller).environmentId },
-        data: body.statusReasonRequiredFor ? { statusReasonRequiredFor: [...new Set(body.statusReasonRequiredFor)] } : {},
+        data: body.statusReasonRequiredFor
+          ? { statusReasonRequiredFor: [...new Set(body.statusReasonRequiredFor)] }
+          : {},
       });
-      return { status: 200, body: { statusReasonRequiredFor: environment.statusReasonRequiredFor } };
+      return {
+        status: 200,
+        body: { statusReasonRequiredFor: environment.statusReasonRequiredFor },
+      };
     },
   });
 }

@@ -9,7 +9,10 @@ const createReasonBody = z
   .strictObject({
     code: z
       .string()
-      .regex(/^[A-Z][A-Z0-9_]{1,49}$/, 'must be 2-50 upper-case letters, digits or underscores, such as COURT_ORDER'),
+      .regex(
+        /^[A-Z][A-Z0-9_]{1,49}$/,
+        'must be 2-50 upper-case letters, digits or underscores, such as COURT_ORDER',
+      ),
     description: prose(500),
     appliesTo: z
       .array(z.enum(accountStatuses))
@@ -33,7 +36,8 @@ export function registerStatusReasonRoutes(api: Api, reasons: StatusReasonServic
   api.route({
     method: 'post',
     path: '/v1/account-status-reasons',
-    summary: 'Create a reason for account status changes (e.g. court order, fraud attempt); returns its id',
+    summary:
+      'Create a reason for account status changes (e.g. court order, fraud attempt); returns its id',
     tag: 'Account status reasons',
     access: 'org',
     body: createReasonBody,
@@ -45,10 +49,18 @@ export function registerStatusReasonRoutes(api: Api, reasons: StatusReasonServic
     handler: async ({ body, caller, ids }) => {
       const reason = await reasons.create(
         tenantOf(caller),
-        { code: body.code, description: body.description, appliesTo: [...new Set(body.appliesTo ?? [])] },
+        {
+          code: body.code,
+          description: body.description,
+          appliesTo: [...new Set(body.appliesTo ?? [])],
+        },
         ids,
       );
-      return { status: 201, headers: { Location: `/v1/account-status-reasons/${reason.id}` }, body: reasonView(reason) };
+      return {
+        status: 201,
+        headers: { Location: `/v1/account-status-reasons/${reason.id}` },
+        body: reasonView(reason),
+      };
     },
   });
 
@@ -58,8 +70,13 @@ export function registerStatusReasonRoutes(api: Api, reasons: StatusReasonServic
     summary: "This environment's status reasons",
     tag: 'Account status reasons',
     access: 'org',
-    responses: { 200: { description: 'Reasons', schema: z.object({ items: z.array(reasonSchema) }) } },
-    handler: async ({ caller }) => ({ status: 200, body: { items: (await reasons.list(tenantOf(caller))).map(reasonView) } }),
+    responses: {
+      200: { description: 'Reasons', schema: z.object({ items: z.array(reasonSchema) }) },
+    },
+    handler: async ({ caller }) => ({
+      status: 200,
+      body: { items: (await reasons.list(tenantOf(caller))).map(reasonView) },
+    }),
   });
 
   api.route({
@@ -69,8 +86,14 @@ export function registerStatusReasonRoutes(api: Api, reasons: StatusReasonServic
     tag: 'Account status reasons',
     access: 'org',
     params: z.strictObject({ reasonId: z.uuid({ message: 'must be a UUID' }) }),
-    responses: { 200: { description: 'The reason', schema: reasonSchema }, 404: { description: 'Not found', schema: problemSchema } },
-    handler: async ({ params, caller }) => ({ status: 200, body: reasonView(await reasons.get(tenantOf(caller), params.reasonId)) }),
+    responses: {
+      200: { description: 'The reason', schema: reasonSchema },
+      404: { description: 'Not found', schema: problemSchema },
+    },
+    handler: async ({ params, caller }) => ({
+      status: 200,
+      body: reasonView(await reasons.get(tenantOf(caller), params.reasonId)),
+    }),
   });
 }
 

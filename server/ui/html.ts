@@ -8,7 +8,10 @@ export class Html {
 }
 
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 type Value = Html | string | number | boolean | null | undefined | Value[];
@@ -21,7 +24,9 @@ function render(value: Value): string {
 }
 
 export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
-  return new Html(strings.reduce((out, s, i) => out + s + (i < values.length ? render(values[i]) : ''), ''));
+  return new Html(
+    strings.reduce((out, s, i) => out + s + (i < values.length ? render(values[i]) : ''), ''),
+  );
 }
 
 /** Trusted markup (an SVG this server rendered). */

@@ -31,7 +31,11 @@ header button { background: transparent; color: #e2e8f0; border: 1px solid #4755
 `;
 
 export function page(title: string, caller: Caller | undefined, body: Html): string {
-  const who = caller ? (caller.kind === 'operator' ? 'operator' : `org ${caller.orgId} (${caller.environmentKind.toLowerCase()})`) : undefined;
+  const who = caller
+    ? caller.kind === 'operator'
+      ? 'operator'
+      : `org ${caller.orgId} (${caller.environmentKind.toLowerCase()})`
+    : undefined;
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -46,9 +50,11 @@ export function page(title: string, caller: Caller | undefined, body: Html): str
   <strong><a href="/ui">Card issuing engine</a></strong>
   <a href="/ui/machines">Machines</a>
   <a href="/ui/api">API</a>
-  ${who
-    ? html`<span class="who">Signed in as ${who}</span><form method="post" action="/ui/logout"><button type="submit">Sign out</button></form>`
-    : html`<a class="who" href="/ui/login">Sign in</a>`}
+  ${
+    who
+      ? html`<span class="who">Signed in as ${who}</span><form method="post" action="/ui/logout"><button type="submit">Sign out</button></form>`
+      : html`<a class="who" href="/ui/login">Sign in</a>`
+  }
 </header>
 <main>
 ${body}

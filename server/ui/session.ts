@@ -27,7 +27,8 @@ export interface Sessions {
 
 export function createSessions(deps: { prisma: PrismaClient; operatorApiKey: string }): Sessions {
   const secret = createHash('sha256').update(`ui-session:${deps.operatorApiKey}`).digest();
-  const sign = (payload: string) => createHmac('sha256', secret).update(payload).digest('base64url');
+  const sign = (payload: string) =>
+    createHmac('sha256', secret).update(payload).digest('base64url');
 
   function read(req: Request): SessionClaims | undefined {
     const token = parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE];
@@ -38,8 +39,14 @@ export function createSessions(deps: { prisma: PrismaClient; operatorApiKey: str
     const given = Buffer.from(signature);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
     try {
-      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as SessionClaims;
-      return typeof claims.sub === 'string' && typeof claims.exp === 'number' && claims.exp > Date.now() ? claims : undefined;
+      const claims = JSON.parse(
+        Buffer.from(payload, 'base64url').toString('utf8'),
+      ) as SessionClaims;
+      return typeof claims.sub === 'string' &&
+        typeof claims.exp === 'number' &&
+        claims.exp > Date.now()
+        ? claims
+        : undefined;
     } catch {
       return undefined;
     }
@@ -52,7 +59,9 @@ export function createSessions(deps: { prisma: PrismaClient; operatorApiKey: str
       if (!claims) return undefined;
       if (claims.sub === 'operator') return { kind: 'operator', actor: 'operator' };
       const identity = await findApiKeyById(deps.prisma, claims.sub);
-      return identity ? { kind: 'org', actor: `api-key:${identity.apiKeyId}`, ...identity } : undefined;
+      return identity
+        ? { kind: 'org', actor: `api-key:${identity.apiKeyId}`, ...identity }
+        : undefined;
     },
 
     start(res, caller, secure) {
@@ -74,7 +83,15 @@ export function createSessions(deps: { prisma: PrismaClient; operatorApiKey: str
     },
 
     end(res) {
-      res.append('Set-Cookie', serialize(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/ui', maxAge: 0 }));
+      res.append(
+        'Set-Cookie',
+        serialize(SESSION_COOKIE, '', {
+          httpOnly: true,
+          sameSite: 'strict',
+          path: '/ui',
+          maxAge: 0,
+        }),
+      );
     },
   };
 }

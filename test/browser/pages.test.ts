@@ -23,10 +23,19 @@ let page: Page;
 let problems: string[];
 
 beforeAll(async () => {
-  product = await startTestProduct({ api: true, worker: true }, { TEMPORAL_UI_URL: 'http://localhost:8233' });
+  product = await startTestProduct(
+    { api: true, worker: true },
+    { TEMPORAL_UI_URL: 'http://localhost:8233' },
+  );
   browser = await chromium.launch({
     executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   await mkdir(screenshots, { recursive: true });
 });
@@ -50,7 +59,8 @@ afterEach(async () => {
 });
 
 const url = (route: string) => `${product.baseUrl}${route}`;
-const shot = (name: string) => page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
+const shot = (name: string) =>
+  page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
 
 async function signIn(key: string, next: string) {
   await page.goto(url(`/ui/login?next=${encodeURIComponent(next)}`));
@@ -82,11 +92,25 @@ describe('machine diagrams', () => {
       await page.goto(url(`/ui/machines/${machine.id}`));
       const drawn = await diagram();
       expect(drawn.states.map((s) => s.id).sort()).toEqual(graph.states.map((s) => s.id).sort());
-      expect(drawn.transitions.map(({ source, event, target, guard }) => ({ source, event, target, guard }))).toEqual(
-        graph.transitions.map(({ source, event, target, guard }) => ({ source, event, target, guard })),
+      expect(
+        drawn.transitions.map(({ source, event, target, guard }) => ({
+          source,
+          event,
+          target,
+          guard,
+        })),
+      ).toEqual(
+        graph.transitions.map(({ source, event, target, guard }) => ({
+          source,
+          event,
+          target,
+          guard,
+        })),
       );
       for (const t of drawn.transitions) expect(t.label).toContain(t.event);
-      expect(drawn.states.filter((s) => s.final).map((s) => s.id)).toEqual(graph.states.filter((s) => s.final).map((s) => s.id));
+      expect(drawn.states.filter((s) => s.final).map((s) => s.id)).toEqual(
+        graph.states.filter((s) => s.final).map((s) => s.id),
+      );
       await shot(`machine-${machine.id}`);
     });
   }
@@ -115,8 +139,14 @@ describe('account page', () => {
   it('highlights the current status and lists the history, following changes made through the API', async () => {
     const { key } = await createOrgWithKey(product.http, 'Browser Bank');
     const { accountId } = await createAccount(product.http, key);
-    const reason = await product.http('POST', '/v1/account-status-reasons', { key, json: { code: 'FRAUD_ATTEMPT', description: 'Fraud attempt' } });
-    await product.http('PATCH', `/v1/accounts/${accountId}/status`, { key, json: { status: 'BLOCKED', reasonId: reason.body.id } });
+    const reason = await product.http('POST', '/v1/account-status-reasons', {
+      key,
+      json: { code: 'FRAUD_ATTEMPT', description: 'Fraud attempt' },
+    });
+    await product.http('PATCH', `/v1/accounts/${accountId}/status`, {
+      key,
+      json: { status: 'BLOCKED', reasonId: reason.body.id },
+    });
     const account = await product.http('GET', `/v1/accounts/${accountId}`, { key });
 
     await page.goto(url(account.body.links.statusPage));
@@ -128,11 +158,16 @@ describe('account page', () => {
     expect(await page.$$eval('table.timeline tbody tr', (rows) => rows.length)).toBe(1);
     await shot('account-blocked');
 
-    await product.http('PATCH', `/v1/accounts/${accountId}/status`, { key, json: { status: 'CANCELLED', description: 'Closed after review' } });
+    await product.http('PATCH', `/v1/accounts/${accountId}/status`, {
+      key,
+      json: { status: 'CANCELLED', description: 'Closed after review' },
+    });
     await page.reload();
     drawn = await diagram();
     expect(drawn.states.filter((s) => s.current).map((s) => s.id)).toEqual(['CANCELLED']);
-    const rows = await page.$$eval('table.timeline tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+    const rows = await page.$$eval('table.timeline tbody tr', (trs) =>
+      trs.map((tr) => tr.textContent ?? ''),
+    );
     expect(rows).toHaveLength(2);
     expect(rows[0]).toContain('FRAUD_ATTEMPT');
     expect(rows[1]).toContain('BLOCKED → CANCELLED');
@@ -160,7 +195,12 @@ describe('workflow page', () => {
     await onboarding.waitForEnvironments(orgId);
     const pagePath = `/ui/workflows/org-onboarding-${orgId}`;
     await signIn(key, pagePath);
-    expect((await diagram()).states.filter((s) => s.current).map((s) => s.id).sort()).toEqual([
+    expect(
+      (await diagram()).states
+        .filter((s) => s.current)
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual([
       'onboarding.certification.certifying',
       'onboarding.controlCenter.awaitingAccess',
       'onboarding.productionEnvironment.ready',
@@ -171,18 +211,30 @@ describe('workflow page', () => {
     await onboarding.send(orgId, { type: 'SERVICE_DESK_ACCESS_GRANTED', notes: 'ticket SD-7' });
     await onboarding.send(orgId, { type: 'KICKOFF_HELD', network: 'VISA', notes: 'kickoff call' });
     await page.reload();
-    expect((await diagram()).states.filter((s) => s.current).map((s) => s.id)).toContain('onboarding.serviceDesk.granted');
-    const steps = await page.$$eval('table.timeline tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
-    expect(steps.some((s) => s.includes('SERVICE_DESK_ACCESS_GRANTED') && s.includes('ticket SD-7'))).toBe(true);
+    expect((await diagram()).states.filter((s) => s.current).map((s) => s.id)).toContain(
+      'onboarding.serviceDesk.granted',
+    );
+    const steps = await page.$$eval('table.timeline tbody tr', (trs) =>
+      trs.map((tr) => tr.textContent ?? ''),
+    );
+    expect(
+      steps.some((s) => s.includes('SERVICE_DESK_ACCESS_GRANTED') && s.includes('ticket SD-7')),
+    ).toBe(true);
     const link = await page.getAttribute('[data-testid=temporal-link]', 'href');
     expect(link).toContain(`/namespaces/default/workflows/org-onboarding-${orgId}/`);
     await shot('workflow-onboarding-in-progress');
 
     // The certification child run, on its own machine.
     await page.goto(`${product.baseUrl}/ui/workflows/network-certification-${orgId}-visa`);
-    expect((await diagram()).states.filter((s) => s.current).map((s) => s.id)).toEqual(['testPlanning']);
-    const certificationSteps = await page.$$eval('table.timeline tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
-    expect(certificationSteps.some((s) => s.includes('KICKOFF_HELD') && s.includes('kickoff call'))).toBe(true);
+    expect((await diagram()).states.filter((s) => s.current).map((s) => s.id)).toEqual([
+      'testPlanning',
+    ]);
+    const certificationSteps = await page.$$eval('table.timeline tbody tr', (trs) =>
+      trs.map((tr) => tr.textContent ?? ''),
+    );
+    expect(
+      certificationSteps.some((s) => s.includes('KICKOFF_HELD') && s.includes('kickoff call')),
+    ).toBe(true);
     await shot('workflow-certification');
 
     await page.goto(`${product.baseUrl}/ui/workflows/environment-provisioning-${orgId}-production`);
@@ -197,11 +249,17 @@ describe('application page', () => {
     const { programId } = await createAccount(product.http, key);
     const created = await product.http('POST', '/v1/account-applications', {
       key,
-      json: { programId, applicant: { person: { name: 'Gil', documentNumber: 'PAGE-1' } }, submit: true },
+      json: {
+        programId,
+        applicant: { person: { name: 'Gil', documentNumber: 'PAGE-1' } },
+        submit: true,
+      },
     });
     await product.temporal.workflow.getHandle(`account-application-${created.body.id}`).result();
     await signIn(key, created.body.links.page);
-    expect((await diagram()).states.filter((s) => s.current).map((s) => s.id)).toEqual(['ACCOUNT_CREATED']);
+    expect((await diagram()).states.filter((s) => s.current).map((s) => s.id)).toEqual([
+      'ACCOUNT_CREATED',
+    ]);
     expect(await page.textContent('[data-fact=Account]')).toMatch(/^[0-9a-f-]{36}$/);
     await shot('workflow-application-created');
   });
@@ -211,14 +269,18 @@ describe('API documentation page', () => {
   it('renders the OpenAPI document and tries a request against the running product', async () => {
     await page.goto(url('/ui/api'));
     await page.waitForSelector('.opblock');
-    const healthz = page.locator('.opblock', { has: page.locator('[data-path="/healthz"]') }).first();
+    const healthz = page
+      .locator('.opblock', { has: page.locator('[data-path="/healthz"]') })
+      .first();
     await healthz.locator('.opblock-summary').click();
     await healthz.getByRole('button', { name: 'Try it out' }).click();
     await healthz.getByRole('button', { name: 'Execute' }).click();
     const status = healthz.locator('.live-responses-table tbody .response-col_status').first();
     await status.waitFor();
     expect((await status.textContent())?.trim()).toBe('200');
-    expect(await healthz.locator('.live-responses-table tbody .microlight').first().textContent()).toContain('"status": "ok"');
+    expect(
+      await healthz.locator('.live-responses-table tbody .microlight').first().textContent(),
+    ).toContain('"status": "ok"');
     await shot('api-docs');
   });
 });

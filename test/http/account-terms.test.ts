@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lastChangeDate } from '../../services/credit-cycle.js';
 import { localDate } from '../../services/plain-dates.js';
-import { createOrgWithKey, expectProblem, sampleOrg, startTestProduct, type TestProduct } from '../support/harness.js';
+import {
+  createOrgWithKey,
+  expectProblem,
+  sampleOrg,
+  startTestProduct,
+  type TestProduct,
+} from '../support/harness.js';
 
 let product: TestProduct;
 let key: string;
@@ -22,27 +28,55 @@ afterAll(async () => {
 });
 
 async function program(json: object): Promise<string> {
-  const response = await product.http('POST', '/v1/programs', { key, json: { name: `P-${randomBytes(4).toString('hex')}`, cardNetwork: 'VISA', currency: 'BRL', ...json } });
-  expect(response.status, JSON.stringify(response.body)).toBe(201);
-  return response.body.id;
-}
-const credit = (dueDays: number[], extra: object = {}) => program({ type: 'CREDIT', dueDays, defaultCreditLimit: 100_000, ...extra });
-async function account(programId: string, extra: object = {}): Promise<string> {
-  const response = await product.http('POST', '/v1/accounts', {
+  const response = await product.http('POST', '/v1/programs', {
     key,
-    json: { programId, owner: { person: { name: 'Ana', documentNumber: `D-${randomBytes(5).toString('hex')}` } }, ...extra },
+    json: {
+      name: `P-${randomBytes(4).toString('hex')}`,
+      cardNetwork: 'VISA',
+      currency: 'BRL',
+      ...json,
+    },
   });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body.id;
 }
-const migrate = (accountId: string, targetProgramId: string, headers: Record<string, string> = {}, k = key) =>
-  product.http('POST', `/v1/accounts/${accountId}/program-migrations`, { key: k, json: { targetProgramId }, headers });
+const credit = (dueDays: number[], extra: object = {}) =>
+  program({ type: 'CREDIT', dueDays, defaultCreditLimit: 100_000, ...extra });
+async function account(programId: string, extra: object = {}): Promise<string> {
+  const response = await product.http('POST', '/v1/accounts', {
+    key,
+    json: {
+      programId,
+      owner: { person: { name: 'Ana', documentNumber: `D-${randomBytes(5).toString('hex')}` } },
+      ...extra,
+    },
+  });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return response.body.id;
+}
+const migrate = (
+  accountId: string,
+  targetProgramId: string,
+  headers: Record<string, string> = {},
+  k = key,
+) =>
+  product.http('POST', `/v1/accounts/${accountId}/program-migrations`, {
+    key: k,
+    json: { targetProgramId },
+    headers,
+  });
 const changeDueDay = (accountId: string, dueDay: number, headers: Record<string, string> = {}) =>
   product.http('PATCH', `/v1/accounts/${accountId}/due-date`, { key, json: { dueDay }, headers });
-const events = async (accountId: string) => (await product.http('GET', `/v1/accounts/${accountId}/events`, { key })).body.items;
+const events = async (accountId: string) =>
+  (await product.http('GET', `/v1/accounts/${accountId}/events`, { key })).body.items;
 const footprint = async (accountId: string) => {
   const a = (await product.http('GET', `/v1/accounts/${accountId}`, { key })).body;
-  return { programId: a.programId, dueDay: a.dueDay, version: a.version, events: (await events(accountId)).length };
+  return {
+    programId: a.programId,
+    dueDay: a.dueDay,
+    version: a.version,
+    events: (await events(accountId)).length,
+  };
 };
 
 describe('program migration', () => {
@@ -50,7 +84,11 @@ describe('program migration', () => {
     const source = await credit([day, day + 1]);
     const target = await credit([day + 1]);
     const accountId = await account(source);
-    expect((await product.http('GET', `/v1/accounts/${accountId}`, { key })).body).toMatchObject({ dueDay: day, creditLimit: 100_000, availableCreditLimit: 100_000 });
+    expect((await product.http('GET', `/v1/accounts/${accountId}`, { key })).body).toMatchObject({
+      dueDay: day,
+      creditLimit: 100_000,
+      availableCreditLimit: 100_000,
+    });
 
     const before = await footprint(accountId);
     const refused = await migrate(accountId, target);
@@ -64,13 +102,25 @@ describe('program migration', () => {
 
     const migrated = await migrate(accountId, target, { 'idempotency-key': `m-${accountId}` });
     expect(migrated.status, JSON.stringify(migrated.body)).toBe(200);
-    expect(migrated.body).toMatchObject({ migration: { changed: true, fromProgramId: source, toProgramId: target }, account: { programId: target, version: 3 } });
+    expect(migrated.body).toMatchObject({
+      migration: { changed: true, fromProgramId: source, toProgramId: target },
+      account: { programId: target, version: 3 },
+    });
     const replay = await migrate(accountId, target, { 'idempotency-key': `m-${accountId}` });
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
 
     expect(await events(accountId)).toMatchObject([
-      { kind: 'DUE_DAY_CHANGE', details: { fromDueDay: day, toDueDay: day + 1 }, version: 2, by: expect.stringMatching(/^api-key:/) },
-      { kind: 'PROGRAM_MIGRATION', details: { fromProgramId: source, toProgramId: target }, version: 3 },
+      {
+        kind: 'DUE_DAY_CHANGE',
+        details: { fromDueDay: day, toDueDay: day + 1 },
+        version: 2,
+        by: expect.stringMatching(/^api-key:/),
+      },
+      {
+        kind: 'PROGRAM_MIGRATION',
+        details: { fromProgramId: source, toProgramId: target },
+        version: 3,
+      },
     ]);
   });
 
@@ -87,7 +137,11 @@ describe('program migration', () => {
       expectProblem(refused, 400, rule);
       expect(refused.body.errors[0].field).toBe('body.targetProgramId');
     }
-    expectProblem(await migrate(accountId, '00000000-0000-4000-8000-000000000000'), 400, 'unknown_program');
+    expectProblem(
+      await migrate(accountId, '00000000-0000-4000-8000-000000000000'),
+      400,
+      'unknown_program',
+    );
     expect(await footprint(accountId)).toEqual(before);
     expectProblem(await migrate(accountId, source, {}, otherKey), 404);
   });
@@ -108,7 +162,8 @@ describe('due date change', () => {
     const other = await account(await credit([day, day + 1, day + 2].filter((d) => d <= 28)));
     expectProblem(await changeDueDay(other, day + 1, { 'if-match': '"v7"' }), 412);
     expect((await changeDueDay(other, day + 1)).status).toBe(200);
-    if (day + 2 <= 28) expectProblem(await changeDueDay(other, day + 2), 409, 'change_limit_per_cycle');
+    if (day + 2 <= 28)
+      expectProblem(await changeDueDay(other, day + 2), 409, 'change_limit_per_cycle');
   });
 
   it('allows as many changes per cycle as the program says', async () => {

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccount, createOrgWithKey, startTestProduct, type TestProduct, expectProblem } from '../support/harness.js';
+import {
+  createAccount,
+  createOrgWithKey,
+  startTestProduct,
+  type TestProduct,
+  expectProblem,
+} from '../support/harness.js';
 
 let product: TestProduct;
 let key: string;
@@ -14,15 +20,31 @@ afterAll(async () => {
   await product?.stop();
 });
 
-const get = (accountId: string, k = key) => product.http('GET', `/v1/accounts/${accountId}`, { key: k });
-const setStatus = (accountId: string, json: object, headers: Record<string, string> = {}, k = key) =>
-  product.http('PATCH', `/v1/accounts/${accountId}/status`, { key: k, json, headers });
+const get = (accountId: string, k = key) =>
+  product.http('GET', `/v1/accounts/${accountId}`, { key: k });
+const setStatus = (
+  accountId: string,
+  json: object,
+  headers: Record<string, string> = {},
+  k = key,
+) => product.http('PATCH', `/v1/accounts/${accountId}/status`, { key: k, json, headers });
 const rollback = (accountId: string, json: object = {}, headers: Record<string, string> = {}) =>
   product.http('POST', `/v1/accounts/${accountId}/status/rollback`, { key, json, headers });
-const move = (accountId: string, type: 'CASH_IN' | 'CASH_OUT', amount: unknown, headers: Record<string, string> = {}, currency = 'BRL') =>
-  product.http('POST', `/v1/accounts/${accountId}/transactions`, { key, json: { type, amount, currency }, headers });
+const move = (
+  accountId: string,
+  type: 'CASH_IN' | 'CASH_OUT',
+  amount: unknown,
+  headers: Record<string, string> = {},
+  currency = 'BRL',
+) =>
+  product.http('POST', `/v1/accounts/${accountId}/transactions`, {
+    key,
+    json: { type, amount, currency },
+    headers,
+  });
 const history = async (accountId: string) =>
-  (await product.http('GET', `/v1/accounts/${accountId}/status-history?limit=200`, { key })).body.items as {
+  (await product.http('GET', `/v1/accounts/${accountId}/status-history?limit=200`, { key })).body
+    .items as {
     kind: string;
     from: string;
     to: string;
@@ -33,11 +55,15 @@ const history = async (accountId: string) =>
     at: string;
   }[];
 
-
 /** Balance, version and audit length: what a refused command must leave unchanged. */
 async function footprint(accountId: string) {
   const account = (await get(accountId)).body;
-  return { status: account.status, balance: account.balance, version: account.version, audit: (await history(accountId)).length };
+  return {
+    status: account.status,
+    balance: account.balance,
+    version: account.version,
+    audit: (await history(accountId)).length,
+  };
 }
 
 /** Cash-in then cash-out of 1 minor unit; true where each was accepted. */
@@ -76,10 +102,19 @@ describe('accounts', () => {
     const before = await product.prisma.account.count();
     const both = await product.http('POST', '/v1/accounts', {
       key,
-      json: { programId, owner: { person: { name: 'A', documentNumber: 'P-001' }, company: { legalName: 'B', documentNumber: 'C-001' } } },
+      json: {
+        programId,
+        owner: {
+          person: { name: 'A', documentNumber: 'P-001' },
+          company: { legalName: 'B', documentNumber: 'C-001' },
+        },
+      },
     });
     expectProblem(both, 400);
-    const neither = await product.http('POST', '/v1/accounts', { key, json: { programId, owner: {} } });
+    const neither = await product.http('POST', '/v1/accounts', {
+      key,
+      json: { programId, owner: {} },
+    });
     expectProblem(neither, 400);
     expect(await product.prisma.account.count()).toBe(before);
   });
@@ -102,8 +137,13 @@ describe('status lifecycle over HTTP', () => {
 
     await setStatus(accountId, { status: 'BLOCKED' });
     const cancelled = await setStatus(accountId, { status: 'CANCELLED' });
-    expect(cancelled.body).toMatchObject({ status: 'CANCELLED', allowedOperations: { cashIn: false, cashOut: false } });
-    expect(cancelled.body.allowedTransitions.every((t: { event: string }) => t.event === 'ROLLBACK')).toBe(true);
+    expect(cancelled.body).toMatchObject({
+      status: 'CANCELLED',
+      allowedOperations: { cashIn: false, cashOut: false },
+    });
+    expect(
+      cancelled.body.allowedTransitions.every((t: { event: string }) => t.event === 'ROLLBACK'),
+    ).toBe(true);
     expect(await operations(accountId)).toEqual({ cashIn: false, cashOut: false });
 
     // rollback restores the status before cancellation: BLOCKED
@@ -140,7 +180,10 @@ describe('status lifecycle over HTTP', () => {
     let before = await footprint(accountId);
     const same = await setStatus(accountId, { status: 'NORMAL' });
     expectProblem(same, 409);
-    expect(same.body.allowedTransitions).toEqual([{ event: 'BLOCK', to: 'BLOCKED' }, { event: 'CANCEL', to: 'CANCELLED' }]);
+    expect(same.body.allowedTransitions).toEqual([
+      { event: 'BLOCK', to: 'BLOCKED' },
+      { event: 'CANCEL', to: 'CANCELLED' },
+    ]);
     expectProblem(await rollback(accountId), 409);
     expect(await footprint(accountId)).toEqual(before);
 
@@ -163,10 +206,18 @@ describe('status lifecycle over HTTP', () => {
     const { accountId } = await createAccount(product.http, key);
     const reason = await product.http('POST', '/v1/account-status-reasons', {
       key,
-      json: { code: 'COURT_ORDER_SP', description: 'Blocked by a court order', appliesTo: ['BLOCKED'] },
+      json: {
+        code: 'COURT_ORDER_SP',
+        description: 'Blocked by a court order',
+        appliesTo: ['BLOCKED'],
+      },
     });
     expect(reason.status).toBe(201);
-    const changed = await setStatus(accountId, { status: 'BLOCKED', reasonId: reason.body.id, description: 'Case 123' }, { 'x-request-id': 'req-audit-1' });
+    const changed = await setStatus(
+      accountId,
+      { status: 'BLOCKED', reasonId: reason.body.id, description: 'Case 123' },
+      { 'x-request-id': 'req-audit-1' },
+    );
     expect(changed.body.statusReason).toMatchObject({ id: reason.body.id, code: 'COURT_ORDER_SP' });
     const [entry] = await history(accountId);
     expect(entry).toMatchObject({
@@ -186,20 +237,39 @@ describe('status reasons', () => {
   it('are created, listed and fetched per org, and checked on every change', async () => {
     const fraud = await product.http('POST', '/v1/account-status-reasons', {
       key,
-      json: { code: 'FRAUD_ATTEMPT', description: 'Fraud attempt', appliesTo: ['BLOCKED', 'CANCELLED'] },
+      json: {
+        code: 'FRAUD_ATTEMPT',
+        description: 'Fraud attempt',
+        appliesTo: ['BLOCKED', 'CANCELLED'],
+      },
     });
     expect(fraud.status).toBe(201);
-    expect(fraud.body).toMatchObject({ id: expect.any(String), code: 'FRAUD_ATTEMPT', appliesTo: ['BLOCKED', 'CANCELLED'] });
-    expect((await product.http('GET', `/v1/account-status-reasons/${fraud.body.id}`, { key })).body.code).toBe('FRAUD_ATTEMPT');
+    expect(fraud.body).toMatchObject({
+      id: expect.any(String),
+      code: 'FRAUD_ATTEMPT',
+      appliesTo: ['BLOCKED', 'CANCELLED'],
+    });
+    expect(
+      (await product.http('GET', `/v1/account-status-reasons/${fraud.body.id}`, { key })).body.code,
+    ).toBe('FRAUD_ATTEMPT');
     const listed = await product.http('GET', '/v1/account-status-reasons', { key });
     expect(listed.body.items.map((r: { code: string }) => r.code)).toContain('FRAUD_ATTEMPT');
-    expectProblem(await product.http('GET', `/v1/account-status-reasons/${fraud.body.id}`, { key: otherKey }), 404);
     expectProblem(
-      await product.http('POST', '/v1/account-status-reasons', { key, json: { code: 'FRAUD_ATTEMPT', description: 'again' } }),
+      await product.http('GET', `/v1/account-status-reasons/${fraud.body.id}`, { key: otherKey }),
+      404,
+    );
+    expectProblem(
+      await product.http('POST', '/v1/account-status-reasons', {
+        key,
+        json: { code: 'FRAUD_ATTEMPT', description: 'again' },
+      }),
       409,
     );
     expectProblem(
-      await product.http('POST', '/v1/account-status-reasons', { key, json: { code: 'X', description: 'd'.repeat(501) } }),
+      await product.http('POST', '/v1/account-status-reasons', {
+        key,
+        json: { code: 'X', description: 'd'.repeat(501) },
+      }),
       400,
     );
 
@@ -219,7 +289,9 @@ describe('status reasons', () => {
     for (const [body, rule] of cases) {
       const refused = await setStatus(accountId, body);
       expectProblem(refused, 400);
-      expect(refused.body.errors).toContainEqual(expect.objectContaining({ field: 'body.reasonId', rule }));
+      expect(refused.body.errors).toContainEqual(
+        expect.objectContaining({ field: 'body.reasonId', rule }),
+      );
     }
     expect(await footprint(accountId)).toEqual(afterBlock);
     expect(afterBlock.audit).toBe(before.audit + 1);
@@ -227,15 +299,26 @@ describe('status reasons', () => {
 
   it('are required for a target status when the org says so', async () => {
     const { key: ownKey } = await createOrgWithKey(product.http, 'Strict Bank');
-    const settings = await product.http('PATCH', '/v1/settings', { key: ownKey, json: { statusReasonRequiredFor: ['CANCELLED'] } });
+    const settings = await product.http('PATCH', '/v1/settings', {
+      key: ownKey,
+      json: { statusReasonRequiredFor: ['CANCELLED'] },
+    });
     expect(settings.body).toEqual({ statusReasonRequiredFor: ['CANCELLED'] });
     const { accountId } = await createAccount(product.http, ownKey);
     const refused = await setStatus(accountId, { status: 'CANCELLED' }, {}, ownKey);
     expectProblem(refused, 400);
-    expect(refused.body.errors).toContainEqual(expect.objectContaining({ field: 'body.reasonId', rule: 'reason_required' }));
+    expect(refused.body.errors).toContainEqual(
+      expect.objectContaining({ field: 'body.reasonId', rule: 'reason_required' }),
+    );
     expect((await setStatus(accountId, { status: 'BLOCKED' }, {}, ownKey)).status).toBe(200);
-    const reason = await product.http('POST', '/v1/account-status-reasons', { key: ownKey, json: { code: 'CLOSED_BY_CLIENT', description: 'Client closed it' } });
-    expect((await setStatus(accountId, { status: 'CANCELLED', reasonId: reason.body.id }, {}, ownKey)).status).toBe(200);
+    const reason = await product.http('POST', '/v1/account-status-reasons', {
+      key: ownKey,
+      json: { code: 'CLOSED_BY_CLIENT', description: 'Client closed it' },
+    });
+    expect(
+      (await setStatus(accountId, { status: 'CANCELLED', reasonId: reason.body.id }, {}, ownKey))
+        .status,
+    ).toBe(200);
   });
 });
 
@@ -255,7 +338,9 @@ describe('versions and concurrency', () => {
   it('lets exactly one of many racing changes from the same version win', async () => {
     const { accountId } = await createAccount(product.http, key);
     const responses = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => setStatus(accountId, { status: i % 2 ? 'BLOCKED' : 'CANCELLED' }, { 'if-match': '"v1"' })),
+      Array.from({ length: 10 }, (_, i) =>
+        setStatus(accountId, { status: i % 2 ? 'BLOCKED' : 'CANCELLED' }, { 'if-match': '"v1"' }),
+      ),
     );
     expect(responses.filter((r) => r.status === 200)).toHaveLength(1);
     expect(responses.filter((r) => r.status === 412)).toHaveLength(9);
@@ -267,7 +352,9 @@ describe('versions and concurrency', () => {
     const targets = ['BLOCKED', 'NORMAL', 'CANCELLED', 'BLOCKED', 'NORMAL'];
     const responses = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        i % 10 === 9 ? rollback(accountId) : setStatus(accountId, { status: targets[i % targets.length] }),
+        i % 10 === 9
+          ? rollback(accountId)
+          : setStatus(accountId, { status: targets[i % targets.length] }),
       ),
     );
     for (const r of responses) expect([200, 409]).toContain(r.status);
@@ -275,7 +362,8 @@ describe('versions and concurrency', () => {
     const chain = await history(accountId);
     expect(chain).toHaveLength(applied);
     expect(chain[0]?.from).toBe('NORMAL');
-    for (let i = 1; i < chain.length; i++) expect(chain[i]!.from, `entry ${i}`).toBe(chain[i - 1]!.to);
+    for (let i = 1; i < chain.length; i++)
+      expect(chain[i]!.from, `entry ${i}`).toBe(chain[i - 1]!.to);
     const final = await get(accountId);
     expect(final.body.status).toBe(chain.at(-1)?.to ?? 'NORMAL');
     expect(final.body.version).toBe(1 + applied);
@@ -292,7 +380,11 @@ describe('cash-in and cash-out', () => {
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
     expect(retry.body.transaction.id).toBe(first.body.transaction.id);
     expectProblem(await move(accountId, 'CASH_IN', 9999, { 'idempotency-key': 'deposit-1' }), 422);
-    const concurrent = await Promise.all(Array.from({ length: 8 }, () => move(accountId, 'CASH_IN', 100, { 'idempotency-key': 'deposit-2' })));
+    const concurrent = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        move(accountId, 'CASH_IN', 100, { 'idempotency-key': 'deposit-2' }),
+      ),
+    );
     for (const r of concurrent) expect([201, 409]).toContain(r.status);
     expect((await get(accountId)).body.balance).toBe(2600);
     expect(await product.prisma.accountTransaction.count({ where: { accountId } })).toBe(2);
@@ -326,7 +418,10 @@ describe('large amounts', () => {
     const { accountId } = await createAccount(product.http, key);
     // 99 cash-ins of the largest amount; the 100th brings the account to 10^15 minor units
     const nearlyFull = 10n ** 15n - 10n ** 13n - 3n;
-    await product.prisma.account.update({ where: { id: accountId }, data: { balance: nearlyFull } });
+    await product.prisma.account.update({
+      where: { id: accountId },
+      data: { balance: nearlyFull },
+    });
     const topUp = await move(accountId, 'CASH_IN', 10 ** 13);
     expect(topUp.status).toBe(201);
     expect(topUp.body.account.balance).toBe(999_999_999_999_997);
@@ -338,13 +433,21 @@ describe('large amounts', () => {
     const past = await move(accountId, 'CASH_IN', 1);
     expectProblem(past, 400, 'balance_limit');
     expect(await footprint(accountId)).toEqual(before);
-    const ledger = await product.prisma.accountTransaction.findMany({ where: { accountId }, orderBy: { createdAt: 'asc' } });
+    const ledger = await product.prisma.accountTransaction.findMany({
+      where: { accountId },
+      orderBy: { createdAt: 'asc' },
+    });
     expect(ledger.map((t) => t.balanceAfter)).toEqual([999_999_999_999_997n, 10n ** 15n]);
   });
 
   it('are bounded by the database itself, whatever writes them', async () => {
     const { accountId } = await createAccount(product.http, key);
-    await expect(product.prisma.account.update({ where: { id: accountId }, data: { balance: 9_020_000_000_000_001n } })).rejects.toThrow(/Account_balance_check/);
+    await expect(
+      product.prisma.account.update({
+        where: { id: accountId },
+        data: { balance: 9_020_000_000_000_001n },
+      }),
+    ).rejects.toThrow(/Account_balance_check/);
   });
 });
 
@@ -353,8 +456,17 @@ describe('tenancy', () => {
     const { accountId } = await createAccount(product.http, key);
     expectProblem(await get(accountId, otherKey), 404);
     expectProblem(await setStatus(accountId, { status: 'BLOCKED' }, {}, otherKey), 404);
-    expectProblem(await product.http('POST', `/v1/accounts/${accountId}/transactions`, { key: otherKey, json: { type: 'CASH_IN', amount: 1, currency: 'BRL' } }), 404);
-    expectProblem(await product.http('GET', `/v1/accounts/${accountId}/status-history`, { key: otherKey }), 404);
+    expectProblem(
+      await product.http('POST', `/v1/accounts/${accountId}/transactions`, {
+        key: otherKey,
+        json: { type: 'CASH_IN', amount: 1, currency: 'BRL' },
+      }),
+      404,
+    );
+    expectProblem(
+      await product.http('GET', `/v1/accounts/${accountId}/status-history`, { key: otherKey }),
+      404,
+    );
     expect((await get(accountId)).body.status).toBe('NORMAL');
   });
 });

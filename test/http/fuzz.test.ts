@@ -12,7 +12,13 @@ import {
   type TestProduct,
 } from '../support/harness.js';
 import { onboardingClient } from '../support/onboarding.js';
-import { asHttpRequest, createArbitraries, type GeneratedRequest, type OpenApiDocument, type Operation } from '../support/openapi-arbitrary.js';
+import {
+  asHttpRequest,
+  createArbitraries,
+  type GeneratedRequest,
+  type OpenApiDocument,
+  type Operation,
+} from '../support/openapi-arbitrary.js';
 
 // Property-based fuzz of every operation in the OpenAPI document, with valid credentials: valid
 // requests and requests with one hostile part, generated from the document's schemas (which are
@@ -35,15 +41,28 @@ beforeAll(async () => {
   const onboarding = onboardingClient(product.http);
   ({ orgId, key } = await createOrgWithKey(product.http, 'Fuzz Bank', ['VISA', 'MASTERCARD']));
   const other = await createOrgWithKey(product.http, 'Elsewhere Bank', ['VISA']);
-  await Promise.all([onboarding.waitForEnvironments(orgId), onboarding.waitForEnvironments(other.orgId)]);
-  const production = await product.http('POST', `/v1/orgs/${orgId}/api-keys`, { key: OPERATOR_KEY, json: { environment: 'PRODUCTION', name: 'fuzz' } });
+  await Promise.all([
+    onboarding.waitForEnvironments(orgId),
+    onboarding.waitForEnvironments(other.orgId),
+  ]);
+  const production = await product.http('POST', `/v1/orgs/${orgId}/api-keys`, {
+    key: OPERATOR_KEY,
+    json: { environment: 'PRODUCTION', name: 'fuzz' },
+  });
   const mine = await createAccount(product.http, key);
   const second = await createAccount(product.http, key);
   const foreign = await createAccount(product.http, other.key);
   const otherEnvironment = await createAccount(product.http, production.body.token as string);
-  const reason = await product.http('POST', '/v1/account-status-reasons', { key, json: { code: 'FUZZ', description: 'Fuzzing' } });
-  const holder = (await product.http('GET', `/v1/accounts/${mine.accountId}`, { key })).body.holder.customerId as string;
-  const draft = await product.http('POST', '/v1/account-applications', { key, json: { programId: mine.programId } });
+  const reason = await product.http('POST', '/v1/account-status-reasons', {
+    key,
+    json: { code: 'FUZZ', description: 'Fuzzing' },
+  });
+  const holder = (await product.http('GET', `/v1/accounts/${mine.accountId}`, { key })).body.holder
+    .customerId as string;
+  const draft = await product.http('POST', '/v1/account-applications', {
+    key,
+    json: { programId: mine.programId },
+  });
   const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   hints = {
     orgId: [orgId],
@@ -54,13 +73,29 @@ beforeAll(async () => {
     customerId: [holder],
     reasonId: [reason.body.id],
     applicationId: [draft.body.id],
-    workflowId: [workflowIds.orgOnboarding(orgId), workflowIds.networkCertification(orgId, 'VISA'), workflowIds.accountApplication(draft.body.id)],
-    updateName: ['sendOrgOnboardingEvent', 'sendCertificationEvent', 'sendEnvironmentProvisioningEvent', 'submitApplication', 'cancelApplication'],
+    workflowId: [
+      workflowIds.orgOnboarding(orgId),
+      workflowIds.networkCertification(orgId, 'VISA'),
+      workflowIds.accountApplication(draft.body.id),
+    ],
+    updateName: [
+      'sendOrgOnboardingEvent',
+      'sendCertificationEvent',
+      'sendEnvironmentProvisioningEvent',
+      'submitApplication',
+      'cancelApplication',
+    ],
     queryName: ['getOrgOnboarding', 'getCertification', 'getApplication'],
     timeZone: ['America/Sao_Paulo', 'UTC', 'Asia/Tokyo'],
     date: [yesterday],
   };
-  foreignIds = [other.orgId, foreign.accountId, foreign.programId, otherEnvironment.accountId, otherEnvironment.programId];
+  foreignIds = [
+    other.orgId,
+    foreign.accountId,
+    foreign.programId,
+    otherEnvironment.accountId,
+    otherEnvironment.programId,
+  ];
   document = (await product.http('GET', '/openapi.json')).body;
 }, 240_000);
 
@@ -70,7 +105,9 @@ afterAll(async () => {
 
 /** The key an operation takes: the operator's, or the org's test environment key. */
 function keyFor(operation: Operation, pickOperator: boolean): string | undefined {
-  const schemes = new Set((operation.security ?? []).flatMap((requirement) => Object.keys(requirement)));
+  const schemes = new Set(
+    (operation.security ?? []).flatMap((requirement) => Object.keys(requirement)),
+  );
   if (schemes.size === 0) return undefined;
   if (schemes.has('operatorKey') && (!schemes.has('orgKey') || pickOperator)) return OPERATOR_KEY;
   return key;
@@ -83,15 +120,22 @@ async function send(request: GeneratedRequest, authKey: string | undefined): Pro
 
 const applicationSettled = async (applicationId: string) =>
   eventually(async () => {
-    const application = await product.http('GET', `/v1/account-applications/${applicationId}`, { key });
+    const application = await product.http('GET', `/v1/account-applications/${applicationId}`, {
+      key,
+    });
     return ['SUBMITTED', 'PROCESSING'].includes(application.body?.status) ? undefined : true;
   });
 
 /** An org's onboarding has no automatic step under way: no environment building, not activating. */
 const onboardingSettled = async (org: string) =>
   eventually(async () => {
-    const overview = (await product.http('GET', `/v1/orgs/${org}/onboarding`, { key: OPERATOR_KEY })).body;
-    const building = overview?.processes?.some((p: { environment?: string; stage: string }) => p.environment && ['provisioning', 'verifying'].includes(p.stage));
+    const overview = (
+      await product.http('GET', `/v1/orgs/${org}/onboarding`, { key: OPERATOR_KEY })
+    ).body;
+    const building = overview?.processes?.some(
+      (p: { environment?: string; stage: string }) =>
+        p.environment && ['provisioning', 'verifying'].includes(p.stage),
+    );
     return overview && overview.stage !== 'activating' && !building ? true : undefined;
   });
 
@@ -106,7 +150,8 @@ async function settle(request: GeneratedRequest, response: HttpResponse): Promis
     await applicationSettled(params[3]!);
   } else if (request.route.startsWith('/v1/orgs/{orgId}/')) {
     const workflowId = decodeURIComponent(params[5] ?? '');
-    if (workflowId.startsWith('account-application-')) await applicationSettled(workflowId.slice('account-application-'.length));
+    if (workflowId.startsWith('account-application-'))
+      await applicationSettled(workflowId.slice('account-application-'.length));
     await onboardingSettled(decodeURIComponent(params[3]!));
   }
 }
@@ -119,7 +164,12 @@ describe(`${CASES} generated requests over every operation of the OpenAPI docume
     );
     expect(operations.length).toBeGreaterThan(40);
     const cases = fc.constantFrom(...operations).chain(({ route, method, operation }) =>
-      fc.tuple(request(route, method, operation), fc.boolean()).map(([generated, pickOperator]) => ({ generated, authKey: keyFor(operation, pickOperator) })),
+      fc
+        .tuple(request(route, method, operation), fc.boolean())
+        .map(([generated, pickOperator]) => ({
+          generated,
+          authKey: keyFor(operation, pickOperator),
+        })),
     );
 
     let fingerprint = await databaseFingerprint(product.prisma, { except: SCHEDULED_TABLES });
@@ -131,7 +181,10 @@ describe(`${CASES} generated requests over every operation of the OpenAPI docume
         const what = `${generated.method} ${generated.path} ${JSON.stringify(generated.body)?.slice(0, 300)} -> ${response.status} ${JSON.stringify(response.body)?.slice(0, 300)}`;
         expect(response.status, what).toBeLessThan(500);
         if (response.status >= 400 || generated.method === 'GET') {
-          expect(await databaseFingerprint(product.prisma, { except: SCHEDULED_TABLES }), `a refused request wrote: ${what}`).toBe(fingerprint);
+          expect(
+            await databaseFingerprint(product.prisma, { except: SCHEDULED_TABLES }),
+            `a refused request wrote: ${what}`,
+          ).toBe(fingerprint);
         } else {
           await settle(generated, response);
           fingerprint = await databaseFingerprint(product.prisma, { except: SCHEDULED_TABLES });

@@ -5,7 +5,15 @@ import { createPrisma } from '../../runtime/prisma.js';
 import { startProduct } from '../../runtime/product.js';
 import { startTemporalDevServer } from '../../runtime/temporal.js';
 import { freePort } from '../support/free-port.js';
-import { OPERATOR_KEY, createTestDatabase, httpClient, sampleOrg, startTestProduct, testConfig, type TestProduct } from '../support/harness.js';
+import {
+  OPERATOR_KEY,
+  createTestDatabase,
+  httpClient,
+  sampleOrg,
+  startTestProduct,
+  testConfig,
+  type TestProduct,
+} from '../support/harness.js';
 
 let product: TestProduct;
 beforeAll(async () => {
@@ -19,7 +27,10 @@ describe('GET /healthz', () => {
   it('reports both dependencies up', async () => {
     const response = await product.http('GET', '/healthz');
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ status: 'ok', checks: { database: { status: 'up' }, temporal: { status: 'up' } } });
+    expect(response.body).toMatchObject({
+      status: 'ok',
+      checks: { database: { status: 'up' }, temporal: { status: 'up' } },
+    });
   });
 
   it('answers 503 naming Temporal when the Temporal server goes away', async () => {
@@ -32,7 +43,11 @@ describe('GET /healthz', () => {
       logger,
     });
     const database = await createTestDatabase();
-    const config = testConfig({ DATABASE_URL: database.productUrl, DATABASE_MIGRATION_URL: database.url, TEMPORAL_ADDRESS: server.address });
+    const config = testConfig({
+      DATABASE_URL: database.productUrl,
+      DATABASE_MIGRATION_URL: database.url,
+      TEMPORAL_ADDRESS: server.address,
+    });
     const running = await startProduct(config, logger, { api: true, worker: false });
     try {
       const http = httpClient(running.apiUrl!);
@@ -40,7 +55,10 @@ describe('GET /healthz', () => {
       await server.stop();
       const down = await http('GET', '/healthz');
       expect(down.status).toBe(503);
-      expect(down.body).toMatchObject({ status: 'degraded', checks: { database: { status: 'up' }, temporal: { status: 'down' } } });
+      expect(down.body).toMatchObject({
+        status: 'degraded',
+        checks: { database: { status: 'up' }, temporal: { status: 'down' } },
+      });
     } finally {
       await running.stop();
       await server.stop();
@@ -52,10 +70,20 @@ describe('GET /healthz', () => {
 describe('org creation when Temporal refuses to start the workflow', () => {
   it('answers 503 and leaves no org behind', async () => {
     const database = await createTestDatabase();
-    const config = testConfig({ DATABASE_URL: database.productUrl, DATABASE_MIGRATION_URL: database.url, TEMPORAL_NAMESPACE: 'no-such-namespace' });
-    const running = await startProduct(config, createLogger({ logLevel: 'silent' }), { api: true, worker: false });
+    const config = testConfig({
+      DATABASE_URL: database.productUrl,
+      DATABASE_MIGRATION_URL: database.url,
+      TEMPORAL_NAMESPACE: 'no-such-namespace',
+    });
+    const running = await startProduct(config, createLogger({ logLevel: 'silent' }), {
+      api: true,
+      worker: false,
+    });
     try {
-      const response = await httpClient(running.apiUrl!)('POST', '/v1/orgs', { key: OPERATOR_KEY, json: sampleOrg });
+      const response = await httpClient(running.apiUrl!)('POST', '/v1/orgs', {
+        key: OPERATOR_KEY,
+        json: sampleOrg,
+      });
       expect(response.status).toBe(503);
       expect(response.headers.get('content-type')).toMatch(/problem\+json/);
       const prisma = createPrisma(database.url);
@@ -75,23 +103,41 @@ describe('GET /openapi.json', () => {
     expect(status).toBe(200);
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/healthz', '/v1/orgs', '/v1/orgs/{orgId}', '/v1/orgs/{orgId}/onboarding', '/v1/orgs/{orgId}/onboarding/events']),
+      expect.arrayContaining([
+        '/healthz',
+        '/v1/orgs',
+        '/v1/orgs/{orgId}',
+        '/v1/orgs/{orgId}/onboarding',
+        '/v1/orgs/{orgId}/onboarding/events',
+      ]),
     );
     const createOrg = doc.paths['/v1/orgs'].post;
     expect(createOrg.security).toEqual([{ operatorKey: [] }]);
-    expect(createOrg.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }));
+    expect(createOrg.parameters).toContainEqual(
+      expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }),
+    );
     const schema = doc.components.schemas.CreateOrg;
     expect(schema.required).toEqual(expect.arrayContaining(['legalName', 'address', 'timeZone']));
     expect(schema.additionalProperties).toBe(false);
     expect(doc.components.schemas.Address.properties.country.pattern).toBe('^[A-Z]{2}$');
-    expect(createOrg.responses['400'].content['application/problem+json'].schema.$ref).toBe('#/components/schemas/Problem');
+    expect(createOrg.responses['400'].content['application/problem+json'].schema.$ref).toBe(
+      '#/components/schemas/Problem',
+    );
     expect(doc.paths['/v1/orgs/{orgId}'].get.parameters).toContainEqual(
       expect.objectContaining({ name: 'orgId', in: 'path', required: true }),
     );
     const statusChange = doc.paths['/v1/accounts/{accountId}/status'].patch;
-    expect(statusChange.parameters).toContainEqual(expect.objectContaining({ name: 'If-Match', in: 'header' }));
-    expect(Object.keys(statusChange.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '409', '412']));
-    expect(doc.components.schemas.AccountStatusChange.properties.status.enum).toEqual(['NORMAL', 'BLOCKED', 'CANCELLED']);
+    expect(statusChange.parameters).toContainEqual(
+      expect.objectContaining({ name: 'If-Match', in: 'header' }),
+    );
+    expect(Object.keys(statusChange.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '404', '409', '412']),
+    );
+    expect(doc.components.schemas.AccountStatusChange.properties.status.enum).toEqual([
+      'NORMAL',
+      'BLOCKED',
+      'CANCELLED',
+    ]);
     expect(doc.paths['/v1/accounts/{accountId}/transactions'].post.parameters).toContainEqual(
       expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }),
     );

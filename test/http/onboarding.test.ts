@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../common/temporal-names.js';
 import { defaultStatusReasons } from '../../services/status-reasons.js';
-import { OPERATOR_KEY, eventually, expectProblem, sampleOrg, startTestProduct, type TestProduct } from '../support/harness.js';
+import {
+  OPERATOR_KEY,
+  eventually,
+  expectProblem,
+  sampleOrg,
+  startTestProduct,
+  type TestProduct,
+} from '../support/harness.js';
 import { onboardingClient, type Overview } from '../support/onboarding.js';
 
 let product: TestProduct;
@@ -15,8 +22,13 @@ afterAll(async () => {
   await product?.stop();
 });
 
-async function createOrg(networks: string[] = ['VISA', 'MASTERCARD']): Promise<{ orgId: string; testKey: string }> {
-  const created = await product.http('POST', '/v1/orgs', { key: OPERATOR_KEY, json: { ...sampleOrg, networks } });
+async function createOrg(
+  networks: string[] = ['VISA', 'MASTERCARD'],
+): Promise<{ orgId: string; testKey: string }> {
+  const created = await product.http('POST', '/v1/orgs', {
+    key: OPERATOR_KEY,
+    json: { ...sampleOrg, networks },
+  });
   expect(created.status).toBe(201);
   return { orgId: created.body.org.id, testKey: created.body.apiKey.token };
 }
@@ -33,7 +45,9 @@ describe('onboarding an org end to end over HTTP', () => {
     const { orgId, testKey } = await createOrg();
 
     const ready = await onboarding.waitForEnvironments(orgId);
-    expect(ready.processes.map((p) => [p.process, p.network ?? p.environment ?? '', p.stage])).toEqual([
+    expect(
+      ready.processes.map((p) => [p.process, p.network ?? p.environment ?? '', p.stage]),
+    ).toEqual([
       ['serviceDesk', '', 'awaitingAccess'],
       ['testEnvironment', 'TEST', 'ready'],
       ['productionEnvironment', 'PRODUCTION', 'ready'],
@@ -58,13 +72,19 @@ describe('onboarding an org end to end over HTTP', () => {
     await onboarding.send(orgId, { type: 'SERVICE_DESK_ACCESS_GRANTED', notes: 'ticket SD-7' });
     await onboarding.certify(orgId, 'VISA');
     await onboarding.send(orgId, { type: 'KICKOFF_HELD', network: 'MASTERCARD' });
-    const testing = await onboarding.send(orgId, { type: 'TEST_PLAN_AGREED', network: 'MASTERCARD', notes: 'plan v2 signed' });
+    const testing = await onboarding.send(orgId, {
+      type: 'TEST_PLAN_AGREED',
+      network: 'MASTERCARD',
+      notes: 'plan v2 signed',
+    });
     expect(onboarding.stageOf(testing, 'certification', 'MASTERCARD')).toBe('testing');
 
     // "Every org in certification testing with Mastercard", as one Web UI filter.
     const certificationId = workflowIds.networkCertification(orgId, 'MASTERCARD');
     const stuck = await eventually(async () => {
-      const ids = await visible(`OrgId = '${orgId}' AND Network = 'MASTERCARD' AND Stage = 'testing'`);
+      const ids = await visible(
+        `OrgId = '${orgId}' AND Network = 'MASTERCARD' AND Stage = 'testing'`,
+      );
       return ids.length > 0 ? ids : undefined;
     });
     expect(stuck).toEqual([certificationId]);
@@ -74,18 +94,40 @@ describe('onboarding an org end to end over HTTP', () => {
     });
     expect(orgRuns).toEqual([workflowIds.orgOnboarding(orgId)]);
 
-    await onboarding.send(orgId, { type: 'RESULTS_SUBMITTED', network: 'MASTERCARD', notes: 'run 1' });
-    const failed = await onboarding.send(orgId, { type: 'FAILED', network: 'MASTERCARD', notes: 'ATM cases failed' });
+    await onboarding.send(orgId, {
+      type: 'RESULTS_SUBMITTED',
+      network: 'MASTERCARD',
+      notes: 'run 1',
+    });
+    const failed = await onboarding.send(orgId, {
+      type: 'FAILED',
+      network: 'MASTERCARD',
+      notes: 'ATM cases failed',
+    });
     expect(onboarding.stageOf(failed, 'certification', 'MASTERCARD')).toBe('retesting');
-    await onboarding.send(orgId, { type: 'RESULTS_SUBMITTED', network: 'MASTERCARD', notes: 'run 2' });
-    await onboarding.send(orgId, { type: 'CERTIFIED', network: 'MASTERCARD', notes: 'letter MC-123' });
+    await onboarding.send(orgId, {
+      type: 'RESULTS_SUBMITTED',
+      network: 'MASTERCARD',
+      notes: 'run 2',
+    });
+    await onboarding.send(orgId, {
+      type: 'CERTIFIED',
+      network: 'MASTERCARD',
+      notes: 'letter MC-123',
+    });
     await onboarding.send(orgId, { type: 'CONTROL_CENTER_ACCESS_GRANTED', notes: '3 users' });
 
     await product.temporal.workflow.getHandle(workflowIds.orgOnboarding(orgId)).result();
     const live = await onboarding.get(orgId);
     expect(live).toMatchObject({ stage: 'live', done: true, allowedEvents: [] });
     expect(live.processes.every((p) => p.done)).toBe(true);
-    expect(live.history).toContainEqual(expect.objectContaining({ event: 'SERVICE_DESK_ACCESS_GRANTED', by: 'operator', notes: 'ticket SD-7' }));
+    expect(live.history).toContainEqual(
+      expect.objectContaining({
+        event: 'SERVICE_DESK_ACCESS_GRANTED',
+        by: 'operator',
+        notes: 'ticket SD-7',
+      }),
+    );
     const mastercard = live.processes.find((p) => p.network === 'MASTERCARD')!;
     expect(mastercard.details!.history.map((h: { event: string }) => h.event)).toEqual([
       'KICKOFF_HELD',
@@ -95,8 +137,13 @@ describe('onboarding an org end to end over HTTP', () => {
       'RESULTS_SUBMITTED',
       'CERTIFIED',
     ]);
-    expect(mastercard.details!.history[3]).toMatchObject({ by: 'operator', notes: 'ATM cases failed' });
-    expect((await product.prisma.org.findUniqueOrThrow({ where: { id: orgId } })).status).toBe('ACTIVE');
+    expect(mastercard.details!.history[3]).toMatchObject({
+      by: 'operator',
+      notes: 'ATM cases failed',
+    });
+    expect((await product.prisma.org.findUniqueOrThrow({ where: { id: orgId } })).status).toBe(
+      'ACTIVE',
+    );
 
     // The production key, only now that production is verified; its data and the test data stay apart.
     const issued = await product.http('POST', `/v1/orgs/${orgId}/api-keys`, {
@@ -106,17 +153,32 @@ describe('onboarding an org end to end over HTTP', () => {
     expect(issued.status).toBe(201);
     const productionKey: string = issued.body.token;
     expect(productionKey).toMatch(/^cie_production_/);
-    const program = { name: 'Gold', type: 'CREDIT', cardNetwork: 'VISA', currency: 'BRL', dueDays: [5, 15], defaultCreditLimit: 100_000 };
-    const inProduction = await product.http('POST', '/v1/programs', { key: productionKey, json: program });
+    const program = {
+      name: 'Gold',
+      type: 'CREDIT',
+      cardNetwork: 'VISA',
+      currency: 'BRL',
+      dueDays: [5, 15],
+      defaultCreditLimit: 100_000,
+    };
+    const inProduction = await product.http('POST', '/v1/programs', {
+      key: productionKey,
+      json: program,
+    });
     expect(inProduction.status).toBe(201);
-    const inTest = await product.http('POST', '/v1/programs', { key: testKey, json: { ...program, name: 'Sandbox' } });
+    const inTest = await product.http('POST', '/v1/programs', {
+      key: testKey,
+      json: { ...program, name: 'Sandbox' },
+    });
     expect(inTest.status).toBe(201);
     const seenByTest = await product.http('GET', '/v1/programs', { key: testKey });
     const seenByProduction = await product.http('GET', '/v1/programs', { key: productionKey });
     expect(seenByTest.body.items.map((p: { name: string }) => p.name)).toEqual(['Sandbox']);
     expect(seenByProduction.body.items.map((p: { name: string }) => p.name)).toEqual(['Gold']);
     const reasons = await product.http('GET', '/v1/account-status-reasons', { key: productionKey });
-    expect(reasons.body.items.map((r: { code: string }) => r.code).sort()).toEqual(defaultStatusReasons.map((r) => r.code).sort());
+    expect(reasons.body.items.map((r: { code: string }) => r.code).sort()).toEqual(
+      defaultStatusReasons.map((r) => r.code).sort(),
+    );
   });
 });
 
@@ -135,7 +197,12 @@ describe('bad onboarding input is a 4xx problem and changes nothing', () => {
   it('refuses an event no process allows now, naming every event that is allowed', async () => {
     const early = await send({ type: 'CERTIFIED', network: 'VISA' });
     expectProblem(early, 409);
-    expect(early.body.allowedEvents).toEqual(expect.arrayContaining([{ type: 'KICKOFF_HELD', network: 'VISA' }, { type: 'SERVICE_DESK_ACCESS_GRANTED' }]));
+    expect(early.body.allowedEvents).toEqual(
+      expect.arrayContaining([
+        { type: 'KICKOFF_HELD', network: 'VISA' },
+        { type: 'SERVICE_DESK_ACCESS_GRANTED' },
+      ]),
+    );
     const retry = await send({ type: 'RETRY_STEP', environment: 'TEST' });
     expectProblem(retry, 409);
   });
@@ -161,28 +228,44 @@ describe('bad onboarding input is a 4xx problem and changes nothing', () => {
 
   it("keeps one org's onboarding away from another org", async () => {
     const other = await createOrg(['VISA']);
-    expectProblem(await product.http('GET', `/v1/orgs/${orgId}/onboarding`, { key: other.testKey }), 404);
+    expectProblem(
+      await product.http('GET', `/v1/orgs/${orgId}/onboarding`, { key: other.testKey }),
+      404,
+    );
     expectProblem(await send({ type: 'SERVICE_DESK_ACCESS_GRANTED' }, other.testKey), 403);
     // The operator cannot reach this org's run through the other org's path either.
-    const crossed = await product.http('POST', `/v1/orgs/${other.orgId}/workflows/${workflowIds.orgOnboarding(orgId)}/updates/sendOrgOnboardingEvent`, {
-      key: OPERATOR_KEY,
-      json: { type: 'SERVICE_DESK_ACCESS_GRANTED' },
-    });
+    const crossed = await product.http(
+      'POST',
+      `/v1/orgs/${other.orgId}/workflows/${workflowIds.orgOnboarding(orgId)}/updates/sendOrgOnboardingEvent`,
+      {
+        key: OPERATOR_KEY,
+        json: { type: 'SERVICE_DESK_ACCESS_GRANTED' },
+      },
+    );
     expectProblem(crossed, 404);
   });
 
   it('starts no second onboarding for the same org', async () => {
-    const again = await product.http('POST', `/v1/orgs/${orgId}/workflows`, { key: OPERATOR_KEY, json: { type: 'orgOnboarding' } });
+    const again = await product.http('POST', `/v1/orgs/${orgId}/workflows`, {
+      key: OPERATOR_KEY,
+      json: { type: 'orgOnboarding' },
+    });
     expectProblem(again, 409);
-    const { runId } = await product.temporal.workflow.getHandle(workflowIds.orgOnboarding(orgId)).describe();
+    const { runId } = await product.temporal.workflow
+      .getHandle(workflowIds.orgOnboarding(orgId))
+      .describe();
     expect(runId).toBe(before.workflow.runId);
   });
 
   it('issues no key for an unknown org', async () => {
-    const unknownOrg = await product.http('POST', `/v1/orgs/00000000-0000-4000-8000-000000000000/api-keys`, {
-      key: OPERATOR_KEY,
-      json: { environment: 'PRODUCTION', name: 'x' },
-    });
+    const unknownOrg = await product.http(
+      'POST',
+      `/v1/orgs/00000000-0000-4000-8000-000000000000/api-keys`,
+      {
+        key: OPERATOR_KEY,
+        json: { environment: 'PRODUCTION', name: 'x' },
+      },
+    );
     expectProblem(unknownOrg, 404);
   });
 
@@ -210,25 +293,67 @@ describe('the generic workflow surface, scoped to the org', () => {
       link: { workflowId: certificationId, page: `/ui/workflows/${certificationId}` },
     });
 
-    const updated = await product.http('POST', `${base}/${certificationId}/updates/sendCertificationEvent`, {
-      key: OPERATOR_KEY,
-      json: { type: 'KICKOFF_HELD', notes: 'call with the network' },
-    });
+    const updated = await product.http(
+      'POST',
+      `${base}/${certificationId}/updates/sendCertificationEvent`,
+      {
+        key: OPERATOR_KEY,
+        json: { type: 'KICKOFF_HELD', notes: 'call with the network' },
+      },
+    );
     expect(updated.status).toBe(200);
     expect(updated.body.stage).toBe('testPlanning');
-    const queried = await product.http('GET', `${base}/${certificationId}/queries/getCertification`, { key: testKey });
-    expect(queried.body.history).toEqual([expect.objectContaining({ event: 'KICKOFF_HELD', by: 'operator' })]);
+    const queried = await product.http(
+      'GET',
+      `${base}/${certificationId}/queries/getCertification`,
+      { key: testKey },
+    );
+    expect(queried.body.history).toEqual([
+      expect.objectContaining({ event: 'KICKOFF_HELD', by: 'operator' }),
+    ]);
 
-    expectProblem(await product.http('POST', `${base}/${certificationId}/updates/sendCertificationEvent`, { key: OPERATOR_KEY, json: { type: 'CERTIFIED' } }), 409);
-    expectProblem(await product.http('POST', `${base}/${certificationId}/updates/sendCertificationEvent`, { key: OPERATOR_KEY, json: { type: 'NOPE' } }), 400, 'invalid_value');
-    expectProblem(await product.http('GET', `${base}/${certificationId}/queries/secrets`, { key: OPERATOR_KEY }), 404);
-    expectProblem(await product.http('POST', `${base}/${certificationId}/signals/anything`, { key: OPERATOR_KEY }), 404);
+    expectProblem(
+      await product.http('POST', `${base}/${certificationId}/updates/sendCertificationEvent`, {
+        key: OPERATOR_KEY,
+        json: { type: 'CERTIFIED' },
+      }),
+      409,
+    );
+    expectProblem(
+      await product.http('POST', `${base}/${certificationId}/updates/sendCertificationEvent`, {
+        key: OPERATOR_KEY,
+        json: { type: 'NOPE' },
+      }),
+      400,
+      'invalid_value',
+    );
+    expectProblem(
+      await product.http('GET', `${base}/${certificationId}/queries/secrets`, {
+        key: OPERATOR_KEY,
+      }),
+      404,
+    );
+    expectProblem(
+      await product.http('POST', `${base}/${certificationId}/signals/anything`, {
+        key: OPERATOR_KEY,
+      }),
+      404,
+    );
 
     // A certification outside onboarding (a second network later on), started once.
-    const started = await product.http('POST', base, { key: OPERATOR_KEY, json: { type: 'networkCertification', network: 'MASTERCARD' } });
+    const started = await product.http('POST', base, {
+      key: OPERATOR_KEY,
+      json: { type: 'networkCertification', network: 'MASTERCARD' },
+    });
     expect(started.status).toBe(201);
     expect(started.body.workflowId).toBe(workflowIds.networkCertification(orgId, 'MASTERCARD'));
-    expectProblem(await product.http('POST', base, { key: OPERATOR_KEY, json: { type: 'networkCertification', network: 'MASTERCARD' } }), 409);
+    expectProblem(
+      await product.http('POST', base, {
+        key: OPERATOR_KEY,
+        json: { type: 'networkCertification', network: 'MASTERCARD' },
+      }),
+      409,
+    );
 
     const listed = await eventually(async () => {
       const response = await product.http('GET', base, { key: testKey });
@@ -243,8 +368,16 @@ describe('the generic workflow surface, scoped to the org', () => {
     ]);
 
     const other = await createOrg(['VISA']);
-    expectProblem(await product.http('GET', `${base}/${certificationId}`, { key: other.testKey }), 404);
-    expectProblem(await product.http('GET', `/v1/orgs/${other.orgId}/workflows/${certificationId}`, { key: OPERATOR_KEY }), 404);
+    expectProblem(
+      await product.http('GET', `${base}/${certificationId}`, { key: other.testKey }),
+      404,
+    );
+    expectProblem(
+      await product.http('GET', `/v1/orgs/${other.orgId}/workflows/${certificationId}`, {
+        key: OPERATOR_KEY,
+      }),
+      404,
+    );
   });
 });
 
@@ -252,31 +385,50 @@ describe('the generic surface cannot wedge onboarding or show the other environm
   it('refuses to start a certification the running onboarding starts itself, and the onboarding still goes live', async () => {
     const { orgId } = await createOrg(['VISA']);
     const base = `/v1/orgs/${orgId}/workflows`;
-    const refused = await product.http('POST', base, { key: OPERATOR_KEY, json: { type: 'networkCertification', network: 'VISA' } });
+    const refused = await product.http('POST', base, {
+      key: OPERATOR_KEY,
+      json: { type: 'networkCertification', network: 'VISA' },
+    });
     expectProblem(refused, 409, 'run_by_onboarding');
 
     await onboarding.complete(orgId, ['VISA']);
     const live = await onboarding.waitFor(orgId, (o) => o.stage === 'live');
     expect(live.done).toBe(true);
-    expect((await product.prisma.org.findUniqueOrThrow({ where: { id: orgId } })).status).toBe('ACTIVE');
+    expect((await product.prisma.org.findUniqueOrThrow({ where: { id: orgId } })).status).toBe(
+      'ACTIVE',
+    );
   });
 
   it("lists to each environment's key its own runs and the org-wide ones, never the other environment's", async () => {
     const { orgId, testKey } = await createOrg(['VISA']);
     await onboarding.waitForEnvironments(orgId);
-    const issued = await product.http('POST', `/v1/orgs/${orgId}/api-keys`, { key: OPERATOR_KEY, json: { environment: 'PRODUCTION', name: 'live' } });
+    const issued = await product.http('POST', `/v1/orgs/${orgId}/api-keys`, {
+      key: OPERATOR_KEY,
+      json: { environment: 'PRODUCTION', name: 'live' },
+    });
     expect(issued.status).toBe(201);
     const productionKey: string = issued.body.token;
     const draftIn = async (key: string) => {
-      const program = await product.http('POST', '/v1/programs', { key, json: { name: 'Gold', type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL' } });
-      const draft = await product.http('POST', '/v1/account-applications', { key, json: { programId: program.body.id } });
+      const program = await product.http('POST', '/v1/programs', {
+        key,
+        json: { name: 'Gold', type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL' },
+      });
+      const draft = await product.http('POST', '/v1/account-applications', {
+        key,
+        json: { programId: program.body.id },
+      });
       expect(draft.status).toBe(201);
       return workflowIds.accountApplication(draft.body.id);
     };
     const testRun = await draftIn(testKey);
     const productionRun = await draftIn(productionKey);
     const base = `/v1/orgs/${orgId}/workflows`;
-    const listedBy = async (key: string) => ((await product.http('GET', `${base}?limit=200`, { key })).body.items as { workflowId: string }[]).map((r) => r.workflowId);
+    const listedBy = async (key: string) =>
+      (
+        (await product.http('GET', `${base}?limit=200`, { key })).body.items as {
+          workflowId: string;
+        }[]
+      ).map((r) => r.workflowId);
 
     const byOperator = await eventually(async () => {
       const ids = await listedBy(OPERATOR_KEY);

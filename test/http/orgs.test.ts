@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../common/temporal-names.js';
-import { OPERATOR_KEY, eventually, sampleOrg, startTestProduct, type TestProduct, expectProblem } from '../support/harness.js';
+import {
+  OPERATOR_KEY,
+  eventually,
+  sampleOrg,
+  startTestProduct,
+  type TestProduct,
+  expectProblem,
+} from '../support/harness.js';
 
 let product: TestProduct;
 
@@ -18,7 +25,6 @@ async function createOrg(body: unknown = sampleOrg, headers: Record<string, stri
 async function orgCount() {
   return product.prisma.org.count();
 }
-
 
 describe('POST /v1/orgs', () => {
   it('stores the org with a test environment and key, and starts its onboarding workflow under its OrgId', async () => {
@@ -45,7 +51,8 @@ describe('POST /v1/orgs', () => {
     // What the Web UI does when filtering by the OrgId search attribute
     const listed = await eventually(async () => {
       const ids: string[] = [];
-      for await (const run of product.temporal.workflow.list({ query: `OrgId = '${org.id}'` })) ids.push(run.workflowId);
+      for await (const run of product.temporal.workflow.list({ query: `OrgId = '${org.id}'` }))
+        ids.push(run.workflowId);
       return ids.includes(onboarding.workflowId) ? ids : undefined;
     });
     expect(listed).toContain(onboarding.workflowId);
@@ -62,7 +69,10 @@ describe('POST /v1/orgs', () => {
     expect(retry.body.org.id).toBe(first.body.org.id);
     expect(await orgCount()).toBe(before + 1);
 
-    const reused = await createOrg({ ...sampleOrg, legalName: 'Other' }, { 'Idempotency-Key': 'create-acme-1' });
+    const reused = await createOrg(
+      { ...sampleOrg, legalName: 'Other' },
+      { 'Idempotency-Key': 'create-acme-1' },
+    );
     expectProblem(reused, 422);
     expect(await orgCount()).toBe(before + 1);
   });
@@ -70,7 +80,9 @@ describe('POST /v1/orgs', () => {
   it('executes concurrent requests with one Idempotency-Key once', async () => {
     const before = await orgCount();
     const responses = await Promise.all(
-      Array.from({ length: 5 }, () => createOrg(sampleOrg, { 'Idempotency-Key': 'create-acme-concurrent' })),
+      Array.from({ length: 5 }, () =>
+        createOrg(sampleOrg, { 'Idempotency-Key': 'create-acme-concurrent' }),
+      ),
     );
     for (const response of responses) expect([201, 409]).toContain(response.status);
     const ids = new Set(responses.filter((r) => r.status === 201).map((r) => r.body.org.id));
@@ -80,13 +92,24 @@ describe('POST /v1/orgs', () => {
 });
 
 describe('bad input to POST /v1/orgs is a 4xx problem and writes nothing', () => {
-  const cases: { name: string; status: number; field?: string; rule?: string; send: () => ReturnType<typeof createOrg> }[] = [
+  const cases: {
+    name: string;
+    status: number;
+    field?: string;
+    rule?: string;
+    send: () => ReturnType<typeof createOrg>;
+  }[] = [
     {
       name: 'malformed JSON',
       status: 400,
       field: 'body',
       rule: 'malformed_json',
-      send: () => product.http('POST', '/v1/orgs', { key: OPERATOR_KEY, raw: '{"legalName":', headers: { 'content-type': 'application/json' } }),
+      send: () =>
+        product.http('POST', '/v1/orgs', {
+          key: OPERATOR_KEY,
+          raw: '{"legalName":',
+          headers: { 'content-type': 'application/json' },
+        }),
     },
     {
       name: 'an unknown field',
@@ -141,7 +164,12 @@ describe('bad input to POST /v1/orgs is a 4xx problem and writes nothing', () =>
       name: 'a body that is not JSON',
       status: 415,
       field: 'headers.content-type',
-      send: () => product.http('POST', '/v1/orgs', { key: OPERATOR_KEY, raw: 'legalName=Acme', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+      send: () =>
+        product.http('POST', '/v1/orgs', {
+          key: OPERATOR_KEY,
+          raw: 'legalName=Acme',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        }),
     },
     {
       name: 'an oversized body',
@@ -158,7 +186,11 @@ describe('bad input to POST /v1/orgs is a 4xx problem and writes nothing', () =>
     {
       name: 'a wrong API key',
       status: 401,
-      send: () => product.http('POST', '/v1/orgs', { key: 'cie_test_0000000000000000_' + '0'.repeat(64), json: sampleOrg }),
+      send: () =>
+        product.http('POST', '/v1/orgs', {
+          key: 'cie_test_0000000000000000_' + '0'.repeat(64),
+          json: sampleOrg,
+        }),
     },
   ];
 
@@ -169,7 +201,10 @@ describe('bad input to POST /v1/orgs is a 4xx problem and writes nothing', () =>
       expectProblem(response, testCase.status);
       if (testCase.field) {
         expect(response.body.errors).toContainEqual(
-          expect.objectContaining({ field: testCase.field, ...(testCase.rule ? { rule: testCase.rule } : {}) }),
+          expect.objectContaining({
+            field: testCase.field,
+            ...(testCase.rule ? { rule: testCase.rule } : {}),
+          }),
         );
       }
       expect(await orgCount()).toBe(before);
@@ -190,12 +225,17 @@ describe('tenancy', () => {
     expectProblem(foreign, 404);
     expect(JSON.stringify(foreign.body)).not.toContain('Beta');
 
-    const missing = await product.http('GET', `/v1/orgs/${crypto.randomUUID()}`, { key: OPERATOR_KEY });
+    const missing = await product.http('GET', `/v1/orgs/${crypto.randomUUID()}`, {
+      key: OPERATOR_KEY,
+    });
     expectProblem(missing, 404);
     expect(foreign.body.type).toBe(missing.body.type);
 
     const before = await orgCount();
-    const forbidden = await product.http('POST', '/v1/orgs', { key: a.apiKey.token, json: sampleOrg });
+    const forbidden = await product.http('POST', '/v1/orgs', {
+      key: a.apiKey.token,
+      json: sampleOrg,
+    });
     expectProblem(forbidden, 403);
     const event = await product.http('POST', `/v1/orgs/${a.org.id}/onboarding/events`, {
       key: a.apiKey.token,
@@ -214,9 +254,13 @@ describe('tenancy', () => {
 
 describe('every response', () => {
   it('carries a request id, echoing a well-formed one the client sent', async () => {
-    const echoed = await product.http('GET', '/healthz', { headers: { 'x-request-id': 'client-abc.123' } });
+    const echoed = await product.http('GET', '/healthz', {
+      headers: { 'x-request-id': 'client-abc.123' },
+    });
     expect(echoed.headers.get('x-request-id')).toBe('client-abc.123');
-    const generated = await product.http('GET', '/healthz', { headers: { 'x-request-id': 'bad id with spaces' } });
+    const generated = await product.http('GET', '/healthz', {
+      headers: { 'x-request-id': 'bad id with spaces' },
+    });
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 

@@ -41,36 +41,104 @@ async function refused(
   const before = await databaseFingerprint(product.prisma);
   const response = await send();
   expectProblem(response, expected.status ?? 400);
-  expect(response.body.errors).toContainEqual(expect.objectContaining({ field: expected.field, rule: expected.rule }));
+  expect(response.body.errors).toContainEqual(
+    expect.objectContaining({ field: expected.field, rule: expected.rule }),
+  );
   expect(await databaseFingerprint(product.prisma)).toBe(before);
   return response;
 }
 
-const person = (name: string) => ({ person: { name, documentNumber: `DOC-${Math.random().toString(36).slice(2, 10)}` } });
+const person = (name: string) => ({
+  person: { name, documentNumber: `DOC-${Math.random().toString(36).slice(2, 10)}` },
+});
 
 describe('a control character in any text field', () => {
   const nul = 'Acme\u0000Bank';
   const cases: { field: string; send: () => Promise<HttpResponse> }[] = [
-    { field: 'body.legalName', send: () => product.http('POST', '/v1/orgs', { key: OPERATOR_KEY, json: { ...sampleOrg, legalName: nul } }) },
+    {
+      field: 'body.legalName',
+      send: () =>
+        product.http('POST', '/v1/orgs', {
+          key: OPERATOR_KEY,
+          json: { ...sampleOrg, legalName: nul },
+        }),
+    },
     {
       field: 'body.address.line1',
-      send: () => product.http('POST', '/v1/orgs', { key: OPERATOR_KEY, json: { ...sampleOrg, address: { ...sampleOrg.address, line1: nul } } }),
+      send: () =>
+        product.http('POST', '/v1/orgs', {
+          key: OPERATOR_KEY,
+          json: { ...sampleOrg, address: { ...sampleOrg.address, line1: nul } },
+        }),
     },
-    { field: 'body.name', send: () => product.http('POST', '/v1/programs', { key, json: { name: nul, type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL' } }) },
-    { field: 'body.description', send: () => product.http('POST', '/v1/account-status-reasons', { key, json: { code: 'NUL_TEST', description: nul } }) },
-    { field: 'body.description', send: () => product.http('PATCH', `/v1/accounts/${accountId}/status`, { key, json: { status: 'BLOCKED', description: nul } }) },
-    { field: 'body.owner.person.name', send: () => product.http('POST', '/v1/accounts', { key, json: { programId, owner: person(nul) } }) },
+    {
+      field: 'body.name',
+      send: () =>
+        product.http('POST', '/v1/programs', {
+          key,
+          json: { name: nul, type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL' },
+        }),
+    },
+    {
+      field: 'body.description',
+      send: () =>
+        product.http('POST', '/v1/account-status-reasons', {
+          key,
+          json: { code: 'NUL_TEST', description: nul },
+        }),
+    },
+    {
+      field: 'body.description',
+      send: () =>
+        product.http('PATCH', `/v1/accounts/${accountId}/status`, {
+          key,
+          json: { status: 'BLOCKED', description: nul },
+        }),
+    },
+    {
+      field: 'body.owner.person.name',
+      send: () =>
+        product.http('POST', '/v1/accounts', { key, json: { programId, owner: person(nul) } }),
+    },
     {
       field: 'body.customer.company.legalName',
-      send: () => product.http('POST', `/v1/accounts/${accountId}/customers`, { key, json: { customer: { company: { legalName: nul, documentNumber: 'CNPJ-NUL-1' } } } }),
+      send: () =>
+        product.http('POST', `/v1/accounts/${accountId}/customers`, {
+          key,
+          json: { customer: { company: { legalName: nul, documentNumber: 'CNPJ-NUL-1' } } },
+        }),
     },
-    { field: 'body.applicant.person.name', send: () => product.http('POST', '/v1/account-applications', { key, json: { programId, applicant: person(nul), submit: true } }) },
+    {
+      field: 'body.applicant.person.name',
+      send: () =>
+        product.http('POST', '/v1/account-applications', {
+          key,
+          json: { programId, applicant: person(nul), submit: true },
+        }),
+    },
     {
       field: 'body.applicant.person.addresses.0.city',
       send: () =>
         product.http('POST', '/v1/account-applications', {
           key,
-          json: { programId, applicant: { person: { name: 'Ana', documentNumber: 'ADDR-NUL-1', addresses: [{ type: 'RESIDENTIAL', line1: 'Rua 1', city: '\u001b[31mRed', postalCode: '1', country: 'BR' }] } } },
+          json: {
+            programId,
+            applicant: {
+              person: {
+                name: 'Ana',
+                documentNumber: 'ADDR-NUL-1',
+                addresses: [
+                  {
+                    type: 'RESIDENTIAL',
+                    line1: 'Rua 1',
+                    city: '\u001b[31mRed',
+                    postalCode: '1',
+                    country: 'BR',
+                  },
+                ],
+              },
+            },
+          },
         }),
     },
   ];
@@ -81,16 +149,32 @@ describe('a control character in any text field', () => {
   }
 
   it('also in a query parameter and a path parameter', async () => {
-    await refused(() => product.http('GET', `/v1/accounts/${accountId}/status-history?after=1%00`, { key }), { field: 'query.after', rule: 'control_character' });
-    await refused(() => product.http('GET', '/v1/accounts/%00', { key }), { field: 'params.accountId', rule: 'control_character' });
+    await refused(
+      () => product.http('GET', `/v1/accounts/${accountId}/status-history?after=1%00`, { key }),
+      { field: 'query.after', rule: 'control_character' },
+    );
+    await refused(() => product.http('GET', '/v1/accounts/%00', { key }), {
+      field: 'params.accountId',
+      rule: 'control_character',
+    });
   });
 
   it('allows line breaks in free text but not in a single-line field', async () => {
-    await refused(() => product.http('POST', '/v1/programs', { key, json: { name: 'Gold\nPlus', type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL' } }), {
-      field: 'body.name',
-      rule: 'control_character',
+    await refused(
+      () =>
+        product.http('POST', '/v1/programs', {
+          key,
+          json: { name: 'Gold\nPlus', type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL' },
+        }),
+      {
+        field: 'body.name',
+        rule: 'control_character',
+      },
+    );
+    const reason = await product.http('POST', '/v1/account-status-reasons', {
+      key,
+      json: { code: 'MULTI_LINE', description: 'First line\nsecond line' },
     });
-    const reason = await product.http('POST', '/v1/account-status-reasons', { key, json: { code: 'MULTI_LINE', description: 'First line\nsecond line' } });
     expect(reason.status).toBe(201);
     expect(reason.body.description).toBe('First line\nsecond line');
   });
@@ -101,134 +185,290 @@ describe('malformed encodings', () => {
   async function postRaw(body: Buffer, encoding: string) {
     const response = await fetch(`${product.baseUrl}/v1/programs`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-encoding': encoding },
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        'content-encoding': encoding,
+      },
       body,
     });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text ? JSON.parse(text) : undefined,
+    };
   }
 
   it('refuses a body that is not the gzip or br it claims to be', async () => {
     for (const encoding of ['gzip', 'br', 'deflate']) {
-      await refused(() => postRaw(Buffer.from('{"name":"not compressed"}'), encoding), { field: 'body', rule: 'malformed_encoding' });
+      await refused(() => postRaw(Buffer.from('{"name":"not compressed"}'), encoding), {
+        field: 'body',
+        rule: 'malformed_encoding',
+      });
     }
   });
 
   it('accepts a body that is valid gzip or br', async () => {
     const gzipped = await postRaw(gzipSync(JSON.stringify(program)), 'gzip');
     expect(gzipped.status).toBe(201);
-    const brotli = await postRaw(brotliCompressSync(JSON.stringify({ ...program, name: 'Encoded br' })), 'br');
+    const brotli = await postRaw(
+      brotliCompressSync(JSON.stringify({ ...program, name: 'Encoded br' })),
+      'br',
+    );
     expect(brotli.status).toBe(201);
   });
 
   it('refuses an unknown content encoding with 415', async () => {
-    await refused(() => postRaw(Buffer.from('{}'), 'compress'), { status: 415, field: 'headers.content-encoding', rule: 'unsupported_encoding' });
+    await refused(() => postRaw(Buffer.from('{}'), 'compress'), {
+      status: 415,
+      field: 'headers.content-encoding',
+      rule: 'unsupported_encoding',
+    });
   });
 
   it('refuses a path with broken percent-encoding and text with a lone surrogate', async () => {
-    await refused(() => product.http('GET', '/v1/accounts/%E0%A4%A', { key }), { field: 'params', rule: 'malformed_encoding' });
+    await refused(() => product.http('GET', '/v1/accounts/%E0%A4%A', { key }), {
+      field: 'params',
+      rule: 'malformed_encoding',
+    });
     await refused(
-      () => product.http('POST', '/v1/programs', { key, raw: '{"name":"Half \\ud800 pair","type":"PREPAID","cardNetwork":"VISA","currency":"BRL"}', headers: { 'content-type': 'application/json' } }),
+      () =>
+        product.http('POST', '/v1/programs', {
+          key,
+          raw: '{"name":"Half \\ud800 pair","type":"PREPAID","cardNetwork":"VISA","currency":"BRL"}',
+          headers: { 'content-type': 'application/json' },
+        }),
       { field: 'body.name', rule: 'invalid_unicode' },
     );
   });
 });
 
 describe('every rule has its own name', () => {
-  const status = (json: unknown) => () => product.http('PATCH', `/v1/accounts/${accountId}/status`, { key, json });
+  const status = (json: unknown) => () =>
+    product.http('PATCH', `/v1/accounts/${accountId}/status`, { key, json });
 
   it('required: a field that is absent', async () => {
     await refused(status({ description: 'no status' }), { field: 'body.status', rule: 'required' });
   });
 
   it('invalid_type: a field present with the wrong type, in the body or the query', async () => {
-    await refused(status({ status: 'BLOCKED', reasonId: 42 }), { field: 'body.reasonId', rule: 'invalid_type' });
-    await refused(() => product.http('GET', `/v1/accounts/${accountId}/status-history?limit=banana`, { key }), { field: 'query.limit', rule: 'invalid_type' });
-    await refused(() => product.http('POST', '/v1/programs', { key, json: { name: 'Typed', type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL', dueDays: 'all' } }), {
-      field: 'body.dueDays',
+    await refused(status({ status: 'BLOCKED', reasonId: 42 }), {
+      field: 'body.reasonId',
       rule: 'invalid_type',
     });
+    await refused(
+      () => product.http('GET', `/v1/accounts/${accountId}/status-history?limit=banana`, { key }),
+      { field: 'query.limit', rule: 'invalid_type' },
+    );
+    await refused(
+      () =>
+        product.http('POST', '/v1/programs', {
+          key,
+          json: {
+            name: 'Typed',
+            type: 'PREPAID',
+            cardNetwork: 'VISA',
+            currency: 'BRL',
+            dueDays: 'all',
+          },
+        }),
+      {
+        field: 'body.dueDays',
+        rule: 'invalid_type',
+      },
+    );
   });
 
   it('invalid_value: not one of the allowed values', async () => {
     await refused(status({ status: 'FROZEN' }), { field: 'body.status', rule: 'invalid_value' });
-    await refused(() => product.http('POST', '/v1/programs', { key, json: { name: 'Money', type: 'PREPAID', cardNetwork: 'VISA', currency: 'XYZ' } }), {
-      field: 'body.currency',
-      rule: 'invalid_value',
-    });
+    await refused(
+      () =>
+        product.http('POST', '/v1/programs', {
+          key,
+          json: { name: 'Money', type: 'PREPAID', cardNetwork: 'VISA', currency: 'XYZ' },
+        }),
+      {
+        field: 'body.currency',
+        rule: 'invalid_value',
+      },
+    );
   });
 
   it('invalid_uuid, invalid_email, invalid_format and invalid_datetime', async () => {
-    await refused(status({ status: 'BLOCKED', reasonId: 'not-a-uuid' }), { field: 'body.reasonId', rule: 'invalid_uuid' });
+    await refused(status({ status: 'BLOCKED', reasonId: 'not-a-uuid' }), {
+      field: 'body.reasonId',
+      rule: 'invalid_uuid',
+    });
     await refused(
       () =>
         product.http('POST', '/v1/accounts', {
           key,
-          json: { programId, owner: { person: { name: 'Ana', documentNumber: 'MAIL-1', contacts: [{ type: 'EMAIL', value: 'not-an-address' }] } } },
+          json: {
+            programId,
+            owner: {
+              person: {
+                name: 'Ana',
+                documentNumber: 'MAIL-1',
+                contacts: [{ type: 'EMAIL', value: 'not-an-address' }],
+              },
+            },
+          },
         }),
       { field: 'body.owner.person.contacts.0.value', rule: 'invalid_email' },
     );
-    await refused(() => product.http('POST', '/v1/account-status-reasons', { key, json: { code: 'lower case', description: 'x' } }), {
-      field: 'body.code',
-      rule: 'invalid_format',
+    await refused(
+      () =>
+        product.http('POST', '/v1/account-status-reasons', {
+          key,
+          json: { code: 'lower case', description: 'x' },
+        }),
+      {
+        field: 'body.code',
+        rule: 'invalid_format',
+      },
+    );
+    await refused(status({ status: 'BLOCKED', until: 'tomorrow' }), {
+      field: 'body.until',
+      rule: 'invalid_datetime',
     });
-    await refused(status({ status: 'BLOCKED', until: 'tomorrow' }), { field: 'body.until', rule: 'invalid_datetime' });
   });
 
   it('too_short, too_long, too_few, too_many, too_small and too_big', async () => {
-    await refused(() => product.http('POST', '/v1/programs', { key, json: { name: '   ', type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL' } }), {
-      field: 'body.name',
-      rule: 'too_short',
-    });
-    await refused(() => product.http('POST', '/v1/programs', { key, json: { name: 'x'.repeat(101), type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL' } }), {
-      field: 'body.name',
-      rule: 'too_long',
-    });
-    const credit = { name: 'Credit', type: 'CREDIT', cardNetwork: 'VISA', currency: 'BRL', defaultCreditLimit: 1000 };
-    await refused(() => product.http('POST', '/v1/programs', { key, json: { ...credit, dueDays: [] } }), { field: 'body.dueDays', rule: 'too_few' });
-    await refused(() => product.http('POST', '/v1/programs', { key, json: { ...credit, dueDays: Array.from({ length: 29 }, (_, i) => i + 1) } }), {
-      field: 'body.dueDays',
-      rule: 'too_many',
-    });
-    await refused(() => product.http('POST', `/v1/accounts/${accountId}/transactions`, { key, json: { type: 'CASH_IN', amount: 0, currency: 'BRL' } }), {
-      field: 'body.amount',
-      rule: 'too_small',
-    });
-    await refused(() => product.http('POST', `/v1/accounts/${accountId}/transactions`, { key, json: { type: 'CASH_IN', amount: 2 ** 53 + 2, currency: 'BRL' } }), {
-      field: 'body.amount',
-      rule: 'too_big',
-    });
+    await refused(
+      () =>
+        product.http('POST', '/v1/programs', {
+          key,
+          json: { name: '   ', type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL' },
+        }),
+      {
+        field: 'body.name',
+        rule: 'too_short',
+      },
+    );
+    await refused(
+      () =>
+        product.http('POST', '/v1/programs', {
+          key,
+          json: { name: 'x'.repeat(101), type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL' },
+        }),
+      {
+        field: 'body.name',
+        rule: 'too_long',
+      },
+    );
+    const credit = {
+      name: 'Credit',
+      type: 'CREDIT',
+      cardNetwork: 'VISA',
+      currency: 'BRL',
+      defaultCreditLimit: 1000,
+    };
+    await refused(
+      () => product.http('POST', '/v1/programs', { key, json: { ...credit, dueDays: [] } }),
+      { field: 'body.dueDays', rule: 'too_few' },
+    );
+    await refused(
+      () =>
+        product.http('POST', '/v1/programs', {
+          key,
+          json: { ...credit, dueDays: Array.from({ length: 29 }, (_, i) => i + 1) },
+        }),
+      {
+        field: 'body.dueDays',
+        rule: 'too_many',
+      },
+    );
+    await refused(
+      () =>
+        product.http('POST', `/v1/accounts/${accountId}/transactions`, {
+          key,
+          json: { type: 'CASH_IN', amount: 0, currency: 'BRL' },
+        }),
+      {
+        field: 'body.amount',
+        rule: 'too_small',
+      },
+    );
+    await refused(
+      () =>
+        product.http('POST', `/v1/accounts/${accountId}/transactions`, {
+          key,
+          json: { type: 'CASH_IN', amount: 2 ** 53 + 2, currency: 'BRL' },
+        }),
+      {
+        field: 'body.amount',
+        rule: 'too_big',
+      },
+    );
   });
 
   it('unknown_field: in the body and in the query of a route that takes none', async () => {
-    await refused(status({ status: 'BLOCKED', colour: 'red' }), { field: 'body.colour', rule: 'unknown_field' });
-    await refused(() => product.http('GET', '/v1/programs?sort=name', { key }), { field: 'query.sort', rule: 'unknown_field' });
+    await refused(status({ status: 'BLOCKED', colour: 'red' }), {
+      field: 'body.colour',
+      rule: 'unknown_field',
+    });
+    await refused(() => product.http('GET', '/v1/programs?sort=name', { key }), {
+      field: 'query.sort',
+      rule: 'unknown_field',
+    });
   });
 
   it('invalid_union: a holder that is neither a person nor a company; the meant shape names its own fields', async () => {
-    await refused(() => product.http('POST', '/v1/accounts', { key, json: { programId, owner: { robot: { name: 'R2' } } } }), {
-      field: 'body.owner',
-      rule: 'invalid_union',
-    });
-    await refused(() => product.http('POST', '/v1/accounts', { key, json: { programId, owner: { person: { documentNumber: 'NONAME-1' } } } }), {
-      field: 'body.owner.person.name',
-      rule: 'required',
-    });
+    await refused(
+      () =>
+        product.http('POST', '/v1/accounts', {
+          key,
+          json: { programId, owner: { robot: { name: 'R2' } } },
+        }),
+      {
+        field: 'body.owner',
+        rule: 'invalid_union',
+      },
+    );
+    await refused(
+      () =>
+        product.http('POST', '/v1/accounts', {
+          key,
+          json: { programId, owner: { person: { documentNumber: 'NONAME-1' } } },
+        }),
+      {
+        field: 'body.owner.person.name',
+        rule: 'required',
+      },
+    );
   });
 
   it('too_deep: nesting deeper than any request of the API', async () => {
     const deep = `{"name":${'['.repeat(20_000)}"leaf"${']'.repeat(20_000)}}`;
-    await refused(() => product.http('POST', '/v1/programs', { key, raw: deep, headers: { 'content-type': 'application/json' } }), {
-      field: 'body.name.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0',
-      rule: 'too_deep',
-    });
+    await refused(
+      () =>
+        product.http('POST', '/v1/programs', {
+          key,
+          raw: deep,
+          headers: { 'content-type': 'application/json' },
+        }),
+      {
+        field: 'body.name.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0',
+        rule: 'too_deep',
+      },
+    );
   });
 
   it('no_fields: a PATCH that changes nothing', async () => {
-    await refused(() => product.http('PATCH', '/v1/settings', { key, json: {} }), { field: 'body', rule: 'no_fields' });
-    const draft = await product.http('POST', '/v1/account-applications', { key, json: { programId } });
+    await refused(() => product.http('PATCH', '/v1/settings', { key, json: {} }), {
+      field: 'body',
+      rule: 'no_fields',
+    });
+    const draft = await product.http('POST', '/v1/account-applications', {
+      key,
+      json: { programId },
+    });
     expect(draft.status).toBe(201);
-    await refused(() => product.http('PATCH', `/v1/account-applications/${draft.body.id}`, { key, json: {} }), { field: 'body', rule: 'no_fields' });
+    await refused(
+      () => product.http('PATCH', `/v1/account-applications/${draft.body.id}`, { key, json: {} }),
+      { field: 'body', rule: 'no_fields' },
+    );
   });
 });
 

@@ -11,7 +11,15 @@ import {
 } from '../../machines/account-application.js';
 
 const stamp = { at: '2026-01-01T00:00:00.000Z', by: 'test' };
-const ana = { person: { name: 'Ana', documentNumber: 'DOC-1', addresses: [{ type: 'RESIDENTIAL' as const, line1: 'A', city: 'C', postalCode: '1', country: 'BR' }] } };
+const ana = {
+  person: {
+    name: 'Ana',
+    documentNumber: 'DOC-1',
+    addresses: [
+      { type: 'RESIDENTIAL' as const, line1: 'A', city: 'C', postalCode: '1', country: 'BR' },
+    ],
+  },
+};
 const complete = { programId: 'program-1', applicant: ana, additionalCustomers: [] };
 
 const events: ApplicationEvent[] = [
@@ -25,7 +33,10 @@ const events: ApplicationEvent[] = [
 ];
 
 // Which event moves which status where, written down apart from the machine.
-const rules: Record<ApplicationStatus, Partial<Record<ApplicationEvent['type'], ApplicationStatus>>> = {
+const rules: Record<
+  ApplicationStatus,
+  Partial<Record<ApplicationEvent['type'], ApplicationStatus>>
+> = {
   DRAFT: { UPDATE: 'DRAFT', SUBMIT: 'SUBMITTED', CANCEL: 'CANCELLED', EXPIRE: 'EXPIRED' },
   SUBMITTED: { PROCESSING_STARTED: 'PROCESSING' },
   PROCESSING: { ACCOUNT_CREATED: 'ACCOUNT_CREATED', REJECTED: 'REJECTED' },
@@ -38,21 +49,41 @@ const rules: Record<ApplicationStatus, Partial<Record<ApplicationEvent['type'], 
 describe('account application machine', () => {
   it('merges updates: scalars replace, addresses and additional customers append', () => {
     const merged = mergeChanges(complete, {
-      applicant: { person: { name: 'Ana Maria', documentNumber: 'DOC-1', addresses: [{ type: 'MAILING', line1: 'B', city: 'C', postalCode: '2', country: 'BR' }] } },
+      applicant: {
+        person: {
+          name: 'Ana Maria',
+          documentNumber: 'DOC-1',
+          addresses: [{ type: 'MAILING', line1: 'B', city: 'C', postalCode: '2', country: 'BR' }],
+        },
+      },
       additionalCustomers: [{ company: { legalName: 'Co', documentNumber: 'CO-1' } }],
     });
     expect(merged.programId).toBe('program-1');
     expect('person' in merged.applicant! && merged.applicant.person.name).toBe('Ana Maria');
-    expect('person' in merged.applicant! && merged.applicant.person.addresses?.map((a) => a.line1)).toEqual(['A', 'B']);
+    expect(
+      'person' in merged.applicant! && merged.applicant.person.addresses?.map((a) => a.line1),
+    ).toEqual(['A', 'B']);
     expect(merged.additionalCustomers).toHaveLength(1);
   });
 
   it('will not submit without a program and an applicant, nor turn a person into a company', () => {
     expect(missingForSubmit({ additionalCustomers: [] })).toEqual(['programId', 'applicant']);
-    let [snapshot] = initialTransition(accountApplicationMachine, { data: { applicant: ana, additionalCustomers: [] } });
+    let [snapshot] = initialTransition(accountApplicationMachine, {
+      data: { applicant: ana, additionalCustomers: [] },
+    });
     expect(snapshot.can({ type: 'SUBMIT', ...stamp })).toBe(false);
-    expect(snapshot.can({ type: 'UPDATE', changes: { applicant: { company: { legalName: 'X', documentNumber: 'X-1' } } }, ...stamp })).toBe(false);
-    [snapshot] = transition(accountApplicationMachine, snapshot, { type: 'UPDATE', changes: { programId: 'p' }, ...stamp });
+    expect(
+      snapshot.can({
+        type: 'UPDATE',
+        changes: { applicant: { company: { legalName: 'X', documentNumber: 'X-1' } } },
+        ...stamp,
+      }),
+    ).toBe(false);
+    [snapshot] = transition(accountApplicationMachine, snapshot, {
+      type: 'UPDATE',
+      changes: { programId: 'p' },
+      ...stamp,
+    });
     expect(snapshot.can({ type: 'SUBMIT', ...stamp })).toBe(true);
   });
 
@@ -72,7 +103,9 @@ describe('account application machine', () => {
         status = applicationStatus(step.state);
         expect(status).toBe(expected);
       }
-      expect(path.state.context.history.map((h) => h.event)).toEqual(path.steps.slice(1).map((s) => s.event.type));
+      expect(path.state.context.history.map((h) => h.event)).toEqual(
+        path.steps.slice(1).map((s) => s.event.type),
+      );
       if (path.state.status === 'done') ends.add(status);
       if (status === 'ACCOUNT_CREATED') expect(path.state.context.accountId).toBe('account-1');
       if (status === 'REJECTED') expect(path.state.context.rejectionReasons).toEqual(['no']);

@@ -21,12 +21,20 @@ const capabilities: Record<AccountStatus, { cashIn: boolean; cashOut: boolean }>
 };
 
 /** The expected next status, or undefined where the rules forbid the event. */
-function expectedNext(status: AccountStatus, beforeCancellation: AccountStatus | null, event: AccountStatusEvent): AccountStatus | undefined {
+function expectedNext(
+  status: AccountStatus,
+  beforeCancellation: AccountStatus | null,
+  event: AccountStatusEvent,
+): AccountStatus | undefined {
   switch (event.type) {
-    case 'BLOCK': return status === 'CANCELLED' ? undefined : 'BLOCKED';
-    case 'UNBLOCK': return status === 'BLOCKED' ? 'NORMAL' : undefined;
-    case 'CANCEL': return status === 'CANCELLED' ? undefined : 'CANCELLED';
-    case 'ROLLBACK': return status === 'CANCELLED' ? (event.to ?? beforeCancellation ?? 'NORMAL') : undefined;
+    case 'BLOCK':
+      return status === 'CANCELLED' ? undefined : 'BLOCKED';
+    case 'UNBLOCK':
+      return status === 'BLOCKED' ? 'NORMAL' : undefined;
+    case 'CANCEL':
+      return status === 'CANCELLED' ? undefined : 'CANCELLED';
+    case 'ROLLBACK':
+      return status === 'CANCELLED' ? (event.to ?? beforeCancellation ?? 'NORMAL') : undefined;
   }
 }
 
@@ -72,10 +80,18 @@ describe('account status machine', () => {
   });
 
   it('maps a target status to the ordinary event that reaches it', () => {
-    expect(eventForTargetStatus(accountStatusSnapshot('NORMAL'), 'BLOCKED')).toEqual({ type: 'BLOCK' });
-    expect(eventForTargetStatus(accountStatusSnapshot('BLOCKED'), 'NORMAL')).toEqual({ type: 'UNBLOCK' });
-    expect(eventForTargetStatus(accountStatusSnapshot('BLOCKED'), 'CANCELLED')).toEqual({ type: 'CANCEL' });
-    expect(eventForTargetStatus(accountStatusSnapshot('BLOCKED'), 'BLOCKED')).toEqual({ type: 'BLOCK' });
+    expect(eventForTargetStatus(accountStatusSnapshot('NORMAL'), 'BLOCKED')).toEqual({
+      type: 'BLOCK',
+    });
+    expect(eventForTargetStatus(accountStatusSnapshot('BLOCKED'), 'NORMAL')).toEqual({
+      type: 'UNBLOCK',
+    });
+    expect(eventForTargetStatus(accountStatusSnapshot('BLOCKED'), 'CANCELLED')).toEqual({
+      type: 'CANCEL',
+    });
+    expect(eventForTargetStatus(accountStatusSnapshot('BLOCKED'), 'BLOCKED')).toEqual({
+      type: 'BLOCK',
+    });
     expect(eventForTargetStatus(accountStatusSnapshot('NORMAL'), 'NORMAL')).toBeUndefined();
   });
 
@@ -95,7 +111,10 @@ describe('account status machine', () => {
         beforeCancellation = actual === 'CANCELLED' ? status : null;
         status = actual;
         reached.add(status);
-        expect({ cashIn: operationAllowed(status, 'cashIn'), cashOut: operationAllowed(status, 'cashOut') }).toEqual(capabilities[status]);
+        expect({
+          cashIn: operationAllowed(status, 'cashIn'),
+          cashOut: operationAllowed(status, 'cashOut'),
+        }).toEqual(capabilities[status]);
       }
     }
     expect([...reached].sort()).toEqual(['BLOCKED', 'CANCELLED']);
@@ -107,7 +126,10 @@ describe('account status machine', () => {
     let edges = 0;
     for (const { state, transitions } of Object.values(adjacency)) {
       const from = statusOf(state);
-      for (const { event, state: next } of Object.values<{ event: AccountStatusEvent; state: typeof state }>(transitions)) {
+      for (const { event, state: next } of Object.values<{
+        event: AccountStatusEvent;
+        state: typeof state;
+      }>(transitions)) {
         const expected = expectedNext(from, state.context.statusBeforeCancellation, event);
         // the graph also lists refused events, as self-loops that leave the snapshot unchanged
         if (expected === undefined) expect(next).toEqual(state);
@@ -124,12 +146,19 @@ describe('account status machine', () => {
 
   it('refuses exactly the events the rules forbid, from every status and history', () => {
     const positions: [AccountStatus, AccountStatus | null][] = [
-      ['NORMAL', null], ['BLOCKED', null], ['CANCELLED', 'NORMAL'], ['CANCELLED', 'BLOCKED'], ['CANCELLED', null],
+      ['NORMAL', null],
+      ['BLOCKED', null],
+      ['CANCELLED', 'NORMAL'],
+      ['CANCELLED', 'BLOCKED'],
+      ['CANCELLED', null],
     ];
     for (const [status, before] of positions) {
       const snapshot = accountStatusSnapshot(status, before);
       for (const event of allEvents) {
-        expect(nextStatus(snapshot, event), `${JSON.stringify(event)} from ${status}/${before}`).toBe(expectedNext(status, before, event));
+        expect(
+          nextStatus(snapshot, event),
+          `${JSON.stringify(event)} from ${status}/${before}`,
+        ).toBe(expectedNext(status, before, event));
       }
     }
   });

@@ -13,21 +13,30 @@ const stamp = { at: '2026-01-01T00:00:00.000Z', by: 'system' };
 const ev = {
   provisioned: { type: 'PROVISIONED', ...stamp },
   verified: { type: 'VERIFIED', ...stamp },
-  provisionFailed: { type: 'STEP_FAILED', step: 'provision', ...stamp, notes: 'provider unavailable' },
+  provisionFailed: {
+    type: 'STEP_FAILED',
+    step: 'provision',
+    ...stamp,
+    notes: 'provider unavailable',
+  },
   verifyFailed: { type: 'STEP_FAILED', step: 'verify', ...stamp, notes: 'key sees other data' },
   retry: { type: 'RETRY_STEP', at: stamp.at, by: 'ops' },
 } satisfies Record<string, ProvisioningEvent>;
 
 function run(...events: ProvisioningEvent[]) {
   let [snapshot] = initialTransition(environmentProvisioningMachine, { kind: 'PRODUCTION' });
-  for (const event of events) [snapshot] = transition(environmentProvisioningMachine, snapshot, event);
+  for (const event of events)
+    [snapshot] = transition(environmentProvisioningMachine, snapshot, event);
   return snapshot;
 }
 
 describe('environment provisioning machine', () => {
   it('provisions, then verifies, then is ready', () => {
     expect(provisioningStageMeta(run())).toMatchObject({ step: 'automatic', name: 'provision' });
-    expect(provisioningStageMeta(run(ev.provisioned))).toMatchObject({ step: 'automatic', name: 'verify' });
+    expect(provisioningStageMeta(run(ev.provisioned))).toMatchObject({
+      step: 'automatic',
+      name: 'verify',
+    });
     const ready = run(ev.provisioned, ev.verified);
     expect(ready.status).toBe('done');
     expect(ready.context.history.map((h) => h.to)).toEqual(['verifying', 'ready']);
@@ -36,7 +45,11 @@ describe('environment provisioning machine', () => {
   it('shows a failed step with its error and lets an operator retry exactly that step', () => {
     const failed = run(ev.provisioned, ev.verifyFailed);
     expect(provisioningStage(failed)).toBe('failed');
-    expect(failed.context).toMatchObject({ failedStep: 'verify', lastError: 'key sees other data', failures: 1 });
+    expect(failed.context).toMatchObject({
+      failedStep: 'verify',
+      lastError: 'key sees other data',
+      failures: 1,
+    });
     expect(allowedProvisioningEvents(failed)).toEqual(['RETRY_STEP']);
     expect(provisioningStage(run(ev.provisioned, ev.verifyFailed, ev.retry))).toBe('verifying');
     expect(provisioningStage(run(ev.provisionFailed, ev.retry))).toBe('provisioning');

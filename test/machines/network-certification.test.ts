@@ -10,12 +10,22 @@ import {
 } from '../../machines/network-certification.js';
 
 const stamp = { at: '2026-03-01T00:00:00.000Z', by: 'ops' };
-const human: CertificationEvent[] = (['KICKOFF_HELD', 'TEST_PLAN_AGREED', 'RESULTS_SUBMITTED', 'CERTIFIED', 'FAILED', 'CANCEL'] as const).map(
-  (type) => ({ type, ...stamp }),
-);
+const human: CertificationEvent[] = (
+  [
+    'KICKOFF_HELD',
+    'TEST_PLAN_AGREED',
+    'RESULTS_SUBMITTED',
+    'CERTIFIED',
+    'FAILED',
+    'CANCEL',
+  ] as const
+).map((type) => ({ type, ...stamp }));
 
 // The rules, apart from the machine.
-const rules: Record<CertificationStage, Partial<Record<CertificationEvent['type'], CertificationStage>>> = {
+const rules: Record<
+  CertificationStage,
+  Partial<Record<CertificationEvent['type'], CertificationStage>>
+> = {
   kickoff: { KICKOFF_HELD: 'testPlanning', CANCEL: 'cancelled' },
   testPlanning: { TEST_PLAN_AGREED: 'testing', CANCEL: 'cancelled' },
   testing: { RESULTS_SUBMITTED: 'underReview', CANCEL: 'cancelled' },
@@ -25,7 +35,11 @@ const rules: Record<CertificationStage, Partial<Record<CertificationEvent['type'
   cancelled: {},
 };
 
-const start = () => initialTransition(networkCertificationMachine, { network: 'VISA', startedAt: '2026-01-01T00:00:00.000Z' })[0];
+const start = () =>
+  initialTransition(networkCertificationMachine, {
+    network: 'VISA',
+    startedAt: '2026-01-01T00:00:00.000Z',
+  })[0];
 
 describe('network certification machine', () => {
   it('every path follows the rules, records each step with who and when, and ends certified or cancelled', () => {
@@ -44,7 +58,12 @@ describe('network certification machine', () => {
         stage = expected!;
       }
       expect(path.state.context.history.map((h) => `${h.from}>${h.to}`)).toEqual(
-        path.steps.slice(1).map((s, i) => `${i === 0 ? 'kickoff' : certificationStage(path.steps[i]!.state)}>${certificationStage(s.state)}`),
+        path.steps
+          .slice(1)
+          .map(
+            (s, i) =>
+              `${i === 0 ? 'kickoff' : certificationStage(path.steps[i]!.state)}>${certificationStage(s.state)}`,
+          ),
       );
       if (path.state.status === 'done') ends.add(stage);
     }
@@ -53,7 +72,16 @@ describe('network certification machine', () => {
 
   it('goes round failure and re-test as often as needed', () => {
     let snapshot = start();
-    for (const type of ['KICKOFF_HELD', 'TEST_PLAN_AGREED', 'RESULTS_SUBMITTED', 'FAILED', 'RESULTS_SUBMITTED', 'FAILED', 'RESULTS_SUBMITTED', 'CERTIFIED'] as const) {
+    for (const type of [
+      'KICKOFF_HELD',
+      'TEST_PLAN_AGREED',
+      'RESULTS_SUBMITTED',
+      'FAILED',
+      'RESULTS_SUBMITTED',
+      'FAILED',
+      'RESULTS_SUBMITTED',
+      'CERTIFIED',
+    ] as const) {
       expect(allowedCertificationEvents(snapshot)).toContain(type);
       [snapshot] = transition(networkCertificationMachine, snapshot, { type, ...stamp });
     }
@@ -63,12 +91,38 @@ describe('network certification machine', () => {
 
   it('counts reminders and escalates without changing the stage; progress restarts the reminder count', () => {
     let snapshot = start();
-    [snapshot] = transition(networkCertificationMachine, snapshot, { type: 'REMINDER_SENT', ...stamp, by: 'system' });
-    [snapshot] = transition(networkCertificationMachine, snapshot, { type: 'DEADLINE_PASSED', ...stamp, by: 'system' });
+    [snapshot] = transition(networkCertificationMachine, snapshot, {
+      type: 'REMINDER_SENT',
+      ...stamp,
+      by: 'system',
+    });
+    [snapshot] = transition(networkCertificationMachine, snapshot, {
+      type: 'DEADLINE_PASSED',
+      ...stamp,
+      by: 'system',
+    });
     expect(certificationStage(snapshot)).toBe('kickoff');
-    expect(snapshot.context).toMatchObject({ escalated: true, remindersSent: 1, remindersSinceProgress: 1, history: [] });
-    [snapshot] = transition(networkCertificationMachine, snapshot, { type: 'KICKOFF_HELD', ...stamp, notes: 'call with Visa' });
-    expect(snapshot.context).toMatchObject({ remindersSinceProgress: 0, remindersSent: 1, lastProgressAt: stamp.at, escalated: true });
-    expect(snapshot.context.history[0]).toMatchObject({ event: 'KICKOFF_HELD', by: 'ops', notes: 'call with Visa' });
+    expect(snapshot.context).toMatchObject({
+      escalated: true,
+      remindersSent: 1,
+      remindersSinceProgress: 1,
+      history: [],
+    });
+    [snapshot] = transition(networkCertificationMachine, snapshot, {
+      type: 'KICKOFF_HELD',
+      ...stamp,
+      notes: 'call with Visa',
+    });
+    expect(snapshot.context).toMatchObject({
+      remindersSinceProgress: 0,
+      remindersSent: 1,
+      lastProgressAt: stamp.at,
+      escalated: true,
+    });
+    expect(snapshot.context.history[0]).toMatchObject({
+      event: 'KICKOFF_HELD',
+      by: 'ops',
+      notes: 'call with Visa',
+    });
   });
 });

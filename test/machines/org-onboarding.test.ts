@@ -21,13 +21,26 @@ const ev = {
   controlCenter: { type: 'CONTROL_CENTER_ACCESS_GRANTED', ...stamp },
   visaCertified: { type: 'CERTIFICATION_ENDED', network: 'VISA', outcome: 'certified', ...stamp },
   visaCancelled: { type: 'CERTIFICATION_ENDED', network: 'VISA', outcome: 'cancelled', ...stamp },
-  mastercardCertified: { type: 'CERTIFICATION_ENDED', network: 'MASTERCARD', outcome: 'certified', ...stamp },
-  mastercardCancelled: { type: 'CERTIFICATION_ENDED', network: 'MASTERCARD', outcome: 'cancelled', ...stamp },
+  mastercardCertified: {
+    type: 'CERTIFICATION_ENDED',
+    network: 'MASTERCARD',
+    outcome: 'certified',
+    ...stamp,
+  },
+  mastercardCancelled: {
+    type: 'CERTIFICATION_ENDED',
+    network: 'MASTERCARD',
+    outcome: 'cancelled',
+    ...stamp,
+  },
   restartVisa: { type: 'RESTART_CERTIFICATION', network: 'VISA', ...stamp },
   activated: { type: 'ORG_ACTIVATED', ...stamp },
 } satisfies Record<string, OrgOnboardingEvent>;
 
-function run(networks: ('VISA' | 'MASTERCARD')[], ...events: OrgOnboardingEvent[]): OrgOnboardingSnapshot {
+function run(
+  networks: ('VISA' | 'MASTERCARD')[],
+  ...events: OrgOnboardingEvent[]
+): OrgOnboardingSnapshot {
   let snapshot = initialOrgOnboardingSnapshot('org-1', networks);
   for (const event of events) [snapshot] = transition(orgOnboardingMachine, snapshot, event);
   return snapshot;
@@ -37,9 +50,12 @@ function run(networks: ('VISA' | 'MASTERCARD')[], ...events: OrgOnboardingEvent[
 function checkOrdering(snapshot: OrgOnboardingSnapshot): void {
   const stages = processStages(snapshot);
   if (orgOnboardingStage(snapshot) !== 'onboarding') return;
-  if (stages.productionEnvironment !== 'waitingForTestEnvironment') expect(stages.testEnvironment).toBe('ready');
-  if (stages.certification !== 'waitingForTestEnvironment') expect(stages.testEnvironment).toBe('ready');
-  if (stages.controlCenter !== 'waitingForEnvironments') expect(stages.productionEnvironment).toBe('ready');
+  if (stages.productionEnvironment !== 'waitingForTestEnvironment')
+    expect(stages.testEnvironment).toBe('ready');
+  if (stages.certification !== 'waitingForTestEnvironment')
+    expect(stages.testEnvironment).toBe('ready');
+  if (stages.controlCenter !== 'waitingForEnvironments')
+    expect(stages.productionEnvironment).toBe('ready');
 }
 
 describe('org onboarding machine', () => {
@@ -52,13 +68,20 @@ describe('org onboarding machine', () => {
       'certification.waitingForTestEnvironment',
       'controlCenter.waitingForEnvironments',
     ]);
-    expect(requiredChildren(start)).toEqual([{ key: 'environment:TEST', child: 'environment', environment: 'TEST' }]);
-    expect(allowedOrgOnboardingHumanEvents(start)).toEqual([{ type: 'SERVICE_DESK_ACCESS_GRANTED' }]);
+    expect(requiredChildren(start)).toEqual([
+      { key: 'environment:TEST', child: 'environment', environment: 'TEST' },
+    ]);
+    expect(allowedOrgOnboardingHumanEvents(start)).toEqual([
+      { type: 'SERVICE_DESK_ACCESS_GRANTED' },
+    ]);
   });
 
   it('builds production and starts one certification per network once the test environment is verified', () => {
     const after = run(['VISA', 'MASTERCARD'], ev.testReady);
-    expect(processStages(after)).toMatchObject({ productionEnvironment: 'provisioning', certification: 'certifying' });
+    expect(processStages(after)).toMatchObject({
+      productionEnvironment: 'provisioning',
+      certification: 'certifying',
+    });
     expect(requiredChildren(after).map((c) => c.key)).toEqual([
       'environment:PRODUCTION',
       'certification:VISA:1',
@@ -71,7 +94,9 @@ describe('org onboarding machine', () => {
     expect(testOnly.can(ev.controlCenter)).toBe(false);
     const both = run(['VISA'], ev.testReady, ev.productionReady);
     expect(processStages(both).controlCenter).toBe('awaitingAccess');
-    expect(allowedOrgOnboardingHumanEvents(both)).toContainEqual({ type: 'CONTROL_CENTER_ACCESS_GRANTED' });
+    expect(allowedOrgOnboardingHumanEvents(both)).toContainEqual({
+      type: 'CONTROL_CENTER_ACCESS_GRANTED',
+    });
   });
 
   it('ignores a production environment that reports ready before the test environment', () => {
@@ -84,11 +109,24 @@ describe('org onboarding machine', () => {
     const rest = [ev.testReady, ev.productionReady, ev.serviceDesk, ev.controlCenter];
     const oneOfTwo = run(['VISA', 'MASTERCARD'], ...rest, ev.visaCertified);
     expect(processStages(oneOfTwo).certification).toBe('certifying');
-    const oneCancelled = run(['VISA', 'MASTERCARD'], ...rest, ev.visaCertified, ev.mastercardCancelled);
+    const oneCancelled = run(
+      ['VISA', 'MASTERCARD'],
+      ...rest,
+      ev.visaCertified,
+      ev.mastercardCancelled,
+    );
     expect(orgOnboardingStage(oneCancelled)).toBe('activating');
-    const noneCertified = run(['VISA', 'MASTERCARD'], ...rest, ev.visaCancelled, ev.mastercardCancelled);
+    const noneCertified = run(
+      ['VISA', 'MASTERCARD'],
+      ...rest,
+      ev.visaCancelled,
+      ev.mastercardCancelled,
+    );
     expect(processStages(noneCertified).certification).toBe('certifying');
-    expect(allowedOrgOnboardingHumanEvents(noneCertified)).toEqual([{ type: 'RESTART_CERTIFICATION', network: 'VISA' }, { type: 'RESTART_CERTIFICATION', network: 'MASTERCARD' }]);
+    expect(allowedOrgOnboardingHumanEvents(noneCertified)).toEqual([
+      { type: 'RESTART_CERTIFICATION', network: 'VISA' },
+      { type: 'RESTART_CERTIFICATION', network: 'MASTERCARD' },
+    ]);
   });
 
   it('restarts a cancelled certification as a new run, and only a cancelled one', () => {
@@ -100,7 +138,14 @@ describe('org onboarding machine', () => {
   });
 
   it('every path keeps the ordering rules, records who did what, and ends live', () => {
-    const events = [ev.testReady, ev.productionReady, ev.serviceDesk, ev.controlCenter, ev.visaCertified, ev.activated];
+    const events = [
+      ev.testReady,
+      ev.productionReady,
+      ev.serviceDesk,
+      ev.controlCenter,
+      ev.visaCertified,
+      ev.activated,
+    ];
     const paths = getSimplePaths(orgOnboardingMachine, {
       events,
       input: { orgId: 'org-1', networks: ['VISA'] },
@@ -112,7 +157,14 @@ describe('org onboarding machine', () => {
     for (const path of complete) {
       expect(orgOnboardingStage(path.state)).toBe('live');
       expect(path.state.context.history.map((h) => `${h.process ?? ''}:${h.to}`)).toEqual(
-        expect.arrayContaining(['serviceDesk:granted', 'testEnvironment:ready', 'productionEnvironment:ready', 'certification:certified', 'controlCenter:granted', ':live']),
+        expect.arrayContaining([
+          'serviceDesk:granted',
+          'testEnvironment:ready',
+          'productionEnvironment:ready',
+          'certification:certified',
+          'controlCenter:granted',
+          ':live',
+        ]),
       );
     }
   });

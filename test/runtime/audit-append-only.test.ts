@@ -23,9 +23,15 @@ describe('AccountStatusChange', () => {
       INSERT INTO "AccountStatusChange" ("orgId", "environmentId", "accountId", kind, "fromStatus", "toStatus", "accountVersion", actor)
         VALUES ('${org}', '${env}', '${account}', 'CHANGE', 'NORMAL', 'BLOCKED', 2, 'test');`);
 
-    await expect(client.query(`UPDATE "AccountStatusChange" SET "toStatus" = 'CANCELLED'`)).rejects.toThrow(/append-only: UPDATE refused/);
-    await expect(client.query(`DELETE FROM "AccountStatusChange"`)).rejects.toThrow(/append-only: DELETE refused/);
-    await expect(client.query(`TRUNCATE "AccountStatusChange"`)).rejects.toThrow(/append-only: TRUNCATE refused/);
+    await expect(
+      client.query(`UPDATE "AccountStatusChange" SET "toStatus" = 'CANCELLED'`),
+    ).rejects.toThrow(/append-only: UPDATE refused/);
+    await expect(client.query(`DELETE FROM "AccountStatusChange"`)).rejects.toThrow(
+      /append-only: DELETE refused/,
+    );
+    await expect(client.query(`TRUNCATE "AccountStatusChange"`)).rejects.toThrow(
+      /append-only: TRUNCATE refused/,
+    );
     const { rows } = await client.query(`SELECT "toStatus" FROM "AccountStatusChange"`);
     expect(rows).toEqual([{ toStatus: 'BLOCKED' }]);
   });

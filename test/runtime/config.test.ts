@@ -7,7 +7,11 @@ describe('config', () => {
     const config = loadConfig({});
     expect(config.http.port).toBe(3000);
     expect(config.dataDir).toBe(path.resolve('.data'));
-    expect(config.database).toEqual({ mode: 'embedded', port: 54329, dataDir: path.resolve('.data/postgres') });
+    expect(config.database).toEqual({
+      mode: 'embedded',
+      port: 54329,
+      dataDir: path.resolve('.data/postgres'),
+    });
     expect(config.temporal.server).toMatchObject({ mode: 'dev', port: 7233, uiPort: 8233 });
     expect(config.temporal.namespace).toBe('default');
   });
@@ -19,8 +23,17 @@ describe('config', () => {
       TEMPORAL_NAMESPACE: 'my-ns.a1b2c',
       TEMPORAL_API_KEY: 'secret',
     });
-    expect(config.database).toEqual({ mode: 'external', url: 'postgresql://u:p@db:5432/cards', migrationUrl: 'postgresql://u:p@db:5432/cards' });
-    expect(config.temporal.server).toMatchObject({ mode: 'external', address: 'my-ns.tmprl.cloud:7233', apiKey: 'secret', tls: {} });
+    expect(config.database).toEqual({
+      mode: 'external',
+      url: 'postgresql://u:p@db:5432/cards',
+      migrationUrl: 'postgresql://u:p@db:5432/cards',
+    });
+    expect(config.temporal.server).toMatchObject({
+      mode: 'external',
+      address: 'my-ns.tmprl.cloud:7233',
+      apiKey: 'secret',
+      tls: {},
+    });
     expect(config.temporal.namespace).toBe('my-ns.a1b2c');
   });
 

@@ -33,13 +33,20 @@ describe('applyMigrations', () => {
     const migrations = await readMigrations();
     expect(await applyMigrations(db.url)).toEqual(migrations.map((m) => m.name));
 
-    const rows = await query<{ id: string; checksum: string; migration_name: string; finished_at: Date | null; applied_steps_count: number; rolled_back_at: Date | null; logs: string | null }>(
-      db.url,
-      'SELECT * FROM "_prisma_migrations" ORDER BY started_at',
-    );
+    const rows = await query<{
+      id: string;
+      checksum: string;
+      migration_name: string;
+      finished_at: Date | null;
+      applied_steps_count: number;
+      rolled_back_at: Date | null;
+      logs: string | null;
+    }>(db.url, 'SELECT * FROM "_prisma_migrations" ORDER BY started_at');
     expect(rows).toHaveLength(migrations.length);
     for (const [index, row] of rows.entries()) {
-      const sql = await readFile(path.join(defaultMigrationsDir, row.migration_name, 'migration.sql'));
+      const sql = await readFile(
+        path.join(defaultMigrationsDir, row.migration_name, 'migration.sql'),
+      );
       expect(row.migration_name).toBe(migrations[index]!.name);
       expect(row.checksum).toBe(createHash('sha256').update(sql).digest('hex'));
       expect(row.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -66,12 +73,25 @@ describe('applyMigrations', () => {
     const db = await emptyDatabase();
     const dir = path.join(inject('scratchDir'), `migrations-bad-${Date.now()}`);
     await cp(defaultMigrationsDir, dir, { recursive: true });
-    await cp(path.join(dir, (await readMigrations(dir))[0]!.name), path.join(dir, '29990101000000_broken'), { recursive: true });
-    await writeFile(path.join(dir, '29990101000000_broken', 'migration.sql'), 'CREATE TABLE "Broken" (id int);\nSELECT no_such_function();\n');
+    await cp(
+      path.join(dir, (await readMigrations(dir))[0]!.name),
+      path.join(dir, '29990101000000_broken'),
+      { recursive: true },
+    );
+    await writeFile(
+      path.join(dir, '29990101000000_broken', 'migration.sql'),
+      'CREATE TABLE "Broken" (id int);\nSELECT no_such_function();\n',
+    );
     await expect(applyMigrations(db.url, dir)).rejects.toThrow(/29990101000000_broken failed/);
-    const tables = await query<{ n: string }>(db.url, `SELECT count(*)::text AS n FROM pg_tables WHERE tablename = 'Broken'`);
+    const tables = await query<{ n: string }>(
+      db.url,
+      `SELECT count(*)::text AS n FROM pg_tables WHERE tablename = 'Broken'`,
+    );
     expect(tables[0]!.n).toBe('0');
-    const names = await query<{ migration_name: string }>(db.url, 'SELECT migration_name FROM "_prisma_migrations"');
+    const names = await query<{ migration_name: string }>(
+      db.url,
+      'SELECT migration_name FROM "_prisma_migrations"',
+    );
     expect(names.map((r) => r.migration_name)).not.toContain('29990101000000_broken');
   });
 });

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPEND_ONLY_TABLES, PRODUCT_ROLE, checkProductRole, productRoleProblem } from '../../runtime/database-roles.js';
+import {
+  APPEND_ONLY_TABLES,
+  PRODUCT_ROLE,
+  checkProductRole,
+  productRoleProblem,
+} from '../../runtime/database-roles.js';
 import { createTestDatabase, type TestDatabase } from '../support/harness.js';
 import { insertAccountRows } from '../support/sql-fixtures.js';
 
@@ -55,7 +60,10 @@ describe("the product's database role", () => {
   it.each(history)('cannot disable, drop or replace the guards of %s', async (table) => {
     await refused(`ALTER TABLE "${table}" DISABLE TRIGGER ALL`, /must be owner/);
     await refused(`DROP TRIGGER "${table}_append_only" ON "${table}"`, /must be owner/);
-    await refused(`CREATE OR REPLACE FUNCTION "refuse_append_only_rewrite"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$`, /must be owner|permission denied/);
+    await refused(
+      `CREATE OR REPLACE FUNCTION "refuse_append_only_rewrite"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN OLD; END $$`,
+      /must be owner|permission denied/,
+    );
     await refused(`ALTER TABLE "${table}" OWNER TO ${PRODUCT_ROLE}`, /must be owner/);
   });
 
@@ -87,7 +95,8 @@ describe("the product's database role", () => {
       [PRODUCT_ROLE],
     );
     const granted = Object.fromEntries(rows.map((row) => [row.table_name, row.privileges]));
-    for (const table of APPEND_ONLY_TABLES) expect(granted[table], table).toEqual(['INSERT', 'SELECT']);
+    for (const table of APPEND_ONLY_TABLES)
+      expect(granted[table], table).toEqual(['INSERT', 'SELECT']);
     expect(granted._prisma_migrations).toEqual([]);
     for (const [table, privileges] of Object.entries(granted)) {
       if (table !== '_prisma_migrations') expect(privileges, table).toContain('SELECT');

@@ -5,7 +5,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations, defaultMigrationsDir } from '../../runtime/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../support/harness.js';
-import { diffSchemas, expectedSchema, liveSchema, readDmmf, type SchemaShape } from '../support/schema-diff.js';
+import {
+  diffSchemas,
+  expectedSchema,
+  liveSchema,
+  readDmmf,
+  type SchemaShape,
+} from '../support/schema-diff.js';
 import { inject } from 'vitest';
 
 const schemaPath = fileURLToPath(new URL('../../prisma/schema.prisma', import.meta.url));
@@ -51,7 +57,10 @@ describe('the migrations produce exactly the Prisma datamodel', () => {
     const edited = path.join(inject('scratchDir'), `migrations-${Date.now()}`);
     await cp(defaultMigrationsDir, edited, { recursive: true });
     const init = path.join(edited, '20261121000000_init', 'migration.sql');
-    await writeFile(init, (await readFile(init, 'utf8')).replace('    "region" VARCHAR(100),\n', ''));
+    await writeFile(
+      init,
+      (await readFile(init, 'utf8')).replace('    "region" VARCHAR(100),\n', ''),
+    );
     const differences = diffSchemas(expected, await liveShape(await migratedFrom(edited)));
     expect(differences).toEqual(['Org: column region is in the schema but not in the database']);
   });

@@ -20,8 +20,17 @@ describe('credit cycle', () => {
 describe('daily balance query range', () => {
   it('defaults to the 10 days before yesterday up to yesterday, or 10 days from a given start', () => {
     expect(resolveRange({}, '2026-03-20')).toEqual({ start: '2026-03-09', end: '2026-03-19' });
-    expect(resolveRange({ end_date: '2026-03-01' }, '2026-03-20')).toEqual({ start: '2026-02-19', end: '2026-03-01' });
-    expect(resolveRange({ start_date: '2026-01-01' }, '2026-03-20')).toEqual({ start: '2026-01-01', end: '2026-01-11' });
-    expect(resolveRange({ start_date: '2026-03-15' }, '2026-03-20')).toEqual({ start: '2026-03-15', end: '2026-03-19' });
+    expect(resolveRange({ end_date: '2026-03-01' }, '2026-03-20')).toEqual({
+      start: '2026-02-19',
+      end: '2026-03-01',
+    });
+    expect(resolveRange({ start_date: '2026-01-01' }, '2026-03-20')).toEqual({
+      start: '2026-01-01',
+      end: '2026-01-11',
+    });
+    expect(resolveRange({ start_date: '2026-03-15' }, '2026-03-20')).toEqual({
+      start: '2026-03-15',
+      end: '2026-03-19',
+    });
   });
 });

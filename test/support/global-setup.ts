@@ -32,7 +32,11 @@ export default async function setup(project: TestProject) {
   // PostgreSQL runs as its own unprivileged user and must reach its data directory in here.
   await chmod(scratchDir, 0o755);
   const postgresPort = await freePort();
-  const postgres = await startEmbeddedPostgres({ dataDir: path.join(scratchDir, 'postgres'), port: postgresPort, logger });
+  const postgres = await startEmbeddedPostgres({
+    dataDir: path.join(scratchDir, 'postgres'),
+    port: postgresPort,
+    logger,
+  });
   await createDatabaseIfMissing(postgres.ownerUrl('postgres'), TEMPLATE_DATABASE);
   await applyMigrations(postgres.ownerUrl(TEMPLATE_DATABASE));
   await postgres.enableProductLogin();

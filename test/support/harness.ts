@@ -37,7 +37,9 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
     url: `${inject('postgresOwnerBaseUrl')}${name}`,
     productUrl: `${inject('postgresProductBaseUrl')}${name}`,
     drop: async () => {
-      await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
+      await withAdmin((admin) =>
+        admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`),
+      );
     },
   };
 }
@@ -83,7 +85,11 @@ export async function startTestProduct(
   env: Record<string, string> = {},
 ): Promise<TestProduct> {
   const database = await createTestDatabase();
-  const config = testConfig({ DATABASE_URL: database.productUrl, DATABASE_MIGRATION_URL: database.url, ...env });
+  const config = testConfig({
+    DATABASE_URL: database.productUrl,
+    DATABASE_MIGRATION_URL: database.url,
+    ...env,
+  });
   const product = await startProduct(config, createLogger(config), roles, {
     workflowBundle: { codePath: inject('workflowBundlePath') },
   });
@@ -143,7 +149,13 @@ export function httpClient(baseUrl: string) {
 
 export const sampleOrg = {
   legalName: 'Acme Pagamentos S.A.',
-  address: { line1: 'Av. Paulista 1000', city: 'São Paulo', region: 'SP', postalCode: '01310-100', country: 'BR' },
+  address: {
+    line1: 'Av. Paulista 1000',
+    city: 'São Paulo',
+    region: 'SP',
+    postalCode: '01310-100',
+    country: 'BR',
+  },
   timeZone: 'America/Sao_Paulo',
   networks: ['VISA', 'MASTERCARD'],
 };
@@ -156,7 +168,10 @@ export const sampleOrg = {
 export const PRODUCT_STEP_MS = 60_000;
 
 /** Polls until `probe` returns a value; for waiting on asynchronous workflow progress. */
-export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = PRODUCT_STEP_MS): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs = PRODUCT_STEP_MS,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -172,8 +187,12 @@ export async function createOrgWithKey(
   legalName = sampleOrg.legalName,
   networks: string[] = sampleOrg.networks,
 ): Promise<{ orgId: string; key: string }> {
-  const response = await http('POST', '/v1/orgs', { key: OPERATOR_KEY, json: { ...sampleOrg, legalName, networks } });
-  if (response.status !== 201) throw new Error(`org creation failed: ${JSON.stringify(response.body)}`);
+  const response = await http('POST', '/v1/orgs', {
+    key: OPERATOR_KEY,
+    json: { ...sampleOrg, legalName, networks },
+  });
+  if (response.status !== 201)
+    throw new Error(`org creation failed: ${JSON.stringify(response.body)}`);
   return { orgId: response.body.org.id, key: response.body.apiKey.token };
 }
 
@@ -184,23 +203,37 @@ export async function createAccount(
   options: { currency?: string; documentNumber?: string } = {},
 ): Promise<{ accountId: string; programId: string }> {
   const programs = await http('GET', '/v1/programs', { key });
-  let program = programs.body.items.find((p: { currency: string }) => p.currency === (options.currency ?? 'BRL'));
+  let program = programs.body.items.find(
+    (p: { currency: string }) => p.currency === (options.currency ?? 'BRL'),
+  );
   if (!program) {
     const created = await http('POST', '/v1/programs', {
       key,
-      json: { name: `Gold ${options.currency ?? 'BRL'}`, type: 'PREPAID', cardNetwork: 'VISA', currency: options.currency ?? 'BRL' },
+      json: {
+        name: `Gold ${options.currency ?? 'BRL'}`,
+        type: 'PREPAID',
+        cardNetwork: 'VISA',
+        currency: options.currency ?? 'BRL',
+      },
     });
-    if (created.status !== 201) throw new Error(`program creation failed: ${JSON.stringify(created.body)}`);
+    if (created.status !== 201)
+      throw new Error(`program creation failed: ${JSON.stringify(created.body)}`);
     program = created.body;
   }
   const account = await http('POST', '/v1/accounts', {
     key,
     json: {
       programId: program.id,
-      owner: { person: { name: 'Maria Silva', documentNumber: options.documentNumber ?? `DOC-${randomBytes(5).toString('hex')}` } },
+      owner: {
+        person: {
+          name: 'Maria Silva',
+          documentNumber: options.documentNumber ?? `DOC-${randomBytes(5).toString('hex')}`,
+        },
+      },
     },
   });
-  if (account.status !== 201) throw new Error(`account creation failed: ${JSON.stringify(account.body)}`);
+  if (account.status !== 201)
+    throw new Error(`account creation failed: ${JSON.stringify(account.body)}`);
   return { accountId: account.body.id, programId: program.id };
 }
 
@@ -208,7 +241,11 @@ export async function createAccount(
 export function expectProblem(response: HttpResponse, status: number, rule?: string): void {
   expect(response.status, JSON.stringify(response.body)).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body).toMatchObject({ status, type: expect.stringMatching(/^\/problems\//), title: expect.any(String) });
+  expect(response.body).toMatchObject({
+    status,
+    type: expect.stringMatching(/^\/problems\//),
+    title: expect.any(String),
+  });
   expect(response.body.requestId).toBe(response.headers.get('x-request-id'));
   if (rule) expect(response.body.errors).toContainEqual(expect.objectContaining({ rule }));
 }
@@ -218,7 +255,10 @@ export function expectProblem(response: HttpResponse, status: number, rule?: str
  * changed nothing (any insert, update or delete changes it); with `environmentId`, of that
  * environment's rows alone. One query for all tables.
  */
-export async function databaseFingerprint(prisma: PrismaClient, options: { except?: string[]; environmentId?: string } = {}): Promise<string> {
+export async function databaseFingerprint(
+  prisma: PrismaClient,
+  options: { except?: string[]; environmentId?: string } = {},
+): Promise<string> {
   const tables = await prisma.$queryRaw<{ name: string; scoped: boolean }[]>`
     SELECT t.table_name AS name,
            EXISTS (SELECT 1 FROM information_schema.columns c
@@ -228,12 +268,21 @@ export async function databaseFingerprint(prisma: PrismaClient, options: { excep
     ORDER BY t.table_name`;
   const environment = options.environmentId?.replace(/[^0-9a-f-]/g, '');
   const digests = tables
-    .filter(({ name, scoped }) => !options.except?.includes(name) && (!environment || scoped || name === 'Environment'))
+    .filter(
+      ({ name, scoped }) =>
+        !options.except?.includes(name) && (!environment || scoped || name === 'Environment'),
+    )
     .map(({ name, scoped }) => {
-      const where = !environment ? '' : scoped ? ` WHERE t."environmentId" = '${environment}'` : ` WHERE t.id = '${environment}'`;
+      const where = !environment
+        ? ''
+        : scoped
+          ? ` WHERE t."environmentId" = '${environment}'`
+          : ` WHERE t.id = '${environment}'`;
       return `'${name}:' || coalesce((SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM "${name.replaceAll('"', '""')}" t${where}), '-')`;
     });
-  const rows = await prisma.$queryRawUnsafe<{ digest: string }[]>(`SELECT ${digests.join(" || ',' || ")} AS digest`);
+  const rows = await prisma.$queryRawUnsafe<{ digest: string }[]>(
+    `SELECT ${digests.join(" || ',' || ")} AS digest`,
+  );
   return rows[0]!.digest;
 }
 
@@ -242,7 +291,11 @@ export async function databaseFingerprint(prisma: PrismaClient, options: { excep
  * rewrites; this takes a superuser session that switches the guard off, which the product's own
  * role cannot do.
  */
-export async function backdateLedger(prisma: PrismaClient, where: { accountId: string; amount?: bigint }, createdAt: Date): Promise<void> {
+export async function backdateLedger(
+  prisma: PrismaClient,
+  where: { accountId: string; amount?: bigint },
+  createdAt: Date,
+): Promise<void> {
   await prisma.$transaction([
     prisma.$executeRaw`SET LOCAL session_replication_role = replica`,
     prisma.accountTransaction.updateMany({ where, data: { createdAt } }),

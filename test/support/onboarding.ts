@@ -13,30 +13,63 @@ export interface Overview {
   stage: string;
   stages: string[];
   done: boolean;
-  processes: { process: string; network?: string; environment?: string; stage: string; done: boolean; workflow?: { workflowId: string }; details?: Record<string, any> }[];
+  processes: {
+    process: string;
+    network?: string;
+    environment?: string;
+    stage: string;
+    done: boolean;
+    workflow?: { workflowId: string };
+    details?: Record<string, any>;
+  }[];
   allowedEvents: OnboardingEvent[];
-  history: { event: string; process?: string; network?: string; from: string; to: string; by: string; notes?: string }[];
+  history: {
+    event: string;
+    process?: string;
+    network?: string;
+    from: string;
+    to: string;
+    by: string;
+    notes?: string;
+  }[];
   workflow: { workflowId: string; runId?: string };
 }
 
 export function onboardingClient(http: HttpClient) {
   async function get(orgId: string): Promise<Overview> {
-    const response = await http<Overview>('GET', `/v1/orgs/${orgId}/onboarding`, { key: OPERATOR_KEY });
-    if (response.status !== 200) throw new Error(`onboarding of ${orgId}: ${response.status} ${JSON.stringify(response.body)}`);
+    const response = await http<Overview>('GET', `/v1/orgs/${orgId}/onboarding`, {
+      key: OPERATOR_KEY,
+    });
+    if (response.status !== 200)
+      throw new Error(
+        `onboarding of ${orgId}: ${response.status} ${JSON.stringify(response.body)}`,
+      );
     return response.body;
   }
 
   async function send(orgId: string, event: OnboardingEvent): Promise<Overview> {
-    const response = await http<Overview>('POST', `/v1/orgs/${orgId}/onboarding/events`, { key: OPERATOR_KEY, json: event });
-    if (response.status !== 200) throw new Error(`${event.type}: ${response.status} ${JSON.stringify(response.body)}`);
+    const response = await http<Overview>('POST', `/v1/orgs/${orgId}/onboarding/events`, {
+      key: OPERATOR_KEY,
+      json: event,
+    });
+    if (response.status !== 200)
+      throw new Error(`${event.type}: ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   }
 
   function stageOf(overview: Overview, process: string, which?: string): string | undefined {
-    return overview.processes.find((p) => p.process === process && (which === undefined || p.network === which || p.environment === which))?.stage;
+    return overview.processes.find(
+      (p) =>
+        p.process === process &&
+        (which === undefined || p.network === which || p.environment === which),
+    )?.stage;
   }
 
-  function waitFor(orgId: string, predicate: (overview: Overview) => boolean, timeoutMs?: number): Promise<Overview> {
+  function waitFor(
+    orgId: string,
+    predicate: (overview: Overview) => boolean,
+    timeoutMs?: number,
+  ): Promise<Overview> {
     return eventually(async () => {
       const overview = await get(orgId);
       return predicate(overview) ? overview : undefined;
@@ -49,7 +82,9 @@ export function onboardingClient(http: HttpClient) {
       orgId,
       (o) =>
         o.stages.includes('productionEnvironment.ready') &&
-        o.processes.filter((p) => p.process === 'certification').every((p) => p.stage === 'kickoff'),
+        o.processes
+          .filter((p) => p.process === 'certification')
+          .every((p) => p.stage === 'kickoff'),
     );
   }
 

@@ -19,7 +19,12 @@ export interface RunningEntryPoint {
  * group of its own, and resolves once its log shows `readyMessage`; rejects if it exits first or
  * is not ready within `timeoutMs`.
  */
-export async function startEntryPoint(entry: string, env: Record<string, string>, readyMessage: string, timeoutMs: number): Promise<RunningEntryPoint> {
+export async function startEntryPoint(
+  entry: string,
+  env: Record<string, string>,
+  readyMessage: string,
+  timeoutMs: number,
+): Promise<RunningEntryPoint> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
     env: { PATH: process.env.PATH, ...env },

@@ -9,7 +9,16 @@ import type pg from 'pg';
 export interface TableShape {
   columns: Record<string, { type: string; nullable: boolean }>;
   indexes: Record<string, { columns: string[]; unique: boolean; primary: boolean }>;
-  foreignKeys: Record<string, { columns: string[]; references: string; referencedColumns: string[]; onDelete: string; onUpdate: string }>;
+  foreignKeys: Record<
+    string,
+    {
+      columns: string[];
+      references: string;
+      referencedColumns: string[];
+      onDelete: string;
+      onUpdate: string;
+    }
+  >;
 }
 
 export interface SchemaShape {
@@ -40,8 +49,17 @@ interface DmmfModel {
 interface Dmmf {
   datamodel: {
     models: DmmfModel[];
-    enums: { name: string; dbName?: string | null; values: { name: string; dbName?: string | null }[] }[];
-    indexes: { model: string; type: 'id' | 'unique' | 'normal' | 'fulltext'; dbName?: string | null; fields: { name: string }[] }[];
+    enums: {
+      name: string;
+      dbName?: string | null;
+      values: { name: string; dbName?: string | null }[];
+    }[];
+    indexes: {
+      model: string;
+      type: 'id' | 'unique' | 'normal' | 'fulltext';
+      dbName?: string | null;
+      fields: { name: string }[];
+    }[];
   };
 }
 
@@ -59,23 +77,40 @@ function nativeTypeName(field: DmmfField): string {
   const [name, args] = field.nativeType ?? [undefined, []];
   const withArgs = (base: string) => (args.length ? `${base}(${args.join(',')})` : base);
   switch (name) {
-    case 'Uuid': return 'uuid';
-    case 'Text': return 'text';
-    case 'VarChar': return withArgs('character varying');
-    case 'Char': return withArgs('character');
-    case 'Timestamptz': return `timestamp(${args[0] ?? 6}) with time zone`;
-    case 'Timestamp': return `timestamp(${args[0] ?? 6}) without time zone`;
-    case 'Date': return 'date';
-    case 'Integer': return 'integer';
-    case 'SmallInt': return 'smallint';
-    case 'BigInt': return 'bigint';
-    case 'Boolean': return 'boolean';
-    case 'DoublePrecision': return 'double precision';
-    case 'Decimal': return withArgs('numeric');
-    case 'JsonB': return 'jsonb';
-    case 'Json': return 'json';
-    case undefined: break;
-    default: throw new Error(`schema-diff does not know native type @db.${name}`);
+    case 'Uuid':
+      return 'uuid';
+    case 'Text':
+      return 'text';
+    case 'VarChar':
+      return withArgs('character varying');
+    case 'Char':
+      return withArgs('character');
+    case 'Timestamptz':
+      return `timestamp(${args[0] ?? 6}) with time zone`;
+    case 'Timestamp':
+      return `timestamp(${args[0] ?? 6}) without time zone`;
+    case 'Date':
+      return 'date';
+    case 'Integer':
+      return 'integer';
+    case 'SmallInt':
+      return 'smallint';
+    case 'BigInt':
+      return 'bigint';
+    case 'Boolean':
+      return 'boolean';
+    case 'DoublePrecision':
+      return 'double precision';
+    case 'Decimal':
+      return withArgs('numeric');
+    case 'JsonB':
+      return 'jsonb';
+    case 'Json':
+      return 'json';
+    case undefined:
+      break;
+    default:
+      throw new Error(`schema-diff does not know native type @db.${name}`);
   }
   const defaults: Record<string, string> = {
     String: 'text',
@@ -121,7 +156,8 @@ export function expectedSchema(dmmf: Dmmf): SchemaShape {
         if (field.relationFromFields?.length) {
           const columns = field.relationFromFields.map(columnOf);
           const target = dmmf.datamodel.models.find((m) => m.name === field.type)!;
-          const targetColumn = (name: string) => target.fields.find((f) => f.name === name)?.dbName ?? name;
+          const targetColumn = (name: string) =>
+            target.fields.find((f) => f.name === name)?.dbName ?? name;
           const onDelete = field.relationOnDelete ?? (field.isRequired ? 'Restrict' : 'SetNull');
           shape.foreignKeys[`${table}_${columns.join('_')}_fkey`] = {
             columns,
@@ -133,7 +169,10 @@ export function expectedSchema(dmmf: Dmmf): SchemaShape {
         }
         continue;
       }
-      const base = field.kind === 'enum' ? quoted(enumNames.get(field.type) ?? field.type) : nativeTypeName(field);
+      const base =
+        field.kind === 'enum'
+          ? quoted(enumNames.get(field.type) ?? field.type)
+          : nativeTypeName(field);
       shape.columns[field.dbName ?? field.name] = {
         type: field.isList ? `${base}[]` : base,
         // Prisma leaves scalar lists nullable in PostgreSQL
@@ -146,10 +185,18 @@ export function expectedSchema(dmmf: Dmmf): SchemaShape {
   for (const index of dmmf.datamodel.indexes) {
     const model = dmmf.datamodel.models.find((m) => m.name === index.model)!;
     const table = tableName(index.model);
-    const columns = index.fields.map((f) => model.fields.find((x) => x.name === f.name)?.dbName ?? f.name);
+    const columns = index.fields.map(
+      (f) => model.fields.find((x) => x.name === f.name)?.dbName ?? f.name,
+    );
     const suffix = { id: 'pkey', unique: 'key', normal: 'idx', fulltext: 'idx' }[index.type];
-    const name = index.dbName ?? (index.type === 'id' ? `${table}_pkey` : `${table}_${columns.join('_')}_${suffix}`);
-    tables[table]!.indexes[name] = { columns, unique: index.type !== 'normal', primary: index.type === 'id' };
+    const name =
+      index.dbName ??
+      (index.type === 'id' ? `${table}_pkey` : `${table}_${columns.join('_')}_${suffix}`);
+    tables[table]!.indexes[name] = {
+      columns,
+      unique: index.type !== 'normal',
+      primary: index.type === 'id',
+    };
   }
 
   const enums = Object.fromEntries(
@@ -158,14 +205,25 @@ export function expectedSchema(dmmf: Dmmf): SchemaShape {
   return { tables, enums };
 }
 
-const actionCode: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' };
+const actionCode: Record<string, string> = {
+  a: 'NO ACTION',
+  r: 'RESTRICT',
+  c: 'CASCADE',
+  n: 'SET NULL',
+  d: 'SET DEFAULT',
+};
 
 export async function liveSchema(client: pg.Client): Promise<SchemaShape> {
   const ignored = ['_prisma_migrations'];
   const tables: Record<string, TableShape> = {};
   const table = (name: string) => (tables[name] ??= { columns: {}, indexes: {}, foreignKeys: {} });
 
-  const columns = await client.query<{ table: string; column: string; type: string; nullable: boolean }>(`
+  const columns = await client.query<{
+    table: string;
+    column: string;
+    type: string;
+    nullable: boolean;
+  }>(`
     SELECT c.relname AS table, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type,
            NOT a.attnotnull AS nullable
     FROM pg_attribute a
@@ -177,7 +235,13 @@ export async function liveSchema(client: pg.Client): Promise<SchemaShape> {
     table(row.table).columns[row.column] = { type: row.type, nullable: row.nullable };
   }
 
-  const indexes = await client.query<{ table: string; name: string; unique: boolean; primary: boolean; columns: string[] }>(`
+  const indexes = await client.query<{
+    table: string;
+    name: string;
+    unique: boolean;
+    primary: boolean;
+    columns: string[];
+  }>(`
     SELECT t.relname AS table, i.relname AS name, ix.indisunique AS unique, ix.indisprimary AS primary,
            array_agg(a.attname ORDER BY k.ord)::text[] AS columns
     FROM pg_index ix
@@ -190,11 +254,21 @@ export async function liveSchema(client: pg.Client): Promise<SchemaShape> {
     GROUP BY t.relname, i.relname, ix.indisunique, ix.indisprimary`);
   for (const row of indexes.rows) {
     if (ignored.includes(row.table)) continue;
-    table(row.table).indexes[row.name] = { columns: row.columns, unique: row.unique, primary: row.primary };
+    table(row.table).indexes[row.name] = {
+      columns: row.columns,
+      unique: row.unique,
+      primary: row.primary,
+    };
   }
 
   const foreignKeys = await client.query<{
-    table: string; name: string; references: string; on_delete: string; on_update: string; columns: string[]; referenced_columns: string[];
+    table: string;
+    name: string;
+    references: string;
+    on_delete: string;
+    on_update: string;
+    columns: string[];
+    referenced_columns: string[];
   }>(`
     SELECT t.relname AS table, con.conname AS name, r.relname AS references,
            con.confdeltype AS on_delete, con.confupdtype AS on_update,
@@ -228,23 +302,38 @@ export async function liveSchema(client: pg.Client): Promise<SchemaShape> {
 /** Human-readable differences; empty when the database matches the datamodel. */
 export function diffSchemas(expected: SchemaShape, live: SchemaShape): string[] {
   const differences: string[] = [];
-  const compareKeys = <T>(where: string, want: Record<string, T>, have: Record<string, T>, describe: string) => {
+  const compareKeys = <T>(
+    where: string,
+    want: Record<string, T>,
+    have: Record<string, T>,
+    describe: string,
+  ) => {
     for (const key of Object.keys(want)) {
-      if (!(key in have)) differences.push(`${where}: ${describe} ${key} is in the schema but not in the database`);
+      if (!(key in have))
+        differences.push(`${where}: ${describe} ${key} is in the schema but not in the database`);
       else if (JSON.stringify(want[key]) !== JSON.stringify(have[key])) {
-        differences.push(`${where}: ${describe} ${key} is ${JSON.stringify(have[key])} in the database, schema says ${JSON.stringify(want[key])}`);
+        differences.push(
+          `${where}: ${describe} ${key} is ${JSON.stringify(have[key])} in the database, schema says ${JSON.stringify(want[key])}`,
+        );
       }
     }
     for (const key of Object.keys(have)) {
-      if (!(key in want)) differences.push(`${where}: ${describe} ${key} is in the database but not in the schema`);
+      if (!(key in want))
+        differences.push(`${where}: ${describe} ${key} is in the database but not in the schema`);
     }
   };
   compareKeys('enums', expected.enums, live.enums, 'enum');
   for (const name of new Set([...Object.keys(expected.tables), ...Object.keys(live.tables)])) {
     const want = expected.tables[name];
     const have = live.tables[name];
-    if (!want) { differences.push(`table ${name} is in the database but not in the schema`); continue; }
-    if (!have) { differences.push(`table ${name} is in the schema but not in the database`); continue; }
+    if (!want) {
+      differences.push(`table ${name} is in the database but not in the schema`);
+      continue;
+    }
+    if (!have) {
+      differences.push(`table ${name} is in the schema but not in the database`);
+      continue;
+    }
     compareKeys(name, want.columns, have.columns, 'column');
     compareKeys(name, want.indexes, have.indexes, 'index');
     compareKeys(name, want.foreignKeys, have.foreignKeys, 'foreign key');

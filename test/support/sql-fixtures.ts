@@ -10,7 +10,12 @@ export interface AccountRows {
 
 /** An org, its test environment, a program and an account, inserted with plain SQL by `client`. */
 export async function insertAccountRows(client: pg.Client): Promise<AccountRows> {
-  const ids = { org: randomUUID(), env: randomUUID(), program: randomUUID(), account: randomUUID() };
+  const ids = {
+    org: randomUUID(),
+    env: randomUUID(),
+    program: randomUUID(),
+    account: randomUUID(),
+  };
   await client.query(`
     INSERT INTO "Org" (id, "legalName", "addressLine1", city, "postalCode", country, "timeZone", "updatedAt")
       VALUES ('${ids.org}', 'Acme', 'Street 1', 'City', '000', 'BR', 'America/Sao_Paulo', now());

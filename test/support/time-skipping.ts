@@ -9,7 +9,16 @@ import { createLogger } from '../../runtime/logger.js';
 import { createPrisma, type PrismaClient } from '../../runtime/prisma.js';
 import { tools } from '../../runtime/tools.js';
 import { createApp } from '../../server/app.js';
-import { OPERATOR_KEY, SERVER_SECRET, createTestDatabase, testConfig, httpClient, uniqueName, type HttpClient, type TestDatabase } from './harness.js';
+import {
+  OPERATOR_KEY,
+  SERVER_SECRET,
+  createTestDatabase,
+  testConfig,
+  httpClient,
+  uniqueName,
+  type HttpClient,
+  type TestDatabase,
+} from './harness.js';
 
 /**
  * Temporal's time-skipping test server, from the binary `npm install` put under .tools/ (the SDK
@@ -45,7 +54,11 @@ export async function startTimeSkippingProduct(
     namespace,
     taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: createActivities({ prisma, reportsDir, environmentProvider: options.environmentProvider }),
+    activities: createActivities({
+      prisma,
+      reportsDir,
+      environmentProvider: options.environmentProvider,
+    }),
   });
   const workerRun = worker.run();
   const app = createApp({
@@ -60,7 +73,9 @@ export async function startTimeSkippingProduct(
     maxBodyBytes: 100_000,
     searchAttributes: false,
     applicationDraftExpiresAfterMs: 30 * 24 * 3600 * 1000,
-    onboarding: testConfig({ PROVISIONING_ATTEMPTS_PER_STEP: String(options.provisioningAttemptsPerStep ?? 5) }).onboarding,
+    onboarding: testConfig({
+      PROVISIONING_ATTEMPTS_PER_STEP: String(options.provisioningAttemptsPerStep ?? 5),
+    }).onboarding,
     reportsDir,
     // The time-skipping server has no Schedules
     snapshotSchedules: false,

@@ -16,17 +16,35 @@ afterAll(async () => {
 
 describe('application drafts (time-skipped)', () => {
   it('expire after 30 untouched days; each update starts the count again', async () => {
-    const draft = await product.http('POST', '/v1/account-applications', { key, json: { applicant: { person: { name: 'Dora', documentNumber: 'DOC-0001' } } } });
+    const draft = await product.http('POST', '/v1/account-applications', {
+      key,
+      json: { applicant: { person: { name: 'Dora', documentNumber: 'DOC-0001' } } },
+    });
     expect(draft.status).toBe(201);
     const id: string = draft.body.id;
     await product.env.sleep('20 days');
-    expect((await product.http('PATCH', `/v1/account-applications/${id}`, { key, json: { additionalCustomers: [] } })).body.status).toBe('DRAFT');
+    expect(
+      (
+        await product.http('PATCH', `/v1/account-applications/${id}`, {
+          key,
+          json: { additionalCustomers: [] },
+        })
+      ).body.status,
+    ).toBe('DRAFT');
     await product.env.sleep('20 days');
-    expect((await product.http('GET', `/v1/account-applications/${id}`, { key })).body.status).toBe('DRAFT');
-    const result = await product.env.client.workflow.getHandle<typeof accountApplication>(workflowIds.accountApplication(id)).result();
+    expect((await product.http('GET', `/v1/account-applications/${id}`, { key })).body.status).toBe(
+      'DRAFT',
+    );
+    const result = await product.env.client.workflow
+      .getHandle<typeof accountApplication>(workflowIds.accountApplication(id))
+      .result();
     expect(result.status).toBe('EXPIRED');
     expect(result.history.map((h) => h.event)).toEqual(['UPDATE', 'EXPIRE']);
-    expect(Date.parse(result.history[1]!.at) - Date.parse(result.history[0]!.at)).toBeGreaterThanOrEqual(30 * 24 * 3600 * 1000);
-    expect((await product.http('POST', `/v1/account-applications/${id}/submit`, { key })).status).toBe(409);
+    expect(
+      Date.parse(result.history[1]!.at) - Date.parse(result.history[0]!.at),
+    ).toBeGreaterThanOrEqual(30 * 24 * 3600 * 1000);
+    expect(
+      (await product.http('POST', `/v1/account-applications/${id}/submit`, { key })).status,
+    ).toBe(409);
   });
 });

@@ -21,22 +21,39 @@ afterAll(async () => {
 /** Starts a certification and returns helpers that drive it on the server's clock. */
 async function startCertification(network: 'VISA' | 'MASTERCARD') {
   // The org's own onboarding certifies with the other network, so this run is the only one with its id.
-  const { orgId } = await createOrgWithKey(product.http, 'Certifying Bank', [network === 'VISA' ? 'MASTERCARD' : 'VISA']);
+  const { orgId } = await createOrgWithKey(product.http, 'Certifying Bank', [
+    network === 'VISA' ? 'MASTERCARD' : 'VISA',
+  ]);
   const workflowId = workflowIds.networkCertification(orgId, network);
   const startedAt = await product.env.currentTimeMs();
-  const first = await product.env.client.workflow.start<typeof networkCertification>('networkCertification', {
-    workflowId,
-    taskQueue: product.taskQueue,
-    args: [{ orgId, network, startedAt: new Date(startedAt).toISOString(), reminderAfterDays: 14, deadlineDays: 180, maxHistoryEvents: 40 }],
-  });
+  const first = await product.env.client.workflow.start<typeof networkCertification>(
+    'networkCertification',
+    {
+      workflowId,
+      taskQueue: product.taskQueue,
+      args: [
+        {
+          orgId,
+          network,
+          startedAt: new Date(startedAt).toISOString(),
+          reminderAfterDays: 14,
+          deadlineDays: 180,
+          maxHistoryEvents: 40,
+        },
+      ],
+    },
+  );
   // The latest run: the workflow continues as new along the way
-  const latest = () => product.env.client.workflow.getHandle<typeof networkCertification>(workflowId);
+  const latest = () =>
+    product.env.client.workflow.getHandle<typeof networkCertification>(workflowId);
   return {
     orgId,
     first,
     latest,
-    onDay: async (day: number) => product.env.sleep(startedAt + day * DAY - (await product.env.currentTimeMs())),
-    send: (type: CertificationEventInput['type']) => latest().executeUpdate(sendCertificationEventUpdate, { args: [{ type, by: 'ops' }] }),
+    onDay: async (day: number) =>
+      product.env.sleep(startedAt + day * DAY - (await product.env.currentTimeMs())),
+    send: (type: CertificationEventInput['type']) =>
+      latest().executeUpdate(sendCertificationEventUpdate, { args: [{ type, by: 'ops' }] }),
     view: () => latest().query(getCertificationQuery),
   };
 }
@@ -59,7 +76,12 @@ describe('a six-month card-network certification (time-skipped)', () => {
       (error: unknown) => error,
     );
     expect(refused).toMatchObject({
-      cause: { type: 'TRANSITION_NOT_ALLOWED', message: expect.stringMatching(/not allowed while the MASTERCARD certification is in stage retesting/) },
+      cause: {
+        type: 'TRANSITION_NOT_ALLOWED',
+        message: expect.stringMatching(
+          /not allowed while the MASTERCARD certification is in stage retesting/,
+        ),
+      },
     });
     await send('RESULTS_SUBMITTED');
     await send('CERTIFIED');
@@ -92,7 +114,12 @@ describe('a six-month card-network certification (time-skipped)', () => {
     // 14 days into each silence and every 14 days after: day 34, then 74, 88, 102, ..., 186
     expect(result.remindersSent).toBe(10);
     expect(result.history.map((h) => h.event)).toEqual([
-      'KICKOFF_HELD', 'TEST_PLAN_AGREED', 'RESULTS_SUBMITTED', 'FAILED', 'RESULTS_SUBMITTED', 'CERTIFIED',
+      'KICKOFF_HELD',
+      'TEST_PLAN_AGREED',
+      'RESULTS_SUBMITTED',
+      'FAILED',
+      'RESULTS_SUBMITTED',
+      'CERTIFIED',
     ]);
     // Only this run's: the org's onboarding runs a certification of its own alongside.
     const sent = await product.prisma.notification.groupBy({
@@ -100,7 +127,10 @@ describe('a six-month card-network certification (time-skipped)', () => {
       where: { orgId, dedupeKey: { startsWith: workflowIds.networkCertification(orgId, 'VISA') } },
       _count: true,
     });
-    expect(Object.fromEntries(sent.map((s) => [s.kind, s._count]))).toEqual({ 'certification-reminder': 10, 'certification-escalation': 1 });
+    expect(Object.fromEntries(sent.map((s) => [s.kind, s._count]))).toEqual({
+      'certification-reminder': 10,
+      'certification-escalation': 1,
+    });
     // The run continued as new along the way, so no single run's history grew with the months
     const { runId } = await latest().describe();
     expect(runId).not.toBe(first.firstExecutionRunId);

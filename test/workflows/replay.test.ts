@@ -16,8 +16,12 @@ describe('recorded workflow histories replay against the current code', () => {
     const recordedTypes = new Set(
       await Promise.all(
         fixtures.map(async (fixture) => {
-          const { events } = JSON.parse(await readFile(path.join(fixturesDir, fixture), 'utf8')) as {
-            events: { workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }[];
+          const { events } = JSON.parse(
+            await readFile(path.join(fixturesDir, fixture), 'utf8'),
+          ) as {
+            events: {
+              workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } };
+            }[];
           };
           return events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
         }),
@@ -29,9 +33,14 @@ describe('recorded workflow histories replay against the current code', () => {
 
   for (const fixture of fixtures) {
     it(fixture, async () => {
-      const history = historyFromJSON(JSON.parse(await readFile(path.join(fixturesDir, fixture), 'utf8')));
+      const history = historyFromJSON(
+        JSON.parse(await readFile(path.join(fixturesDir, fixture), 'utf8')),
+      );
       await expect(
-        Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history),
+        Worker.runReplayHistory(
+          { workflowBundle: { codePath: inject('workflowBundlePath') } },
+          history,
+        ),
       ).resolves.toBeUndefined();
     });
   }

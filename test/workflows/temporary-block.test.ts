@@ -24,13 +24,18 @@ const block = (accountId: string, until?: Date) =>
   });
 const setStatus = (accountId: string, status: string) =>
   product.http('PATCH', `/v1/accounts/${accountId}/status`, { key, json: { status } });
-const account = async (accountId: string) => (await product.http('GET', `/v1/accounts/${accountId}`, { key })).body;
+const account = async (accountId: string) =>
+  (await product.http('GET', `/v1/accounts/${accountId}`, { key })).body;
 const lastHistory = async (accountId: string) =>
-  (await product.http('GET', `/v1/accounts/${accountId}/status-history`, { key })).body.items.at(-1);
+  (await product.http('GET', `/v1/accounts/${accountId}/status-history`, { key })).body.items.at(
+    -1,
+  );
 /** The server's clock, which time skipping moves ahead of the real one. */
 const inDays = async (days: number) => new Date((await product.env.currentTimeMs()) + days * DAY);
 const timer = (accountId: string, until: Date) =>
-  product.env.client.workflow.getHandle<typeof accountTemporaryBlock>(workflowIds.accountTemporaryBlock(accountId, until));
+  product.env.client.workflow.getHandle<typeof accountTemporaryBlock>(
+    workflowIds.accountTemporaryBlock(accountId, until),
+  );
 
 describe('temporary blocks (time-skipped)', () => {
   it('lift themselves at their end time with a system reason, and not before', async () => {
@@ -44,7 +49,11 @@ describe('temporary blocks (time-skipped)', () => {
     expect((await account(accountId)).status).toBe('BLOCKED');
 
     expect(await timer(accountId, until).result()).toBe('unblocked');
-    expect(await account(accountId)).toMatchObject({ status: 'NORMAL', blockedUntil: null, statusReason: { code: 'TEMPORARY_BLOCK_EXPIRED' } });
+    expect(await account(accountId)).toMatchObject({
+      status: 'NORMAL',
+      blockedUntil: null,
+      statusReason: { code: 'TEMPORARY_BLOCK_EXPIRED' },
+    });
     expect(await lastHistory(accountId)).toMatchObject({
       kind: 'AUTOMATIC_UNBLOCK',
       from: 'BLOCKED',
@@ -114,11 +123,29 @@ describe('the expiry activity', () => {
     const activities = createAccountActivities({ prisma: product.prisma });
     const row = await product.prisma.account.findUniqueOrThrow({ where: { id: accountId } });
     const input = { accountId, orgId: row.orgId, environmentId: row.environmentId };
-    expect(await activities.expireTemporaryBlock({ ...input, until: new Date(until.getTime() + 1).toISOString() })).toBe('skipped');
-    expect(await activities.expireTemporaryBlock({ ...input, until: until.toISOString() })).toBe('unblocked');
+    expect(
+      await activities.expireTemporaryBlock({
+        ...input,
+        until: new Date(until.getTime() + 1).toISOString(),
+      }),
+    ).toBe('skipped');
+    expect(await activities.expireTemporaryBlock({ ...input, until: until.toISOString() })).toBe(
+      'unblocked',
+    );
     // The commit landed but Temporal never heard: the retry answers as the first attempt did
-    expect(await activities.expireTemporaryBlock({ ...input, until: until.toISOString() })).toBe('unblocked');
-    expect(await activities.expireTemporaryBlock({ ...input, until: new Date(until.getTime() + 1).toISOString() })).toBe('skipped');
-    expect(await product.prisma.accountStatusChange.count({ where: { accountId, kind: 'AUTOMATIC_UNBLOCK' } })).toBe(1);
+    expect(await activities.expireTemporaryBlock({ ...input, until: until.toISOString() })).toBe(
+      'unblocked',
+    );
+    expect(
+      await activities.expireTemporaryBlock({
+        ...input,
+        until: new Date(until.getTime() + 1).toISOString(),
+      }),
+    ).toBe('skipped');
+    expect(
+      await product.prisma.accountStatusChange.count({
+        where: { accountId, kind: 'AUTOMATIC_UNBLOCK' },
+      }),
+    ).toBe(1);
   });
 });

@@ -4,7 +4,15 @@ import type { accountApplication } from '../../workflows/account-application.js'
 import { defaultStatusReasons } from '../../services/status-reasons.js';
 import type { orgOnboarding } from '../../workflows/org-onboarding.js';
 import { onboardingClient } from '../support/onboarding.js';
-import { OPERATOR_KEY, createAccount, createOrgWithKey, eventually, sampleOrg, startTestProduct, type TestProduct } from '../support/harness.js';
+import {
+  OPERATOR_KEY,
+  createAccount,
+  createOrgWithKey,
+  eventually,
+  sampleOrg,
+  startTestProduct,
+  type TestProduct,
+} from '../support/harness.js';
 import { startEntryPoint, type RunningEntryPoint } from '../support/processes.js';
 
 // The worker runs as a separate process (bin/worker.ts), is killed with SIGKILL while an org's
@@ -53,7 +61,10 @@ describe('an org workflow survives its worker being killed', () => {
     'completes once on a new worker process and the org exists once',
     async () => {
       const first = await startWorkerProcess();
-      const created = await product.http('POST', '/v1/orgs', { key: OPERATOR_KEY, json: sampleOrg });
+      const created = await product.http('POST', '/v1/orgs', {
+        key: OPERATOR_KEY,
+        json: sampleOrg,
+      });
       expect(created.status).toBe(201);
       const orgId: string = created.body.org.id;
       const onboarding = onboardingClient(product.http);
@@ -63,9 +74,13 @@ describe('an org workflow survives its worker being killed', () => {
 
       await startWorkerProcess();
       await onboarding.complete(orgId, sampleOrg.networks);
-      const result = await product.temporal.workflow.getHandle<typeof orgOnboarding>(workflowIds.orgOnboarding(orgId)).result();
+      const result = await product.temporal.workflow
+        .getHandle<typeof orgOnboarding>(workflowIds.orgOnboarding(orgId))
+        .result();
       expect(result.stage).toBe('live');
-      const events = result.history.map((step) => `${step.event}${step.network ? ` ${step.network}` : ''}`);
+      const events = result.history.map(
+        (step) => `${step.event}${step.network ? ` ${step.network}` : ''}`,
+      );
       expect(events.filter((e) => e === 'SERVICE_DESK_ACCESS_GRANTED')).toHaveLength(1);
       expect(events.filter((e) => e === 'CERTIFICATION_ENDED VISA')).toHaveLength(1);
       expect(events.at(-1)).toBe('ORG_ACTIVATED');
@@ -73,11 +88,21 @@ describe('an org workflow survives its worker being killed', () => {
       // Every side effect happened once: one org, two environments, one set of default reasons
       // each, no verification key left behind, the test key alone.
       expect(await product.prisma.org.count({ where: { legalName: sampleOrg.legalName } })).toBe(1);
-      const org = await product.prisma.org.findUniqueOrThrow({ where: { id: orgId }, include: { environments: true } });
+      const org = await product.prisma.org.findUniqueOrThrow({
+        where: { id: orgId },
+        include: { environments: true },
+      });
       expect(org.status).toBe('ACTIVE');
-      expect(org.environments.map((e) => `${e.kind}:${e.status}`).sort()).toEqual(['PRODUCTION:READY', 'TEST:READY']);
+      expect(org.environments.map((e) => `${e.kind}:${e.status}`).sort()).toEqual([
+        'PRODUCTION:READY',
+        'TEST:READY',
+      ]);
       for (const environment of org.environments) {
-        expect(await product.prisma.accountStatusReason.count({ where: { environmentId: environment.id } })).toBe(defaultStatusReasons.length);
+        expect(
+          await product.prisma.accountStatusReason.count({
+            where: { environmentId: environment.id },
+          }),
+        ).toBe(defaultStatusReasons.length);
       }
       expect(await product.prisma.apiKey.count({ where: { orgId } })).toBe(1);
     },
@@ -98,17 +123,27 @@ describe('an account application survives its worker being killed', () => {
       });
       expect(draft.status).toBe(201);
       const id: string = draft.body.id;
-      await eventually(async () => ((await product.http('GET', `/v1/account-applications/${id}`, { key })).status === 200 ? true : undefined), AFTER_KILL_MS);
+      await eventually(
+        async () =>
+          (await product.http('GET', `/v1/account-applications/${id}`, { key })).status === 200
+            ? true
+            : undefined,
+        AFTER_KILL_MS,
+      );
 
       await first.killGroup();
       // The submit waits for a worker to validate it; the next worker process takes it up.
       const submitted = product.http('POST', `/v1/account-applications/${id}/submit`, { key });
       await startWorkerProcess();
       expect((await submitted).status).toBe(200);
-      const result = await product.temporal.workflow.getHandle<typeof accountApplication>(workflowIds.accountApplication(id)).result();
+      const result = await product.temporal.workflow
+        .getHandle<typeof accountApplication>(workflowIds.accountApplication(id))
+        .result();
       expect(result.status).toBe('ACCOUNT_CREATED');
       expect(await product.prisma.account.count({ where: { applicationId: id } })).toBe(1);
-      expect(await product.prisma.customer.count({ where: { documentNumber: 'RESTART-1' } })).toBe(1);
+      expect(await product.prisma.customer.count({ where: { documentNumber: 'RESTART-1' } })).toBe(
+        1,
+      );
     },
     2 * WORKER_START_MS + 2 * AFTER_KILL_MS,
   );
