@@ -108,7 +108,9 @@ export function createOrgWorkflowService(deps: {
     }
     if (!runVisibleTo(scope, description.memo)) throw Problem.notFound(`workflow ${workflowId}`);
     const type = description.type as OrgWorkflowType;
-    const handlers: HandlerSet = orgWorkflowHandlers[type] ?? { queries: [], updates: [] };
+    const handlers: HandlerSet = Object.hasOwn(orgWorkflowHandlers, type)
+      ? orgWorkflowHandlers[type]
+      : { queries: [], updates: [] };
     return { handle, description, handlers };
   }
 

@@ -191,7 +191,10 @@ export function registerOrgWorkflowRoutes(api: Api, workflows: OrgWorkflowServic
       },
     },
     handler: async ({ params, body, caller }) => {
-      const schema = updateBodies[params.updateName];
+      // Own keys only: a name like toString or constructor is no update of ours
+      const schema = Object.hasOwn(updateBodies, params.updateName)
+        ? updateBodies[params.updateName]
+        : undefined;
       if (!schema) throw Problem.notFound(`update ${params.updateName}`);
       const scope = scopeOf(params.orgId, caller);
       const arg = parse(schema, body, 'body');

@@ -333,6 +333,13 @@ describe('the generic workflow surface, scoped to the org', () => {
       }),
       404,
     );
+    for (const inherited of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      const update = await product.http('POST', `${base}/${certificationId}/updates/${inherited}`, {
+        key: OPERATOR_KEY,
+        json: {},
+      });
+      expectProblem(update, 404);
+    }
     expectProblem(
       await product.http('POST', `${base}/${certificationId}/signals/anything`, {
         key: OPERATOR_KEY,
