@@ -32,6 +32,91 @@ const nodeBuiltins = [
 ];
 const builtinPatterns = nodeBuiltins.flatMap((name) => [name, `${name}/*`]);
 
+const deterministic = [
+  {
+    group: ['node:*', ...builtinPatterns],
+    message: 'Node built-ins are not deterministic; keep them out of workflow code.',
+  },
+  {
+    group: [
+      '@temporalio/activity',
+      '@temporalio/client',
+      '@temporalio/worker',
+      '@prisma/*',
+      'pg',
+      'pino',
+      'express',
+    ],
+    message: 'No I/O libraries in workflow code.',
+  },
+];
+
+/** An import of another layer's folder that this layer may not make (or only as a type). */
+const layer = (folders, message, allowTypeImports = false) => ({
+  group: folders.flatMap((folder) => [`**/${folder}/*`, `**/${folder}/**`]),
+  message,
+  allowTypeImports,
+});
+const noServer = layer(
+  ['server'],
+  'Only the composition root (runtime/product.ts) may import server/.',
+);
+const noGenerated = layer(
+  ['generated'],
+  'The Prisma client belongs in services/ and activities/.',
+  true,
+);
+
+/**
+ * Which way the layers point, one restricted-imports rule per folder: common and machines at the
+ * bottom, then workflows, services, activities, and server and runtime on top; only
+ * runtime/product.ts, the composition root, builds the server.
+ */
+const layers = {
+  common: [
+    ...deterministic,
+    layer(
+      [
+        'machines',
+        'workflows',
+        'activities',
+        'services',
+        'processes',
+        'server',
+        'runtime',
+        'generated',
+      ],
+      'common/ is the bottom layer: names and types every other layer shares.',
+    ),
+  ],
+  machines: [
+    ...deterministic,
+    layer(
+      ['workflows', 'activities', 'services', 'processes', 'server', 'runtime', 'generated'],
+      'Machines are pure rules: they import only common/ and each other.',
+    ),
+  ],
+  workflows: [
+    ...deterministic,
+    layer(
+      ['activities'],
+      'Import activities as types only (the worker runs them outside the sandbox).',
+      true,
+    ),
+    layer(
+      ['services', 'processes', 'server', 'runtime', 'generated'],
+      'Workflow code stays deterministic.',
+      true,
+    ),
+  ],
+  services: [
+    noServer,
+    layer(['activities'], 'Services are what activities use, never the other way round.'),
+  ],
+  activities: [noServer, noGenerated],
+  runtime: [noServer],
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'generated/', '.data/', '.tools/', 'test-artifacts/'] },
   js.configs.recommended,
@@ -50,49 +135,15 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
     },
   },
+  ...Object.entries(layers).map(([folder, patterns]) => ({
+    files: [`${folder}/**/*.ts`],
+    ignores: folder === 'runtime' ? ['runtime/product.ts'] : [],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] },
+  })),
   {
-    // Workflow and machine code must be deterministic: no Node built-ins, no I/O libraries, and
-    // activities only as types (the worker runs them outside the sandbox).
+    // Workflow and machine code must be deterministic: no timers or randomness of their own.
     files: ['workflows/**/*.ts', 'machines/**/*.ts', 'common/**/*.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['node:*'],
-              message: 'Node built-ins are not deterministic; keep them out of workflow code.',
-            },
-            {
-              group: builtinPatterns,
-              message: 'Node built-ins are not deterministic; keep them out of workflow code.',
-            },
-            {
-              group: [
-                '@temporalio/activity',
-                '@temporalio/client',
-                '@temporalio/worker',
-                '@prisma/*',
-                'pg',
-                'pino',
-                'express',
-              ],
-              message: 'No I/O libraries in workflow code.',
-            },
-            {
-              group: [
-                '**/activities/*',
-                '**/runtime/*',
-                '**/server/*',
-                '**/services/*',
-                '**/generated/*',
-              ],
-              allowTypeImports: true,
-              message: 'Import activities and services as types only.',
-            },
-          ],
-        },
-      ],
       'no-restricted-globals': [
         'error',
         { name: 'setTimeout', message: 'Use sleep() from @temporalio/workflow.' },

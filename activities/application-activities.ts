@@ -6,7 +6,7 @@ import { DOCUMENT_NUMBER, type CustomerInput } from '../common/customers.js';
 import { findOrCreateCustomer, linkAdditionalCustomer } from '../services/customers.js';
 import { inTransaction } from '../services/transactions.js';
 import { noTemporaryBlocks } from '../services/temporary-blocks.js';
-import { Problem } from '../server/problem.js';
+import { DomainFailure, nonRetryableFailureTypes } from '../common/failures.js';
 
 export interface ApplicationActivityDeps {
   prisma: PrismaClient;
@@ -67,12 +67,10 @@ export function createApplicationActivities({ prisma }: ApplicationActivityDeps)
         );
         return { accountId, reasons: [] };
       } catch (error) {
-        if (error instanceof Problem && error.status < 500) {
-          const errors = (error.extensions.errors ?? []) as { field: string; message: string }[];
+        if (error instanceof DomainFailure && nonRetryableFailureTypes.includes(error.kind)) {
+          const errors = error.details.errors ?? [];
           return {
-            reasons: errors.length
-              ? errors.map((e) => `${e.field.replace(/^body\./, '')} ${e.message}`)
-              : [error.detail],
+            reasons: errors.length ? errors.map((e) => `${e.field} ${e.message}`) : [error.message],
           };
         }
         throw error;

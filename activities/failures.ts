@@ -1,6 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { nonRetryableFailureTypes } from '../common/failures.js';
-import { Problem } from '../server/problem.js';
+import { DomainFailure, nonRetryableFailureTypes } from '../common/failures.js';
 import {
   isDeterministicDatabaseError,
   isTransientDatabaseError,
@@ -19,12 +18,12 @@ export const UNKNOWN_FAILURE_ATTEMPTS = 5;
 /** The failure Temporal should see for an error an activity threw on its `attempt`-th try. */
 export function activityFailure(error: unknown, attempt: number): unknown {
   if (error instanceof ApplicationFailure) return error;
-  if (error instanceof Problem) {
+  if (error instanceof DomainFailure) {
     return ApplicationFailure.create({
-      type: error.type,
-      message: error.detail,
-      details: [error.extensions],
-      nonRetryable: nonRetryableFailureTypes.includes(error.type),
+      type: error.kind,
+      message: error.message,
+      details: [error.details],
+      nonRetryable: nonRetryableFailureTypes.includes(error.kind),
     });
   }
   if (isTransientDatabaseError(error)) return error;

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../runtime/prisma.js';
-import { Problem } from '../server/problem.js';
+import { DomainFailure } from '../common/failures.js';
 
 export interface OrgActivityDeps {
   prisma: PrismaClient;
@@ -10,7 +10,7 @@ export interface OrgActivityDeps {
 export function createOrgActivities({ prisma }: OrgActivityDeps) {
   async function requireOrg(orgId: string): Promise<void> {
     const org = await prisma.org.findUnique({ where: { id: orgId }, select: { id: true } });
-    if (!org) throw Problem.notFound(`org ${orgId}`);
+    if (!org) throw DomainFailure.notFound(`org ${orgId}`);
   }
 
   return {

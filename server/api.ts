@@ -14,6 +14,8 @@ import {
   type IdempotencyStore,
   type RouteResult,
 } from './idempotency.js';
+import { DomainFailure } from '../common/failures.js';
+import { problemOf } from './domain-problems.js';
 import { Problem } from './problem.js';
 import { fieldErrors, hostileInputErrors, z } from './zod.js';
 
@@ -98,8 +100,15 @@ export class Api {
       const query = parse(spec.query, req.query, 'query');
       const body = parse(spec.body, req.body, 'body');
       const requestId = String(res.getHeader('X-Request-Id'));
+      // Domain failures name fields relative to the command; the command here is the body, or
+      // the query for a route that takes none.
+      const location = spec.body ? 'body' : 'query';
       const run = (ids: IdSource) =>
-        spec.handler({ req, res, params, query, body, caller, requestId, ids });
+        spec
+          .handler({ req, res, params, query, body, caller, requestId, ids })
+          .catch((error: unknown) => {
+            throw error instanceof DomainFailure ? problemOf(error, location) : error;
+          });
 
       const idempotencyKey = req.get('idempotency-key');
       let result: RouteResult & { replayed?: boolean };

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { Client } from '@temporalio/client';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
-import { failureTypes, type FailureType } from '../common/failures.js';
+import { DomainFailure, failureTypes, type FailureType } from '../common/failures.js';
 import type { OnboardingSettings } from '../runtime/config.js';
 import type { Logger } from '../runtime/logger.js';
 import type { PrismaClient } from '../runtime/prisma.js';
@@ -23,6 +23,7 @@ import { createStatusReasonService } from '../services/status-reasons.js';
 import { noSnapshotSchedules, temporalSnapshotSchedules } from '../services/snapshot-schedules.js';
 import { temporalTemporaryBlocks } from '../services/temporary-blocks.js';
 import { Api } from './api.js';
+import { problemOf } from './domain-problems.js';
 import { allowedMethods } from './method-not-allowed.js';
 import { Problem, problemTitle, problemTypeUri, sendProblem } from './problem.js';
 import { registerAccountRoutes } from './routes/accounts.js';
@@ -222,6 +223,7 @@ interface HttpError {
 
 function toProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
+  if (error instanceof DomainFailure) return problemOf(error, 'body');
   const httpError = (error ?? {}) as HttpError;
   switch (httpError.type) {
     case 'entity.parse.failed':

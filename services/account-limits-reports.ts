@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PrismaClient } from '../runtime/prisma.js';
-import { Problem } from '../server/problem.js';
+import { DomainFailure } from '../common/failures.js';
 import { dateColumn } from './plain-dates.js';
 import type { Tenant } from './tenant.js';
 
@@ -93,7 +93,7 @@ export function createAccountLimitsReports({
         };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-          throw Problem.notFound(`account limits report of ${date}`);
+          throw DomainFailure.notFound(`account limits report of ${date}`);
         throw error;
       }
     },

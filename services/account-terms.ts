@@ -6,7 +6,7 @@ import type {
   ProgramType,
 } from '../generated/prisma/enums.js';
 import type { PrismaClient } from '../runtime/prisma.js';
-import { Problem, type FieldError } from '../server/problem.js';
+import { DomainFailure, type FieldIssue } from '../common/failures.js';
 import { checkVersion } from './accounts.js';
 import { CHANGE_CUTOFF_DAYS, cycleClosingDate, lastChangeDate } from './credit-cycle.js';
 import { dateColumn, localDate } from './plain-dates.js';
@@ -51,7 +51,7 @@ async function lockTerms(tx: Tx, tenant: Tenant, accountId: string): Promise<Loc
     WHERE a.id = ${accountId}::uuid AND a."environmentId" = ${tenant.environmentId}::uuid
     FOR UPDATE OF a`;
   const row = rows[0];
-  if (!row) throw Problem.notFound(`account ${accountId}`);
+  if (!row) throw DomainFailure.notFound(`account ${accountId}`);
   return row;
 }
 
@@ -123,31 +123,31 @@ export function createAccountTermsService({ prisma }: { prisma: PrismaClient }) 
         const target = await tx.program.findFirst({
           where: { id: targetProgramId, environmentId: tenant.environmentId },
         });
-        const field = 'body.targetProgramId';
+        const field = 'targetProgramId';
         if (!target)
-          throw Problem.validation([
+          throw DomainFailure.invalid([
             { field, rule: 'unknown_program', message: 'is not a program of this org' },
           ]);
         if (account.status === 'CANCELLED') {
-          throw new Problem(
+          throw new DomainFailure(
             'OPERATION_NOT_ALLOWED',
             'a CANCELLED account cannot move to another program',
             { currentStatus: account.status },
           );
         }
-        const mismatches: FieldError[] = (['type', 'currency', 'cardNetwork'] as const)
+        const mismatches: FieldIssue[] = (['type', 'currency', 'cardNetwork'] as const)
           .filter((key) => target[key] !== account[key])
           .map((key) => ({
             field,
             rule: `${key === 'cardNetwork' ? 'network' : key}_mismatch`,
             message: `must have the same ${key === 'cardNetwork' ? 'card network' : key} as the account's program (${account[key]}, not ${target[key]})`,
           }));
-        if (mismatches.length > 0) throw Problem.validation(mismatches);
+        if (mismatches.length > 0) throw DomainFailure.invalid(mismatches);
         if (
           account.type === 'CREDIT' &&
           (account.dueDay === null || !target.dueDays.includes(account.dueDay))
         ) {
-          throw new Problem(
+          throw new DomainFailure(
             'CONFLICT',
             `the target program does not offer due day ${account.dueDay}; change the account's due day to one of ${target.dueDays.join(', ')} first`,
             {
@@ -200,8 +200,8 @@ export function createAccountTermsService({ prisma }: { prisma: PrismaClient }) 
         const account = await lockTerms(tx, tenant, accountId);
         checkVersion(account, expectedVersion);
         const refuse = (rule: string, message: string, extensions: Record<string, unknown> = {}) =>
-          new Problem('VALIDATION', `dueDay: ${message}`, {
-            errors: [{ field: 'body.dueDay', rule, message }],
+          new DomainFailure('VALIDATION', `dueDay: ${message}`, {
+            errors: [{ field: 'dueDay', rule, message }],
             ...extensions,
           });
         if (account.type !== 'CREDIT' || account.dueDay === null)
@@ -218,13 +218,13 @@ export function createAccountTermsService({ prisma }: { prisma: PrismaClient }) 
         const today = localDate(now, account.timeZone);
         const lastDay = lastChangeDate(account.dueDay, today);
         if (today > lastDay) {
-          throw new Problem(
+          throw new DomainFailure(
             'CONFLICT',
             `the due day can change until ${CHANGE_CUTOFF_DAYS} days before the credit cycle closes (${cycleClosingDate(account.dueDay, today)}); try again in the next cycle`,
             {
               errors: [
                 {
-                  field: 'body.dueDay',
+                  field: 'dueDay',
                   rule: 'too_close_to_cycle_closing',
                   message: `cannot change after ${lastDay} in this cycle`,
                 },
@@ -236,13 +236,13 @@ export function createAccountTermsService({ prisma }: { prisma: PrismaClient }) 
         const changesInCycle =
           closesOn !== undefined && closesOn >= today ? account.dueDayChangesInCycle : 0;
         if (changesInCycle >= account.dueDayChangeLimit) {
-          throw new Problem(
+          throw new DomainFailure(
             'CONFLICT',
             `the due day already changed ${changesInCycle} time(s) in this credit cycle, as often as the program allows; try again after ${closesOn}`,
             {
               errors: [
                 {
-                  field: 'body.dueDay',
+                  field: 'dueDay',
                   rule: 'change_limit_per_cycle',
                   message: `may change ${account.dueDayChangeLimit} time(s) per credit cycle`,
                 },
@@ -281,7 +281,7 @@ export function createAccountTermsService({ prisma }: { prisma: PrismaClient }) 
         where: { id: accountId, environmentId: tenant.environmentId },
         select: { id: true },
       });
-      if (!account) throw Problem.notFound(`account ${accountId}`);
+      if (!account) throw DomainFailure.notFound(`account ${accountId}`);
       return prisma.accountEvent.findMany({
         where: {
           accountId,

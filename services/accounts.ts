@@ -13,7 +13,7 @@ import {
   type NonFinalAccountStatus,
 } from '../machines/account-status.js';
 import type { PrismaClient } from '../runtime/prisma.js';
-import { Problem } from '../server/problem.js';
+import { DomainFailure } from '../common/failures.js';
 import type { CustomerInput } from '../common/customers.js';
 import { MAX_BALANCE, minorUnits } from './balance-limits.js';
 import { findOrCreateCustomer } from './customers.js';
@@ -94,7 +94,7 @@ export function createAccountService(deps: {
       where: { id, environmentId: tenant.environmentId },
       include: accountInclude,
     });
-    if (!account) throw Problem.notFound(`account ${id}`);
+    if (!account) throw DomainFailure.notFound(`account ${id}`);
     return account;
   }
 
@@ -110,12 +110,12 @@ export function createAccountService(deps: {
       WHERE a.id = ${id}::uuid AND a."environmentId" = ${tenant.environmentId}::uuid
       FOR UPDATE OF a`;
     const row = rows[0];
-    if (!row) throw Problem.notFound(`account ${id}`);
+    if (!row) throw DomainFailure.notFound(`account ${id}`);
     return { ...row, statusReasonRequiredFor: row.statusReasonRequiredFor ?? [] };
   }
 
-  function refuse(snapshot: AccountStatusSnapshot, what: string): Problem {
-    return new Problem(
+  function refuse(snapshot: AccountStatusSnapshot, what: string): DomainFailure {
+    return new DomainFailure(
       'TRANSITION_NOT_ALLOWED',
       `${what} is not allowed from status ${statusOf(snapshot)}`,
       {
@@ -185,7 +185,7 @@ export function createAccountService(deps: {
         },
       });
       if (updated.count !== 1)
-        throw new Problem('CONFLICT', 'the account changed during the request; retry it');
+        throw new DomainFailure('CONFLICT', 'the account changed during the request; retry it');
       await tx.accountStatusChange.create({
         data: {
           ...tenant,
@@ -240,9 +240,9 @@ export function createAccountService(deps: {
       where: { id: input.programId, environmentId: tenant.environmentId },
     });
     if (!program) {
-      throw Problem.validation([
+      throw DomainFailure.invalid([
         {
-          field: 'body.programId',
+          field: 'programId',
           rule: 'unknown_program',
           message: 'is not a program of this org',
         },
@@ -250,16 +250,16 @@ export function createAccountService(deps: {
     }
     const dueDay = program.type === 'CREDIT' ? (input.dueDay ?? program.dueDays[0] ?? null) : null;
     if (input.dueDay !== undefined && (dueDay === null || !program.dueDays.includes(dueDay))) {
-      throw Problem.validation([
+      throw DomainFailure.invalid([
         {
-          field: 'body.dueDay',
+          field: 'dueDay',
           rule: 'not_offered',
           message: `must be one of the program's due days (${program.dueDays.join(', ') || 'none: not a credit program'})`,
         },
       ]);
     }
     if (input.parentAccountId) await checkParent(tx, tenant, undefined, input.parentAccountId);
-    const customer = await findOrCreateCustomer(tx, tenant, input.owner, 'body.owner');
+    const customer = await findOrCreateCustomer(tx, tenant, input.owner, 'owner');
     await tx.account.create({
       data: {
         id: accountId,
@@ -288,17 +288,17 @@ export function createAccountService(deps: {
     accountId: string | undefined,
     parentId: string,
   ): Promise<void> {
-    const field = 'body.parentAccountId';
+    const field = 'parentAccountId';
     const parents = await tx.$queryRaw<{ status: AccountStatus }[]>`
       SELECT status::text AS status FROM "Account"
       WHERE id = ${parentId}::uuid AND "environmentId" = ${tenant.environmentId}::uuid FOR UPDATE`;
     const parent = parents[0];
     if (!parent)
-      throw Problem.validation([
+      throw DomainFailure.invalid([
         { field, rule: 'unknown_account', message: 'is not an account of this org' },
       ]);
     if (parent.status === 'CANCELLED') {
-      throw Problem.validation([
+      throw DomainFailure.invalid([
         { field, rule: 'parent_cancelled', message: 'is a CANCELLED account' },
       ]);
     }
@@ -311,7 +311,7 @@ export function createAccountService(deps: {
       )
       SELECT EXISTS (SELECT 1 FROM ancestors WHERE id = ${accountId}::uuid) AS found`;
     if (cycle[0]?.found) {
-      throw Problem.validation([
+      throw DomainFailure.invalid([
         { field, rule: 'cycle', message: 'is the account itself or one of its descendants' },
       ]);
     }
@@ -372,7 +372,7 @@ export function createAccountService(deps: {
           kind: 'ROLLBACK',
           decide: (_account, snapshot) => {
             if (statusOf(snapshot) !== 'CANCELLED') {
-              throw new Problem(
+              throw new DomainFailure(
                 'TRANSITION_NOT_ALLOWED',
                 `only a CANCELLED account can be rolled back; this one is ${statusOf(snapshot)}`,
                 {
@@ -434,7 +434,7 @@ export function createAccountService(deps: {
         await tx.$executeRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(${`account-hierarchy:${tenant.environmentId}`}, 0))`;
         const locked = await tx.$queryRaw<{ id: string }[]>`
           SELECT id FROM "Account" WHERE id = ${accountId}::uuid AND "environmentId" = ${tenant.environmentId}::uuid FOR UPDATE`;
-        if (locked.length === 0) throw Problem.notFound(`account ${accountId}`);
+        if (locked.length === 0) throw DomainFailure.notFound(`account ${accountId}`);
         if (parentId) await checkParent(tx, tenant, accountId, parentId);
         await tx.account.update({
           where: { id: accountId },
@@ -454,7 +454,7 @@ export function createAccountService(deps: {
         accountId,
         tenant.environmentId,
       );
-      if (rows.length === 0) throw Problem.notFound(`account ${accountId}`);
+      if (rows.length === 0) throw DomainFailure.notFound(`account ${accountId}`);
       return rows;
     },
 
@@ -496,9 +496,9 @@ export function createAccountService(deps: {
         });
         if (done) return done;
         if (movement.currency !== account.currency) {
-          throw Problem.validation([
+          throw DomainFailure.invalid([
             {
-              field: 'body.currency',
+              field: 'currency',
               rule: 'currency_mismatch',
               message: `must be ${account.currency}, the currency of the account's program`,
             },
@@ -506,7 +506,7 @@ export function createAccountService(deps: {
         }
         const operation = movement.type === 'CASH_IN' ? 'cashIn' : 'cashOut';
         if (!operationAllowed(account.status, operation)) {
-          throw new Problem(
+          throw new DomainFailure(
             'OPERATION_NOT_ALLOWED',
             `${movement.type} is not allowed while the account is ${account.status}`,
             {
@@ -519,9 +519,9 @@ export function createAccountService(deps: {
         const balance =
           movement.type === 'CASH_IN' ? account.balance + amount : account.balance - amount;
         if (balance > MAX_BALANCE) {
-          throw Problem.validation([
+          throw DomainFailure.invalid([
             {
-              field: 'body.amount',
+              field: 'amount',
               rule: 'balance_limit',
               message: `would take the balance to ${balance}, past ${MAX_BALANCE}, the most an account holds (minor units)`,
             },
@@ -529,7 +529,7 @@ export function createAccountService(deps: {
         }
         if (balance + account.creditLimit < 0n) {
           const available = account.balance + account.creditLimit;
-          throw new Problem(
+          throw new DomainFailure(
             'INSUFFICIENT_FUNDS',
             `${movement.amount} is more than the ${available} available (balance plus credit limit)`,
             {
@@ -598,14 +598,10 @@ export function checkVersion(
   expectedVersion: number | undefined,
 ): void {
   if (expectedVersion !== undefined && expectedVersion !== account.version) {
-    throw new Problem(
+    throw new DomainFailure(
       'PRECONDITION_FAILED',
       `the account changed since version ${expectedVersion}; it is now at version ${account.version}`,
-      { currentVersion: account.version, etag: etagOf(account.version) },
+      { currentVersion: account.version },
     );
   }
-}
-
-export function etagOf(version: number): string {
-  return `"v${version}"`;
 }

@@ -6,7 +6,7 @@ import {
 } from '@temporalio/client';
 import { workflowIds } from '../common/temporal-names.js';
 import { mergeChanges, type ApplicationChanges } from '../machines/account-application.js';
-import { Problem } from '../server/problem.js';
+import { DomainFailure } from '../common/failures.js';
 import {
   cancelApplicationUpdate,
   getApplicationQuery,
@@ -40,7 +40,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
     }
-    throw Problem.notFound(`application ${applicationId}`);
+    throw DomainFailure.notFound(`application ${applicationId}`);
   }
 
   return {

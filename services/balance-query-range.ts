@@ -1,5 +1,4 @@
-import type { FieldError } from '../server/problem.js';
-import { Problem } from '../server/problem.js';
+import { DomainFailure, type FieldIssue } from '../common/failures.js';
 import { addDays, daysBetween } from './plain-dates.js';
 
 // The date rules of the daily balance query: yesterday is the latest day there is (today is not
@@ -18,7 +17,7 @@ export function resolveRange(
     query.end_date ??
     (query.start_date ? min(addDays(query.start_date, DEFAULT_RANGE_DAYS), yesterday) : yesterday);
   const start = query.start_date ?? addDays(end, -DEFAULT_RANGE_DAYS);
-  const errors: FieldError[] = [];
+  const errors: FieldIssue[] = [];
   const earliest = addDays(today, -MAX_DAYS_BACK);
   for (const [field, value] of [
     ['start_date', query.start_date],
@@ -27,32 +26,32 @@ export function resolveRange(
     if (value === undefined) continue;
     if (value >= today)
       errors.push({
-        field: `query.${field}`,
+        field,
         rule: 'not_before_today',
         message: `must be before today (${today}); today is not over yet`,
       });
     else if (value < earliest)
       errors.push({
-        field: `query.${field}`,
+        field,
         rule: 'too_old',
         message: `must be at most ${MAX_DAYS_BACK} days back (${earliest} or later)`,
       });
   }
   if (errors.length === 0 && end < start) {
     errors.push({
-      field: 'query.end_date',
+      field: 'end_date',
       rule: 'before_start_date',
       message: `must not be before start_date (${start})`,
     });
   }
   if (errors.length === 0 && daysBetween(start, end) + 1 > MAX_RANGE_DAYS) {
     errors.push({
-      field: 'query.end_date',
+      field: 'end_date',
       rule: 'range_too_long',
       message: `must be at most ${MAX_RANGE_DAYS} days from start_date (${addDays(start, MAX_RANGE_DAYS - 1)} or earlier)`,
     });
   }
-  if (errors.length > 0) throw Problem.validation(errors);
+  if (errors.length > 0) throw DomainFailure.invalid(errors);
   return { start, end };
 }
 

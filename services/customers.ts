@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CustomerInput } from '../common/customers.js';
 import type { Customer, Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../runtime/prisma.js';
-import { Problem } from '../server/problem.js';
+import { DomainFailure } from '../common/failures.js';
 import type { IdSource } from './ids.js';
 import { inTransaction, type Tx } from './transactions.js';
 import type { Tenant } from './tenant.js';
@@ -57,7 +57,7 @@ export async function findOrCreateCustomer(
     update: {},
   });
   if (customer.kind !== row.kind) {
-    throw Problem.validation([
+    throw DomainFailure.invalid([
       {
         field: `${field}.documentNumber`,
         rule: 'customer_kind_mismatch',
@@ -89,7 +89,7 @@ export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
     const customer = await prisma.customer.findFirst({
       where: { id, environmentId: tenant.environmentId },
     });
-    if (!customer) throw Problem.notFound(`customer ${id}`);
+    if (!customer) throw DomainFailure.notFound(`customer ${id}`);
     return customer;
   }
 
@@ -114,7 +114,7 @@ export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
         where: { id: accountId, environmentId: tenant.environmentId },
         select: { id: true },
       });
-      if (!account) throw Problem.notFound(`account ${accountId}`);
+      if (!account) throw DomainFailure.notFound(`account ${accountId}`);
       return prisma.accountCustomer.findMany({
         where: { accountId },
         orderBy: [{ role: 'asc' }, { createdAt: 'asc' }],
@@ -133,13 +133,13 @@ export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
       ids: IdSource,
     ) {
       if (input.role === 'HOLDER') {
-        throw new Problem(
+        throw new DomainFailure(
           'CONFLICT',
           'an account has exactly one holder; add other customers as ADDITIONAL',
           {
             errors: [
               {
-                field: 'body.role',
+                field: 'role',
                 rule: 'single_holder',
                 message: 'the account already has its holder',
               },
@@ -152,16 +152,16 @@ export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
         async (tx) => {
           const locked = await tx.$queryRaw<{ id: string }[]>`
             SELECT id FROM "Account" WHERE id = ${accountId}::uuid AND "environmentId" = ${tenant.environmentId}::uuid FOR UPDATE`;
-          if (locked.length === 0) throw Problem.notFound(`account ${accountId}`);
+          if (locked.length === 0) throw DomainFailure.notFound(`account ${accountId}`);
           const customer = input.customerId
             ? await tx.customer.findFirst({
                 where: { id: input.customerId, environmentId: tenant.environmentId },
               })
-            : await findOrCreateCustomer(tx, tenant, input.customer!, 'body.customer');
+            : await findOrCreateCustomer(tx, tenant, input.customer!, 'customer');
           if (!customer) {
-            throw Problem.validation([
+            throw DomainFailure.invalid([
               {
-                field: 'body.customerId',
+                field: 'customerId',
                 rule: 'unknown_customer',
                 message: 'is not a customer of this org',
               },
@@ -173,7 +173,7 @@ export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
           // Added by an earlier run of this very request (a retry after a crash): done already
           if (existing?.operationId === ids.operationId) return customer;
           if (existing)
-            throw new Problem(
+            throw new DomainFailure(
               'CONFLICT',
               `customer ${customer.id} is already a ${existing.role.toLowerCase()} customer of this account`,
             );

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../runtime/prisma.js';
-import { Problem } from '../server/problem.js';
+import { DomainFailure } from '../common/failures.js';
 import { dateColumn, localDate } from './plain-dates.js';
 import type { Tenant } from './tenant.js';
 
@@ -43,7 +43,7 @@ export function createDailyBalanceService({ prisma }: { prisma: PrismaClient }) 
     /** Records the org's snapshot for the local date of `scheduledAt`; returns the date and rows written. */
     async snapshot(orgId: string, scheduledAt: Date): Promise<{ date: string; written: number }> {
       const org = await prisma.org.findUnique({ where: { id: orgId }, select: { timeZone: true } });
-      if (!org) throw Problem.notFound(`org ${orgId}`);
+      if (!org) throw DomainFailure.notFound(`org ${orgId}`);
       const date = localDate(scheduledAt, org.timeZone);
       const written = await prisma.$executeRawUnsafe(
         DAILY_SNAPSHOT_SQL,
@@ -74,7 +74,7 @@ export function createDailyBalanceService({ prisma }: { prisma: PrismaClient }) 
         where: { id: accountId, environmentId: tenant.environmentId },
         select: { id: true },
       });
-      if (!account) throw Problem.notFound(`account ${accountId}`);
+      if (!account) throw DomainFailure.notFound(`account ${accountId}`);
       const where = {
         accountId,
         environmentId: tenant.environmentId,

@@ -13,7 +13,7 @@ import {
   orgOnboardingHumanEventTypes,
   type OnboardingProcess,
 } from '../machines/org-onboarding.js';
-import { Problem } from '../server/problem.js';
+import { DomainFailure } from '../common/failures.js';
 import {
   getEnvironmentProvisioningQuery,
   sendEnvironmentProvisioningEventUpdate,
@@ -181,7 +181,7 @@ export function createOnboardingService(deps: { temporal: Client; workflowLink: 
   /** The onboarding now, or 404 when the org has no onboarding run. */
   async function requireOnboarding(orgId: string): Promise<OnboardingOverview> {
     const overview = await getOnboarding(orgId);
-    if (!overview) throw Problem.notFound(`onboarding of org ${orgId}`);
+    if (!overview) throw DomainFailure.notFound(`onboarding of org ${orgId}`);
     return overview;
   }
 
@@ -199,7 +199,7 @@ export function createOnboardingService(deps: { temporal: Client; workflowLink: 
     const stamp = { by, ...(notes ? { notes } : {}) };
     try {
       if (event.network && !org.networks.includes(event.network))
-        throw new Problem(
+        throw new DomainFailure(
           'TRANSITION_NOT_ALLOWED',
           `org ${orgId} does not certify with ${event.network}`,
         );
@@ -236,13 +236,14 @@ export function createOnboardingService(deps: { temporal: Client; workflowLink: 
       // A run that refused the event, has ended, or has not started yet: answer with what the
       // whole onboarding accepts now.
       if (
-        !(error instanceof Problem) ||
-        (error.type !== 'TRANSITION_NOT_ALLOWED' && error.type !== 'NOT_FOUND')
-      )
+        !(error instanceof DomainFailure) ||
+        (error.kind !== 'TRANSITION_NOT_ALLOWED' && error.kind !== 'NOT_FOUND')
+      ) {
         throw error;
+      }
       const { allowedEvents } = await requireOnboarding(orgId);
       const target = event.network ?? event.environment;
-      throw new Problem(
+      throw new DomainFailure(
         'TRANSITION_NOT_ALLOWED',
         `${type}${target ? ` for ${target}` : ''} is not allowed now in the onboarding of org ${orgId}`,
         {

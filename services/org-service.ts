@@ -2,7 +2,7 @@ import { WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { searchAttributes, workflowIds } from '../common/temporal-names.js';
 import type { Environment, Org } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../runtime/prisma.js';
-import { Problem } from '../server/problem.js';
+import { DomainFailure } from '../common/failures.js';
 import type { CardNetwork } from '../machines/network-certification.js';
 import type { OnboardingSettings } from '../runtime/config.js';
 import { activeStages, initialOrgOnboardingSnapshot } from '../machines/org-onboarding.js';
@@ -74,7 +74,7 @@ export function createOrgService(deps: OrgServiceDeps) {
         prisma.environment.deleteMany({ where: { orgId } }),
         prisma.org.deleteMany({ where: { id: orgId } }),
       ]);
-      throw new Problem(
+      throw new DomainFailure(
         'DEPENDENCY_UNAVAILABLE',
         `the org could not be created: Temporal refused to start its onboarding (${(error as Error).message})`,
       );
@@ -171,7 +171,7 @@ export function createOrgService(deps: OrgServiceDeps) {
       where: { orgId_kind: { orgId, kind } },
     });
     if (environment?.status !== 'READY') {
-      throw new Problem(
+      throw new DomainFailure(
         'OPERATION_NOT_ALLOWED',
         `the org's ${kind} environment is ${environment ? environment.status : 'not provisioned yet'}; keys are issued once it is provisioned and verified (READY)`,
         { environment: kind, environmentStatus: environment?.status ?? null },
@@ -218,7 +218,7 @@ export function createOrgService(deps: OrgServiceDeps) {
       const locked = await tx.$queryRaw<
         { id: string }[]
       >`SELECT id FROM "Org" WHERE id = ${orgId}::uuid FOR UPDATE`;
-      if (locked.length === 0) throw Problem.notFound(`org ${orgId}`);
+      if (locked.length === 0) throw DomainFailure.notFound(`org ${orgId}`);
       await tx.org.update({ where: { id: orgId }, data: { timeZone } });
       await deps.snapshotSchedules.moveTo(orgId, timeZone);
     });

@@ -8,7 +8,7 @@ import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
 import { searchAttributes, workflowIds } from '../common/temporal-names.js';
 import type { CardNetwork } from '../machines/network-certification.js';
 import type { OnboardingSettings } from '../runtime/config.js';
-import { Problem } from '../server/problem.js';
+import { DomainFailure } from '../common/failures.js';
 import {
   getApplicationQuery,
   cancelApplicationUpdate,
@@ -103,10 +103,12 @@ export function createOrgWorkflowService(deps: {
     try {
       description = await handle.describe();
     } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw Problem.notFound(`workflow ${workflowId}`);
+      if (error instanceof WorkflowNotFoundError)
+        throw DomainFailure.notFound(`workflow ${workflowId}`);
       throw error;
     }
-    if (!runVisibleTo(scope, description.memo)) throw Problem.notFound(`workflow ${workflowId}`);
+    if (!runVisibleTo(scope, description.memo))
+      throw DomainFailure.notFound(`workflow ${workflowId}`);
     const type = description.type as OrgWorkflowType;
     const handlers: HandlerSet = Object.hasOwn(orgWorkflowHandlers, type)
       ? orgWorkflowHandlers[type]
@@ -122,7 +124,7 @@ export function createOrgWorkflowService(deps: {
   ): T {
     const found = list.find((d) => d.name === name);
     if (!found) {
-      throw Problem.notFound(
+      throw DomainFailure.notFound(
         `${kind} ${name} of workflow ${workflowId} (it offers ${list.map((d) => d.name).join(', ') || 'none'})`,
       );
     }
@@ -182,18 +184,18 @@ export function createOrgWorkflowService(deps: {
      */
     async start(orgId: string, request: OrgWorkflowStart, ids: IdSource): Promise<WorkflowLink> {
       const org = await deps.orgs.getOrg(orgId);
-      if (!org) throw Problem.notFound(`org ${orgId}`);
+      if (!org) throw DomainFailure.notFound(`org ${orgId}`);
       try {
         if (request.type === 'orgOnboarding')
           return await deps.orgs.startOnboarding(org, ids.operationId);
         if (org.networks.includes(request.network) && (await onboardingRunning(orgId))) {
-          throw new Problem(
+          throw new DomainFailure(
             'CONFLICT',
             `the onboarding of org ${orgId} runs its ${request.network} certification; send that certification's events to POST /v1/orgs/${orgId}/onboarding/events`,
             {
               errors: [
                 {
-                  field: 'body.network',
+                  field: 'network',
                   rule: 'run_by_onboarding',
                   message: `is certified by the org's onboarding, which is still running`,
                 },
@@ -229,7 +231,7 @@ export function createOrgWorkflowService(deps: {
         return deps.workflowLink(run.workflowId, run.runId);
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) {
-          throw new Problem(
+          throw new DomainFailure(
             'CONFLICT',
             `${request.type} for org ${orgId} already has a run (${error.workflowId}); nothing was started`,
             {
@@ -248,7 +250,7 @@ export function createOrgWorkflowService(deps: {
      */
     async list(scope: RunScope, limit: number) {
       if (deps.searchAttributes === false) {
-        throw new Problem(
+        throw new DomainFailure(
           'DEPENDENCY_UNAVAILABLE',
           'listing runs needs the OrgId search attribute, which this Temporal server lacks',
         );

@@ -2,7 +2,7 @@ import { WorkflowFailedError, WorkflowIdConflictPolicy, type Client } from '@tem
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { failureTypes, type FailureType } from '../common/failures.js';
 import { searchAttributes, workflowIds } from '../common/temporal-names.js';
-import { Problem } from '../server/problem.js';
+import { DomainFailure } from '../common/failures.js';
 import type { accountProgramMigration } from '../workflows/account-program-migration.js';
 import type { ProgramMigrationOutcome } from './account-terms.js';
 import type { IdSource } from './ids.js';
@@ -64,7 +64,7 @@ export function createProgramMigrations(deps: {
           cause instanceof ApplicationFailure &&
           failureTypes.includes(cause.type as FailureType)
         ) {
-          throw new Problem(
+          throw new DomainFailure(
             cause.type as FailureType,
             cause.message,
             (cause.details?.[0] ?? {}) as Record<string, unknown>,

@@ -1,6 +1,6 @@
 import type { CardNetwork, ProgramType } from '../generated/prisma/enums.js';
 import type { PrismaClient } from '../runtime/prisma.js';
-import { Problem } from '../server/problem.js';
+import { DomainFailure } from '../common/failures.js';
 import { createOnce } from './create-once.js';
 import type { IdSource } from './ids.js';
 import { isUniqueViolation } from './prisma-errors.js';
@@ -27,9 +27,9 @@ export function createProgramService({ prisma }: { prisma: PrismaClient }) {
         );
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
-        throw new Problem('CONFLICT', `a program named "${input.name}" already exists`, {
+        throw new DomainFailure('CONFLICT', `a program named "${input.name}" already exists`, {
           errors: [
-            { field: 'body.name', rule: 'unique', message: 'is already used by another program' },
+            { field: 'name', rule: 'unique', message: 'is already used by another program' },
           ],
         });
       }
@@ -39,7 +39,7 @@ export function createProgramService({ prisma }: { prisma: PrismaClient }) {
       const program = await prisma.program.findFirst({
         where: { id, environmentId: tenant.environmentId },
       });
-      if (!program) throw Problem.notFound(`program ${id}`);
+      if (!program) throw DomainFailure.notFound(`program ${id}`);
       return program;
     },
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountStatus } from '../machines/account-status.js';
 import type { PrismaClient } from '../runtime/prisma.js';
-import { Problem } from '../server/problem.js';
+import { DomainFailure } from '../common/failures.js';
 import { createOnce } from './create-once.js';
 import type { IdSource } from './ids.js';
 import { isUniqueViolation } from './prisma-errors.js';
@@ -56,10 +56,8 @@ export function createStatusReasonService({ prisma }: { prisma: PrismaClient }) 
         );
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
-        throw new Problem('CONFLICT', `a reason with code ${input.code} already exists`, {
-          errors: [
-            { field: 'body.code', rule: 'unique', message: 'is already used by another reason' },
-          ],
+        throw new DomainFailure('CONFLICT', `a reason with code ${input.code} already exists`, {
+          errors: [{ field: 'code', rule: 'unique', message: 'is already used by another reason' }],
         });
       }
     },
@@ -68,7 +66,7 @@ export function createStatusReasonService({ prisma }: { prisma: PrismaClient }) 
       const reason = await prisma.accountStatusReason.findFirst({
         where: { id, environmentId: tenant.environmentId },
       });
-      if (!reason) throw Problem.notFound(`status reason ${id}`);
+      if (!reason) throw DomainFailure.notFound(`status reason ${id}`);
       return reason;
     },
 
@@ -94,11 +92,11 @@ export async function checkReasonFor(
   target: AccountStatus,
   reasonId: string | undefined,
   requiredFor: AccountStatus[],
-  field = 'body.reasonId',
+  field = 'reasonId',
 ): Promise<void> {
   if (!reasonId) {
     if (requiredFor.includes(target)) {
-      throw Problem.validation([
+      throw DomainFailure.invalid([
         {
           field,
           rule: 'reason_required',
@@ -112,12 +110,12 @@ export async function checkReasonFor(
     where: { id: reasonId, environmentId: tenant.environmentId },
   });
   if (!reason) {
-    throw Problem.validation([
+    throw DomainFailure.invalid([
       { field, rule: 'unknown_reason', message: 'is not a status reason of this org' },
     ]);
   }
   if (reason.appliesTo.length > 0 && !reason.appliesTo.includes(target)) {
-    throw Problem.validation([
+    throw DomainFailure.invalid([
       {
         field,
         rule: 'reason_not_applicable',

@@ -4,7 +4,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
-import { Problem } from '../server/problem.js';
+import { DomainFailure } from '../common/failures.js';
 
 /**
  * Sends a Temporal Update whose validator is a machine's "is this allowed now". A refusal (or a
@@ -19,16 +19,16 @@ export async function executeMachineUpdate<Ret, Arg>(
   try {
     const { status } = await handle.describe();
     if (status.name !== 'RUNNING') {
-      throw new Problem('TRANSITION_NOT_ALLOWED', `${what} has ended (${status.name})`, {
+      throw new DomainFailure('TRANSITION_NOT_ALLOWED', `${what} has ended (${status.name})`, {
         allowedEvents: [],
       });
     }
     return await handle.executeUpdate(update, { args: [arg] });
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) throw Problem.notFound(what);
+    if (error instanceof WorkflowNotFoundError) throw DomainFailure.notFound(what);
     const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
     if (cause instanceof ApplicationFailure && cause.type === 'TRANSITION_NOT_ALLOWED') {
-      throw new Problem(
+      throw new DomainFailure(
         'TRANSITION_NOT_ALLOWED',
         cause.message,
         (cause.details?.[0] ?? {}) as Record<string, unknown>,

@@ -1,18 +1,11 @@
 import type { AccountService } from '../../services/accounts.js';
-import { etagOf } from '../../services/accounts.js';
+import { etagOf, ifMatch, ifMatchHeader } from '../etag.js';
 import type { AccountTermsService } from '../../services/account-terms.js';
 import type { ProgramMigrations } from '../../services/program-migrations.js';
 import { problemSchema, type Api } from '../api.js';
 import { actorOf, tenantOf } from '../auth.js';
 import { z } from '../zod.js';
-import {
-  accountSchema,
-  accountView,
-  historyQuery,
-  idParams,
-  ifMatch,
-  ifMatchHeader,
-} from './accounts.js';
+import { accountSchema, accountView, historyQuery, idParams } from './accounts.js';
 
 const eventSchema = z
   .object({

@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import {
   accountStatuses,
   accountStatusSnapshot,
@@ -10,7 +9,8 @@ import {
   balanceLimits,
   minorUnits,
 } from '../../services/balance-limits.js';
-import { etagOf, type AccountRecord, type AccountService } from '../../services/accounts.js';
+import { type AccountRecord, type AccountService } from '../../services/accounts.js';
+import { etagOf, ifMatch, ifMatchHeader } from '../etag.js';
 import { problemSchema, type Api } from '../api.js';
 import { actorOf, tenantOf } from '../auth.js';
 import { Problem } from '../problem.js';
@@ -160,17 +160,6 @@ const transactionSchema = z
     createdAt: z.iso.datetime(),
   })
   .openapi('Transaction');
-
-/** An ETag this API sends ("v3"), as If-Match may name it. */
-const ETAG = /^\s*(?:W\/)?"v(\d{1,9})"\s*$/;
-const ETAG_OR_ANY = /^\s*(?:(?:W\/)?"v\d{1,9}"|\*)\s*$/;
-
-export const ifMatchHeader = z.object({
-  'If-Match': z.string().regex(ETAG_OR_ANY).optional().openapi({
-    description:
-      'The ETag the change is based on, e.g. "v3" (or * for any); 412 if the account moved on',
-  }),
-});
 
 const conflict = {
   description: 'Not allowed from the current status; allowedTransitions lists what is',
@@ -493,23 +482,6 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
       };
     },
   });
-}
-
-/** The version an If-Match header names; undefined without one or for "*". */
-export function ifMatch(req: Request): number | undefined {
-  const header = req.get('if-match');
-  if (header === undefined || header.trim() === '*') return undefined;
-  const match = ETAG.exec(header);
-  if (!match) {
-    throw Problem.validation([
-      {
-        field: 'headers.if-match',
-        rule: 'invalid_etag',
-        message: 'must be an ETag this API sent, such as "v3"',
-      },
-    ]);
-  }
-  return Number(match[1]);
 }
 
 export function accountView(account: AccountRecord) {

@@ -11,6 +11,8 @@ import type { Caller } from '../auth.js';
 import { machineGraph, type MachineGraph } from '../diagrams/machine-graph.js';
 import { machineTitles, stateDetails } from '../diagrams/describe-states.js';
 import { machineSvg } from '../diagrams/render.js';
+import { DomainFailure } from '../../common/failures.js';
+import { problemOf } from '../domain-problems.js';
 import { Problem } from '../problem.js';
 import { html, raw, type Html } from './html.js';
 import { page } from './pages.js';
@@ -232,7 +234,8 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
           return;
         }
         await render(req, res, caller);
-      } catch (error) {
+      } catch (thrown) {
+        const error = thrown instanceof DomainFailure ? problemOf(thrown, 'body') : thrown;
         if (!(error instanceof Problem) || error.status >= 500) return next(error);
         send(
           res,
