@@ -69,8 +69,9 @@ const noGenerated = layer(
 
 /**
  * Which way the layers point, one restricted-imports rule per folder: common and machines at the
- * bottom, then workflows, services, activities, and server and runtime on top; only
- * runtime/product.ts, the composition root, builds the server.
+ * bottom; workflows beside services (records); activities and processes (Temporal client calls)
+ * above services; server and runtime on top. Only runtime/product.ts, the composition root,
+ * builds the server.
  */
 const layers = {
   common: [
@@ -110,10 +111,22 @@ const layers = {
     ),
   ],
   services: [
-    noServer,
-    layer(['activities'], 'Services are what activities use, never the other way round.'),
+    layer(
+      ['workflows', 'activities', 'processes', 'server', 'runtime'],
+      'Services keep the records and their rules; they know nothing of Temporal or HTTP.',
+    ),
   ],
-  activities: [noServer, noGenerated],
+  processes: [
+    layer(['runtime'], 'Processes take their settings and logger as types only.', true),
+    layer(['activities', 'server', 'generated'], 'Processes reach records through services/.'),
+  ],
+  activities: [
+    layer(
+      ['processes', 'server', 'runtime'],
+      'Activities run services for workflows; they do not start workflows or serve HTTP.',
+    ),
+    noGenerated,
+  ],
   runtime: [noServer],
 };
 

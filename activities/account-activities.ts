@@ -1,22 +1,15 @@
-import type { PrismaClient } from '../runtime/prisma.js';
-import { createAccountService } from '../services/accounts.js';
-import { noTemporaryBlocks } from '../services/temporary-blocks.js';
+import type { Services } from '../services/index.js';
 
-export interface AccountActivityDeps {
-  prisma: PrismaClient;
-}
-
-export function createAccountActivities({ prisma }: AccountActivityDeps) {
-  const accounts = createAccountService({ prisma, temporaryBlocks: noTemporaryBlocks });
+export function createAccountActivities(services: Services) {
   return {
-    /** Lifts the block if the account is still in it; a retry after success does nothing. */
+    /** Lifts the block if the account is still in it; a retry after its own success answers as it did. */
     expireTemporaryBlock(input: {
       accountId: string;
       orgId: string;
       environmentId: string;
       until: string;
     }) {
-      return accounts.expireTemporaryBlock(
+      return services.accountStatus.expireTemporaryBlock(
         { orgId: input.orgId, environmentId: input.environmentId },
         input.accountId,
         new Date(input.until),

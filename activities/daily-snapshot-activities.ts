@@ -1,19 +1,10 @@
-import type { PrismaClient } from '../runtime/prisma.js';
-import { createAccountLimitsReports } from '../services/account-limits-reports.js';
-import { createDailyBalanceService } from '../services/daily-balances.js';
+import type { Services } from '../services/index.js';
 
-export interface DailySnapshotActivityDeps {
-  prisma: PrismaClient;
-  reportsDir: string;
-}
-
-export function createDailySnapshotActivities(deps: DailySnapshotActivityDeps) {
-  const balances = createDailyBalanceService(deps);
-  const reports = createAccountLimitsReports(deps);
+export function createDailySnapshotActivities(services: Services) {
   return {
     /** One set-based statement for all the org's accounts; a retry or re-run writes nothing twice. */
     recordDailySnapshot(input: { orgId: string; scheduledAt: string }) {
-      return balances.snapshot(input.orgId, new Date(input.scheduledAt));
+      return services.dailyBalances.snapshot(input.orgId, new Date(input.scheduledAt));
     },
 
     /** Rewrites the same files from the same rows, so a retry is harmless. */
@@ -22,7 +13,8 @@ export function createDailySnapshotActivities(deps: DailySnapshotActivityDeps) {
       date: string;
       scheduledAt: string;
     }): Promise<number> {
-      return (await reports.write(input.orgId, input.date, new Date(input.scheduledAt))).length;
+      return (await services.reports.write(input.orgId, input.date, new Date(input.scheduledAt)))
+        .length;
     },
   };
 }

@@ -1,39 +1,15 @@
-import { storableText } from '../common/text.js';
 import type { ProvisioningStepName } from '../machines/environment-provisioning.js';
-import type { PrismaClient } from '../runtime/prisma.js';
-import {
-  createBuiltInEnvironmentProvider,
-  type EnvironmentProvider,
-  type EnvironmentRequest,
-} from './environment-provider.js';
+import type { Services } from '../services/index.js';
+import type { EnvironmentProvider, EnvironmentRequest } from './environment-provider.js';
 
-export interface EnvironmentActivityDeps {
-  prisma: PrismaClient;
-  /** Builds the environments; the built-in provider unless another is given */
-  environmentProvider?: EnvironmentProvider;
-}
-
-export function createEnvironmentActivities({
-  prisma,
-  environmentProvider,
-}: EnvironmentActivityDeps) {
-  const provider = environmentProvider ?? createBuiltInEnvironmentProvider({ prisma });
+export function createEnvironmentActivities(services: Services, provider: EnvironmentProvider) {
   return {
     provisionEnvironment: (request: EnvironmentRequest) => provider.provision(request),
     verifyEnvironment: (request: EnvironmentRequest) => provider.verify(request),
-
     /** Shows a step that ran out of retries on the environment itself. */
-    async recordEnvironmentFailure(
+    recordEnvironmentFailure: (
       failure: EnvironmentRequest & { step: ProvisioningStepName; error: string },
-    ): Promise<void> {
-      await prisma.environment.updateMany({
-        where: { orgId: failure.orgId, kind: failure.environment, status: { not: 'READY' } },
-        data: {
-          status: 'FAILED',
-          provisioningError: storableText(`${failure.step}: ${failure.error}`).slice(0, 1000),
-        },
-      });
-    },
+    ) => services.environments.recordFailure(failure),
   };
 }
 

@@ -1,44 +1,26 @@
-import { createAccountActivities, type AccountActivityDeps } from './account-activities.js';
-import {
-  createApplicationActivities,
-  type ApplicationActivityDeps,
-} from './application-activities.js';
-import {
-  createEnvironmentActivities,
-  type EnvironmentActivityDeps,
-} from './environment-activities.js';
-import {
-  createDailySnapshotActivities,
-  type DailySnapshotActivityDeps,
-} from './daily-snapshot-activities.js';
-import {
-  createNotificationActivities,
-  type NotificationActivityDeps,
-} from './notification-activities.js';
+import type { Services } from '../services/index.js';
+import { createAccountActivities } from './account-activities.js';
+import { createApplicationActivities } from './application-activities.js';
+import { createDailySnapshotActivities } from './daily-snapshot-activities.js';
+import { createEnvironmentActivities } from './environment-activities.js';
+import type { EnvironmentProvider } from './environment-provider.js';
 import { classifyFailures } from './failures.js';
-import { createOrgActivities, type OrgActivityDeps } from './org-activities.js';
-import {
-  createProgramMigrationActivities,
-  type ProgramMigrationActivityDeps,
-} from './program-migration-activities.js';
+import { createNotificationActivities } from './notification-activities.js';
+import { createOrgActivities } from './org-activities.js';
+import { createProgramMigrationActivities } from './program-migration-activities.js';
 
-export type ActivityDeps = OrgActivityDeps &
-  EnvironmentActivityDeps &
-  AccountActivityDeps &
-  ApplicationActivityDeps &
-  NotificationActivityDeps &
-  DailySnapshotActivityDeps &
-  ProgramMigrationActivityDeps;
-
-/** Every activity the worker registers, built from its dependencies, its failures classified. */
-export function createActivities(deps: ActivityDeps) {
+/**
+ * Every activity the worker registers, over the services built once for the whole product, with
+ * their failures classified.
+ */
+export function createActivities(services: Services, environmentProvider: EnvironmentProvider) {
   return classifyFailures({
-    ...createOrgActivities(deps),
-    ...createEnvironmentActivities(deps),
-    ...createAccountActivities(deps),
-    ...createApplicationActivities(deps),
-    ...createNotificationActivities(deps),
-    ...createDailySnapshotActivities(deps),
-    ...createProgramMigrationActivities(deps),
+    ...createOrgActivities(services),
+    ...createEnvironmentActivities(services, environmentProvider),
+    ...createAccountActivities(services),
+    ...createApplicationActivities(services),
+    ...createNotificationActivities(services),
+    ...createDailySnapshotActivities(services),
+    ...createProgramMigrationActivities(services),
   });
 }

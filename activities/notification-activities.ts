@@ -1,29 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import type { PrismaClient } from '../runtime/prisma.js';
+import type { NotificationToSend } from '../services/notifications.js';
+import type { Services } from '../services/index.js';
 
-export interface NotificationActivityDeps {
-  prisma: PrismaClient;
-}
+export type { NotificationToSend };
 
-export interface NotificationToSend {
-  orgId: string;
-  kind: string;
-  /** One notification per business event: a retried send finds it sent */
-  dedupeKey: string;
-  subject: string;
-  body: string;
-}
-
-// The built-in notifier records what it sends in PostgreSQL, where operators and tests can read
-// it; a mail or chat provider would deliver it as well, keyed by the same dedupe key.
-export function createNotificationActivities({ prisma }: NotificationActivityDeps) {
+export function createNotificationActivities(services: Services) {
   return {
-    async sendNotification(notification: NotificationToSend): Promise<void> {
-      await prisma.notification.createMany({
-        data: [{ id: randomUUID(), ...notification }],
-        skipDuplicates: true,
-      });
-    },
+    sendNotification: (notification: NotificationToSend) =>
+      services.notifications.send(notification),
   };
 }
 

@@ -1,9 +1,4 @@
-import type { PrismaClient } from '../runtime/prisma.js';
-import { createAccountTermsService } from '../services/account-terms.js';
-
-export interface ProgramMigrationActivityDeps {
-  prisma: PrismaClient;
-}
+import type { Services } from '../services/index.js';
 
 export interface ProgramMigrationRequest {
   orgId: string;
@@ -18,8 +13,7 @@ export interface ProgramMigrationRequest {
   operationId?: string;
 }
 
-export function createProgramMigrationActivities({ prisma }: ProgramMigrationActivityDeps) {
-  const terms = createAccountTermsService({ prisma });
+export function createProgramMigrationActivities(services: Services) {
   return {
     /** Checks and moves in one transaction; a retry after success finds its own migration and changes nothing. */
     migrateAccountProgram(input: ProgramMigrationRequest) {
@@ -33,7 +27,7 @@ export function createProgramMigrationActivities({ prisma }: ProgramMigrationAct
         requestId,
         operationId,
       } = input;
-      return terms.migrateProgram(
+      return services.accountTerms.migrateProgram(
         { orgId, environmentId },
         accountId,
         targetProgramId,

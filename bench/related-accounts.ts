@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { RELATED_ACCOUNTS_SQL } from '../services/accounts.js';
+import { RELATED_ACCOUNTS_SQL, relatedAccountsParams } from '../services/accounts/hierarchy.js';
 import type { BenchContext } from './context.js';
 import { measure, type Measurement } from './measure.js';
 
@@ -57,7 +57,10 @@ export async function benchRelatedAccounts(ctx: BenchContext): Promise<Measureme
       }
     };
     const viaPg = async () => {
-      const result = await pool.query(RELATED_ACCOUNTS_SQL, [parentId, environmentId]);
+      const result = await pool.query(
+        RELATED_ACCOUNTS_SQL,
+        relatedAccountsParams(parentId, environmentId),
+      );
       if (result.rowCount !== 1 + CHILDREN * (1 + GRANDCHILDREN_PER_CHILD))
         throw new Error('raw overview is incomplete');
     };

@@ -1,5 +1,5 @@
 import { assign, setup, type SnapshotFrom } from 'xstate';
-import type { CustomerDetails, CustomerInput } from '../common/customers.js';
+import { DOCUMENT_NUMBER, type CustomerDetails, type CustomerInput } from '../common/customers.js';
 
 // A work-in-progress account application (seed: "Create an account"): created as a draft and
 // updated until submitted, or created and submitted at once. Submitting locks it; processing
@@ -178,4 +178,19 @@ export type AccountApplicationSnapshot = SnapshotFrom<typeof accountApplicationM
 
 export function applicationStatus(snapshot: AccountApplicationSnapshot): ApplicationStatus {
   return snapshot.value;
+}
+
+/**
+ * Why a submitted application cannot become an account before any record is looked at: what it
+ * lacks, document ids that are not well formed. Empty when it may go on to be processed.
+ */
+export function processingRefusals(data: ApplicationData): string[] {
+  if (!data.programId || !data.applicant)
+    return ['the application lacks a program or an applicant'];
+  return [data.applicant, ...data.additionalCustomers]
+    .map((customer) =>
+      'person' in customer ? customer.person.documentNumber : customer.company.documentNumber,
+    )
+    .filter((document) => !DOCUMENT_NUMBER.test(document))
+    .map((document) => `document id ${document} is not well formed`);
 }

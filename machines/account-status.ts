@@ -5,30 +5,50 @@ import { assign, setup, transition, type SnapshotFrom } from 'xstate';
 // CANCELLED (or is blocked again, to change the block's end time or reason). CANCELLED allows
 // neither and is final: the only way out is an explicit rollback, which restores the status the
 // account had before it was cancelled, or a non-final status the caller names.
+//
+// What an account may do in each status is the state's meta (`capabilities`): the services, the
+// SQL of the related-accounts overview and the diagram all read it from here.
 // Pure: no I/O, no clock.
 
 export const accountStatuses = ['NORMAL', 'BLOCKED', 'CANCELLED'] as const;
 export type AccountStatus = (typeof accountStatuses)[number];
 export type NonFinalAccountStatus = Exclude<AccountStatus, 'CANCELLED'>;
 
+/** The ordinary events: each one leads to one status. A rollback is the way out of CANCELLED. */
+export type OrdinaryStatusEvent = { type: 'BLOCK' } | { type: 'UNBLOCK' } | { type: 'CANCEL' };
 export type AccountStatusEvent =
-  | { type: 'BLOCK' }
-  | { type: 'UNBLOCK' }
-  | { type: 'CANCEL' }
-  | { type: 'ROLLBACK'; to?: NonFinalAccountStatus };
+  OrdinaryStatusEvent | { type: 'ROLLBACK'; to?: NonFinalAccountStatus };
 
 export interface AccountStatusContext {
   /** What a rollback restores when the caller names no status */
   statusBeforeCancellation: NonFinalAccountStatus | null;
 }
 
-export type AccountOperation = 'cashIn' | 'cashOut';
+/** What an account may do, or be, in a status. */
+export interface AccountCapabilities {
+  /** Money may come in */
+  cashIn: boolean;
+  /** Money may go out */
+  cashOut: boolean;
+  /** Other accounts may be linked under it */
+  mayBeParent: boolean;
+  /** It may move to another program */
+  mayMigrate: boolean;
+  /** It shows in its parent's and grandparent's related-accounts overview ("active") */
+  appearsInRelatedOverview: boolean;
+  /** It may carry an end time, after which it goes back by itself (a temporary block) */
+  mayCarryEndTime: boolean;
+}
+
+export type AccountCapability = keyof AccountCapabilities;
 
 export interface AccountStatusMeta {
   description: string;
   /** No ordinary transition leaves this status; only a rollback does */
   final: boolean;
-  operations: Record<AccountOperation, boolean>;
+  /** The ordinary event a change to this status is: what the API's "change to X" means */
+  reachedBy: OrdinaryStatusEvent['type'];
+  capabilities: AccountCapabilities;
 }
 
 export const accountStatusMachine = setup({
@@ -61,7 +81,15 @@ export const accountStatusMachine = setup({
         description:
           'Account is active. Allows both cash-in and cash-out, based on account limits.',
         final: false,
-        operations: { cashIn: true, cashOut: true },
+        reachedBy: 'UNBLOCK',
+        capabilities: {
+          cashIn: true,
+          cashOut: true,
+          mayBeParent: true,
+          mayMigrate: true,
+          appearsInRelatedOverview: true,
+          mayCarryEndTime: false,
+        },
       },
       on: {
         BLOCK: { target: 'BLOCKED' },
@@ -76,7 +104,15 @@ export const accountStatusMachine = setup({
         description:
           'Account is blocked. Allows cash-in only. Temporary: it can go back to NORMAL or on to CANCELLED.',
         final: false,
-        operations: { cashIn: true, cashOut: false },
+        reachedBy: 'BLOCK',
+        capabilities: {
+          cashIn: true,
+          cashOut: false,
+          mayBeParent: true,
+          mayMigrate: true,
+          appearsInRelatedOverview: false,
+          mayCarryEndTime: true,
+        },
       },
       on: {
         // Blocking a blocked account again changes the block (its end time, its reason)
@@ -93,7 +129,15 @@ export const accountStatusMachine = setup({
         description:
           'Account is cancelled. No cash-in or cash-out. Final: only a rollback recovers it.',
         final: true,
-        operations: { cashIn: false, cashOut: false },
+        reachedBy: 'CANCEL',
+        capabilities: {
+          cashIn: false,
+          cashOut: false,
+          mayBeParent: false,
+          mayMigrate: false,
+          appearsInRelatedOverview: false,
+          mayCarryEndTime: false,
+        },
       },
       on: {
         ROLLBACK: [
@@ -138,9 +182,14 @@ export function statusMeta(status: AccountStatus): AccountStatusMeta {
   return meta;
 }
 
-/** Whether an operation (cash-in, cash-out) is allowed in a status: the machine's word on it. */
-export function operationAllowed(status: AccountStatus, operation: AccountOperation): boolean {
-  return statusMeta(status).operations[operation];
+/** Whether an account in `status` may do or be `capability`: the machine's word on it. */
+export function can(status: AccountStatus, capability: AccountCapability): boolean {
+  return statusMeta(status).capabilities[capability];
+}
+
+/** The statuses that have `capability`, e.g. those that show in a related-accounts overview. */
+export function statusesThat(capability: AccountCapability): AccountStatus[] {
+  return accountStatuses.filter((status) => can(status, capability));
 }
 
 /** The snapshot an event leads to, or undefined if the machine refuses the event. */
@@ -167,35 +216,30 @@ export interface AllowedTransition {
   to: AccountStatus;
 }
 
-const candidateEvents: AccountStatusEvent[] = [
-  { type: 'BLOCK' },
-  { type: 'UNBLOCK' },
-  { type: 'CANCEL' },
-  { type: 'ROLLBACK' },
-  { type: 'ROLLBACK', to: 'NORMAL' },
-  { type: 'ROLLBACK', to: 'BLOCKED' },
-];
-
-/** Every status change the machine allows from this snapshot. */
+/** Every status change the machine allows from this snapshot, from the events its state handles. */
 export function allowedTransitions(snapshot: AccountStatusSnapshot): AllowedTransition[] {
   const allowed: AllowedTransition[] = [];
-  for (const event of candidateEvents) {
-    const to = nextStatus(snapshot, event);
-    if (to && !allowed.some((t) => t.event === event.type && t.to === to))
-      allowed.push({ event: event.type, to });
+  for (const type of Object.keys(
+    accountStatusMachine.states[statusOf(snapshot)]?.config.on ?? {},
+  )) {
+    const events: AccountStatusEvent[] =
+      type === 'ROLLBACK'
+        ? [{ type }, { type, to: 'NORMAL' }, { type, to: 'BLOCKED' }]
+        : [{ type: type as OrdinaryStatusEvent['type'] }];
+    for (const event of events) {
+      const to = nextStatus(snapshot, event);
+      if (to && !allowed.some((t) => t.event === event.type && t.to === to))
+        allowed.push({ event: event.type, to });
+    }
   }
   return allowed;
 }
 
-/** The ordinary (non-rollback) event that moves this snapshot to `target`, if there is one. */
+/** The ordinary event a change to `target` is, if the machine allows it from this snapshot. */
 export function eventForTargetStatus(
   snapshot: AccountStatusSnapshot,
   target: AccountStatus,
-): AccountStatusEvent | undefined {
-  const ordinary: AccountStatusEvent[] = [
-    { type: 'BLOCK' },
-    { type: 'UNBLOCK' },
-    { type: 'CANCEL' },
-  ];
-  return ordinary.find((event) => nextStatus(snapshot, event) === target);
+): OrdinaryStatusEvent | undefined {
+  const event: OrdinaryStatusEvent = { type: statusMeta(target).reachedBy };
+  return nextStatus(snapshot, event) === target ? event : undefined;
 }

@@ -7,6 +7,7 @@ import { routeTemporalLogs, type Logger } from './logger.js';
 import { resolveSecrets } from './development-secrets.js';
 import { createPrisma, type PrismaClient } from './prisma.js';
 import { openTemporal, type TemporalHandles } from './temporal.js';
+import { composeProduct, type ProductParts } from './compose.js';
 import { createWorker } from './worker.js';
 
 export interface Roles {
@@ -20,6 +21,8 @@ export interface RunningProduct {
   databaseUrl: string;
   /** The tables' owner */
   ownerDatabaseUrl: string;
+  /** What the composition root built: services, processes, activities */
+  parts: ProductParts;
   /** Resolves when the worker stops on its own (a fatal error); never when only the API runs */
   workerDone: Promise<void>;
   stop(): Promise<void>;
@@ -49,6 +52,12 @@ export async function startProduct(
     stops.push(() => prisma.$disconnect());
     const temporal: TemporalHandles = await openTemporal(config, logger);
     stops.push(() => temporal.close());
+    const parts = composeProduct(config, {
+      prisma,
+      temporal: temporal.client,
+      logger,
+      searchAttributes: temporal.searchAttributesAvailable,
+    });
 
     let workerDone: Promise<void> = new Promise(() => undefined);
     if (roles.worker) {
@@ -56,8 +65,7 @@ export async function startProduct(
         connection: temporal.workerConnection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
-        prisma,
-        reportsDir: config.reportsDir,
+        activities: parts.activities,
         workflowBundle: options.workflowBundle,
       });
       workerDone = worker.run();
@@ -71,19 +79,12 @@ export async function startProduct(
     let apiUrl: string | undefined;
     if (roles.api) {
       const app = createApp({
-        prisma,
-        temporal: temporal.client,
+        services: parts.services,
+        processes: parts.processes,
         pingTemporal: (timeoutMs) => temporal.ping(timeoutMs),
         logger,
         ...(await resolveSecrets(config, logger)),
-        taskQueue: config.temporal.taskQueue,
-        namespace: config.temporal.namespace,
         maxBodyBytes: config.http.maxBodyBytes,
-        temporalUiUrl: temporalUiBaseUrl(config),
-        searchAttributes: temporal.searchAttributesAvailable,
-        applicationDraftExpiresAfterMs: config.applicationDraftExpiresAfterMs,
-        onboarding: config.onboarding,
-        reportsDir: config.reportsDir,
       });
       const server: Server = await new Promise((resolve, reject) => {
         const s = app.listen(config.http.port, config.http.host, () => resolve(s));
@@ -102,6 +103,7 @@ export async function startProduct(
       apiUrl,
       databaseUrl: database.url,
       ownerDatabaseUrl: database.ownerUrl,
+      parts,
       workerDone,
       stop,
     };

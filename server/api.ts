@@ -5,7 +5,8 @@ import {
 } from '@asteasolutions/zod-to-openapi';
 import type { Request, Response, Router } from 'express';
 import type { ZodObject, ZodType } from 'zod';
-import type { PrismaClient } from '../runtime/prisma.js';
+import type { ApiKeys } from '../services/api-keys.js';
+import type { IdempotencyRecords } from '../services/idempotency-records.js';
 import { authenticate, idempotencyScope, type Access, type Caller } from './auth.js';
 import { randomIds, type IdSource } from '../services/ids.js';
 import {
@@ -77,9 +78,14 @@ export class Api {
 
   constructor(
     private readonly router: Router,
-    private readonly deps: { prisma: PrismaClient; operatorApiKey: string; serverSecret: string },
+    private readonly deps: {
+      apiKeys: ApiKeys;
+      idempotencyRecords: IdempotencyRecords;
+      operatorApiKey: string;
+      serverSecret: string;
+    },
   ) {
-    this.idempotency = createIdempotencyStore(deps.prisma, deps.serverSecret);
+    this.idempotency = createIdempotencyStore(deps.idempotencyRecords, deps.serverSecret);
     this.registry.registerComponent('securitySchemes', 'operatorKey', {
       type: 'http',
       scheme: 'bearer',

@@ -1,27 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { Client } from '@temporalio/client';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { pinoHttp } from 'pino-http';
 import { DomainFailure, failureTypes, type FailureType } from '../common/failures.js';
-import type { OnboardingSettings } from '../runtime/config.js';
+import type { Processes } from '../processes/index.js';
 import type { Logger } from '../runtime/logger.js';
-import type { PrismaClient } from '../runtime/prisma.js';
-import { createAccountService } from '../services/accounts.js';
-import { createApplicationService } from '../services/applications.js';
-import { createAccountLimitsReports } from '../services/account-limits-reports.js';
-import { createAccountTermsService } from '../services/account-terms.js';
-import { createCustomerService } from '../services/customers.js';
-import { createOnboardingService } from '../services/onboarding.js';
-import { createOrgService } from '../services/org-service.js';
-import { createOrgWorkflowService } from '../services/org-workflows.js';
-import { workflowLinks } from '../services/workflow-links.js';
-import { createDailyBalanceService } from '../services/daily-balances.js';
-import { createProgramMigrations } from '../services/program-migrations.js';
-import { createProgramService } from '../services/programs.js';
-import { createStatusReasonService } from '../services/status-reasons.js';
-import { noSnapshotSchedules, temporalSnapshotSchedules } from '../services/snapshot-schedules.js';
-import { temporalTemporaryBlocks } from '../services/temporary-blocks.js';
+import type { Services } from '../services/index.js';
 import { Api } from './api.js';
 import { problemOf } from './domain-problems.js';
 import { allowedMethods } from './method-not-allowed.js';
@@ -41,63 +25,23 @@ import { registerStatusReasonRoutes } from './routes/status-reasons.js';
 import { registerUiRoutes } from './ui/routes.js';
 
 export interface AppDeps {
-  prisma: PrismaClient;
-  temporal: Client;
+  services: Services;
+  processes: Processes;
   /** One attempt to reach Temporal, for /healthz */
   pingTemporal(timeoutMs: number): Promise<void>;
   logger: Logger;
   operatorApiKey: string;
   /** Seals secrets in stored idempotent responses; derives the keys a retried request re-creates */
   serverSecret: string;
-  taskQueue: string;
-  namespace: string;
   maxBodyBytes: number;
-  temporalUiUrl?: string;
-  searchAttributes?: boolean;
-  applicationDraftExpiresAfterMs: number;
-  onboarding: OnboardingSettings;
-  /** Where the account limits report files are */
-  reportsDir: string;
-  /** False where the Temporal server has no Schedules (the org's daily snapshot needs one) */
-  snapshotSchedules?: boolean;
 }
 
 const REQUEST_ID = /^[\w.-]{1,100}$/;
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
+/** The HTTP API and the pages over the product's services and processes; nothing here is built twice. */
 export function createApp(deps: AppDeps): express.Express {
-  const workflowLink = workflowLinks(deps);
-  const orgs = createOrgService({
-    ...deps,
-    workflowLink,
-    snapshotSchedules:
-      deps.snapshotSchedules === false
-        ? noSnapshotSchedules
-        : temporalSnapshotSchedules({
-            temporal: deps.temporal,
-            taskQueue: deps.taskQueue,
-            searchAttributes: deps.searchAttributes,
-          }),
-  });
-  const onboarding = createOnboardingService({ temporal: deps.temporal, workflowLink });
-  const orgWorkflows = createOrgWorkflowService({ ...deps, orgs, workflowLink });
-  const accounts = createAccountService({
-    prisma: deps.prisma,
-    temporaryBlocks: temporalTemporaryBlocks({
-      temporal: deps.temporal,
-      taskQueue: deps.taskQueue,
-      searchAttributes: deps.searchAttributes,
-      logger: deps.logger,
-    }),
-  });
-
-  const applications = createApplicationService({
-    temporal: deps.temporal,
-    taskQueue: deps.taskQueue,
-    draftExpiresAfterMs: deps.applicationDraftExpiresAfterMs,
-    searchAttributes: deps.searchAttributes,
-  });
-
+  const { services, processes } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -115,46 +59,32 @@ export function createApp(deps: AppDeps): express.Express {
     }),
   );
   // The pages take a sign-in form; everything else speaks JSON.
-  registerUiRoutes(app, {
-    prisma: deps.prisma,
-    operatorApiKey: deps.operatorApiKey,
-    accounts,
-    onboarding,
-    applications,
-    workflowLink,
-  });
+  registerUiRoutes(app, { services, processes, operatorApiKey: deps.operatorApiKey });
   app.use(requireJsonBody);
   app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
 
   const router = express.Router();
   const api = new Api(router, {
-    prisma: deps.prisma,
+    apiKeys: services.apiKeys,
+    idempotencyRecords: services.idempotencyRecords,
     operatorApiKey: deps.operatorApiKey,
     serverSecret: deps.serverSecret,
   });
   registerHealthRoutes(api, {
-    database: () => deps.prisma.$queryRaw`SELECT 1`,
+    database: () => services.database.ping(),
     temporal: (timeoutMs) => deps.pingTemporal(timeoutMs),
   });
-  registerOrgRoutes(api, orgs, onboarding);
-  registerOrgWorkflowRoutes(api, orgWorkflows);
-  registerSettingsRoutes(api, deps);
-  registerProgramRoutes(api, createProgramService(deps));
-  registerStatusReasonRoutes(api, createStatusReasonService(deps));
-  registerAccountRoutes(api, accounts);
-  registerCustomerRoutes(api, createCustomerService(deps));
-  registerApplicationRoutes(api, applications);
-  registerDailyBalanceRoutes(api, createDailyBalanceService(deps));
-  registerReportRoutes(api, createAccountLimitsReports(deps));
-  registerAccountTermsRoutes(api, {
-    accounts,
-    terms: createAccountTermsService(deps),
-    migrations: createProgramMigrations({
-      temporal: deps.temporal,
-      taskQueue: deps.taskQueue,
-      searchAttributes: deps.searchAttributes,
-    }),
-  });
+  registerOrgRoutes(api, services, processes);
+  registerOrgWorkflowRoutes(api, processes.orgWorkflows);
+  registerSettingsRoutes(api, services.settings);
+  registerProgramRoutes(api, services.programs);
+  registerStatusReasonRoutes(api, services.statusReasons);
+  registerAccountRoutes(api, services);
+  registerCustomerRoutes(api, services.customers);
+  registerApplicationRoutes(api, processes.applications);
+  registerDailyBalanceRoutes(api, services.dailyBalances);
+  registerReportRoutes(api, services.reports);
+  registerAccountTermsRoutes(api, services, processes.programMigrations);
   app.use(router);
 
   app.get('/openapi.json', (req, res) => {

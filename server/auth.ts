@@ -1,6 +1,5 @@
 import type { Request } from 'express';
-import { findApiKey, secretsEqual, type ApiKeyIdentity } from '../services/api-keys.js';
-import type { PrismaClient } from '../runtime/prisma.js';
+import { secretsEqual, type ApiKeyIdentity, type ApiKeys } from '../services/api-keys.js';
 import { Problem } from './problem.js';
 
 export type Caller =
@@ -12,7 +11,7 @@ export type Access = 'public' | 'operator' | 'org' | 'operatorOrOrg';
 export async function authenticate(
   req: Request,
   access: Access,
-  deps: { prisma: PrismaClient; operatorApiKey: string },
+  deps: { apiKeys: ApiKeys; operatorApiKey: string },
 ): Promise<Caller | undefined> {
   if (access === 'public') return undefined;
   const header = req.get('authorization');
@@ -28,7 +27,7 @@ export async function authenticate(
       throw new Problem('FORBIDDEN', 'this route needs an org API key, not the operator key');
     return { kind: 'operator', actor: 'operator' };
   }
-  const identity = await findApiKey(deps.prisma, token);
+  const identity = await deps.apiKeys.find(token);
   if (!identity) throw new Problem('UNAUTHENTICATED', 'the API key is not valid');
   if (access === 'operator')
     throw new Problem('FORBIDDEN', 'this route needs the operator API key');

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
 import type { Prisma } from '../generated/prisma/client.js';
-import type { PrismaClient } from '../runtime/prisma.js';
+import type { IdempotencyRecords } from '../services/idempotency-records.js';
 import { sha256 } from '../services/api-keys.js';
 import { derivedIds, type IdSource } from '../services/ids.js';
 import { Problem } from './problem.js';
@@ -39,7 +39,7 @@ export interface IdempotentRequest {
   secretFields?: readonly string[];
 }
 
-export function createIdempotencyStore(prisma: PrismaClient, serverSecret: string) {
+export function createIdempotencyStore(records: IdempotencyRecords, serverSecret: string) {
   const sealingKey = Buffer.from(
     hkdfSync('sha256', serverSecret, 'idempotency', 'stored-response-secrets', 32),
   );
@@ -51,14 +51,9 @@ export function createIdempotencyStore(prisma: PrismaClient, serverSecret: strin
   ): Promise<RouteResult | 'claimed'> {
     const { scope, key, method, path } = request;
     const leaseExpiresAt = new Date(Date.now() + LEASE_MS);
-    const inserted = await prisma.idempotencyRecord.createMany({
-      data: [{ scope, key, method, path, requestHash, owner, leaseExpiresAt }],
-      skipDuplicates: true,
-    });
-    if (inserted.count === 1) return 'claimed';
-    const existing = await prisma.idempotencyRecord.findUnique({
-      where: { scope_key: { scope, key } },
-    });
+    if (await records.claim({ scope, key, method, path, requestHash, owner, leaseExpiresAt }))
+      return 'claimed';
+    const existing = await records.find(scope, key);
     if (!existing) return claim(request, requestHash, owner); // released meanwhile
     if (existing.requestHash !== requestHash) {
       throw new Problem(
@@ -75,12 +70,7 @@ export function createIdempotencyStore(prisma: PrismaClient, serverSecret: strin
     }
     const takenOver =
       existing.leaseExpiresAt.getTime() < Date.now() &&
-      (
-        await prisma.idempotencyRecord.updateMany({
-          where: { scope, key, completedAt: null, leaseExpiresAt: existing.leaseExpiresAt },
-          data: { owner, leaseExpiresAt },
-        })
-      ).count === 1;
+      (await records.takeOver(scope, key, existing.leaseExpiresAt, owner, leaseExpiresAt));
     if (!takenOver) {
       throw new Problem(
         'IDEMPOTENCY_KEY_IN_PROGRESS',
@@ -93,12 +83,7 @@ export function createIdempotencyStore(prisma: PrismaClient, serverSecret: strin
   /** Keeps the claim while the request runs, so nobody takes over a request that is alive. */
   function holdLease(scope: string, key: string, owner: string): () => void {
     const timer = setInterval(() => {
-      prisma.idempotencyRecord
-        .updateMany({
-          where: { scope, key, owner, completedAt: null },
-          data: { leaseExpiresAt: new Date(Date.now() + LEASE_MS) },
-        })
-        .catch(() => undefined); // a missed renewal only lets a retry take over early; the retry converges
+      records.renew(scope, key, owner, new Date(Date.now() + LEASE_MS)).catch(() => undefined); // a missed renewal only lets a retry take over early; the retry converges
     }, RENEW_EVERY_MS);
     timer.unref();
     return () => clearInterval(timer);
@@ -145,8 +130,7 @@ export function createIdempotencyStore(prisma: PrismaClient, serverSecret: strin
       const claimed = await claim(request, requestHash, owner);
       if (claimed !== 'claimed') return { ...claimed, replayed: true };
 
-      const release = () =>
-        prisma.idempotencyRecord.deleteMany({ where: { scope, key, owner, completedAt: null } });
+      const release = () => records.release(scope, key, owner);
       const stopRenewing = holdLease(scope, key, owner);
       let result: RouteResult;
       try {
@@ -161,14 +145,10 @@ export function createIdempotencyStore(prisma: PrismaClient, serverSecret: strin
         await release();
         return { ...result, replayed: false };
       }
-      await prisma.idempotencyRecord.updateMany({
-        where: { scope, key, owner },
-        data: {
-          responseStatus: result.status,
-          responseBody: (seal(result.body, request.secretFields) ?? null) as Prisma.InputJsonValue,
-          ...(result.headers ? { responseHeaders: result.headers } : {}),
-          completedAt: new Date(),
-        },
+      await records.complete(scope, key, owner, {
+        status: result.status,
+        body: (seal(result.body, request.secretFields) ?? null) as Prisma.InputJsonValue,
+        headers: result.headers,
       });
       return { ...result, replayed: false };
     },

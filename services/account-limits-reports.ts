@@ -1,8 +1,8 @@
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { PrismaClient } from '../runtime/prisma.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 import { DomainFailure } from '../common/failures.js';
-import { dateColumn } from './plain-dates.js';
+import { dateColumn } from '../common/plain-dates.js';
 import type { Tenant } from './tenant.js';
 
 // The account limits report: one CSV per org environment and local date, made from that day's

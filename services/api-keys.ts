@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { EnvironmentKind } from '../generated/prisma/enums.js';
-import type { PrismaClient } from '../runtime/prisma.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 import { randomIds, type IdSource } from './ids.js';
 
 // Org API keys look like `cie_test_<prefix>_<secret>`. The prefix finds the row; only a SHA-256
@@ -36,57 +36,50 @@ export interface ApiKeyIdentity {
   environmentKind: EnvironmentKind;
 }
 
-export async function findApiKey(
-  prisma: PrismaClient,
-  token: string,
-): Promise<ApiKeyIdentity | undefined> {
-  const match = TOKEN.exec(token);
-  if (!match) return undefined;
-  const [, kind, prefix, secret] = match as unknown as [string, string, string, string];
-  const key = await prisma.apiKey.findUnique({
-    where: { prefix },
-    select: {
-      id: true,
-      orgId: true,
-      environmentId: true,
-      secretHash: true,
-      revokedAt: true,
-      environment: { select: { kind: true } },
-    },
-  });
-  if (!key || key.revokedAt || key.environment.kind.toLowerCase() !== kind) return undefined;
-  if (!timingSafeEqual(Buffer.from(sha256(secret)), Buffer.from(key.secretHash))) return undefined;
+export function createApiKeys({ prisma }: { prisma: PrismaClient }) {
+  const identity = {
+    id: true,
+    orgId: true,
+    environmentId: true,
+    revokedAt: true,
+    environment: { select: { kind: true } },
+  } as const;
   return {
-    apiKeyId: key.id,
-    orgId: key.orgId,
-    environmentId: key.environmentId,
-    environmentKind: key.environment.kind,
+    /** The identity a key token stands for, or undefined for a malformed, unknown or revoked key. */
+    async find(token: string): Promise<ApiKeyIdentity | undefined> {
+      const match = TOKEN.exec(token);
+      if (!match) return undefined;
+      const [, kind, prefix, secret] = match as unknown as [string, string, string, string];
+      const key = await prisma.apiKey.findUnique({
+        where: { prefix },
+        select: { ...identity, secretHash: true },
+      });
+      if (!key || key.revokedAt || key.environment.kind.toLowerCase() !== kind) return undefined;
+      if (!timingSafeEqual(Buffer.from(sha256(secret)), Buffer.from(key.secretHash)))
+        return undefined;
+      return {
+        apiKeyId: key.id,
+        orgId: key.orgId,
+        environmentId: key.environmentId,
+        environmentKind: key.environment.kind,
+      };
+    },
+
+    /** The identity of a live key by its id (for sessions that name a key without holding it). */
+    async findById(id: string): Promise<ApiKeyIdentity | undefined> {
+      const key = await prisma.apiKey.findUnique({ where: { id }, select: identity });
+      if (!key || key.revokedAt) return undefined;
+      return {
+        apiKeyId: key.id,
+        orgId: key.orgId,
+        environmentId: key.environmentId,
+        environmentKind: key.environment.kind,
+      };
+    },
   };
 }
 
-/** The identity of a live key by its id (for sessions that name a key without holding it). */
-export async function findApiKeyById(
-  prisma: PrismaClient,
-  id: string,
-): Promise<ApiKeyIdentity | undefined> {
-  const key = await prisma.apiKey.findUnique({
-    where: { id },
-    select: {
-      id: true,
-      orgId: true,
-      environmentId: true,
-      revokedAt: true,
-      environment: { select: { kind: true } },
-    },
-  });
-  if (!key || key.revokedAt) return undefined;
-  return {
-    apiKeyId: key.id,
-    orgId: key.orgId,
-    environmentId: key.environmentId,
-    environmentKind: key.environment.kind,
-  };
-}
+export type ApiKeys = ReturnType<typeof createApiKeys>;
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');

@@ -1,15 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { CustomerInput } from '../common/customers.js';
 import type { Customer, Prisma } from '../generated/prisma/client.js';
-import type { PrismaClient } from '../runtime/prisma.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 import { DomainFailure } from '../common/failures.js';
+import {
+  documentRefusal,
+  joinRefusal,
+  type AccountCustomerRole,
+} from '../machines/account-customers.js';
+import { lockAccount } from './accounts/lock.js';
 import type { IdSource } from './ids.js';
 import { inTransaction, type Tx } from './transactions.js';
 import type { Tenant } from './tenant.js';
 
-// Customers (seed: "Account customers"): persons and companies. A customer is found by its
-// document number within the environment, so the same person opening a second account is the
-// same customer. An account has exactly one holder and any number of additional customers.
+// Customers and the accounts they are on, in the database; who may join an account, and which
+// document number a customer may take, are the rules of machines/account-customers.ts.
 
 function customerRow(input: CustomerInput) {
   const date = (value?: string) => (value ? new Date(`${value}T00:00:00Z`) : null);
@@ -56,15 +61,8 @@ export async function findOrCreateCustomer(
     create: { id: randomUUID(), ...tenant, ...row },
     update: {},
   });
-  if (customer.kind !== row.kind) {
-    throw DomainFailure.invalid([
-      {
-        field: `${field}.documentNumber`,
-        rule: 'customer_kind_mismatch',
-        message: `belongs to an existing ${customer.kind.toLowerCase()} customer`,
-      },
-    ]);
-  }
+  const refusal = documentRefusal(customer.kind, row.kind, field);
+  if (refusal) throw refusal;
   return customer;
 }
 
@@ -129,30 +127,15 @@ export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
     async addToAccount(
       tenant: Tenant,
       accountId: string,
-      input: { customerId?: string; customer?: CustomerInput; role: 'HOLDER' | 'ADDITIONAL' },
+      input: { customerId?: string; customer?: CustomerInput; role: AccountCustomerRole },
       ids: IdSource,
     ) {
-      if (input.role === 'HOLDER') {
-        throw new DomainFailure(
-          'CONFLICT',
-          'an account has exactly one holder; add other customers as ADDITIONAL',
-          {
-            errors: [
-              {
-                field: 'role',
-                rule: 'single_holder',
-                message: 'the account already has its holder',
-              },
-            ],
-          },
-        );
-      }
+      const refusal = joinRefusal(input.role);
+      if (refusal) throw refusal;
       return inTransaction(
         prisma,
         async (tx) => {
-          const locked = await tx.$queryRaw<{ id: string }[]>`
-            SELECT id FROM "Account" WHERE id = ${accountId}::uuid AND "environmentId" = ${tenant.environmentId}::uuid FOR UPDATE`;
-          if (locked.length === 0) throw DomainFailure.notFound(`account ${accountId}`);
+          await lockAccount(tx, tenant, accountId);
           const customer = input.customerId
             ? await tx.customer.findFirst({
                 where: { id: input.customerId, environmentId: tenant.environmentId },

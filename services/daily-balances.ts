@@ -1,6 +1,7 @@
-import type { PrismaClient } from '../runtime/prisma.js';
+import { balanceLimitsSql } from '../machines/balance-limits.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 import { DomainFailure } from '../common/failures.js';
-import { dateColumn, localDate } from './plain-dates.js';
+import { dateColumn, localDate } from '../common/plain-dates.js';
 import type { Tenant } from './tenant.js';
 
 /**
@@ -9,11 +10,12 @@ import type { Tenant } from './tenant.js';
  * number of accounts. The balance is the ledger's as of the cutoff, so a late run or a backfill
  * of a missed day records that day's balance; ON CONFLICT makes a re-run write nothing.
  */
+const snapshotLimits = balanceLimitsSql('b.balance', 'a."creditLimit"');
 export const DAILY_SNAPSHOT_SQL = `
   INSERT INTO "AccountDailyBalance" ("accountId", date, "orgId", "environmentId", "programId", currency,
                                      balance, "creditLimit", "availableCreditLimit", "availableToSpend")
   SELECT a.id, $2::date, a."orgId", a."environmentId", a."programId", p.currency,
-         b.balance, a."creditLimit", GREATEST(a."creditLimit" - GREATEST(-b.balance, 0), 0), b.balance + a."creditLimit"
+         b.balance, a."creditLimit", ${snapshotLimits.availableCreditLimit}, ${snapshotLimits.availableToSpend}
   FROM "Account" a
   JOIN "Program" p ON p.id = a."programId"
   CROSS JOIN LATERAL (

@@ -1,5 +1,5 @@
 import type { CardNetwork, ProgramType } from '../generated/prisma/enums.js';
-import type { PrismaClient } from '../runtime/prisma.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 import { DomainFailure } from '../common/failures.js';
 import { createOnce } from './create-once.js';
 import type { IdSource } from './ids.js';

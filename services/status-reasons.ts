@@ -1,44 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { AccountStatus } from '../machines/account-status.js';
-import type { PrismaClient } from '../runtime/prisma.js';
 import { DomainFailure } from '../common/failures.js';
+import type { AccountStatus } from '../machines/account-status.js';
+import { reasonRefusal, type NewStatusReason } from '../machines/status-reasons.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 import { createOnce } from './create-once.js';
 import type { IdSource } from './ids.js';
 import { isUniqueViolation } from './prisma-errors.js';
 import type { Tenant } from './tenant.js';
 
-// Reasons an org gives for account status changes (seed: "Account status reasons"), e.g. a court
-// order or a fraud attempt. A reason may be restricted to the target statuses it applies to.
-
-export interface NewStatusReason {
-  code: string;
-  description: string;
-  appliesTo: AccountStatus[];
-}
-
-/** The reason the system gives when a temporary block reaches its end. */
-export const temporaryBlockExpiredReason: NewStatusReason = {
-  code: 'TEMPORARY_BLOCK_EXPIRED',
-  description: 'The temporary block reached its end time and was lifted automatically',
-  appliesTo: ['NORMAL'],
-};
-
-/** The reasons every new environment starts with; an org adds its own beside them. */
-export const defaultStatusReasons: NewStatusReason[] = [
-  { code: 'CUSTOMER_REQUEST', description: 'The customer asked for it', appliesTo: [] },
-  {
-    code: 'FRAUD_SUSPECTED',
-    description: 'Suspected fraud or a fraud attempt',
-    appliesTo: ['BLOCKED', 'CANCELLED'],
-  },
-  { code: 'COURT_ORDER', description: 'A court ordered it', appliesTo: ['BLOCKED', 'CANCELLED'] },
-  {
-    code: 'ISSUE_RESOLVED',
-    description: 'What caused the block or cancellation was resolved',
-    appliesTo: ['NORMAL'],
-  },
-  temporaryBlockExpiredReason,
-];
+// An environment's status reasons in the database; what a reason may be given for is the rule of
+// machines/status-reasons.ts.
 
 type Db = Pick<PrismaClient, 'accountStatusReason'>;
 
@@ -81,48 +52,21 @@ export function createStatusReasonService({ prisma }: { prisma: PrismaClient }) 
 
 export type StatusReasonService = ReturnType<typeof createStatusReasonService>;
 
-/**
- * Checks the reason given for a change to `target`: it must be this environment's and apply to
- * the target, and it must be given when the environment requires one for that target.
- * Another org's reason is reported exactly like a missing one.
- */
+/** Refuses the reason given for a change to `target` where the rules do not allow it. */
 export async function checkReasonFor(
   db: Db,
   tenant: Tenant,
   target: AccountStatus,
   reasonId: string | undefined,
   requiredFor: AccountStatus[],
-  field = 'reasonId',
 ): Promise<void> {
-  if (!reasonId) {
-    if (requiredFor.includes(target)) {
-      throw DomainFailure.invalid([
-        {
-          field,
-          rule: 'reason_required',
-          message: `a reason is required for a change to ${target}`,
-        },
-      ]);
-    }
-    return;
-  }
-  const reason = await db.accountStatusReason.findFirst({
-    where: { id: reasonId, environmentId: tenant.environmentId },
-  });
-  if (!reason) {
-    throw DomainFailure.invalid([
-      { field, rule: 'unknown_reason', message: 'is not a status reason of this org' },
-    ]);
-  }
-  if (reason.appliesTo.length > 0 && !reason.appliesTo.includes(target)) {
-    throw DomainFailure.invalid([
-      {
-        field,
-        rule: 'reason_not_applicable',
-        message: `reason ${reason.code} applies to ${reason.appliesTo.join(', ')}, not ${target}`,
-      },
-    ]);
-  }
+  const reason = reasonId
+    ? await db.accountStatusReason.findFirst({
+        where: { id: reasonId, environmentId: tenant.environmentId },
+      })
+    : undefined;
+  const refusal = reasonRefusal(target, reason, requiredFor);
+  if (refusal) throw refusal;
 }
 
 /** The system's own reason in this environment, created on first use. */

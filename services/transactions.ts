@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Prisma } from '../generated/prisma/client.js';
-import type { PrismaClient } from '../runtime/prisma.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 import { isSerializationConflict, isUniqueViolation } from './prisma-errors.js';
 
 export type Tx = Prisma.TransactionClient;

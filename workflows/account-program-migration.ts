@@ -3,7 +3,7 @@ import type {
   ProgramMigrationActivities,
   ProgramMigrationRequest,
 } from '../activities/program-migration-activities.js';
-import type { ProgramMigrationOutcome } from '../services/account-terms.js';
+import type { ProgramMigrationOutcome } from '../services/accounts/terms.js';
 
 // Moves one account to another program. The rules (same type, currency and network; the due day
 // offered by the target) are checked in the same transaction that moves the account, so a

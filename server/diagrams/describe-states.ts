@@ -10,9 +10,14 @@ export const stateDetails: Record<string, (meta: unknown) => string[]> = {
   accountStatus: (meta) => {
     const m = meta as AccountStatusMeta | undefined;
     if (!m) return [];
+    const c = m.capabilities;
     return [
-      `cash-in ${m.operations.cashIn ? 'allowed' : 'refused'}`,
-      `cash-out ${m.operations.cashOut ? 'allowed' : 'refused'}`,
+      `cash-in ${c.cashIn ? 'allowed' : 'refused'}`,
+      `cash-out ${c.cashOut ? 'allowed' : 'refused'}`,
+      c.mayBeParent ? 'may be a parent' : 'may not be a parent',
+      c.mayMigrate ? 'may change program' : 'may not change program',
+      c.appearsInRelatedOverview ? 'shows in related overviews' : 'left out of related overviews',
+      ...(c.mayCarryEndTime ? ['may end by itself at a set time'] : []),
     ];
   },
   accountApplication: (meta) => {

@@ -1,7 +1,6 @@
-import type { AccountService } from '../../services/accounts.js';
+import type { ProgramMigrations } from '../../processes/program-migrations.js';
+import type { Services } from '../../services/index.js';
 import { etagOf, ifMatch, ifMatchHeader } from '../etag.js';
-import type { AccountTermsService } from '../../services/account-terms.js';
-import type { ProgramMigrations } from '../../services/program-migrations.js';
 import { problemSchema, type Api } from '../api.js';
 import { actorOf, tenantOf } from '../auth.js';
 import { z } from '../zod.js';
@@ -23,9 +22,10 @@ const eventSchema = z
 
 export function registerAccountTermsRoutes(
   api: Api,
-  deps: { accounts: AccountService; terms: AccountTermsService; migrations: ProgramMigrations },
+  services: Services,
+  migrations: ProgramMigrations,
 ): void {
-  const { accounts, terms, migrations } = deps;
+  const { accounts, accountTerms: terms } = services;
 
   api.route({
     method: 'post',
@@ -134,7 +134,7 @@ export function registerAccountTermsRoutes(
       404: { description: 'Not found', schema: problemSchema },
     },
     handler: async ({ params, query, caller }) => {
-      const rows = await terms.events(tenantOf(caller), params.accountId, {
+      const rows = await services.accountHistory.events(tenantOf(caller), params.accountId, {
         limit: query.limit,
         after: query.after === undefined ? undefined : BigInt(query.after),
       });

@@ -2,18 +2,19 @@ import {
   accountStatuses,
   accountStatusSnapshot,
   allowedTransitions,
-  operationAllowed,
+  can,
 } from '../../machines/account-status.js';
 import {
   MAX_TRANSACTION_AMOUNT,
   balanceLimits,
   minorUnits,
-} from '../../services/balance-limits.js';
-import { type AccountRecord, type AccountService } from '../../services/accounts.js';
+} from '../../machines/balance-limits.js';
+import type { AccountRecord } from '../../services/accounts/records.js';
+import type { Services } from '../../services/index.js';
 import { etagOf, ifMatch, ifMatchHeader } from '../etag.js';
 import { problemSchema, type Api } from '../api.js';
+import type { Tenant } from '../../services/tenant.js';
 import { actorOf, tenantOf } from '../auth.js';
-import { Problem } from '../problem.js';
 import { prose, z } from '../zod.js';
 import { currencyCode } from './currency.js';
 import { customerInputSchema } from './customer-schemas.js';
@@ -178,7 +179,22 @@ const relatedAccountSchema = z
   })
   .openapi('RelatedAccount');
 
-export function registerAccountRoutes(api: Api, accounts: AccountService): void {
+export function registerAccountRoutes(api: Api, services: Services): void {
+  /** The account as it is now, with its ETag */
+  const answer = async (
+    tenant: Tenant,
+    accountId: string,
+    status = 200,
+    headers: Record<string, string> = {},
+  ) => {
+    const account = await services.accounts.get(tenant, accountId);
+    return {
+      status,
+      headers: { ...headers, ETag: etagOf(account.version) },
+      body: accountView(account),
+    };
+  };
+
   api.route({
     method: 'put',
     path: '/v1/accounts/:accountId/parent',
@@ -193,16 +209,12 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
       404: { description: 'Not found', schema: problemSchema },
     },
     handler: async ({ params, body, caller }) => {
-      const account = await accounts.setParent(
+      await services.accountHierarchy.setParent(
         tenantOf(caller),
         params.accountId,
         body.parentAccountId,
       );
-      return {
-        status: 200,
-        headers: { ETag: etagOf(account.version) },
-        body: accountView(account),
-      };
+      return answer(tenantOf(caller), params.accountId);
     },
   });
 
@@ -218,12 +230,8 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
       404: { description: 'Not found', schema: problemSchema },
     },
     handler: async ({ params, caller }) => {
-      const account = await accounts.setParent(tenantOf(caller), params.accountId, null);
-      return {
-        status: 200,
-        headers: { ETag: etagOf(account.version) },
-        body: accountView(account),
-      };
+      await services.accountHierarchy.setParent(tenantOf(caller), params.accountId, null);
+      return answer(tenantOf(caller), params.accountId);
     },
   });
 
@@ -247,7 +255,7 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
       404: { description: 'Not found', schema: problemSchema },
     },
     handler: async ({ params, caller }) => {
-      const rows = await accounts.related(tenantOf(caller), params.accountId);
+      const rows = await services.accountHierarchy.related(tenantOf(caller), params.accountId);
       const view = (row: (typeof rows)[number]) => ({
         id: row.id,
         parentAccountId: row.parentAccountId,
@@ -282,12 +290,8 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
       409: { description: 'Conflict', schema: problemSchema },
     },
     handler: async ({ body, caller, ids }) => {
-      const account = await accounts.create(tenantOf(caller), body, ids);
-      return {
-        status: 201,
-        headers: { Location: `/v1/accounts/${account.id}`, ETag: etagOf(account.version) },
-        body: accountView(account),
-      };
+      const accountId = await services.accountCreation.create(tenantOf(caller), body, ids);
+      return answer(tenantOf(caller), accountId, 201, { Location: `/v1/accounts/${accountId}` });
     },
   });
 
@@ -303,12 +307,7 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
       404: { description: 'Not found', schema: problemSchema },
     },
     handler: async ({ params, caller }) => {
-      const account = await accounts.get(tenantOf(caller), params.accountId);
-      return {
-        status: 200,
-        headers: { ETag: etagOf(account.version) },
-        body: accountView(account),
-      };
+      return answer(tenantOf(caller), params.accountId);
     },
   });
 
@@ -330,21 +329,7 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
     },
     handler: async ({ req, params, body, caller, requestId }) => {
       const until = body.until === undefined ? undefined : new Date(body.until);
-      if (until && body.status !== 'BLOCKED') {
-        throw Problem.validation([
-          {
-            field: 'body.until',
-            rule: 'only_for_blocked',
-            message: 'is only allowed with status BLOCKED',
-          },
-        ]);
-      }
-      if (until && until.getTime() <= Date.now()) {
-        throw Problem.validation([
-          { field: 'body.until', rule: 'must_be_future', message: 'must be in the future' },
-        ]);
-      }
-      const account = await accounts.changeStatus(
+      await services.accountStatus.change(
         tenantOf(caller),
         params.accountId,
         {
@@ -356,11 +341,7 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
         },
         actorOf(caller, requestId),
       );
-      return {
-        status: 200,
-        headers: { ETag: etagOf(account.version) },
-        body: accountView(account),
-      };
+      return answer(tenantOf(caller), params.accountId);
     },
   });
 
@@ -381,17 +362,13 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
       412: { description: 'If-Match does not match the current version', schema: problemSchema },
     },
     handler: async ({ req, params, body, caller, requestId }) => {
-      const account = await accounts.rollback(
+      await services.accountStatus.rollback(
         tenantOf(caller),
         params.accountId,
         { ...body, expectedVersion: ifMatch(req) },
         actorOf(caller, requestId),
       );
-      return {
-        status: 200,
-        headers: { ETag: etagOf(account.version) },
-        body: accountView(account),
-      };
+      return answer(tenantOf(caller), params.accountId);
     },
   });
 
@@ -411,7 +388,7 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
       404: { description: 'Not found', schema: problemSchema },
     },
     handler: async ({ params, query, caller }) => {
-      const rows = await accounts.statusHistory(tenantOf(caller), params.accountId, {
+      const rows = await services.accountHistory.statusChanges(tenantOf(caller), params.accountId, {
         limit: query.limit,
         after: query.after === undefined ? undefined : BigInt(query.after),
       });
@@ -457,13 +434,15 @@ export function registerAccountRoutes(api: Api, accounts: AccountService): void 
       422: { description: 'Insufficient funds', schema: problemSchema },
     },
     handler: async ({ params, body, caller, requestId, ids }) => {
-      const { transaction, account } = await accounts.moveMoney(
-        tenantOf(caller),
+      const tenant = tenantOf(caller);
+      const transaction = await services.ledger.move(
+        tenant,
         params.accountId,
         body,
         actorOf(caller, requestId),
         ids,
       );
+      const account = await services.accounts.get(tenant, params.accountId);
       return {
         status: 201,
         headers: { ETag: etagOf(account.version) },
@@ -506,8 +485,8 @@ export function accountView(account: AccountRecord) {
     version: account.version,
     allowedTransitions: allowedTransitions(snapshot),
     allowedOperations: {
-      cashIn: operationAllowed(account.status, 'cashIn'),
-      cashOut: operationAllowed(account.status, 'cashOut'),
+      cashIn: can(account.status, 'cashIn'),
+      cashOut: can(account.status, 'cashOut'),
     },
     holder: holder
       ? {

@@ -1,4 +1,4 @@
-import type { ApplicationService } from '../../services/applications.js';
+import type { ApplicationService } from '../../processes/applications.js';
 import type { AccountApplicationView } from '../../workflows/account-application.js';
 import { problemSchema, type Api } from '../api.js';
 import { actorOf, tenantOf } from '../auth.js';

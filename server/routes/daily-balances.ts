@@ -1,5 +1,5 @@
-import { minorUnits } from '../../services/balance-limits.js';
-import { resolveRange } from '../../services/balance-query-range.js';
+import { minorUnits } from '../../machines/balance-limits.js';
+import { resolveRange } from '../../machines/daily-balance-range.js';
 import type { DailyBalanceService } from '../../services/daily-balances.js';
 import { problemSchema, type Api } from '../api.js';
 import { tenantOf } from '../auth.js';

@@ -2,7 +2,7 @@ import type { ZodType } from 'zod';
 import { provisioningHumanEventTypes } from '../../machines/environment-provisioning.js';
 import { certificationHumanEventTypes } from '../../machines/network-certification.js';
 import { orgOnboardingHumanEventTypes } from '../../machines/org-onboarding.js';
-import type { OrgWorkflowService, RunScope } from '../../services/org-workflows.js';
+import type { OrgWorkflowService, RunScope } from '../../processes/org-workflows.js';
 import { parse, problemSchema, type Api } from '../api.js';
 import type { Caller } from '../auth.js';
 import { Problem } from '../problem.js';

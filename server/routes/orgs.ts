@@ -1,13 +1,14 @@
 import type { Environment, Org } from '../../generated/prisma/client.js';
 import { environmentKinds } from '../../machines/environment-provisioning.js';
 import { cardNetworks } from '../../machines/network-certification.js';
+import type { Processes } from '../../processes/index.js';
 import {
   eventsNeedingEnvironment,
   eventsNeedingNetwork,
   onboardingEventTypes,
-  type OnboardingService,
-} from '../../services/onboarding.js';
-import type { OrgService } from '../../services/org-service.js';
+} from '../../processes/onboarding.js';
+import type { Services } from '../../services/index.js';
+import type { OrgRecords } from '../../services/orgs.js';
 import { problemSchema, type Api } from '../api.js';
 import type { Caller } from '../auth.js';
 import { Problem } from '../problem.js';
@@ -200,7 +201,9 @@ const apiKeyBody = z
   })
   .openapi('CreateApiKey');
 
-export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: OnboardingService): void {
+export function registerOrgRoutes(api: Api, services: Services, processes: Processes): void {
+  const { orgs } = services;
+  const { onboarding } = processes;
   api.route({
     method: 'post',
     path: '/v1/orgs',
@@ -227,11 +230,20 @@ export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: Onboar
       503: { description: 'Temporal is unavailable; nothing was created', schema: problemSchema },
     },
     handler: async ({ body, ids }) => {
-      const created = await orgs.createOrg(body, ids);
+      const created = await processes.orgs.create(body, ids);
       return {
         status: 201,
         headers: { Location: `/v1/orgs/${created.org.id}` },
-        body: { org: orgView(created.org), apiKey: created.apiKey, onboarding: created.onboarding },
+        body: {
+          org: orgView(created.org),
+          apiKey: {
+            id: created.apiKey.id,
+            environmentId: created.apiKey.environmentId,
+            environmentKind: created.apiKey.environmentKind,
+            token: created.apiKey.token,
+          },
+          onboarding: created.onboarding,
+        },
       };
     },
   });
@@ -274,7 +286,7 @@ export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: Onboar
     },
     handler: async ({ params, body }) => ({
       status: 200,
-      body: orgView(await orgs.changeTimeZone(params.orgId, body.timeZone)),
+      body: orgView(await processes.orgs.changeTimeZone(params.orgId, body.timeZone)),
     }),
   });
 
@@ -355,15 +367,15 @@ export function registerOrgRoutes(api: Api, orgs: OrgService, onboarding: Onboar
       const org = await visibleOrg(orgs, params.orgId, caller);
       return {
         status: 201,
-        body: await orgs.issueOrgApiKey(org.id, body.environment, body.name, ids),
+        body: await orgs.issueKey(org.id, body.environment, body.name, ids),
       };
     },
   });
 }
 
 /** The org if this caller may see it; another org's key gets the same 404 as a missing org. */
-export async function visibleOrg(orgs: OrgService, orgId: string, caller: Caller | undefined) {
-  const org = caller?.kind === 'org' && caller.orgId !== orgId ? null : await orgs.getOrg(orgId);
+export async function visibleOrg(orgs: OrgRecords, orgId: string, caller: Caller | undefined) {
+  const org = caller?.kind === 'org' && caller.orgId !== orgId ? null : await orgs.get(orgId);
   if (!org) throw Problem.notFound(`org ${orgId}`);
   return org;
 }

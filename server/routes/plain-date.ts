@@ -1,4 +1,4 @@
-import { isPlainDate } from '../../services/plain-dates.js';
+import { isPlainDate } from '../../common/plain-dates.js';
 import { z } from '../zod.js';
 
 /** A calendar date as YYYY-MM-DD, refused with rule invalid_date when it is not a real one. */

@@ -1,5 +1,5 @@
 import type { Program } from '../../generated/prisma/client.js';
-import { MAX_CREDIT_LIMIT, minorUnits } from '../../services/balance-limits.js';
+import { MAX_CREDIT_LIMIT, minorUnits } from '../../machines/balance-limits.js';
 import type { ProgramService } from '../../services/programs.js';
 import { problemSchema, type Api } from '../api.js';
 import { tenantOf } from '../auth.js';

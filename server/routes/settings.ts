@@ -1,5 +1,5 @@
 import { accountStatuses } from '../../machines/account-status.js';
-import type { PrismaClient } from '../../runtime/prisma.js';
+import type { Settings } from '../../services/settings.js';
 import type { Api } from '../api.js';
 import { tenantOf } from '../auth.js';
 import { patchBody, z } from '../zod.js';
@@ -12,7 +12,7 @@ const settingsSchema = z
   })
   .openapi('EnvironmentSettings');
 
-export function registerSettingsRoutes(api: Api, { prisma }: { prisma: PrismaClient }): void {
+export function registerSettingsRoutes(api: Api, settings: Settings): void {
   api.route({
     method: 'get',
     path: '/v1/settings',
@@ -20,15 +20,7 @@ export function registerSettingsRoutes(api: Api, { prisma }: { prisma: PrismaCli
     tag: 'Settings',
     access: 'org',
     responses: { 200: { description: 'Settings', schema: settingsSchema } },
-    handler: async ({ caller }) => {
-      const environment = await prisma.environment.findUniqueOrThrow({
-        where: { id: tenantOf(caller).environmentId },
-      });
-      return {
-        status: 200,
-        body: { statusReasonRequiredFor: environment.statusReasonRequiredFor },
-      };
-    },
+    handler: async ({ caller }) => ({ status: 200, body: await settings.get(tenantOf(caller)) }),
   });
 
   api.route({
@@ -44,17 +36,9 @@ export function registerSettingsRoutes(api: Api, { prisma }: { prisma: PrismaCli
         .optional(),
     }).openapi('UpdateEnvironmentSettings'),
     responses: { 200: { description: 'Settings after the change', schema: settingsSchema } },
-    handler: async ({ body, caller }) => {
-      const environment = await prisma.environment.update({
-        where: { id: tenantOf(caller).environmentId },
-        data: body.statusReasonRequiredFor
-          ? { statusReasonRequiredFor: [...new Set(body.statusReasonRequiredFor)] }
-          : {},
-      });
-      return {
-        status: 200,
-        body: { statusReasonRequiredFor: environment.statusReasonRequiredFor },
-      };
-    },
+    handler: async ({ body, caller }) => ({
+      status: 200,
+      body: await settings.update(tenantOf(caller), body),
+    }),
   });
 }

@@ -2,11 +2,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { machines } from '../../machines/index.js';
-import type { AccountService } from '../../services/accounts.js';
-import type { ApplicationService } from '../../services/applications.js';
-import type { OnboardingProcessView, OnboardingService } from '../../services/onboarding.js';
-import type { WorkflowLinkFn } from '../../services/workflow-links.js';
-import type { PrismaClient } from '../../runtime/prisma.js';
+import type { Processes } from '../../processes/index.js';
+import type { OnboardingProcessView } from '../../processes/onboarding.js';
+import type { Services } from '../../services/index.js';
 import type { Caller } from '../auth.js';
 import { machineGraph, type MachineGraph } from '../diagrams/machine-graph.js';
 import { machineTitles, stateDetails } from '../diagrams/describe-states.js';
@@ -22,12 +20,9 @@ import { createSessions } from './session.js';
 // its history, a workflow run on its machine with its steps, and the API documentation.
 
 export interface UiDeps {
-  prisma: PrismaClient;
+  services: Services;
+  processes: Processes;
   operatorApiKey: string;
-  accounts: AccountService;
-  onboarding: OnboardingService;
-  applications: ApplicationService;
-  workflowLink: WorkflowLinkFn;
 }
 
 const graphs = new Map<string, MachineGraph>(
@@ -47,7 +42,7 @@ async function onboardingChild(
   pick: (p: OnboardingProcessView) => boolean,
 ) {
   if (caller.kind === 'org' && caller.orgId !== orgId) return undefined;
-  const overview = await deps.onboarding.getOnboarding(orgId);
+  const overview = await deps.processes.onboarding.getOnboarding(orgId);
   const process = overview?.processes.find(pick);
   if (!process?.workflow) return undefined;
   const details = process.details ?? {};
@@ -101,7 +96,7 @@ const drawableWorkflows = [
     machineId: 'orgOnboarding',
     async load(deps: UiDeps, [, orgId]: string[], caller: Caller) {
       if (!orgId || (caller.kind === 'org' && caller.orgId !== orgId)) return undefined;
-      const overview = await deps.onboarding.getOnboarding(orgId);
+      const overview = await deps.processes.onboarding.getOnboarding(orgId);
       if (!overview) return undefined;
       return {
         title: `Onboarding of org ${orgId}`,
@@ -169,7 +164,7 @@ const drawableWorkflows = [
     machineId: 'accountApplication',
     async load(deps: UiDeps, [, applicationId]: string[], caller: Caller) {
       if (caller.kind !== 'org' || !applicationId) return undefined;
-      const view = await deps.applications.get(
+      const view = await deps.processes.applications.get(
         { orgId: caller.orgId, environmentId: caller.environmentId },
         applicationId,
       );
@@ -190,14 +185,17 @@ const drawableWorkflows = [
           by: step.by,
           notes: '',
         })),
-        link: deps.workflowLink(`account-application-${applicationId}`),
+        link: deps.processes.workflowLink(`account-application-${applicationId}`),
       };
     },
   },
 ];
 
 export function registerUiRoutes(app: Express, deps: UiDeps): void {
-  const sessions = createSessions(deps);
+  const sessions = createSessions({
+    apiKeys: deps.services.apiKeys,
+    operatorApiKey: deps.operatorApiKey,
+  });
   const router = express.Router();
   router.use((_req, res, next) => {
     res.setHeader(
@@ -359,8 +357,10 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
       const tenant = { orgId: caller.orgId, environmentId: caller.environmentId };
       const accountId = String(req.params.accountId);
       if (!/^[0-9a-f-]{36}$/i.test(accountId)) throw Problem.notFound(`account ${accountId}`);
-      const account = await deps.accounts.get(tenant, accountId);
-      const history = await deps.accounts.statusHistory(tenant, accountId, { limit: 200 });
+      const account = await deps.services.accounts.get(tenant, accountId);
+      const history = await deps.services.accountHistory.statusChanges(tenant, accountId, {
+        limit: 200,
+      });
       const graph = graphs.get('accountStatus')!;
       send(
         res,

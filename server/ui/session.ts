@@ -1,8 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { parse as parseCookies, serialize } from 'cookie';
 import type { Request, Response } from 'express';
-import { findApiKeyById } from '../../services/api-keys.js';
-import type { PrismaClient } from '../../runtime/prisma.js';
+import type { ApiKeys } from '../../services/api-keys.js';
 import { authenticate, type Caller } from '../auth.js';
 
 // Browsers cannot send a bearer key when following a link, so the pages accept a signed session
@@ -25,7 +24,7 @@ export interface Sessions {
   end(res: Response): void;
 }
 
-export function createSessions(deps: { prisma: PrismaClient; operatorApiKey: string }): Sessions {
+export function createSessions(deps: { apiKeys: ApiKeys; operatorApiKey: string }): Sessions {
   const secret = createHash('sha256').update(`ui-session:${deps.operatorApiKey}`).digest();
   const sign = (payload: string) =>
     createHmac('sha256', secret).update(payload).digest('base64url');
@@ -58,7 +57,7 @@ export function createSessions(deps: { prisma: PrismaClient; operatorApiKey: str
       const claims = read(req);
       if (!claims) return undefined;
       if (claims.sub === 'operator') return { kind: 'operator', actor: 'operator' };
-      const identity = await findApiKeyById(deps.prisma, claims.sub);
+      const identity = await deps.apiKeys.findById(claims.sub);
       return identity
         ? { kind: 'org', actor: `api-key:${identity.apiKeyId}`, ...identity }
         : undefined;

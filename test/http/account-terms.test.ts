@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastChangeDate } from '../../services/credit-cycle.js';
-import { localDate } from '../../services/plain-dates.js';
+import { lastChangeDate } from '../../machines/credit-cycle.js';
+import { localDate } from '../../common/plain-dates.js';
 import {
   createOrgWithKey,
   expectProblem,

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../common/temporal-names.js';
-import { createApplicationActivities } from '../../activities/application-activities.js';
 import {
   getApplicationQuery,
   type accountApplication,
@@ -223,7 +222,7 @@ describe('processing an application', () => {
     const view = await product.temporal.workflow
       .getHandle(workflowIds.accountApplication(body.id))
       .query(getApplicationQuery);
-    const activities = createApplicationActivities({ prisma: product.prisma });
+    const activities = product.parts.activities;
     const input = {
       applicationId: body.id,
       orgId: view.orgId,

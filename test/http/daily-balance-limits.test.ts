@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDailyBalanceService } from '../../services/daily-balances.js';
-import { addDays, localDate, zonedInstant } from '../../services/plain-dates.js';
+import { addDays, localDate, zonedInstant } from '../../common/plain-dates.js';
 import {
   backdateLedger,
   createAccount,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProgramMigrationActivities } from '../../activities/program-migration-activities.js';
 import {
   OPERATOR_KEY,
   createAccount,
@@ -276,7 +275,7 @@ describe('a retried activity', () => {
       json: { ...program, name: `Activity ${randomUUID()}` },
     });
     const account = await product.prisma.account.findUniqueOrThrow({ where: { id: accountId } });
-    const activities = createProgramMigrationActivities({ prisma: product.prisma });
+    const activities = product.parts.activities;
     const input = {
       orgId: account.orgId,
       environmentId: account.environmentId,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../common/temporal-names.js';
-import { defaultStatusReasons } from '../../services/status-reasons.js';
+import { defaultStatusReasons } from '../../machines/status-reasons.js';
 import {
   OPERATOR_KEY,
   eventually,

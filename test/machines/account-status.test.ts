@@ -6,19 +6,51 @@ import {
   accountStatusSnapshot,
   allowedTransitions,
   eventForTargetStatus,
+  can,
   nextStatus,
-  operationAllowed,
+  statusesThat,
   statusOf,
+  type AccountCapabilities,
   type AccountStatus,
   type AccountStatusEvent,
 } from '../../machines/account-status.js';
 
-// The seed's rules, written down independently of the machine.
-const capabilities: Record<AccountStatus, { cashIn: boolean; cashOut: boolean }> = {
-  NORMAL: { cashIn: true, cashOut: true },
-  BLOCKED: { cashIn: true, cashOut: false },
-  CANCELLED: { cashIn: false, cashOut: false },
+// The seed's rules, written down independently of the machine: NORMAL is active (cash-in and
+// cash-out, shown among a parent's related accounts); BLOCKED takes cash-in only and is temporary
+// (it may end by itself); CANCELLED takes nothing, may not be a parent nor move program.
+const capabilities: Record<AccountStatus, AccountCapabilities> = {
+  NORMAL: {
+    cashIn: true,
+    cashOut: true,
+    mayBeParent: true,
+    mayMigrate: true,
+    appearsInRelatedOverview: true,
+    mayCarryEndTime: false,
+  },
+  BLOCKED: {
+    cashIn: true,
+    cashOut: false,
+    mayBeParent: true,
+    mayMigrate: true,
+    appearsInRelatedOverview: false,
+    mayCarryEndTime: true,
+  },
+  CANCELLED: {
+    cashIn: false,
+    cashOut: false,
+    mayBeParent: false,
+    mayMigrate: false,
+    appearsInRelatedOverview: false,
+    mayCarryEndTime: false,
+  },
 };
+const capabilitiesOf = (status: AccountStatus) =>
+  Object.fromEntries(
+    Object.keys(capabilities.NORMAL).map((name) => [
+      name,
+      can(status, name as keyof AccountCapabilities),
+    ]),
+  );
 
 /** The expected next status, or undefined where the rules forbid the event. */
 function expectedNext(
@@ -51,15 +83,22 @@ describe('account status machine', () => {
   it('creates every account NORMAL, allowing cash-in and cash-out', () => {
     const [snapshot] = initialTransition(accountStatusMachine);
     expect(statusOf(snapshot)).toBe('NORMAL');
-    expect(operationAllowed('NORMAL', 'cashIn')).toBe(true);
-    expect(operationAllowed('NORMAL', 'cashOut')).toBe(true);
+    expect(can('NORMAL', 'cashIn')).toBe(true);
+    expect(can('NORMAL', 'cashOut')).toBe(true);
   });
 
   it('allows cash-in only while BLOCKED and nothing while CANCELLED', () => {
-    expect(operationAllowed('BLOCKED', 'cashIn')).toBe(true);
-    expect(operationAllowed('BLOCKED', 'cashOut')).toBe(false);
-    expect(operationAllowed('CANCELLED', 'cashIn')).toBe(false);
-    expect(operationAllowed('CANCELLED', 'cashOut')).toBe(false);
+    expect(can('BLOCKED', 'cashIn')).toBe(true);
+    expect(can('BLOCKED', 'cashOut')).toBe(false);
+    expect(can('CANCELLED', 'cashIn')).toBe(false);
+    expect(can('CANCELLED', 'cashOut')).toBe(false);
+  });
+
+  it('names the statuses of each capability, as the services and the SQL read them', () => {
+    expect(statusesThat('appearsInRelatedOverview')).toEqual(['NORMAL']);
+    expect(statusesThat('mayCarryEndTime')).toEqual(['BLOCKED']);
+    expect(statusesThat('mayBeParent')).toEqual(['NORMAL', 'BLOCKED']);
+    expect(statusesThat('mayMigrate')).toEqual(['NORMAL', 'BLOCKED']);
   });
 
   it('rolls a cancelled account back to the status it had before cancellation', () => {
@@ -111,10 +150,7 @@ describe('account status machine', () => {
         beforeCancellation = actual === 'CANCELLED' ? status : null;
         status = actual;
         reached.add(status);
-        expect({
-          cashIn: operationAllowed(status, 'cashIn'),
-          cashOut: operationAllowed(status, 'cashOut'),
-        }).toEqual(capabilities[status]);
+        expect(capabilitiesOf(status), status).toEqual(capabilities[status]);
       }
     }
     expect([...reached].sort()).toEqual(['BLOCKED', 'CANCELLED']);
@@ -126,6 +162,7 @@ describe('account status machine', () => {
     let edges = 0;
     for (const { state, transitions } of Object.values(adjacency)) {
       const from = statusOf(state);
+      expect(capabilitiesOf(from), from).toEqual(capabilities[from]);
       for (const { event, state: next } of Object.values<{
         event: AccountStatusEvent;
         state: typeof state;

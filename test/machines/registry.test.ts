@@ -8,17 +8,15 @@ const machinesDir = fileURLToPath(new URL('../../machines', import.meta.url));
 
 describe('machine registry', () => {
   it('lists every machine defined in machines/, so each gets a diagram', async () => {
-    // steps.ts holds what every machine's history records; every other file defines a machine.
-    const files = (await readdir(machinesDir)).filter(
-      (f) => f.endsWith('.ts') && !['index.ts', 'steps.ts'].includes(f),
-    );
+    // Besides the machines, machines/ holds rule modules (limits, terms, reasons) they share.
+    const files = (await readdir(machinesDir)).filter((f) => f.endsWith('.ts') && f !== 'index.ts');
     const defined: string[] = [];
     for (const file of files) {
       const module = (await import(`${machinesDir}/${file}`)) as Record<string, unknown>;
       for (const value of Object.values(module))
         if (value instanceof StateMachine) defined.push(value.id);
     }
-    expect(defined.length).toBeGreaterThanOrEqual(files.length);
+    expect(defined).toContain('accountStatus');
     expect(Object.keys(machines).sort()).toEqual(defined.sort());
   });
 });

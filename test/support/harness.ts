@@ -5,6 +5,7 @@ import { expect, inject } from 'vitest';
 import { loadConfig, type Config } from '../../runtime/config.js';
 import { createLogger } from '../../runtime/logger.js';
 import { createPrisma, type PrismaClient } from '../../runtime/prisma.js';
+import type { ProductParts } from '../../runtime/compose.js';
 import { startProduct, type Roles } from '../../runtime/product.js';
 
 import { TEMPLATE_DATABASE } from './constants.js';
@@ -72,6 +73,8 @@ export interface TestProduct {
   baseUrl: string;
   config: Config;
   database: TestDatabase;
+  /** What the product's composition root built (to call an activity as the worker would) */
+  parts: ProductParts;
   /** Separate handles for the test's own assertions */
   prisma: PrismaClient;
   temporal: Client;
@@ -100,6 +103,7 @@ export async function startTestProduct(
     baseUrl,
     config,
     database,
+    parts: product.parts,
     prisma,
     temporal: new Client({ connection, namespace: config.temporal.namespace }),
     http: httpClient(baseUrl),

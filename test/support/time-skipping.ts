@@ -4,10 +4,10 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { EnvironmentProvider } from '../../activities/environment-provider.js';
-import { createActivities } from '../../activities/index.js';
 import { createLogger } from '../../runtime/logger.js';
 import { createPrisma, type PrismaClient } from '../../runtime/prisma.js';
 import { tools } from '../../runtime/tools.js';
+import { composeProduct, type ProductParts } from '../../runtime/compose.js';
 import { createApp } from '../../server/app.js';
 import {
   OPERATOR_KEY,
@@ -36,49 +36,53 @@ export interface TimeSkippingProduct {
   http: HttpClient;
   prisma: PrismaClient;
   taskQueue: string;
+  /** What the composition root built for this product */
+  parts: ProductParts;
   stop(): Promise<void>;
 }
 
 /** The real API and worker against the time-skipping server and a database of the test's own. */
 export async function startTimeSkippingProduct(
-  options: { environmentProvider?: EnvironmentProvider; provisioningAttemptsPerStep?: number } = {},
+  options: {
+    environmentProvider?: (builtIn: EnvironmentProvider) => EnvironmentProvider;
+    provisioningAttemptsPerStep?: number;
+  } = {},
 ): Promise<TimeSkippingProduct> {
   const env = await createTimeSkippingEnvironment();
   const database: TestDatabase = await createTestDatabase();
   const prisma = createPrisma(database.productUrl, { maxConnections: 5 });
-  const taskQueue = uniqueName('timeskip');
-  const reportsDir = path.join(inject('scratchDir'), 'reports');
-  const namespace = env.namespace ?? 'default';
+  const config = testConfig({
+    TEMPORAL_TASK_QUEUE: uniqueName('timeskip'),
+    TEMPORAL_NAMESPACE: env.namespace ?? 'default',
+    REPORTS_DIR: path.join(inject('scratchDir'), 'reports'),
+    PROVISIONING_ATTEMPTS_PER_STEP: String(options.provisioningAttemptsPerStep ?? 5),
+  });
+  const logger = createLogger({ logLevel: 'silent' });
+  const parts = composeProduct(config, {
+    prisma,
+    temporal: env.client,
+    logger,
+    // The time-skipping server registers no search attributes and has no Schedules
+    searchAttributes: false,
+    snapshotSchedules: false,
+    environmentProvider: options.environmentProvider,
+  });
   const worker = await Worker.create({
     connection: env.nativeConnection,
-    namespace,
-    taskQueue,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
     workflowBundle: { codePath: inject('workflowBundlePath') },
-    activities: createActivities({
-      prisma,
-      reportsDir,
-      environmentProvider: options.environmentProvider,
-    }),
+    activities: parts.activities,
   });
   const workerRun = worker.run();
   const app = createApp({
-    prisma,
-    temporal: env.client,
+    services: parts.services,
+    processes: parts.processes,
     pingTemporal: () => Promise.resolve(),
-    logger: createLogger({ logLevel: 'silent' }),
+    logger,
     operatorApiKey: OPERATOR_KEY,
     serverSecret: SERVER_SECRET,
-    taskQueue,
-    namespace,
     maxBodyBytes: 100_000,
-    searchAttributes: false,
-    applicationDraftExpiresAfterMs: 30 * 24 * 3600 * 1000,
-    onboarding: testConfig({
-      PROVISIONING_ATTEMPTS_PER_STEP: String(options.provisioningAttemptsPerStep ?? 5),
-    }).onboarding,
-    reportsDir,
-    // The time-skipping server has no Schedules
-    snapshotSchedules: false,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
@@ -89,7 +93,8 @@ export async function startTimeSkippingProduct(
     env,
     http: httpClient(`http://127.0.0.1:${port}`),
     prisma,
-    taskQueue,
+    taskQueue: config.temporal.taskQueue,
+    parts,
     async stop() {
       await new Promise((resolve) => server.close(resolve));
       worker.shutdown();

@@ -4,8 +4,8 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scheduleIds } from '../../common/temporal-names.js';
 import { ACCOUNT_LIMITS_CSV_HEADER } from '../../services/account-limits-reports.js';
-import { addDays, localDate, offsetMs, zonedInstant } from '../../services/plain-dates.js';
-import { dailySnapshotSpec } from '../../services/snapshot-schedules.js';
+import { addDays, localDate, offsetMs, zonedInstant } from '../../common/plain-dates.js';
+import { dailySnapshotSpec } from '../../processes/snapshot-schedules.js';
 import type { DailyAccountSnapshotResult } from '../../workflows/daily-account-snapshot.js';
 import {
   OPERATOR_KEY,

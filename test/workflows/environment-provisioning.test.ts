@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createBuiltInEnvironmentProvider,
-  type EnvironmentProvider,
-} from '../../activities/environment-provider.js';
+import type { EnvironmentProvider } from '../../activities/environment-provider.js';
 import { OPERATOR_KEY, createOrgWithKey, expectProblem } from '../support/harness.js';
 import { onboardingClient } from '../support/onboarding.js';
 import { startTimeSkippingProduct, type TimeSkippingProduct } from '../support/time-skipping.js';
@@ -14,18 +11,17 @@ let verifyCalls = 0;
 let product: TimeSkippingProduct;
 
 beforeAll(async () => {
-  const builtIn = () => createBuiltInEnvironmentProvider({ prisma: product.prisma });
-  const flaky: EnvironmentProvider = {
-    provision: (request) => builtIn().provision(request),
+  const flaky = (builtIn: EnvironmentProvider): EnvironmentProvider => ({
+    provision: (request) => builtIn.provision(request),
     async verify(request) {
       if (request.environment === 'PRODUCTION') {
         verifyCalls += 1;
         if (productionVerifyFails)
           throw new Error('provider unavailable: verification endpoint timed out');
       }
-      return builtIn().verify(request);
+      return builtIn.verify(request);
     },
-  };
+  });
   product = await startTimeSkippingProduct({
     environmentProvider: flaky,
     provisioningAttemptsPerStep: 3,

@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createBuiltInEnvironmentProvider,
-  type EnvironmentProvider,
-} from '../../activities/environment-provider.js';
+import type { EnvironmentProvider } from '../../activities/environment-provider.js';
 import { UNKNOWN_FAILURE_ATTEMPTS } from '../../activities/failures.js';
 import { workflowIds } from '../../common/temporal-names.js';
 import type { accountApplication } from '../../workflows/account-application.js';
@@ -22,15 +19,14 @@ let product: TimeSkippingProduct;
 const POISONED_ERROR = 'quota\u0000exceeded';
 
 beforeAll(async () => {
-  const builtIn = () => createBuiltInEnvironmentProvider({ prisma: product.prisma });
   // Production's verification fails with a message PostgreSQL could not store as it is.
-  const provider: EnvironmentProvider = {
-    provision: (request) => builtIn().provision(request),
+  const provider = (builtIn: EnvironmentProvider): EnvironmentProvider => ({
+    provision: (request) => builtIn.provision(request),
     async verify(request) {
       if (request.environment === 'PRODUCTION') throw new Error(POISONED_ERROR);
-      return builtIn().verify(request);
+      return builtIn.verify(request);
     },
-  };
+  });
   product = await startTimeSkippingProduct({
     environmentProvider: provider,
     provisioningAttemptsPerStep: 2,

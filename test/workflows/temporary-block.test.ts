@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountActivities } from '../../activities/account-activities.js';
 import { workflowIds } from '../../common/temporal-names.js';
 import type { accountTemporaryBlock } from '../../workflows/account-temporary-block.js';
 import { createAccount, createOrgWithKey } from '../support/harness.js';
@@ -120,7 +119,7 @@ describe('the expiry activity', () => {
     const { accountId } = await createAccount(product.http, key);
     const until = await inDays(1);
     await block(accountId, until);
-    const activities = createAccountActivities({ prisma: product.prisma });
+    const activities = product.parts.activities;
     const row = await product.prisma.account.findUniqueOrThrow({ where: { id: accountId } });
     const input = { accountId, orgId: row.orgId, environmentId: row.environmentId };
     expect(

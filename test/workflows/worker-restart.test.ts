@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../common/temporal-names.js';
 import type { accountApplication } from '../../workflows/account-application.js';
-import { defaultStatusReasons } from '../../services/status-reasons.js';
+import { defaultStatusReasons } from '../../machines/status-reasons.js';
 import type { orgOnboarding } from '../../workflows/org-onboarding.js';
 import { onboardingClient } from '../support/onboarding.js';
 import {

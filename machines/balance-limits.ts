@@ -36,3 +36,17 @@ export function balanceLimits(balance: bigint, creditLimit: bigint): BalanceLimi
     availableToSpend: balance + creditLimit,
   };
 }
+
+/**
+ * The same figures as SQL expressions over a balance and a credit limit expression, for the
+ * set-based statements that compute them for every account at once (the daily snapshot).
+ */
+export function balanceLimitsSql(
+  balance: string,
+  creditLimit: string,
+): { availableCreditLimit: string; availableToSpend: string } {
+  return {
+    availableCreditLimit: `GREATEST(${creditLimit} - GREATEST(-(${balance}), 0), 0)`,
+    availableToSpend: `(${balance}) + ${creditLimit}`,
+  };
+}

@@ -5,7 +5,8 @@ import {
   type Client,
   type ScheduleSpec,
 } from '@temporalio/client';
-import { scheduleIds, searchAttributes, workflowIds } from '../common/temporal-names.js';
+import { scheduleIds, workflowIds } from '../common/temporal-names.js';
+import { runOwnership } from './workflow-starts.js';
 
 /** The Temporal Schedule of each org's daily account snapshot. */
 export interface SnapshotSchedules {
@@ -40,9 +41,7 @@ export function temporalSnapshotSchedules(deps: {
           workflowId: workflowIds.dailyAccountSnapshot(orgId),
           taskQueue: deps.taskQueue,
           args: [{ orgId }],
-          memo: { orgId },
-          typedSearchAttributes:
-            deps.searchAttributes === false ? [] : [{ key: searchAttributes.orgId, value: orgId }],
+          ...runOwnership(deps, { orgId }),
         },
         policies: {
           // Every day must be recorded: a run still going when the next is due is followed, not skipped.

@@ -15,9 +15,9 @@ import {
   type accountApplication,
   type AccountApplicationView,
 } from '../workflows/account-application.js';
-import type { IdSource } from './ids.js';
-import { tenantSearchAttributes } from './workflow-starts.js';
-import type { Actor, Tenant } from './tenant.js';
+import type { IdSource } from '../services/ids.js';
+import { runOwnership } from './workflow-starts.js';
+import type { Actor, Tenant } from '../services/tenant.js';
 import { executeMachineUpdate } from './workflow-updates.js';
 
 export interface ApplicationServiceDeps {
@@ -76,9 +76,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
             },
           ],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          memo: { orgId: tenant.orgId, environmentId: tenant.environmentId },
-          typedSearchAttributes:
-            deps.searchAttributes === false ? [] : tenantSearchAttributes(tenant),
+          ...runOwnership(deps, tenant),
         });
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError)

@@ -1,5 +1,5 @@
 import { DomainFailure, type FieldIssue } from '../common/failures.js';
-import { addDays, daysBetween } from './plain-dates.js';
+import { addDays, daysBetween } from '../common/plain-dates.js';
 
 // The date rules of the daily balance query: yesterday is the latest day there is (today is not
 // over), 515 days back the earliest, and one query spans at most 90 days.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cycleClosingDate, lastChangeDate } from '../../services/credit-cycle.js';
-import { resolveRange } from '../../services/balance-query-range.js';
+import { cycleClosingDate, lastChangeDate } from '../../machines/credit-cycle.js';
+import { resolveRange } from '../../machines/daily-balance-range.js';
 
 describe('credit cycle', () => {
   it('closes ten days before the due date, in the month before when the due day is early', () => {

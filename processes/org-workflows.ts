@@ -27,11 +27,12 @@ import {
   getOrgOnboardingQuery,
   sendOrgOnboardingEventUpdate,
 } from '../workflows/org-onboarding.js';
-import type { OrgService } from './org-service.js';
+import type { OrgRecords } from '../services/orgs.js';
+import type { OrgProcesses } from './orgs.js';
 import type { WorkflowLink, WorkflowLinkFn } from './workflow-links.js';
-import type { IdSource } from './ids.js';
+import type { IdSource } from '../services/ids.js';
 import { executeMachineUpdate } from './workflow-updates.js';
-import { runVisibleTo, startOnce } from './workflow-starts.js';
+import { runOwnership, runVisibleTo, startOnce } from './workflow-starts.js';
 
 // Any workflow an org owns, reached by its id: describe, query, update, and start the kinds an
 // operator may start by hand. A run belongs to the org named in its memo (and, for runs inside one
@@ -92,7 +93,8 @@ export function createOrgWorkflowService(deps: {
   taskQueue: string;
   searchAttributes?: boolean;
   onboarding: OnboardingSettings;
-  orgs: OrgService;
+  orgs: OrgRecords;
+  orgProcesses: OrgProcesses;
   workflowLink: WorkflowLinkFn;
 }) {
   const { temporal } = deps;
@@ -183,11 +185,11 @@ export function createOrgWorkflowService(deps: {
      * onboarding starts that run itself and would be stuck if it found the id taken.
      */
     async start(orgId: string, request: OrgWorkflowStart, ids: IdSource): Promise<WorkflowLink> {
-      const org = await deps.orgs.getOrg(orgId);
+      const org = await deps.orgs.get(orgId);
       if (!org) throw DomainFailure.notFound(`org ${orgId}`);
       try {
         if (request.type === 'orgOnboarding')
-          return await deps.orgs.startOnboarding(org, ids.operationId);
+          return await deps.orgProcesses.startOnboarding(org, ids.operationId);
         if (org.networks.includes(request.network) && (await onboardingRunning(orgId))) {
           throw new DomainFailure(
             'CONFLICT',
@@ -216,16 +218,16 @@ export function createOrgWorkflowService(deps: {
                 ...deps.onboarding.certification,
               },
             ],
-            memo: { orgId, ...memo },
-            typedSearchAttributes:
-              deps.searchAttributes === false
-                ? []
-                : [
-                    { key: searchAttributes.orgId, value: orgId },
-                    { key: searchAttributes.network, value: request.network },
-                    { key: searchAttributes.stage, value: ['kickoff'] },
-                    { key: searchAttributes.escalated, value: false },
-                  ],
+            ...runOwnership(
+              deps,
+              { orgId },
+              [
+                { key: searchAttributes.network, value: request.network },
+                { key: searchAttributes.stage, value: ['kickoff'] },
+                { key: searchAttributes.escalated, value: false },
+              ],
+              memo,
+            ),
           }),
         );
         return deps.workflowLink(run.workflowId, run.runId);

@@ -1,7 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import { searchAttributes } from '../common/temporal-names.js';
-import type { Tenant } from './tenant.js';
 
 /**
  * Starts a run whose memo names the operation starting it. If a run with that id exists, it is
@@ -26,12 +25,34 @@ export async function startOnce(
   }
 }
 
-/** The search attributes of a run that lives in one environment: its org and that environment. */
-export function tenantSearchAttributes(tenant: Tenant): SearchAttributePair[] {
-  return [
-    { key: searchAttributes.orgId, value: tenant.orgId },
-    { key: searchAttributes.environmentId, value: tenant.environmentId },
-  ];
+/**
+ * What marks a run as its owner's: the org (and environment) in its memo, which access checks read,
+ * and as search attributes, which lists filter on, with any of the run's own. The time-skipping
+ * test server has no custom search attributes, so there the run gets none.
+ */
+export function runOwnership(
+  deps: { searchAttributes?: boolean },
+  owner: { orgId: string; environmentId?: string },
+  attributes: SearchAttributePair[] = [],
+  memo: Record<string, unknown> = {},
+): { memo: Record<string, unknown>; typedSearchAttributes: SearchAttributePair[] } {
+  const ownerMemo = {
+    orgId: owner.orgId,
+    ...(owner.environmentId === undefined ? {} : { environmentId: owner.environmentId }),
+  };
+  return {
+    memo: { ...ownerMemo, ...memo },
+    typedSearchAttributes:
+      deps.searchAttributes === false
+        ? []
+        : [
+            { key: searchAttributes.orgId, value: owner.orgId },
+            ...(owner.environmentId === undefined
+              ? []
+              : [{ key: searchAttributes.environmentId, value: owner.environmentId }]),
+            ...attributes,
+          ],
+  };
 }
 
 /**

@@ -5,17 +5,10 @@ import {
   cancelTemporaryBlockSignal,
   type accountTemporaryBlock,
 } from '../workflows/account-temporary-block.js';
-import type { Tenant } from './tenant.js';
-import { tenantSearchAttributes } from './workflow-starts.js';
+import type { TemporaryBlocks } from '../services/accounts/status.js';
+import { runOwnership } from './workflow-starts.js';
 
-/** The durable timers that lift temporary blocks. */
-export interface TemporaryBlocks {
-  /** Starts the timer of a block; called while the block is being stored, before it commits. */
-  schedule(tenant: Tenant, accountId: string, until: Date): Promise<void>;
-  /** Stops the timer of a block the account has left; best effort. */
-  cancel(accountId: string, until: Date): Promise<void>;
-}
-
+/** The durable timers that lift temporary blocks, as accountTemporaryBlock runs on Temporal. */
 export function temporalTemporaryBlocks(deps: {
   temporal: Client;
   taskQueue: string;
@@ -36,14 +29,7 @@ export function temporalTemporaryBlocks(deps: {
           },
         ],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        memo: { orgId: tenant.orgId, environmentId: tenant.environmentId },
-        typedSearchAttributes:
-          deps.searchAttributes === false
-            ? []
-            : [
-                ...tenantSearchAttributes(tenant),
-                { key: searchAttributes.accountId, value: accountId },
-              ],
+        ...runOwnership(deps, tenant, [{ key: searchAttributes.accountId, value: accountId }]),
       });
     },
 
@@ -60,9 +46,3 @@ export function temporalTemporaryBlocks(deps: {
     },
   };
 }
-
-/** For code that never starts or ends a temporary block itself (the timer's own activity). */
-export const noTemporaryBlocks: TemporaryBlocks = {
-  schedule: () => Promise.reject(new Error('temporary blocks are not available here')),
-  cancel: () => Promise.resolve(),
-};

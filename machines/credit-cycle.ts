@@ -1,4 +1,4 @@
-import { addDays } from './plain-dates.js';
+import { addDays } from '../common/plain-dates.js';
 
 // A credit account's cycle closes CYCLE_CLOSES_DAYS_BEFORE_DUE days before its due date; the bill
 // of the cycle is then due on the due day. A due day change is allowed until

@@ -4,10 +4,10 @@ import { failureTypes, type FailureType } from '../common/failures.js';
 import { searchAttributes, workflowIds } from '../common/temporal-names.js';
 import { DomainFailure } from '../common/failures.js';
 import type { accountProgramMigration } from '../workflows/account-program-migration.js';
-import type { ProgramMigrationOutcome } from './account-terms.js';
-import type { IdSource } from './ids.js';
-import { tenantSearchAttributes } from './workflow-starts.js';
-import type { Actor, Tenant } from './tenant.js';
+import type { ProgramMigrationOutcome } from '../services/accounts/terms.js';
+import type { IdSource } from '../services/ids.js';
+import { runOwnership } from './workflow-starts.js';
+import type { Actor, Tenant } from '../services/tenant.js';
 
 /** Runs the accountProgramMigration workflow and answers with its outcome or its refusal. */
 export function createProgramMigrations(deps: {
@@ -46,14 +46,7 @@ export function createProgramMigrations(deps: {
               },
             ],
             workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-            memo: { orgId: tenant.orgId, environmentId: tenant.environmentId },
-            typedSearchAttributes:
-              deps.searchAttributes === false
-                ? []
-                : [
-                    ...tenantSearchAttributes(tenant),
-                    { key: searchAttributes.accountId, value: accountId },
-                  ],
+            ...runOwnership(deps, tenant, [{ key: searchAttributes.accountId, value: accountId }]),
           },
         );
       } catch (error) {

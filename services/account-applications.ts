@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { CustomerInput } from '../common/customers.js';
+import { createAccountInTx } from './accounts/creation.js';
+import { findOrCreateCustomer, linkAdditionalCustomer } from './customers.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Tenant } from './tenant.js';
+import { inTransaction } from './transactions.js';
+
+// The account a submitted application becomes, made in the database.
+
+export interface ApplicationToOpen {
+  applicationId: string;
+  programId: string;
+  applicant: CustomerInput;
+  parentAccountId?: string;
+  additionalCustomers: CustomerInput[];
+}
+
+export function createAccountApplications({ prisma }: { prisma: PrismaClient }) {
+  return {
+    /**
+     * Creates the account, its holder and its additional customers in one transaction, keyed by
+     * the application id: a retry (after a timeout or a worker crash) finds the account the first
+     * run made and makes no second one.
+     */
+    openAccount(tenant: Tenant, application: ApplicationToOpen): Promise<string> {
+      const { applicationId, programId, applicant, parentAccountId, additionalCustomers } =
+        application;
+      return inTransaction(
+        prisma,
+        async (tx) => {
+          const id = await createAccountInTx(tx, tenant, randomUUID(), {
+            programId,
+            owner: applicant,
+            parentAccountId,
+            applicationId,
+          });
+          for (const [i, additional] of additionalCustomers.entries()) {
+            const customer = await findOrCreateCustomer(
+              tx,
+              tenant,
+              additional,
+              `additionalCustomers.${i}`,
+            );
+            await linkAdditionalCustomer(tx, tenant, id, customer.id);
+          }
+          return id;
+        },
+        { retryOnUniqueViolation: true },
+      );
+    },
+  };
+}
+
+export type AccountApplications = ReturnType<typeof createAccountApplications>;

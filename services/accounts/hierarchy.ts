@@ -1,0 +1,124 @@
+import { DomainFailure } from '../../common/failures.js';
+import {
+  RELATED_OVERVIEW_LEVELS,
+  relatedOverviewStatuses,
+} from '../../machines/account-hierarchy.js';
+import { can, type AccountStatus } from '../../machines/account-status.js';
+import type { PrismaClient } from '../../generated/prisma/client.js';
+import type { Tenant } from '../tenant.js';
+import { inTransaction, type Tx } from '../transactions.js';
+import { lockAccount, lockAccountIfExists } from './lock.js';
+
+// Related accounts in the database: links under a parent, and the overview of an account with
+// its children and grandchildren. The rules are machines/account-hierarchy.ts and the status
+// capabilities.
+
+/**
+ * A parent must be an account of the same environment whose status may be a parent, and not the
+ * account itself or one of its descendants (that would make a cycle). The parent row is locked,
+ * so a status change cannot take that capability away before the link commits.
+ */
+export async function checkParent(
+  tx: Tx,
+  tenant: Tenant,
+  accountId: string | undefined,
+  parentId: string,
+): Promise<void> {
+  const field = 'parentAccountId';
+  const parent = await lockAccountIfExists(tx, tenant, parentId);
+  if (!parent)
+    throw DomainFailure.invalid([
+      { field, rule: 'unknown_account', message: 'is not an account of this org' },
+    ]);
+  if (!can(parent.status, 'mayBeParent')) {
+    throw DomainFailure.invalid([
+      {
+        field,
+        rule: 'parent_cancelled',
+        message: `is a ${parent.status} account, which may not be a parent`,
+      },
+    ]);
+  }
+  if (!accountId) return;
+  const cycle = await tx.$queryRaw<{ found: boolean }[]>`
+    WITH RECURSIVE ancestors(id) AS (
+      SELECT ${parentId}::uuid
+      UNION
+      SELECT a."parentAccountId" FROM "Account" a JOIN ancestors ON a.id = ancestors.id WHERE a."parentAccountId" IS NOT NULL
+    )
+    SELECT EXISTS (SELECT 1 FROM ancestors WHERE id = ${accountId}::uuid) AS found`;
+  if (cycle[0]?.found) {
+    throw DomainFailure.invalid([
+      { field, rule: 'cycle', message: 'is the account itself or one of its descendants' },
+    ]);
+  }
+}
+
+/**
+ * The account ($1, in environment $2) and its children and grandchildren in the statuses that
+ * show in the overview ($3), down to the levels it shows ($4): set-based, one recursive query
+ * whatever the number of accounts. Parameters only, never interpolated text.
+ */
+export const RELATED_ACCOUNTS_SQL = `
+  WITH RECURSIVE tree AS (
+    SELECT a.id, a."parentAccountId", a."programId", a.status, a.balance, a."creditLimit", 0 AS level
+    FROM "Account" a
+    WHERE a.id = $1::uuid AND a."environmentId" = $2::uuid
+    UNION ALL
+    SELECT c.id, c."parentAccountId", c."programId", c.status, c.balance, c."creditLimit", tree.level + 1
+    FROM "Account" c JOIN tree ON c."parentAccountId" = tree.id
+    WHERE tree.level < $4 AND c.status::text = ANY($3::text[]) AND c."environmentId" = $2::uuid
+  )
+  SELECT tree.id, tree."parentAccountId", tree.status::text AS status, tree.balance, tree."creditLimit",
+         tree.level, p.currency
+  FROM tree JOIN "Program" p ON p.id = tree."programId"
+  ORDER BY tree.level, tree.id`;
+
+/** The parameters of RELATED_ACCOUNTS_SQL: the account, its environment, and the machine's rules. */
+export function relatedAccountsParams(accountId: string, environmentId: string): unknown[] {
+  return [accountId, environmentId, relatedOverviewStatuses, RELATED_OVERVIEW_LEVELS];
+}
+
+export interface RelatedAccountRow {
+  id: string;
+  parentAccountId: string | null;
+  status: AccountStatus;
+  balance: bigint;
+  creditLimit: bigint;
+  level: number;
+  currency: string;
+}
+
+export function createAccountHierarchy({ prisma }: { prisma: PrismaClient }) {
+  return {
+    /**
+     * Links the account under a parent, or unlinks it with null. Links within an environment run
+     * one at a time (a transaction-scoped advisory lock taken first), so each cycle check sees
+     * every link made before it: two links that would close a cycle together cannot both pass,
+     * and no two links wait on each other's rows.
+     */
+    async setParent(tenant: Tenant, accountId: string, parentId: string | null): Promise<void> {
+      await inTransaction(prisma, async (tx) => {
+        await tx.$executeRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(${`account-hierarchy:${tenant.environmentId}`}, 0))`;
+        const account = await lockAccount(tx, tenant, accountId);
+        if (parentId) await checkParent(tx, tenant, accountId, parentId);
+        await tx.account.update({
+          where: { id: account.id },
+          data: { parentAccountId: parentId, version: account.version + 1 },
+        });
+      });
+    },
+
+    /** The account with its active children and grandchildren: balances and limits of each. */
+    async related(tenant: Tenant, accountId: string): Promise<RelatedAccountRow[]> {
+      const rows = await prisma.$queryRawUnsafe<RelatedAccountRow[]>(
+        RELATED_ACCOUNTS_SQL,
+        ...relatedAccountsParams(accountId, tenant.environmentId),
+      );
+      if (rows.length === 0) throw DomainFailure.notFound(`account ${accountId}`);
+      return rows;
+    },
+  };
+}
+
+export type AccountHierarchy = ReturnType<typeof createAccountHierarchy>;

@@ -1,0 +1,71 @@
+import { DomainFailure } from '../../common/failures.js';
+import type { AccountTerms } from '../../machines/account-terms.js';
+import type { AccountStatus, NonFinalAccountStatus } from '../../machines/account-status.js';
+import type { Tenant } from '../tenant.js';
+import type { Tx } from '../transactions.js';
+
+/**
+ * The account row every write decides on, with what its program, environment and org add to it,
+ * locked for the rest of the transaction: concurrent writers of one account queue behind each
+ * other, so each decides on the latest state and the version chain never forks.
+ */
+export interface LockedAccount extends AccountTerms {
+  id: string;
+  statusBeforeCancellation: NonFinalAccountStatus | null;
+  blockedUntil: Date | null;
+  version: number;
+  balance: bigint;
+  creditLimit: bigint;
+  programId: string;
+  /** Target statuses the environment requires a reason for */
+  statusReasonRequiredFor: AccountStatus[];
+  /** The org's IANA time zone: whose calendar its dates are in */
+  timeZone: string;
+}
+
+/** The one lock on an account row; an account of another environment is not found (404). */
+export async function lockAccount(
+  tx: Tx,
+  tenant: Tenant,
+  accountId: string,
+): Promise<LockedAccount> {
+  const account = await lockAccountIfExists(tx, tenant, accountId);
+  if (!account) throw DomainFailure.notFound(`account ${accountId}`);
+  return account;
+}
+
+/** The same lock, for an account a command names in its input: undefined when there is none. */
+export async function lockAccountIfExists(
+  tx: Tx,
+  tenant: Tenant,
+  accountId: string,
+): Promise<LockedAccount | undefined> {
+  const rows = await tx.$queryRaw<LockedAccount[]>`
+    SELECT a.id, a.status::text AS status, a."statusBeforeCancellation"::text AS "statusBeforeCancellation",
+           a."blockedUntil", a.version, a.balance, a."creditLimit", a."programId", a."dueDay",
+           a."dueDayCycleClosesOn"::text AS "dueDayCycleClosesOn", a."dueDayChangesInCycle",
+           p.type::text AS type, p."cardNetwork"::text AS "cardNetwork", p.currency, p."dueDays", p."dueDayChangeLimit",
+           e."statusReasonRequiredFor"::text[] AS "statusReasonRequiredFor", o."timeZone"
+    FROM "Account" a
+    JOIN "Program" p ON p.id = a."programId"
+    JOIN "Environment" e ON e.id = a."environmentId"
+    JOIN "Org" o ON o.id = a."orgId"
+    WHERE a.id = ${accountId}::uuid AND a."environmentId" = ${tenant.environmentId}::uuid
+    FOR UPDATE OF a`;
+  const row = rows[0];
+  return row && { ...row, statusReasonRequiredFor: row.statusReasonRequiredFor ?? [] };
+}
+
+/** If-Match: a change based on a version the account has moved past is refused with the current one. */
+export function checkVersion(
+  account: { version: number },
+  expectedVersion: number | undefined,
+): void {
+  if (expectedVersion !== undefined && expectedVersion !== account.version) {
+    throw new DomainFailure(
+      'PRECONDITION_FAILED',
+      `the account changed since version ${expectedVersion}; it is now at version ${account.version}`,
+      { currentVersion: account.version },
+    );
+  }
+}

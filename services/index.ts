@@ -1,0 +1,58 @@
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { createAccountApplications } from './account-applications.js';
+import { createAccountLimitsReports } from './account-limits-reports.js';
+import { createAccountCreation } from './accounts/creation.js';
+import { createAccountHierarchy } from './accounts/hierarchy.js';
+import { createAccountHistory } from './accounts/history.js';
+import { createAccountLedger } from './accounts/money.js';
+import { createAccountRecords } from './accounts/records.js';
+import { createAccountStatusChanges, type TemporaryBlocks } from './accounts/status.js';
+import { createAccountTermChanges } from './accounts/terms.js';
+import { createApiKeys } from './api-keys.js';
+import { createCustomerService } from './customers.js';
+import { createDailyBalanceService } from './daily-balances.js';
+import { createEnvironments } from './environments.js';
+import { createIdempotencyRecords } from './idempotency-records.js';
+import { createNotifications } from './notifications.js';
+import { createOrgRecords } from './orgs.js';
+import { createProgramService } from './programs.js';
+import { createSettings } from './settings.js';
+import { createStatusReasonService } from './status-reasons.js';
+
+export interface ServiceDeps {
+  prisma: PrismaClient;
+  /** Where the account limits report files are written and served from */
+  reportsDir: string;
+  /** The timers that end temporary blocks (processes/temporary-blocks.ts) */
+  temporaryBlocks: TemporaryBlocks;
+}
+
+/** Every database use case, built once from its dependencies, for the API and the worker alike. */
+export function createServices(deps: ServiceDeps) {
+  const apiKeys = createApiKeys(deps);
+  const statusReasons = createStatusReasonService(deps);
+  return {
+    accounts: createAccountRecords(deps),
+    accountCreation: createAccountCreation(deps),
+    accountStatus: createAccountStatusChanges(deps),
+    accountHierarchy: createAccountHierarchy(deps),
+    accountTerms: createAccountTermChanges(deps),
+    accountHistory: createAccountHistory(deps),
+    ledger: createAccountLedger(deps),
+    accountApplications: createAccountApplications(deps),
+    customers: createCustomerService(deps),
+    programs: createProgramService(deps),
+    statusReasons,
+    settings: createSettings(deps),
+    apiKeys,
+    orgs: createOrgRecords(deps),
+    environments: createEnvironments({ ...deps, apiKeys, statusReasons }),
+    notifications: createNotifications(deps),
+    dailyBalances: createDailyBalanceService(deps),
+    reports: createAccountLimitsReports(deps),
+    idempotencyRecords: createIdempotencyRecords(deps),
+    database: { ping: () => deps.prisma.$queryRaw`SELECT 1` },
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,180 @@
+import { DomainFailure } from '../common/failures.js';
+import type { Environment, Org } from '../generated/prisma/client.js';
+import type { CardNetwork } from '../machines/network-certification.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { issueApiKey } from './api-keys.js';
+import { createOnce } from './create-once.js';
+import type { IdSource } from './ids.js';
+import { inTransaction } from './transactions.js';
+
+// Orgs in the database: the org with its test environment and first key, its time zone, its
+// environments' keys, and going live. Starting their processes is processes/orgs.ts.
+
+export interface NewOrg {
+  legalName: string;
+  address: {
+    line1: string;
+    line2?: string;
+    city: string;
+    region?: string;
+    postalCode: string;
+    country: string;
+  };
+  timeZone: string;
+  networks: CardNetwork[];
+}
+
+export type OrgWithEnvironments = Org & { environments: Environment[] };
+
+export interface IssuedOrgKey {
+  id: string;
+  environmentId: string;
+  environmentKind: 'TEST' | 'PRODUCTION';
+  name: string;
+  /** Shown to the caller once; only its hash is stored */
+  token: string;
+}
+
+export function createOrgRecords({ prisma }: { prisma: PrismaClient }) {
+  function get(orgId: string): Promise<OrgWithEnvironments | null> {
+    return prisma.org.findUnique({
+      where: { id: orgId },
+      include: { environments: { orderBy: { kind: 'asc' } } },
+    });
+  }
+
+  return {
+    get,
+
+    /**
+     * Stores the org with its test environment and its first test key, all with ids from `ids`:
+     * a second run of the same request finds what the first stored.
+     */
+    async create(
+      input: NewOrg,
+      ids: IdSource,
+    ): Promise<{ org: OrgWithEnvironments; apiKey: IssuedOrgKey }> {
+      const orgId = ids.uuid('org');
+      const environmentId = ids.uuid('test-environment');
+      const key = issueApiKey('TEST', ids);
+      const name = 'Initial test key';
+      const org = await createOnce(
+        () => get(orgId),
+        () =>
+          prisma.org.create({
+            data: {
+              id: orgId,
+              legalName: input.legalName,
+              addressLine1: input.address.line1,
+              addressLine2: input.address.line2,
+              city: input.address.city,
+              region: input.address.region,
+              postalCode: input.address.postalCode,
+              country: input.address.country,
+              timeZone: input.timeZone,
+              networks: input.networks,
+              environments: {
+                create: {
+                  id: environmentId,
+                  kind: 'TEST',
+                  apiKeys: {
+                    create: { id: key.id, prefix: key.prefix, secretHash: key.secretHash, name },
+                  },
+                },
+              },
+            },
+            include: { environments: { orderBy: { kind: 'asc' } } },
+          }),
+      );
+      return {
+        org,
+        apiKey: { id: key.id, environmentId, environmentKind: 'TEST', name, token: key.token },
+      };
+    },
+
+    /** Removes an org whose processes could not be started, so a failed creation leaves nothing. */
+    async remove(orgId: string): Promise<void> {
+      await prisma.$transaction([
+        prisma.apiKey.deleteMany({ where: { orgId } }),
+        prisma.environment.deleteMany({ where: { orgId } }),
+        prisma.org.deleteMany({ where: { id: orgId } }),
+      ]);
+    },
+
+    /**
+     * A key for one of the org's environments, issued once it is provisioned and verified. A
+     * retry of the same request (ids from the same Idempotency-Key) finds the key it issued.
+     */
+    async issueKey(
+      orgId: string,
+      kind: 'TEST' | 'PRODUCTION',
+      name: string,
+      ids: IdSource,
+    ): Promise<IssuedOrgKey> {
+      const environment = await prisma.environment.findUnique({
+        where: { orgId_kind: { orgId, kind } },
+      });
+      if (environment?.status !== 'READY') {
+        throw new DomainFailure(
+          'OPERATION_NOT_ALLOWED',
+          `the org's ${kind} environment is ${environment ? environment.status : 'not provisioned yet'}; keys are issued once it is provisioned and verified (READY)`,
+          { environment: kind, environmentStatus: environment?.status ?? null },
+        );
+      }
+      const key = issueApiKey(kind, ids);
+      await prisma.apiKey.createMany({
+        data: [
+          {
+            id: key.id,
+            orgId,
+            environmentId: environment.id,
+            prefix: key.prefix,
+            secretHash: key.secretHash,
+            name,
+          },
+        ],
+        skipDuplicates: true,
+      });
+      return {
+        id: key.id,
+        environmentId: environment.id,
+        environmentKind: kind,
+        name,
+        token: key.token,
+      };
+    },
+
+    /**
+     * Moves the org to another time zone. `beforeCommit` runs with the org row locked, so changes
+     * reach what depends on the zone (its snapshot schedule) in the order they commit; if it
+     * fails, nothing is written.
+     */
+    async changeTimeZone(
+      orgId: string,
+      timeZone: string,
+      beforeCommit: () => Promise<void>,
+    ): Promise<OrgWithEnvironments> {
+      await inTransaction(prisma, async (tx) => {
+        const locked = await tx.$queryRaw<
+          { id: string }[]
+        >`SELECT id FROM "Org" WHERE id = ${orgId}::uuid FOR UPDATE`;
+        if (locked.length === 0) throw DomainFailure.notFound(`org ${orgId}`);
+        await tx.org.update({ where: { id: orgId }, data: { timeZone } });
+        await beforeCommit();
+      });
+      return (await get(orgId))!;
+    },
+
+    /** Marks the org active once its onboarding is done; a repeat changes nothing. */
+    async activate(orgId: string): Promise<void> {
+      const org = await prisma.org.findUnique({ where: { id: orgId }, select: { id: true } });
+      if (!org) throw DomainFailure.notFound(`org ${orgId}`);
+      await prisma.org.updateMany({
+        where: { id: orgId, status: 'ONBOARDING' },
+        data: { status: 'ACTIVE' },
+      });
+    },
+  };
+}
+
+export type OrgRecords = ReturnType<typeof createOrgRecords>;
