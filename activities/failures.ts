@@ -16,7 +16,7 @@ import {
 export const UNKNOWN_FAILURE_ATTEMPTS = 5;
 
 /** The failure Temporal should see for an error an activity threw on its `attempt`-th try. */
-export function activityFailure(error: unknown, attempt: number): unknown {
+function activityFailure(error: unknown, attempt: number): unknown {
   if (error instanceof ApplicationFailure) return error;
   if (error instanceof DomainFailure) {
     return ApplicationFailure.create({

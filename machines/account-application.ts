@@ -1,13 +1,14 @@
-import { assign, setup, type SnapshotFrom } from 'xstate';
+import { assign, initialTransition, setup, transition, type SnapshotFrom } from 'xstate';
 import { DOCUMENT_NUMBER, type CustomerDetails, type CustomerInput } from '../common/customers.js';
 
 // A work-in-progress account application (seed: "Create an account"): created as a draft and
 // updated until submitted, or created and submitted at once. Submitting locks it; processing
 // turns it into the account and its related structures, or rejects it with reasons. A draft can
-// be cancelled for good, and expires when left untouched. Pure: no I/O, no clock.
+// be cancelled for good, and expires when left untouched for a set time. Pure: no I/O, no clock;
+// times arrive inside events.
 
 /** The applicant and additional customers: a person or a company each. */
-export type Applicant = CustomerInput;
+type Applicant = CustomerInput;
 
 export interface ApplicationData {
   programId?: string;
@@ -38,10 +39,10 @@ export type ApplicationEvent =
   | ({ type: 'ACCOUNT_CREATED'; accountId: string } & Stamp)
   | ({ type: 'REJECTED'; reasons: string[] } & Stamp);
 
-export const applicationCallerEvents = ['UPDATE', 'SUBMIT', 'CANCEL'] as const;
-
 export interface ApplicationContext {
   data: ApplicationData;
+  /** When the draft was created or last updated; it expires a set time after */
+  touchedAt: string;
   accountId: string | null;
   rejectionReasons: string[];
   history: { event: ApplicationEvent['type']; at: string; by: string }[];
@@ -59,10 +60,7 @@ function kindOf(applicant: Applicant): 'person' | 'company' {
 }
 
 /** Why these changes cannot be applied to this draft, or undefined if they can. */
-export function changesProblem(
-  data: ApplicationData,
-  changes: ApplicationChanges,
-): string | undefined {
+function changesProblem(data: ApplicationData, changes: ApplicationChanges): string | undefined {
   if (changes.applicant && data.applicant && kindOf(changes.applicant) !== kindOf(data.applicant)) {
     return `the applicant is a ${kindOf(data.applicant)}; it cannot become a ${kindOf(changes.applicant)}`;
   }
@@ -108,7 +106,7 @@ export const accountApplicationMachine = setup({
   types: {
     context: {} as ApplicationContext,
     events: {} as ApplicationEvent,
-    input: {} as { data: ApplicationData },
+    input: {} as { data: ApplicationData; at: string },
     meta: {} as ApplicationStateMeta,
   },
   guards: {
@@ -126,6 +124,7 @@ export const accountApplicationMachine = setup({
     applyChanges: assign({
       data: ({ context, event }) =>
         event.type === 'UPDATE' ? mergeChanges(context.data, event.changes) : context.data,
+      touchedAt: ({ event }) => event.at,
     }),
     rememberAccount: assign({
       accountId: ({ event }) => (event.type === 'ACCOUNT_CREATED' ? event.accountId : null),
@@ -139,6 +138,7 @@ export const accountApplicationMachine = setup({
   initial: 'DRAFT',
   context: ({ input }) => ({
     data: input.data,
+    touchedAt: input.at,
     accountId: null,
     rejectionReasons: [],
     history: [],
@@ -178,6 +178,52 @@ export type AccountApplicationSnapshot = SnapshotFrom<typeof accountApplicationM
 
 export function applicationStatus(snapshot: AccountApplicationSnapshot): ApplicationStatus {
   return snapshot.value;
+}
+
+/** An application as it is created: a draft, or submitted at once when asked and complete. */
+export function applicationAtStart(
+  data: ApplicationData,
+  start: { submit: boolean; at: string; by: string },
+): AccountApplicationSnapshot {
+  const [draft] = initialTransition(accountApplicationMachine, { data, at: start.at });
+  if (!start.submit) return draft;
+  return transition(accountApplicationMachine, draft, {
+    type: 'SUBMIT',
+    at: start.at,
+    by: start.by,
+  })[0];
+}
+
+/** When a draft left untouched expires; null once it is no longer a draft. */
+export function draftExpiresAt(
+  snapshot: AccountApplicationSnapshot,
+  expiresAfterMs: number,
+): number | null {
+  return applicationStatus(snapshot) === 'DRAFT'
+    ? Date.parse(snapshot.context.touchedAt) + expiresAfterMs
+    : null;
+}
+
+const callerActions: Partial<Record<ApplicationEvent['type'], string>> = {
+  UPDATE: 'updated',
+  SUBMIT: 'submitted',
+  CANCEL: 'cancelled',
+};
+
+/** Why the machine refuses a caller's event now. */
+export function applicationRefusal(snapshot: AccountApplicationSnapshot, event: ApplicationEvent) {
+  const status = applicationStatus(snapshot);
+  const data = snapshot.context.data;
+  const missing = missingForSubmit(data);
+  const message =
+    status !== 'DRAFT'
+      ? `a ${status} application cannot be ${callerActions[event.type] ?? event.type}`
+      : event.type === 'UPDATE'
+        ? (changesProblem(data, event.changes) ?? `the update cannot be applied`)
+        : event.type === 'SUBMIT' && missing.length > 0
+          ? `the application lacks ${missing.join(' and ')}`
+          : `${event.type} is not allowed for a draft`;
+  return { message, details: { currentStatus: status } };
 }
 
 /**

@@ -1,4 +1,5 @@
-import { statusesThat, type AccountStatus } from './account-status.js';
+import type { FieldIssue } from '../common/failures.js';
+import { can, statusesThat, type AccountStatus } from './account-status.js';
 
 // Related accounts (seed: "Related accounts"): an account may have a parent in the same org, and
 // children of its own; every account has at most one parent, and no account is its own ancestor.
@@ -12,3 +13,24 @@ export const RELATED_OVERVIEW_LEVELS = 2;
 export const relatedOverviewStatuses: readonly AccountStatus[] = statusesThat(
   'appearsInRelatedOverview',
 );
+
+/**
+ * Why an account may not go under `parent`, if it may not: the parent is not an account of the
+ * org, its status may not be a parent, or it is the account itself or one of its descendants.
+ */
+export function parentRefusal(
+  parent: { status: AccountStatus } | undefined,
+  parentIsSelfOrDescendant: boolean,
+): FieldIssue | undefined {
+  const field = 'parentAccountId';
+  if (!parent) return { field, rule: 'unknown_account', message: 'is not an account of this org' };
+  if (!can(parent.status, 'mayBeParent'))
+    return {
+      field,
+      rule: 'parent_cancelled',
+      message: `is a ${parent.status} account, which may not be a parent`,
+    };
+  if (parentIsSelfOrDescendant)
+    return { field, rule: 'cycle', message: 'is the account itself or one of its descendants' };
+  return undefined;
+}

@@ -157,7 +157,7 @@ export const accountStatusMachine = setup({
   },
 });
 
-export type AccountStatusMachine = typeof accountStatusMachine;
+type AccountStatusMachine = typeof accountStatusMachine;
 export type AccountStatusSnapshot = SnapshotFrom<AccountStatusMachine>;
 
 /** The machine positioned where a stored account is. */
@@ -176,7 +176,7 @@ export function statusOf(snapshot: AccountStatusSnapshot): AccountStatus {
   return snapshot.value;
 }
 
-export function statusMeta(status: AccountStatus): AccountStatusMeta {
+function statusMeta(status: AccountStatus): AccountStatusMeta {
   const meta = accountStatusMachine.states[status]?.config.meta;
   if (!meta) throw new Error(`status ${status} has no meta`);
   return meta;

@@ -3,7 +3,9 @@ import { can, type AccountStatus } from './account-status.js';
 import { CHANGE_CUTOFF_DAYS, cycleClosingDate, lastChangeDate } from './credit-cycle.js';
 
 // The terms of an account beyond its status (seed: "Migrate account to different program",
-// "Change due date for credit programs"): an account moves only to a program of the same type,
+// "Change due date for credit programs"). A credit program offers due days and a default credit
+// limit, which no other program has; a credit account's due day is one its program offers. An
+// account moves only to a program of the same type,
 // currency and card network, and a credit account only to one that offers its due day (else its
 // due day changes first); a credit account's due day moves later, to a day its program offers,
 // up to the program's limit of changes per credit cycle and until shortly before the cycle
@@ -26,6 +28,50 @@ export interface AccountTerms extends ProgramTerms {
   dueDayCycleClosesOn: string | null;
   /** Due day changes made in that cycle */
   dueDayChangesInCycle: number;
+}
+
+/** The program types; only credit programs have due days, a credit limit and a billing cycle. */
+export const programTypes = ['CREDIT', 'DEBIT', 'PREPAID'] as const;
+
+/** The terms only credit programs carry. */
+const creditOnly = ['dueDays', 'defaultCreditLimit', 'dueDayChangeLimit'] as const;
+
+/** What a new program's terms break: a credit program without its due days or credit limit, or another with credit terms. */
+export function programTermsRefusals(program: {
+  type: (typeof programTypes)[number];
+  dueDays?: number[];
+  defaultCreditLimit?: number;
+  dueDayChangeLimit?: number;
+}): FieldIssue[] {
+  if (program.type === 'CREDIT') {
+    return (['dueDays', 'defaultCreditLimit'] as const)
+      .filter((field) => program[field] === undefined)
+      .map((field) => ({ field, rule: 'required', message: 'is required for a credit program' }));
+  }
+  return creditOnly
+    .filter((field) => program[field] !== undefined)
+    .map((field) => ({ field, rule: 'credit_only', message: 'is only for credit programs' }));
+}
+
+/**
+ * A new account's due day: the one asked for, if its program offers it, else the program's
+ * first; none outside credit programs, where asking for one is refused.
+ */
+export function newAccountDueDay(
+  program: { type: string; dueDays: number[] },
+  asked: number | undefined,
+): { dueDay: number | null } | { refusal: FieldIssue } {
+  const dueDay = program.type === 'CREDIT' ? (asked ?? program.dueDays[0] ?? null) : null;
+  if (asked !== undefined && (dueDay === null || !program.dueDays.includes(dueDay))) {
+    return {
+      refusal: {
+        field: 'dueDay',
+        rule: 'not_offered',
+        message: `must be one of the program's due days (${program.dueDays.join(', ') || 'none: not a credit program'})`,
+      },
+    };
+  }
+  return { dueDay };
 }
 
 const compared = [

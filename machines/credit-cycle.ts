@@ -4,7 +4,7 @@ import { addDays } from '../common/plain-dates.js';
 // of the cycle is then due on the due day. A due day change is allowed until
 // CHANGE_CUTOFF_DAYS before the current cycle closes.
 
-export const CYCLE_CLOSES_DAYS_BEFORE_DUE = 10;
+const CYCLE_CLOSES_DAYS_BEFORE_DUE = 10;
 export const CHANGE_CUTOFF_DAYS = 2;
 
 /** The closing date of the cycle `today` belongs to, for an account due on `dueDay` (1-28). */

@@ -1,12 +1,17 @@
 import { DomainFailure, type FieldIssue } from '../common/failures.js';
 import { addDays, daysBetween } from '../common/plain-dates.js';
 
-// The date rules of the daily balance query: yesterday is the latest day there is (today is not
-// over), 515 days back the earliest, and one query spans at most 90 days.
+// The daily balances (seed: "Get daily account balance limits"): each account's balance and
+// limits are recorded once a day at 23:59 in the org's time zone. A query's latest day is
+// yesterday (today is not over), its earliest 515 days back, it spans at most 90 days, and
+// without dates it covers the 10 days before yesterday.
 
-export const DEFAULT_RANGE_DAYS = 10;
-export const MAX_DAYS_BACK = 515;
-export const MAX_RANGE_DAYS = 90;
+/** When each day's balances are recorded, local time in the org's time zone */
+export const DAILY_SNAPSHOT_TIME = { hour: 23, minute: 59 } as const;
+
+const DEFAULT_RANGE_DAYS = 10;
+const MAX_DAYS_BACK = 515;
+const MAX_RANGE_DAYS = 90;
 
 export function resolveRange(
   query: { start_date?: string; end_date?: string },

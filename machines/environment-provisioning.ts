@@ -13,7 +13,7 @@ export type ProvisioningStage = 'provisioning' | 'verifying' | 'failed' | 'ready
 export type ProvisioningStepName = 'provision' | 'verify';
 
 export type ProvisioningHumanEvent = { type: 'RETRY_STEP' } & Stamp;
-export type ProvisioningSystemEvent =
+type ProvisioningSystemEvent =
   | ({ type: 'PROVISIONED' } & Stamp)
   | ({ type: 'VERIFIED' } & Stamp)
   | ({ type: 'STEP_FAILED'; step: ProvisioningStepName } & Stamp);
@@ -144,4 +144,15 @@ export function allowedProvisioningEvents(
   snapshot: ProvisioningSnapshot,
 ): ProvisioningHumanEvent['type'][] {
   return provisioningHumanEventTypes.filter((type) => snapshot.can({ type, at: '', by: '' }));
+}
+
+/** The human events refused now, with what the machine accepts instead. */
+export function provisioningRefusal(snapshot: ProvisioningSnapshot, event: ProvisioningEvent) {
+  return {
+    message: `${event.type} is not allowed while the ${snapshot.context.kind} environment is in stage ${provisioningStage(snapshot)}`,
+    details: {
+      stage: provisioningStage(snapshot),
+      allowedEvents: allowedProvisioningEvents(snapshot),
+    },
+  };
 }

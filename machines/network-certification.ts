@@ -3,8 +3,9 @@ import { stepOf, type Stamp, type Step } from './steps.js';
 
 // Card-network certification of one org with one network (seed: "Get card network
 // certification": approval from Visa or Mastercard to issue cards on their network, up to six
-// months). People move it forward; the hosting workflow adds reminders and the deadline.
-// Pure: no I/O, no clock; time and actor arrive inside events.
+// months). People move it forward; while it waits on them it is reminded when nothing moves for
+// a while, and escalated, visibly, once its deadline passes. Pure: no I/O, no clock; time and
+// actor arrive inside events, and the hosting workflow sends the reminders when told they are due.
 
 export const cardNetworks = ['VISA', 'MASTERCARD'] as const;
 export type CardNetwork = (typeof cardNetworks)[number];
@@ -150,4 +151,63 @@ export function allowedCertificationEvents(
   snapshot: CertificationSnapshot,
 ): CertificationHumanEvent['type'][] {
   return certificationHumanEventTypes.filter((type) => snapshot.can({ type, at: '', by: '' }));
+}
+
+/** The human events refused now, with what the machine accepts instead. */
+export function certificationRefusal(snapshot: CertificationSnapshot, event: CertificationEvent) {
+  return {
+    message: `${event.type} is not allowed while the ${snapshot.context.network} certification is in stage ${certificationStage(snapshot)}`,
+    details: {
+      stage: certificationStage(snapshot),
+      allowedEvents: allowedCertificationEvents(snapshot),
+    },
+  };
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * How long a certification may take before it escalates (the seed's "up to six months"), and how
+ * long it may sit still before a reminder; the defaults, which configuration may change.
+ */
+export const DEFAULT_CERTIFICATION_TIMES = { reminderAfterDays: 14, deadlineDays: 180 } as const;
+
+/** When a certification started, and the intervals its reminders and deadline count. */
+export interface CertificationSchedule {
+  /** ISO-8601 start of the certification; the deadline counts from here */
+  startedAt: string;
+  reminderAfterDays: number;
+  deadlineDays: number;
+}
+
+/**
+ * When the certification is due, and when its next reminder is: a reminder interval after the
+ * last progress, one more for each reminder sent since. Past the deadline it escalates once;
+ * reminders go on until someone moves it. `wakeAt` is the earliest of what is still to come.
+ */
+export function certificationTimes(
+  context: CertificationContext,
+  schedule: CertificationSchedule,
+): { deadline: number; reminderAt: number; wakeAt: number } {
+  const deadline = Date.parse(schedule.startedAt) + schedule.deadlineDays * DAY_MS;
+  const reminderAt =
+    Date.parse(context.lastProgressAt) +
+    (context.remindersSinceProgress + 1) * (schedule.reminderAfterDays * DAY_MS);
+  return {
+    deadline,
+    reminderAt,
+    wakeAt: context.escalated ? reminderAt : Math.min(reminderAt, deadline),
+  };
+}
+
+/** The system event due at `now`, if any: the escalation first, then a reminder. */
+export function dueCertificationEvent(
+  context: CertificationContext,
+  schedule: CertificationSchedule,
+  now: number,
+): CertificationSystemEvent['type'] | undefined {
+  const { deadline, reminderAt } = certificationTimes(context, schedule);
+  if (!context.escalated && now >= deadline) return 'DEADLINE_PASSED';
+  if (now >= reminderAt) return 'REMINDER_SENT';
+  return undefined;
 }

@@ -27,7 +27,7 @@ export type OrgOnboardingHumanEvent =
   /** Starts a cancelled network certification again */
   | ({ type: 'RESTART_CERTIFICATION'; network: CardNetwork } & Stamp);
 
-export type OrgOnboardingSystemEvent =
+type OrgOnboardingSystemEvent =
   | ({ type: 'ENVIRONMENT_READY'; environment: EnvironmentKind } & Stamp)
   | ({
       type: 'CERTIFICATION_ENDED';
@@ -49,7 +49,7 @@ export interface OrgOnboardingStep extends Step<OrgOnboardingEvent['type'], stri
   network?: CardNetwork;
 }
 
-export type CertificationStatus = 'waiting' | 'inProgress' | 'certified' | 'cancelled';
+type CertificationStatus = 'waiting' | 'inProgress' | 'certified' | 'cancelled';
 
 export interface OrgOnboardingContext {
   orgId: string;
@@ -345,7 +345,7 @@ export const orgOnboardingMachine = setup({
   },
 });
 
-export type OrgOnboardingMachine = typeof orgOnboardingMachine;
+type OrgOnboardingMachine = typeof orgOnboardingMachine;
 export type OrgOnboardingSnapshot = SnapshotFrom<OrgOnboardingMachine>;
 
 export function initialOrgOnboardingSnapshot(
@@ -436,4 +436,16 @@ export function requiredChildren(snapshot: OrgOnboardingSnapshot): OnboardingChi
     }
   }
   return children;
+}
+
+/** An operator event refused now, with the stages the org is in and what it accepts instead. */
+export function orgOnboardingRefusal(snapshot: OrgOnboardingSnapshot, event: OrgOnboardingEvent) {
+  const network = 'network' in event ? ` for ${event.network}` : '';
+  return {
+    message: `${event.type}${network} is not allowed while the org is at ${activeStages(snapshot).join(', ')}`,
+    details: {
+      stages: activeStages(snapshot),
+      allowedEvents: allowedOrgOnboardingHumanEvents(snapshot),
+    },
+  };
 }

@@ -9,6 +9,9 @@ export interface Stamp {
   notes?: string;
 }
 
+/** An event as a person sends it: the hosting workflow stamps the time. */
+export type Unstamped<Event extends Stamp> = Event extends unknown ? Omit<Event, 'at'> : never;
+
 export interface Step<Event extends string, Stage extends string> extends Stamp {
   event: Event;
   from: Stage;

@@ -5,13 +5,18 @@ import {
   type Client,
 } from '@temporalio/client';
 import { workflowIds } from '../common/temporal-names.js';
-import { mergeChanges, type ApplicationChanges } from '../machines/account-application.js';
+import {
+  applicationAtStart,
+  mergeChanges,
+  type ApplicationChanges,
+} from '../machines/account-application.js';
 import { DomainFailure } from '../common/failures.js';
 import {
   cancelApplicationUpdate,
   getApplicationQuery,
   submitApplicationUpdate,
   updateApplicationUpdate,
+  applicationView,
   type accountApplication,
   type AccountApplicationView,
 } from '../workflows/account-application.js';
@@ -20,7 +25,7 @@ import { runOwnership } from './workflow-starts.js';
 import type { Actor, Tenant } from '../services/tenant.js';
 import { executeMachineUpdate } from './workflow-updates.js';
 
-export interface ApplicationServiceDeps {
+export interface ApplicationProcessDeps {
   temporal: Client;
   taskQueue: string;
   draftExpiresAfterMs: number;
@@ -28,7 +33,7 @@ export interface ApplicationServiceDeps {
 }
 
 /** Work-in-progress account applications, each one a workflow (id from the application id). */
-export function createApplicationService(deps: ApplicationServiceDeps) {
+export function createApplicationProcesses(deps: ApplicationProcessDeps) {
   const { temporal } = deps;
   const handleOf = (applicationId: string) =>
     temporal.workflow.getHandle(workflowIds.accountApplication(applicationId));
@@ -60,21 +65,20 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
     ): Promise<AccountApplicationView> {
       const applicationId = ids.uuid('application');
       const data = mergeChanges({ additionalCustomers: [] }, changes);
-      const startedAt = Date.now();
+      const start = {
+        applicationId,
+        ...tenant,
+        data,
+        submit,
+        by: actor.actor,
+        draftExpiresAfterMs: deps.draftExpiresAfterMs,
+      };
+      const startedAt = new Date().toISOString();
       try {
         await temporal.workflow.start<typeof accountApplication>('accountApplication', {
           workflowId: workflowIds.accountApplication(applicationId),
           taskQueue: deps.taskQueue,
-          args: [
-            {
-              applicationId,
-              ...tenant,
-              data,
-              submit,
-              by: actor.actor,
-              draftExpiresAfterMs: deps.draftExpiresAfterMs,
-            },
-          ],
+          args: [start],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           ...runOwnership(deps, tenant),
         });
@@ -84,18 +88,10 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
         throw error;
       }
       // The run starts exactly so; its own view is a query away once a worker has taken it.
-      return {
-        applicationId,
-        ...tenant,
-        status: submit ? 'SUBMITTED' : 'DRAFT',
-        data,
-        accountId: null,
-        rejectionReasons: [],
-        expiresAt: submit ? null : new Date(startedAt + deps.draftExpiresAfterMs).toISOString(),
-        history: submit
-          ? [{ event: 'SUBMIT', at: new Date(startedAt).toISOString(), by: actor.actor }]
-          : [],
-      };
+      return applicationView(
+        start,
+        applicationAtStart(data, { submit, at: startedAt, by: actor.actor }),
+      );
     },
 
     async update(tenant: Tenant, applicationId: string, changes: ApplicationChanges, actor: Actor) {
@@ -105,6 +101,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
         updateApplicationUpdate,
         { changes, by: actor.actor },
         `application ${applicationId}`,
+        true,
       );
     },
 
@@ -117,6 +114,7 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
         submitApplicationUpdate,
         { by: actor.actor },
         `application ${applicationId}`,
+        true,
       );
     },
 
@@ -127,9 +125,10 @@ export function createApplicationService(deps: ApplicationServiceDeps) {
         cancelApplicationUpdate,
         { by: actor.actor },
         `application ${applicationId}`,
+        true,
       );
     },
   };
 }
 
-export type ApplicationService = ReturnType<typeof createApplicationService>;
+export type ApplicationProcesses = ReturnType<typeof createApplicationProcesses>;

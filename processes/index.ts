@@ -2,9 +2,9 @@ import type { Client } from '@temporalio/client';
 import type { OnboardingSettings } from '../runtime/config.js';
 import type { Logger } from '../runtime/logger.js';
 import type { Services } from '../services/index.js';
-import { createApplicationService } from './applications.js';
-import { createOnboardingService } from './onboarding.js';
-import { createOrgWorkflowService } from './org-workflows.js';
+import { createApplicationProcesses } from './applications.js';
+import { createOnboardingProcesses } from './onboarding.js';
+import { createOrgWorkflows } from './org-workflows.js';
 import { createOrgProcesses } from './orgs.js';
 import { createProgramMigrations } from './program-migrations.js';
 import { noSnapshotSchedules, temporalSnapshotSchedules } from './snapshot-schedules.js';
@@ -46,14 +46,14 @@ export function createProcesses(deps: ProcessDeps, services: Services) {
   return {
     workflowLink,
     orgs,
-    onboarding: createOnboardingService({ ...deps, workflowLink }),
-    orgWorkflows: createOrgWorkflowService({
+    onboarding: createOnboardingProcesses({ ...deps, workflowLink }),
+    orgWorkflows: createOrgWorkflows({
       ...deps,
       orgs: services.orgs,
       orgProcesses: orgs,
       workflowLink,
     }),
-    applications: createApplicationService({
+    applications: createApplicationProcesses({
       ...deps,
       draftExpiresAfterMs: deps.applicationDraftExpiresAfterMs,
     }),

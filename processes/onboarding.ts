@@ -1,19 +1,24 @@
-import { WorkflowNotFoundError, type Client, type QueryDefinition } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  type Client,
+  type QueryDefinition,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { DomainFailure } from '../common/failures.js';
 import { workflowIds } from '../common/temporal-names.js';
 import {
   environmentKinds,
-  provisioningHumanEventTypes,
   type EnvironmentKind,
+  type provisioningHumanEventTypes,
 } from '../machines/environment-provisioning.js';
-import {
+import type {
+  CardNetwork,
   certificationHumanEventTypes,
-  type CardNetwork,
 } from '../machines/network-certification.js';
-import {
+import type {
+  OnboardingProcess,
   orgOnboardingHumanEventTypes,
-  type OnboardingProcess,
 } from '../machines/org-onboarding.js';
-import { DomainFailure } from '../common/failures.js';
 import {
   getEnvironmentProvisioningQuery,
   sendEnvironmentProvisioningEventUpdate,
@@ -30,25 +35,63 @@ import {
   type OrgOnboardingView,
 } from '../workflows/org-onboarding.js';
 import type { WorkflowLink, WorkflowLinkFn } from './workflow-links.js';
-import { executeMachineUpdate } from './workflow-updates.js';
+import { machineUpdateFailure } from './workflow-updates.js';
 
 // One view over an org's onboarding: the org's own run plus its environment and certification
-// child runs, and one door for operator events, each sent to the run it belongs to.
+// runs; and one door for operator events, each sent, as one Update, to the run whose machine
+// takes it.
 
 /** Every event an operator may send, across all of onboarding's processes. */
-export const onboardingEventTypes = [
-  ...orgOnboardingHumanEventTypes,
-  ...certificationHumanEventTypes,
-  ...provisioningHumanEventTypes,
-] as const;
-export type OnboardingEventType = (typeof onboardingEventTypes)[number];
+export type OnboardingEventType =
+  | (typeof orgOnboardingHumanEventTypes)[number]
+  | (typeof certificationHumanEventTypes)[number]
+  | (typeof provisioningHumanEventTypes)[number];
 
-/** Which events need a network or an environment to say which run they are for. */
-export const eventsNeedingNetwork: readonly OnboardingEventType[] = [
-  'RESTART_CERTIFICATION',
-  ...certificationHumanEventTypes,
+export type OnboardingRun = 'orgOnboarding' | 'networkCertification' | 'environmentProvisioning';
+
+/**
+ * Which run takes each operator event, and what the event must name to find that run (or, for
+ * a restart, the certification it restarts). The only place an event is routed.
+ */
+const onboardingEventRoutes = {
+  SERVICE_DESK_ACCESS_GRANTED: { run: 'orgOnboarding' },
+  CONTROL_CENTER_ACCESS_GRANTED: { run: 'orgOnboarding' },
+  RESTART_CERTIFICATION: { run: 'orgOnboarding', names: 'network' },
+  KICKOFF_HELD: { run: 'networkCertification', names: 'network' },
+  TEST_PLAN_AGREED: { run: 'networkCertification', names: 'network' },
+  RESULTS_SUBMITTED: { run: 'networkCertification', names: 'network' },
+  CERTIFIED: { run: 'networkCertification', names: 'network' },
+  FAILED: { run: 'networkCertification', names: 'network' },
+  CANCEL: { run: 'networkCertification', names: 'network' },
+  RETRY_STEP: { run: 'environmentProvisioning', names: 'environment' },
+} as const satisfies Record<
+  OnboardingEventType,
+  { run: OnboardingRun; names?: 'network' | 'environment' }
+>;
+
+export const onboardingEventTypes = Object.keys(onboardingEventRoutes) as [
+  OnboardingEventType,
+  ...OnboardingEventType[],
 ];
-export const eventsNeedingEnvironment: readonly OnboardingEventType[] = provisioningHumanEventTypes;
+
+/** What an event of this type must name besides its type, if anything. */
+export function targetOf(type: OnboardingEventType): 'network' | 'environment' | undefined {
+  const route = onboardingEventRoutes[type];
+  return 'names' in route ? route.names : undefined;
+}
+
+type EventsTakenBy<Run extends OnboardingRun> = {
+  [Type in OnboardingEventType]: (typeof onboardingEventRoutes)[Type]['run'] extends Run
+    ? Type
+    : never;
+}[OnboardingEventType];
+
+function takenBy<Run extends OnboardingRun>(
+  type: OnboardingEventType,
+  run: Run,
+): type is EventsTakenBy<Run> {
+  return onboardingEventRoutes[type].run === run;
+}
 
 export interface OnboardingEventRequest {
   type: OnboardingEventType;
@@ -58,7 +101,14 @@ export interface OnboardingEventRequest {
   notes?: string;
 }
 
-export interface AllowedOnboardingEvent {
+/** The run the event went to, answered with the run's own view after the event. */
+export type OnboardingEventAnswer = { workflow: WorkflowLink } & (
+  | { run: 'orgOnboarding'; state: OrgOnboardingView }
+  | { run: 'networkCertification'; state: NetworkCertificationView }
+  | { run: 'environmentProvisioning'; state: EnvironmentProvisioningView }
+);
+
+interface AllowedOnboardingEvent {
   type: OnboardingEventType;
   network?: CardNetwork;
   environment?: EnvironmentKind;
@@ -90,7 +140,10 @@ export interface OnboardingOverview {
   workflow: WorkflowLink;
 }
 
-export function createOnboardingService(deps: { temporal: Client; workflowLink: WorkflowLinkFn }) {
+export function createOnboardingProcesses(deps: {
+  temporal: Client;
+  workflowLink: WorkflowLinkFn;
+}) {
   const { temporal, workflowLink } = deps;
 
   async function queryRun<T>(
@@ -186,78 +239,115 @@ export function createOnboardingService(deps: { temporal: Client; workflowLink: 
   }
 
   /**
-   * Sends an operator's event to the run it is for: the org's own, an environment's or a
-   * network's, whose machine decides. An event no process accepts now (or for a run onboarding
-   * does not have) is refused with every event that is accepted.
+   * Sends an operator's event to the run that takes it, as one Update the run's machine
+   * validates, and answers with that run's view. A refusal carries the machine's own details. A
+   * run that does not exist costs one more call: the org's own run, to say what onboarding waits
+   * for (or that the org has no onboarding).
    */
   async function sendOnboardingEvent(
-    org: { id: string; networks: CardNetwork[] },
-    event: OnboardingEventRequest,
-  ): Promise<OnboardingOverview> {
-    const orgId = org.id;
-    const { type, by, notes } = event;
-    const stamp = { by, ...(notes ? { notes } : {}) };
-    try {
-      if (event.network && !org.networks.includes(event.network))
-        throw new DomainFailure(
-          'TRANSITION_NOT_ALLOWED',
-          `org ${orgId} does not certify with ${event.network}`,
-        );
-      if ((orgOnboardingHumanEventTypes as readonly string[]).includes(type)) {
-        const handle = temporal.workflow.getHandle(workflowIds.orgOnboarding(orgId));
-        await executeMachineUpdate(
-          handle,
-          sendOrgOnboardingEventUpdate,
-          { type: type as never, ...(event.network ? { network: event.network } : {}), ...stamp },
-          `onboarding of org ${orgId}`,
-        );
-      } else if (event.network) {
-        const handle = temporal.workflow.getHandle(
-          workflowIds.networkCertification(orgId, event.network),
-        );
-        await executeMachineUpdate(
-          handle,
-          sendCertificationEventUpdate,
-          { type: type as never, ...stamp },
-          `${event.network} certification of org ${orgId}`,
-        );
-      } else if (event.environment) {
-        const handle = temporal.workflow.getHandle(
-          workflowIds.environmentProvisioning(orgId, event.environment),
-        );
-        await executeMachineUpdate(
-          handle,
-          sendEnvironmentProvisioningEventUpdate,
-          { type: type as never, ...stamp },
-          `${event.environment} environment of org ${orgId}`,
-        );
+    orgId: string,
+    request: OnboardingEventRequest,
+  ): Promise<OnboardingEventAnswer> {
+    const { type, by } = request;
+    const stamp = { by, ...(request.notes ? { notes: request.notes } : {}) };
+
+    async function send<State>(
+      run: OnboardingRun,
+      workflowId: string,
+      what: string,
+      update: (handle: WorkflowHandle) => Promise<State>,
+    ): Promise<{ workflow: WorkflowLink; state: State }> {
+      try {
+        return {
+          workflow: workflowLink(workflowId),
+          state: await update(temporal.workflow.getHandle(workflowId)),
+        };
+      } catch (error) {
+        const failure = machineUpdateFailure(error, what);
+        if (
+          failure instanceof DomainFailure &&
+          failure.kind === 'NOT_FOUND' &&
+          run !== 'orgOnboarding'
+        )
+          throw await runNotStarted(orgId, request, what);
+        throw failure;
       }
-    } catch (error) {
-      // A run that refused the event, has ended, or has not started yet: answer with what the
-      // whole onboarding accepts now.
-      if (
-        !(error instanceof DomainFailure) ||
-        (error.kind !== 'TRANSITION_NOT_ALLOWED' && error.kind !== 'NOT_FOUND')
-      ) {
-        throw error;
-      }
-      const { allowedEvents } = await requireOnboarding(orgId);
-      const target = event.network ?? event.environment;
-      throw new DomainFailure(
-        'TRANSITION_NOT_ALLOWED',
-        `${type}${target ? ` for ${target}` : ''} is not allowed now in the onboarding of org ${orgId}`,
-        {
-          allowedEvents,
-        },
-      );
     }
-    return requireOnboarding(orgId);
+
+    if (takenBy(type, 'orgOnboarding')) {
+      const event =
+        type === 'RESTART_CERTIFICATION'
+          ? { type, network: named(request.network, 'network'), ...stamp }
+          : { type, ...stamp };
+      const answer = await send(
+        'orgOnboarding',
+        workflowIds.orgOnboarding(orgId),
+        `onboarding of org ${orgId}`,
+        (handle) => handle.executeUpdate(sendOrgOnboardingEventUpdate, { args: [event] }),
+      );
+      return { run: 'orgOnboarding', ...answer };
+    }
+    if (takenBy(type, 'networkCertification')) {
+      const network = named(request.network, 'network');
+      const answer = await send(
+        'networkCertification',
+        workflowIds.networkCertification(orgId, network),
+        `${network} certification of org ${orgId}`,
+        (handle) =>
+          handle.executeUpdate(sendCertificationEventUpdate, { args: [{ type, ...stamp }] }),
+      );
+      return { run: 'networkCertification', ...answer };
+    }
+    const environment = named(request.environment, 'environment');
+    const answer = await send(
+      'environmentProvisioning',
+      workflowIds.environmentProvisioning(orgId, environment),
+      `${environment} environment of org ${orgId}`,
+      (handle) =>
+        handle.executeUpdate(sendEnvironmentProvisioningEventUpdate, {
+          args: [{ type, ...stamp }],
+        }),
+    );
+    return { run: 'environmentProvisioning', ...answer };
+  }
+
+  /** Why an event's run is not there: the org certifies no such network, or its turn has not come. */
+  async function runNotStarted(
+    orgId: string,
+    request: OnboardingEventRequest,
+    what: string,
+  ): Promise<DomainFailure> {
+    let org: OrgOnboardingView;
+    try {
+      org = await temporal.workflow
+        .getHandle(workflowIds.orgOnboarding(orgId))
+        .query(getOrgOnboardingQuery);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError)
+        return DomainFailure.notFound(`onboarding of org ${orgId}`);
+      throw error;
+    }
+    const certifies = Object.keys(org.certifications);
+    const message =
+      request.network && !certifies.includes(request.network)
+        ? `org ${orgId} does not certify with ${request.network} (its onboarding certifies ${certifies.join(', ')})`
+        : `${what} has not started; the onboarding is at ${org.stages.join(', ')}`;
+    return new DomainFailure('TRANSITION_NOT_ALLOWED', message, {
+      stages: org.stages,
+      waitingFor: org.waitingFor,
+      allowedEvents: [],
+    });
   }
 
   return { getOnboarding, requireOnboarding, sendOnboardingEvent };
 }
 
-export type OnboardingService = ReturnType<typeof createOnboardingService>;
+/** The network or environment an event names, which its route needs to find the run. */
+function named<Value>(value: Value | undefined, field: 'network' | 'environment'): Value {
+  if (value === undefined)
+    throw DomainFailure.invalid([{ field, rule: 'required', message: 'is required' }]);
+  return value;
+}
 
 function environmentProcess(
   environment: EnvironmentKind,

@@ -4,34 +4,22 @@ import {
   type Client,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
-import type { QueryDefinition, UpdateDefinition } from '@temporalio/common';
+import type { QueryDefinition } from '@temporalio/common';
 import { searchAttributes, workflowIds } from '../common/temporal-names.js';
 import type { CardNetwork } from '../machines/network-certification.js';
 import type { OnboardingSettings } from '../runtime/config.js';
 import { DomainFailure } from '../common/failures.js';
-import {
-  getApplicationQuery,
-  cancelApplicationUpdate,
-  submitApplicationUpdate,
-} from '../workflows/account-application.js';
-import {
-  getEnvironmentProvisioningQuery,
-  sendEnvironmentProvisioningEventUpdate,
-} from '../workflows/environment-provisioning.js';
+import { getApplicationQuery } from '../workflows/account-application.js';
+import { getEnvironmentProvisioningQuery } from '../workflows/environment-provisioning.js';
 import {
   getCertificationQuery,
-  sendCertificationEventUpdate,
   type networkCertification,
 } from '../workflows/network-certification.js';
-import {
-  getOrgOnboardingQuery,
-  sendOrgOnboardingEventUpdate,
-} from '../workflows/org-onboarding.js';
+import { getOrgOnboardingQuery } from '../workflows/org-onboarding.js';
 import type { OrgRecords } from '../services/orgs.js';
 import type { OrgProcesses } from './orgs.js';
 import type { WorkflowLink, WorkflowLinkFn } from './workflow-links.js';
 import type { IdSource } from '../services/ids.js';
-import { executeMachineUpdate } from './workflow-updates.js';
 import { runOwnership, runVisibleTo, startOnce } from './workflow-starts.js';
 
 // Any workflow an org owns, reached by its id: describe, query, update, and start the kinds an
@@ -41,29 +29,18 @@ import { runOwnership, runVisibleTo, startOnce } from './workflow-starts.js';
 // status change that leaves the block); none is offered over HTTP, so no call can stop a timer
 // the account still needs.
 
-/** The handlers each workflow type offers over HTTP. */
-export const orgWorkflowHandlers = {
-  orgOnboarding: { queries: [getOrgOnboardingQuery], updates: [sendOrgOnboardingEventUpdate] },
-  environmentProvisioning: {
-    queries: [getEnvironmentProvisioningQuery],
-    updates: [sendEnvironmentProvisioningEventUpdate],
-  },
-  networkCertification: {
-    queries: [getCertificationQuery],
-    updates: [sendCertificationEventUpdate],
-  },
-  accountApplication: {
-    queries: [getApplicationQuery],
-    updates: [submitApplicationUpdate, cancelApplicationUpdate],
-  },
-} satisfies Record<string, HandlerSet>;
+/**
+ * The queries each workflow type offers over HTTP. Events go through the door of their process
+ * (onboarding events, application routes), never to a run's Update by name.
+ */
+const orgWorkflowQueries = {
+  orgOnboarding: [getOrgOnboardingQuery],
+  environmentProvisioning: [getEnvironmentProvisioningQuery],
+  networkCertification: [getCertificationQuery],
+  accountApplication: [getApplicationQuery],
+} satisfies Record<string, QueryDefinition<unknown>[]>;
 
-interface HandlerSet {
-  queries: { name: string }[];
-  updates: { name: string }[];
-}
-
-export type OrgWorkflowType = keyof typeof orgWorkflowHandlers;
+type OrgWorkflowType = keyof typeof orgWorkflowQueries;
 
 /** What an operator may start by hand; everything else is started by the product itself. */
 export type OrgWorkflowStart =
@@ -84,11 +61,12 @@ export interface OrgWorkflowDescription {
   closeTime: string | null;
   historyLength: number;
   searchAttributes: Record<string, unknown>;
-  handlers: { queries: string[]; updates: string[] };
+  /** The queries GET .../queries/:name answers */
+  queries: string[];
   link: WorkflowLink;
 }
 
-export function createOrgWorkflowService(deps: {
+export function createOrgWorkflows(deps: {
   temporal: Client;
   taskQueue: string;
   searchAttributes?: boolean;
@@ -112,30 +90,15 @@ export function createOrgWorkflowService(deps: {
     if (!runVisibleTo(scope, description.memo))
       throw DomainFailure.notFound(`workflow ${workflowId}`);
     const type = description.type as OrgWorkflowType;
-    const handlers: HandlerSet = Object.hasOwn(orgWorkflowHandlers, type)
-      ? orgWorkflowHandlers[type]
-      : { queries: [], updates: [] };
-    return { handle, description, handlers };
-  }
-
-  function named<T extends { name: string }>(
-    list: readonly T[],
-    name: string,
-    kind: string,
-    workflowId: string,
-  ): T {
-    const found = list.find((d) => d.name === name);
-    if (!found) {
-      throw DomainFailure.notFound(
-        `${kind} ${name} of workflow ${workflowId} (it offers ${list.map((d) => d.name).join(', ') || 'none'})`,
-      );
-    }
-    return found;
+    const queries: QueryDefinition<unknown>[] = Object.hasOwn(orgWorkflowQueries, type)
+      ? orgWorkflowQueries[type]
+      : [];
+    return { handle, description, queries };
   }
 
   return {
     async describe(scope: RunScope, workflowId: string): Promise<OrgWorkflowDescription> {
-      const { description, handlers } = await ownedRun(scope, workflowId);
+      const { description, queries } = await ownedRun(scope, workflowId);
       return {
         workflowId,
         runId: description.runId,
@@ -147,36 +110,20 @@ export function createOrgWorkflowService(deps: {
         searchAttributes: Object.fromEntries(
           description.typedSearchAttributes.getAll().map((pair) => [pair.key.name, pair.value]),
         ),
-        handlers: {
-          queries: handlers.queries.map((d) => d.name),
-          updates: handlers.updates.map((d) => d.name),
-        },
+        queries: queries.map((d) => d.name),
         link: deps.workflowLink(workflowId, description.runId),
       };
     },
 
     async query(scope: RunScope, workflowId: string, queryName: string): Promise<unknown> {
-      const { handle, handlers } = await ownedRun(scope, workflowId);
-      return handle.query(
-        named(handlers.queries, queryName, 'query', workflowId) as QueryDefinition<unknown>,
-      );
-    },
-
-    /** Sends an Update; the run's own validator (its machine) decides whether it is allowed now. */
-    async update(
-      scope: RunScope,
-      workflowId: string,
-      updateName: string,
-      arg: Record<string, unknown>,
-    ): Promise<unknown> {
-      const { handle, handlers } = await ownedRun(scope, workflowId);
-      const definition = named(
-        handlers.updates,
-        updateName,
-        'update',
-        workflowId,
-      ) as UpdateDefinition<unknown, [Record<string, unknown>]>;
-      return executeMachineUpdate(handle, definition, arg, `workflow ${workflowId}`);
+      const { handle, queries } = await ownedRun(scope, workflowId);
+      const query = queries.find((d) => d.name === queryName);
+      if (!query) {
+        throw DomainFailure.notFound(
+          `query ${queryName} of workflow ${workflowId} (it offers ${queries.map((d) => d.name).join(', ') || 'none'})`,
+        );
+      }
+      return handle.query(query);
     },
 
     /**
@@ -295,4 +242,4 @@ export function createOrgWorkflowService(deps: {
   }
 }
 
-export type OrgWorkflowService = ReturnType<typeof createOrgWorkflowService>;
+export type OrgWorkflows = ReturnType<typeof createOrgWorkflows>;

@@ -6,6 +6,7 @@ import {
   type ScheduleSpec,
 } from '@temporalio/client';
 import { scheduleIds, workflowIds } from '../common/temporal-names.js';
+import { DAILY_SNAPSHOT_TIME } from '../machines/daily-balance-range.js';
 import { runOwnership } from './workflow-starts.js';
 
 /** The Temporal Schedule of each org's daily account snapshot. */
@@ -17,9 +18,9 @@ export interface SnapshotSchedules {
   delete(orgId: string): Promise<void>;
 }
 
-/** 23:59 every day where the org is; Temporal applies the zone's daylight-saving rules. */
+/** The snapshot time every day where the org is; Temporal applies the zone's daylight-saving rules. */
 export function dailySnapshotSpec(timeZone: string): ScheduleSpec {
-  return { calendars: [{ hour: 23, minute: 59 }], timezone: timeZone };
+  return { calendars: [{ ...DAILY_SNAPSHOT_TIME }], timezone: timeZone };
 }
 
 export function temporalSnapshotSchedules(deps: {

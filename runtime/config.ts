@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_CERTIFICATION_TIMES } from '../machines/network-certification.js';
 
 // The one reader of process.env. Everything else receives a Config.
 
@@ -50,13 +51,19 @@ const envSchema = z.object({
   SERVER_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
   APPLICATION_DRAFT_EXPIRY_DAYS: z.coerce.number().positive().max(3650).default(30),
-  CERTIFICATION_REMINDER_DAYS: z.coerce.number().positive().max(365).default(14),
-  CERTIFICATION_DEADLINE_DAYS: z.coerce.number().positive().max(3650).default(180),
+  CERTIFICATION_REMINDER_DAYS: z.coerce
+    .number()
+    .positive()
+    .max(365)
+    .default(DEFAULT_CERTIFICATION_TIMES.reminderAfterDays),
+  CERTIFICATION_DEADLINE_DAYS: z.coerce
+    .number()
+    .positive()
+    .max(3650)
+    .default(DEFAULT_CERTIFICATION_TIMES.deadlineDays),
   PROVISIONING_ATTEMPTS_PER_STEP: z.coerce.number().int().min(1).max(100).default(5),
   REPORTS_DIR: optionalText,
 });
-
-export type Env = z.input<typeof envSchema>;
 
 /** How onboarding's long processes behave: when certifications remind and escalate, how often provisioning retries. */
 export interface OnboardingSettings {

@@ -45,7 +45,7 @@ export async function readMigrations(dir = defaultMigrationsDir): Promise<Migrat
   );
 }
 
-export class MigrationError extends Error {
+class MigrationError extends Error {
   override name = 'MigrationError';
 }
 

@@ -21,7 +21,7 @@ for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBR
   asyncExitHook.unhookEvent(event);
 
 /** The passwords of the embedded cluster's roles, generated on first start and kept beside it. */
-export interface PostgresCredentials {
+interface PostgresCredentials {
   /** The superuser `postgres`: creates databases, owns the schema, runs the migrations */
   superuser: string;
   /** The product's own login, a role with only the privileges the migrations grant it */

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import type { ClientInterceptors } from '@temporalio/client';
 import type { Worker, WorkerOptions } from '@temporalio/worker';
 import { createApp } from '../server/app.js';
 import { temporalUiBaseUrl, type Config } from './config.js';
@@ -36,7 +37,11 @@ export async function startProduct(
   config: Config,
   logger: Logger,
   roles: Roles,
-  options: { workflowBundle?: WorkerOptions['workflowBundle'] } = {},
+  options: {
+    workflowBundle?: WorkerOptions['workflowBundle'];
+    /** See every call the product's Temporal client makes */
+    clientInterceptors?: ClientInterceptors;
+  } = {},
 ): Promise<RunningProduct> {
   routeTemporalLogs(logger);
   const stops: (() => Promise<void>)[] = [];
@@ -50,7 +55,11 @@ export async function startProduct(
     stops.push(() => database.stop());
     const prisma: PrismaClient = createPrisma(database.url);
     stops.push(() => prisma.$disconnect());
-    const temporal: TemporalHandles = await openTemporal(config, logger);
+    const temporal: TemporalHandles = await openTemporal(
+      config,
+      logger,
+      options.clientInterceptors,
+    );
     stops.push(() => temporal.close());
     const parts = composeProduct(config, {
       prisma,

@@ -2,7 +2,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, Connection, type ConnectionOptions } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  type ClientInterceptors,
+  type ConnectionOptions,
+} from '@temporalio/client';
 import type { SearchAttributeType } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import protos from '@temporalio/proto';
@@ -173,17 +178,18 @@ async function connectionOptions(config: Config, address: string) {
 }
 
 /** Connects the client and the worker's native connection to `address`. */
-export async function connectTemporal(
+async function connectTemporal(
   config: Config,
   address: string,
   logger: Logger,
+  interceptors: ClientInterceptors = {},
 ): Promise<TemporalHandles> {
   const options = await connectionOptions(config, address);
   const connection = await Connection.connect(options);
   const workerConnection = await NativeConnection.connect(options);
   // Without the retry interceptor, so a health probe leaves no retry timers behind it.
   const probeConnection = Connection.lazy({ ...options, interceptors: [] });
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = new Client({ connection, namespace: config.temporal.namespace, interceptors });
   const searchAttributesAvailable = await ensureSearchAttributes(
     client,
     config.temporal.namespace,
@@ -223,7 +229,7 @@ const indexedValueType: Record<SearchAttributeType, protos.temporal.api.enums.v1
  * Registers the project's custom search attributes on a server that lacks them (a self-hosted
  * cluster). Temporal Cloud manages them through its own control plane, so a refusal is a warning.
  */
-export async function ensureSearchAttributes(
+async function ensureSearchAttributes(
   client: Client,
   namespace: string,
   logger: Logger,
@@ -252,7 +258,15 @@ export async function ensureSearchAttributes(
 }
 
 /** The configured Temporal: a dev server we start, or an existing server we connect to. */
-export async function openTemporal(config: Config, logger: Logger): Promise<TemporalHandles> {
+/**
+ * Starts the dev server (unless Temporal is external) and connects to it. `interceptors` see
+ * every call the product's client makes (tracing, metrics, or a test counting them).
+ */
+export async function openTemporal(
+  config: Config,
+  logger: Logger,
+  interceptors: ClientInterceptors = {},
+): Promise<TemporalHandles> {
   const server = config.temporal.server;
   const devServer =
     server.mode === 'dev'
@@ -267,7 +281,7 @@ export async function openTemporal(config: Config, logger: Logger): Promise<Temp
       : undefined;
   const address = devServer?.address ?? (server.mode === 'external' ? server.address : '');
   try {
-    const handles = await connectTemporal(config, address, logger);
+    const handles = await connectTemporal(config, address, logger, interceptors);
     return {
       ...handles,
       async close() {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 // them on `npm install`, except those marked `onFirstUse`, which the script that needs them
 // installs when it first runs (schemathesis: scripts/fuzz-openapi.ts).
 
-export const toolsDir = fileURLToPath(new URL('../.tools', import.meta.url));
+const toolsDir = fileURLToPath(new URL('../.tools', import.meta.url));
 
 export const tools = {
   temporalCli: {

@@ -25,7 +25,7 @@ import { fieldErrors, hostileInputErrors, z } from './zod.js';
 
 type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
-export interface RouteContext<P, Q, B> {
+interface RouteContext<P, Q, B> {
   req: Request;
   res: Response;
   params: P;
@@ -37,6 +37,9 @@ export interface RouteContext<P, Q, B> {
   ids: IdSource;
 }
 
+/** What OpenAPI takes as path or query parameters: an object schema, or a pipe from one. */
+type RouteParameter = NonNullable<NonNullable<RouteConfig['request']>['params']>;
+
 export interface RouteSpec<P, Q, B> {
   method: Method;
   /** Express-style path, e.g. /v1/orgs/:orgId */
@@ -44,8 +47,9 @@ export interface RouteSpec<P, Q, B> {
   summary: string;
   tag: string;
   access: Access;
-  params?: ZodType<P>;
-  query?: ZodType<Q>;
+  /** Path and query parameters are objects (or pipes from one), as OpenAPI lists them */
+  params?: ZodType<P> & RouteParameter;
+  query?: ZodType<Q> & RouteParameter;
   body?: ZodType<B>;
   /** Request headers the handler reads, for the document (the handler validates them) */
   headers?: ZodObject;
@@ -209,8 +213,8 @@ export class Api {
       tags: [spec.tag],
       security,
       request: {
-        ...(spec.params ? { params: spec.params as never } : {}),
-        ...(spec.query ? { query: spec.query as never } : {}),
+        ...(spec.params ? { params: spec.params } : {}),
+        ...(spec.query ? { query: spec.query } : {}),
         ...(spec.body
           ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } }
           : {}),
@@ -230,7 +234,7 @@ export class Api {
                         }),
                     }
                   : {}),
-              }) as never,
+              }),
             }
           : {}),
       },
@@ -267,7 +271,7 @@ const nothing = z.strictObject({});
  * (control characters, broken Unicode, deep nesting). A part the route takes no schema for must be
  * empty: an unknown query parameter or body field is refused, not ignored.
  */
-export function parse<T>(
+function parse<T>(
   schema: ZodType<T> | undefined,
   input: unknown,
   location: 'body' | 'query' | 'params',

@@ -1,12 +1,11 @@
 import { DomainFailure, type FieldIssue } from '../common/failures.js';
 import { etagOf } from './etag.js';
 import { Problem } from './problem.js';
+import type { InputLocation } from './zod.js';
 
 // The one place a domain failure becomes an HTTP answer: its kind picks the problem type and
 // status, its fields are named where the request carried them (body.reasonId, query.end_date),
 // and a stale version is also given as the ETag to send back.
-
-export type InputLocation = 'body' | 'query';
 
 export function problemOf(failure: DomainFailure, location: InputLocation): Problem {
   const { errors, ...details } = failure.details;

@@ -26,7 +26,7 @@ export interface RouteResult {
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /** How long a claim holds without renewal; a dead request's key is free again after this. */
-export const LEASE_MS = 10_000;
+const LEASE_MS = 10_000;
 const RENEW_EVERY_MS = 3_000;
 
 export interface IdempotentRequest {
@@ -178,7 +178,7 @@ function mapFields(
 }
 
 /** JSON with object keys sorted, so the same request hashes the same whatever its key order. */
-export function stableStringify(value: unknown): string {
+function stableStringify(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -34,7 +34,7 @@ export function prose(max: number) {
 }
 
 /** Deeper than any request shape of this API; bounds the work any later step does on the input. */
-export const MAX_INPUT_DEPTH = 16;
+const MAX_INPUT_DEPTH = 16;
 
 /**
  * What no field of any request may hold, checked once for every string and key of the input

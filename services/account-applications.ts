@@ -51,5 +51,3 @@ export function createAccountApplications({ prisma }: { prisma: PrismaClient }) 
     },
   };
 }
-
-export type AccountApplications = ReturnType<typeof createAccountApplications>;

@@ -24,5 +24,3 @@ export function createNotifications({ prisma }: { prisma: PrismaClient }) {
     },
   };
 }
-
-export type Notifications = ReturnType<typeof createNotifications>;

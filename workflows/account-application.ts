@@ -4,25 +4,23 @@ import {
   defineQuery,
   defineUpdate,
   proxyActivities,
-  setHandler,
 } from '@temporalio/workflow';
-import { initialTransition, transition } from 'xstate';
 import type {
   ApplicationActivities,
   ApplicationOutcome,
 } from '../activities/application-activities.js';
 import {
   accountApplicationMachine,
+  applicationAtStart,
+  applicationRefusal,
   applicationStatus,
-  changesProblem,
-  missingForSubmit,
+  draftExpiresAt,
   type AccountApplicationSnapshot,
   type ApplicationChanges,
   type ApplicationData,
-  type ApplicationEvent,
   type ApplicationStatus,
 } from '../machines/account-application.js';
-import { transitionNotAllowed } from './refusal.js';
+import { hostMachine } from './machine-host.js';
 
 export interface AccountApplicationInput {
   applicationId: string;
@@ -65,21 +63,13 @@ const activities = proxyActivities<ApplicationActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-function refuse(snapshot: AccountApplicationSnapshot, message: string): never {
-  throw transitionNotAllowed(message, { currentStatus: applicationStatus(snapshot) });
-}
-
-export async function accountApplication(
-  input: AccountApplicationInput,
-): Promise<AccountApplicationView> {
-  let [snapshot] = initialTransition(accountApplicationMachine, { data: input.data });
-  let lastTouched = Date.now();
-
-  const apply = (event: ApplicationEvent) => {
-    [snapshot] = transition(accountApplicationMachine, snapshot, event);
-  };
-  const now = () => new Date().toISOString();
-  const view = (): AccountApplicationView => ({
+/** What the run answers: the application as its machine has it. */
+export function applicationView(
+  input: Omit<AccountApplicationInput, 'data' | 'submit' | 'by'>,
+  snapshot: AccountApplicationSnapshot,
+): AccountApplicationView {
+  const expiresAt = draftExpiresAt(snapshot, input.draftExpiresAfterMs);
+  return {
     applicationId: input.applicationId,
     orgId: input.orgId,
     environmentId: input.environmentId,
@@ -87,75 +77,51 @@ export async function accountApplication(
     data: snapshot.context.data,
     accountId: snapshot.context.accountId,
     rejectionReasons: snapshot.context.rejectionReasons,
-    expiresAt:
-      applicationStatus(snapshot) === 'DRAFT'
-        ? new Date(lastTouched + input.draftExpiresAfterMs).toISOString()
-        : null,
+    expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString(),
     history: snapshot.context.history,
-  });
-  const requireDraft = (action: string) => {
-    if (applicationStatus(snapshot) !== 'DRAFT')
-      refuse(snapshot, `a ${applicationStatus(snapshot)} application cannot be ${action}`);
   };
+}
 
-  setHandler(getApplicationQuery, view);
-  setHandler(
-    updateApplicationUpdate,
-    ({ changes, by }) => {
-      apply({ type: 'UPDATE', changes, at: now(), by });
-      lastTouched = Date.now();
-      return view();
-    },
-    {
-      validator: ({ changes }: { changes: ApplicationChanges }) => {
-        requireDraft('updated');
-        const problem = changesProblem(snapshot.context.data, changes);
-        if (problem) refuse(snapshot, problem);
-      },
-    },
-  );
-  setHandler(
-    submitApplicationUpdate,
-    ({ by }) => {
-      apply({ type: 'SUBMIT', at: now(), by });
-      return view();
-    },
-    {
-      validator: (_: { by: string }) => {
-        requireDraft('submitted');
-        const missing = missingForSubmit(snapshot.context.data);
-        if (missing.length > 0) refuse(snapshot, `the application lacks ${missing.join(' and ')}`);
-      },
-    },
-  );
-  setHandler(
-    cancelApplicationUpdate,
-    ({ by }) => {
-      apply({ type: 'CANCEL', at: now(), by });
-      return view();
-    },
-    { validator: (_: { by: string }) => requireDraft('cancelled') },
-  );
+export async function accountApplication(
+  input: AccountApplicationInput,
+): Promise<AccountApplicationView> {
+  const now = () => new Date().toISOString();
+  const host = hostMachine({
+    machine: accountApplicationMachine,
+    snapshot: applicationAtStart(input.data, { submit: input.submit, at: now(), by: input.by }),
+    query: getApplicationQuery,
+    view: (snapshot) => applicationView(input, snapshot),
+    refusal: applicationRefusal,
+  });
+  host.accept(updateApplicationUpdate, ({ changes, by }, at) => ({
+    type: 'UPDATE',
+    changes,
+    at,
+    by,
+  }));
+  host.accept(submitApplicationUpdate, ({ by }, at) => ({ type: 'SUBMIT', at, by }));
+  host.accept(cancelApplicationUpdate, ({ by }, at) => ({ type: 'CANCEL', at, by }));
 
-  if (input.submit) apply({ type: 'SUBMIT', at: now(), by: input.by });
-
-  while (snapshot.status !== 'done') {
-    const status = applicationStatus(snapshot);
+  while (host.snapshot.status !== 'done') {
+    const status = applicationStatus(host.snapshot);
     if (status === 'DRAFT') {
-      const touched = lastTouched;
+      const touched = host.snapshot.context.touchedAt;
+      const expiresAt = draftExpiresAt(host.snapshot, input.draftExpiresAfterMs) ?? Date.now();
       const moved = await condition(
-        () => applicationStatus(snapshot) !== 'DRAFT' || lastTouched !== touched,
-        Math.max(1, touched + input.draftExpiresAfterMs - Date.now()),
+        () =>
+          applicationStatus(host.snapshot) !== 'DRAFT' ||
+          host.snapshot.context.touchedAt !== touched,
+        Math.max(1, expiresAt - Date.now()),
       );
-      if (!moved) apply({ type: 'EXPIRE', at: now(), by: 'system' });
+      if (!moved) host.apply({ type: 'EXPIRE', at: now(), by: 'system' });
     } else if (status === 'SUBMITTED') {
-      apply({ type: 'PROCESSING_STARTED', at: now(), by: 'system' });
+      host.apply({ type: 'PROCESSING_STARTED', at: now(), by: 'system' });
       const outcome = await activities
         .processApplication({
           applicationId: input.applicationId,
           orgId: input.orgId,
           environmentId: input.environmentId,
-          data: snapshot.context.data,
+          data: host.snapshot.context.data,
         })
         .catch((error: unknown): ApplicationOutcome => {
           // Data the database can never take (or a failure that outlived its retries) rejects the
@@ -167,12 +133,12 @@ export async function accountApplication(
             ],
           };
         });
-      apply(
+      host.apply(
         outcome.accountId
           ? { type: 'ACCOUNT_CREATED', accountId: outcome.accountId, at: now(), by: 'system' }
           : { type: 'REJECTED', reasons: outcome.reasons, at: now(), by: 'system' },
       );
     }
   }
-  return view();
+  return host.view();
 }

@@ -4,26 +4,24 @@ import {
   defineQuery,
   defineUpdate,
   proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
 } from '@temporalio/workflow';
-import { initialTransition, transition } from 'xstate';
+import { initialTransition } from 'xstate';
 import type { EnvironmentActivities } from '../activities/environment-activities.js';
 import { searchAttributes } from '../common/temporal-names.js';
 import {
   allowedProvisioningEvents,
   environmentProvisioningMachine,
+  provisioningRefusal,
   provisioningStage,
   provisioningStageMeta,
   type EnvironmentKind,
-  type ProvisioningEvent,
   type ProvisioningHumanEvent,
   type ProvisioningStage,
   type ProvisioningStep,
   type ProvisioningStepName,
 } from '../machines/environment-provisioning.js';
-import { handleMachineEvents } from './refusal.js';
+import type { Unstamped } from '../machines/steps.js';
+import { hostMachine } from './machine-host.js';
 
 // Builds one environment of an org through the environment provider. Each step is retried with
 // backoff a bounded number of times; then it shows as a failed step until an operator retries.
@@ -35,11 +33,8 @@ export interface EnvironmentProvisioningInput {
   maxAttemptsPerStep?: number;
 }
 
-export interface ProvisioningEventInput {
-  type: ProvisioningHumanEvent['type'];
-  by: string;
-  notes?: string;
-}
+/** An operator's event as it arrives over HTTP; the workflow stamps the time. */
+export type ProvisioningEventInput = Unstamped<ProvisioningHumanEvent>;
 
 export interface EnvironmentProvisioningView {
   orgId: string;
@@ -79,60 +74,46 @@ export async function environmentProvisioning(
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   });
   const request = { orgId: input.orgId, environment: input.environment };
-  let [snapshot] = initialTransition(environmentProvisioningMachine, { kind: input.environment });
-  const indexed = workflowInfo().typedSearchAttributes.get(searchAttributes.orgId) !== undefined;
+  const host = hostMachine({
+    machine: environmentProvisioningMachine,
+    snapshot: initialTransition(environmentProvisioningMachine, { kind: input.environment })[0],
+    query: getEnvironmentProvisioningQuery,
+    view: (snapshot): EnvironmentProvisioningView => ({
+      orgId: input.orgId,
+      environment: input.environment,
+      stage: provisioningStage(snapshot),
+      done: snapshot.status === 'done',
+      failedStep: snapshot.context.failedStep ?? null,
+      lastError: snapshot.context.lastError ?? null,
+      allowedEvents: allowedProvisioningEvents(snapshot),
+      waitingFor: provisioningStageMeta(snapshot).description,
+      history: snapshot.context.history,
+    }),
+    searchAttributes: (snapshot) => [
+      { key: searchAttributes.stage, value: [provisioningStage(snapshot)] },
+    ],
+    refusal: provisioningRefusal,
+  });
+  host.accept(sendEnvironmentProvisioningEventUpdate, (event, at) => ({ ...event, at }));
   const now = () => new Date().toISOString();
 
-  const apply = (event: ProvisioningEvent) => {
-    [snapshot] = transition(environmentProvisioningMachine, snapshot, event);
-    if (indexed)
-      upsertSearchAttributes([
-        { key: searchAttributes.stage, value: [provisioningStage(snapshot)] },
-      ]);
-  };
-  const view = (): EnvironmentProvisioningView => ({
-    orgId: input.orgId,
-    environment: input.environment,
-    stage: provisioningStage(snapshot),
-    done: snapshot.status === 'done',
-    failedStep: snapshot.context.failedStep ?? null,
-    lastError: snapshot.context.lastError ?? null,
-    allowedEvents: allowedProvisioningEvents(snapshot),
-    waitingFor: provisioningStageMeta(snapshot).description,
-    history: snapshot.context.history,
-  });
-
-  setHandler(getEnvironmentProvisioningQuery, view);
-  handleMachineEvents(sendEnvironmentProvisioningEventUpdate, {
-    allowed: (event) => allowedProvisioningEvents(snapshot).includes(event.type),
-    refusal: (event) => ({
-      message: `${event.type} is not allowed while the ${input.environment} environment is in stage ${provisioningStage(snapshot)}`,
-      details: {
-        stage: provisioningStage(snapshot),
-        allowedEvents: allowedProvisioningEvents(snapshot),
-      },
-    }),
-    apply: (event) => apply({ ...event, at: now() }),
-    view,
-  });
-
   const run = { provision: steps.provisionEnvironment, verify: steps.verifyEnvironment };
-  while (snapshot.status !== 'done') {
-    const meta = provisioningStageMeta(snapshot);
+  while (host.snapshot.status !== 'done') {
+    const meta = provisioningStageMeta(host.snapshot);
     if (meta.step !== 'automatic') {
-      const stage = provisioningStage(snapshot);
-      await condition(() => provisioningStage(snapshot) !== stage);
+      const seen = host.version;
+      await condition(() => host.version !== seen);
       continue;
     }
     try {
       await run[meta.name](request);
-      apply({ type: meta.doneEvent, at: now(), by: 'system' });
+      host.apply({ type: meta.doneEvent, at: now(), by: 'system' });
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
       const reason = error.cause?.message ?? error.message;
       await recordEnvironmentFailure({ ...request, step: meta.name, error: reason });
-      apply({ type: 'STEP_FAILED', step: meta.name, at: now(), by: 'system', notes: reason });
+      host.apply({ type: 'STEP_FAILED', step: meta.name, at: now(), by: 'system', notes: reason });
     }
   }
-  return view();
+  return host.view();
 }

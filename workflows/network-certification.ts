@@ -5,51 +5,44 @@ import {
   defineQuery,
   defineUpdate,
   proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { initialTransition, transition } from 'xstate';
+import { initialTransition } from 'xstate';
 import type { NotificationActivities } from '../activities/notification-activities.js';
 import { searchAttributes } from '../common/temporal-names.js';
 import {
   allowedCertificationEvents,
+  certificationRefusal,
   certificationStage,
+  certificationTimes,
+  dueCertificationEvent,
   networkCertificationMachine,
   type CardNetwork,
   type CertificationContext,
-  type CertificationEvent,
   type CertificationHumanEvent,
+  type CertificationSchedule,
   type CertificationStage,
   type CertificationStep,
 } from '../machines/network-certification.js';
-import { handleMachineEvents } from './refusal.js';
+import type { Unstamped } from '../machines/steps.js';
+import { hostMachine } from './machine-host.js';
 
 // Tracks one network's certification of one org for as long as it takes (up to six months and
-// beyond): people move it forward through Updates the machine validates; the workflow reminds
-// when nothing moves for a while and escalates, visibly, once the deadline passes. It continues
-// as new when its history grows, carrying the machine's state, so its history stays bounded.
+// beyond): people move it forward through Updates the machine validates; the workflow sends the
+// reminders and the escalation the machine says are due. It continues as new when its history
+// grows, carrying the machine's state, so its history stays bounded.
 
-const DAY_MS = 24 * 3600 * 1000;
-
-export interface NetworkCertificationInput {
+export interface NetworkCertificationInput extends CertificationSchedule {
   orgId: string;
   network: CardNetwork;
-  /** ISO-8601 start of the certification; the deadline counts from here */
-  startedAt: string;
-  reminderAfterDays: number;
-  deadlineDays: number;
   /** History length after which the run continues as new */
   maxHistoryEvents?: number;
   /** The machine's state, carried across continue-as-new */
   resume?: { stage: CertificationStage; context: CertificationContext };
 }
 
-export interface CertificationEventInput {
-  type: CertificationHumanEvent['type'];
-  by: string;
-  notes?: string;
-}
+/** An operator's event as it arrives over HTTP; the workflow stamps the time. */
+export type CertificationEventInput = Unstamped<CertificationHumanEvent>;
 
 export interface NetworkCertificationView {
   orgId: string;
@@ -77,57 +70,40 @@ const { sendNotification } = proxyActivities<NotificationActivities>({
 export async function networkCertification(
   input: NetworkCertificationInput,
 ): Promise<NetworkCertificationView> {
-  let snapshot = input.resume
-    ? networkCertificationMachine.resolveState({
-        value: input.resume.stage,
-        context: input.resume.context,
-      })
-    : initialTransition(networkCertificationMachine, {
-        network: input.network,
-        startedAt: input.startedAt,
-      })[0];
-  const deadline = Date.parse(input.startedAt) + input.deadlineDays * DAY_MS;
-  const reminderAfterMs = input.reminderAfterDays * DAY_MS;
-  const indexed = workflowInfo().typedSearchAttributes.get(searchAttributes.orgId) !== undefined;
-  const now = () => new Date().toISOString();
-
-  const apply = (event: CertificationEvent) => {
-    [snapshot] = transition(networkCertificationMachine, snapshot, event);
-    if (indexed) {
-      upsertSearchAttributes([
-        { key: searchAttributes.stage, value: [certificationStage(snapshot)] },
-        { key: searchAttributes.escalated, value: snapshot.context.escalated },
-      ]);
-    }
-  };
-  const view = (): NetworkCertificationView => ({
-    orgId: input.orgId,
-    network: input.network,
-    stage: certificationStage(snapshot),
-    done: snapshot.status === 'done',
-    escalated: snapshot.context.escalated,
-    deadline: new Date(deadline).toISOString(),
-    remindersSent: snapshot.context.remindersSent,
-    allowedEvents: allowedCertificationEvents(snapshot),
-    history: snapshot.context.history,
-  });
-
-  setHandler(getCertificationQuery, view);
-  handleMachineEvents(sendCertificationEventUpdate, {
-    allowed: (event) => allowedCertificationEvents(snapshot).includes(event.type),
-    refusal: (event) => ({
-      message: `${event.type} is not allowed while the ${input.network} certification is in stage ${certificationStage(snapshot)}`,
-      details: {
-        stage: certificationStage(snapshot),
-        allowedEvents: allowedCertificationEvents(snapshot),
-      },
+  const host = hostMachine({
+    machine: networkCertificationMachine,
+    snapshot: input.resume
+      ? networkCertificationMachine.resolveState({
+          value: input.resume.stage,
+          context: input.resume.context,
+        })
+      : initialTransition(networkCertificationMachine, {
+          network: input.network,
+          startedAt: input.startedAt,
+        })[0],
+    query: getCertificationQuery,
+    view: (snapshot): NetworkCertificationView => ({
+      orgId: input.orgId,
+      network: input.network,
+      stage: certificationStage(snapshot),
+      done: snapshot.status === 'done',
+      escalated: snapshot.context.escalated,
+      deadline: new Date(certificationTimes(snapshot.context, input).deadline).toISOString(),
+      remindersSent: snapshot.context.remindersSent,
+      allowedEvents: allowedCertificationEvents(snapshot),
+      history: snapshot.context.history,
     }),
-    apply: (event) => apply({ ...event, at: now() }),
-    view,
+    searchAttributes: (snapshot) => [
+      { key: searchAttributes.stage, value: [certificationStage(snapshot)] },
+      { key: searchAttributes.escalated, value: snapshot.context.escalated },
+    ],
+    refusal: certificationRefusal,
   });
-
+  host.accept(sendCertificationEventUpdate, (event, at) => ({ ...event, at }));
+  const now = () => new Date().toISOString();
   const subject = (what: string) => `${input.network} certification ${what}`;
-  while (snapshot.status !== 'done') {
+
+  while (host.snapshot.status !== 'done') {
     if (
       workflowInfo().continueAsNewSuggested ||
       workflowInfo().historyLength > (input.maxHistoryEvents ?? 5_000)
@@ -135,39 +111,38 @@ export async function networkCertification(
       await condition(allHandlersFinished);
       return continueAsNew<typeof networkCertification>({
         ...input,
-        resume: { stage: certificationStage(snapshot), context: snapshot.context },
+        resume: { stage: certificationStage(host.snapshot), context: host.snapshot.context },
       });
     }
-    const { lastProgressAt, remindersSinceProgress, escalated, history } = snapshot.context;
-    const reminderAt = Date.parse(lastProgressAt) + (remindersSinceProgress + 1) * reminderAfterMs;
-    const wakeAt = escalated ? reminderAt : Math.min(reminderAt, deadline);
-    const stepsBefore = history.length;
+    const context = host.snapshot.context;
+    const seen = host.version;
     const moved = await condition(
-      () => snapshot.status === 'done' || snapshot.context.history.length !== stepsBefore,
-      Math.max(1, wakeAt - Date.now()),
+      () => host.version !== seen,
+      Math.max(1, certificationTimes(context, input).wakeAt - Date.now()),
     );
     if (moved) continue;
 
-    if (!snapshot.context.escalated && Date.now() >= deadline) {
+    if (dueCertificationEvent(host.snapshot.context, input, Date.now()) === 'DEADLINE_PASSED') {
       await sendNotification({
         orgId: input.orgId,
         kind: 'certification-escalation',
         dedupeKey: `${workflowInfo().workflowId}:escalation`,
         subject: subject('is past its deadline'),
-        body: `The ${input.network} certification started ${input.startedAt} is still at ${certificationStage(snapshot)} after ${input.deadlineDays} days.`,
+        body: `The ${input.network} certification started ${input.startedAt} is still at ${certificationStage(host.snapshot)} after ${input.deadlineDays} days.`,
       });
-      apply({ type: 'DEADLINE_PASSED', at: now(), by: 'system' });
+      host.apply({ type: 'DEADLINE_PASSED', at: now(), by: 'system' });
     }
-    if (Date.now() >= reminderAt) {
+    if (dueCertificationEvent(host.snapshot.context, input, Date.now()) === 'REMINDER_SENT') {
+      const { lastProgressAt, remindersSinceProgress } = host.snapshot.context;
       await sendNotification({
         orgId: input.orgId,
         kind: 'certification-reminder',
         dedupeKey: `${workflowInfo().workflowId}:reminder:${lastProgressAt}:${remindersSinceProgress + 1}`,
         subject: subject('has not moved'),
-        body: `No progress on the ${input.network} certification since ${lastProgressAt}; it waits at ${certificationStage(snapshot)}.`,
+        body: `No progress on the ${input.network} certification since ${lastProgressAt}; it waits at ${certificationStage(host.snapshot)}.`,
       });
-      apply({ type: 'REMINDER_SENT', at: now(), by: 'system' });
+      host.apply({ type: 'REMINDER_SENT', at: now(), by: 'system' });
     }
   }
-  return view();
+  return host.view();
 }

@@ -4,12 +4,9 @@ import {
   defineUpdate,
   executeChild,
   proxyActivities,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
-import { initialTransition, transition } from 'xstate';
+import { initialTransition } from 'xstate';
 import type { OrgActivities } from '../activities/org-activities.js';
 import { searchAttributes, workflowIds } from '../common/temporal-names.js';
 import type { CardNetwork } from '../machines/network-certification.js';
@@ -18,6 +15,7 @@ import {
   activeStateMeta,
   allowedOrgOnboardingHumanEvents,
   orgOnboardingMachine,
+  orgOnboardingRefusal,
   orgOnboardingStage,
   processStages,
   requiredChildren,
@@ -29,9 +27,10 @@ import {
   type OrgOnboardingHumanEvent,
   type OrgOnboardingStep,
 } from '../machines/org-onboarding.js';
+import type { Unstamped } from '../machines/steps.js';
 import { environmentProvisioning } from './environment-provisioning.js';
+import { hostMachine, runHasSearchAttributes } from './machine-host.js';
 import { networkCertification } from './network-certification.js';
-import { handleMachineEvents } from './refusal.js';
 
 // Hosts the org's onboarding machine. Environments and certifications run as child workflows
 // (one per environment kind, one per network); when one ends, its end becomes a machine event.
@@ -46,12 +45,7 @@ export interface OrgOnboardingInput {
 }
 
 /** An operator's event as it arrives over HTTP; the workflow stamps the time. */
-export interface OrgOnboardingEventInput {
-  type: OrgOnboardingHumanEvent['type'];
-  network?: CardNetwork;
-  by: string;
-  notes?: string;
-}
+export type OrgOnboardingEventInput = Unstamped<OrgOnboardingHumanEvent>;
 
 export interface OrgOnboardingView {
   orgId: string;
@@ -81,53 +75,35 @@ const activities = proxyActivities<OrgActivities>({
 });
 
 export async function orgOnboarding(input: OrgOnboardingInput): Promise<OrgOnboardingView> {
-  let [snapshot] = initialTransition(orgOnboardingMachine, {
-    orgId: input.orgId,
-    networks: input.networks,
-  });
-  // Runs are started with their search attributes only where the server has them registered
-  // (not on the time-skipping test server); upserting an unknown one would fail every task.
-  const indexed = workflowInfo().typedSearchAttributes.get(searchAttributes.orgId) !== undefined;
-  const now = () => new Date().toISOString();
-  let changes = 0;
-  let childFailure: Error | undefined;
-
-  const apply = (event: OrgOnboardingEvent): void => {
-    [snapshot] = transition(orgOnboardingMachine, snapshot, event);
-    changes += 1;
-    if (indexed)
-      upsertSearchAttributes([{ key: searchAttributes.stage, value: activeStages(snapshot) }]);
-  };
-  const view = (): OrgOnboardingView => ({
-    orgId: input.orgId,
-    stage: orgOnboardingStage(snapshot),
-    done: snapshot.status === 'done',
-    processes: processStages(snapshot),
-    stages: activeStages(snapshot),
-    certifications: snapshot.context.certifications,
-    allowedEvents: allowedOrgOnboardingHumanEvents(snapshot),
-    waitingFor: activeStateMeta(snapshot)
-      .filter((meta) => meta.step !== 'done')
-      .map((meta) => meta.description),
-    history: snapshot.context.history,
-  });
-
-  setHandler(getOrgOnboardingQuery, view);
-  handleMachineEvents(sendOrgOnboardingEventUpdate, {
-    allowed: (event) =>
-      allowedOrgOnboardingHumanEvents(snapshot).some(
-        (a) => a.type === event.type && a.network === event.network,
-      ),
-    refusal: (event) => ({
-      message: `${event.type}${event.network ? ` for ${event.network}` : ''} is not allowed while the org is at ${activeStages(snapshot).join(', ')}`,
-      details: {
-        stages: activeStages(snapshot),
-        allowedEvents: allowedOrgOnboardingHumanEvents(snapshot),
-      },
+  const host = hostMachine({
+    machine: orgOnboardingMachine,
+    snapshot: initialTransition(orgOnboardingMachine, {
+      orgId: input.orgId,
+      networks: input.networks,
+    })[0],
+    query: getOrgOnboardingQuery,
+    view: (snapshot): OrgOnboardingView => ({
+      orgId: input.orgId,
+      stage: orgOnboardingStage(snapshot),
+      done: snapshot.status === 'done',
+      processes: processStages(snapshot),
+      stages: activeStages(snapshot),
+      certifications: snapshot.context.certifications,
+      allowedEvents: allowedOrgOnboardingHumanEvents(snapshot),
+      waitingFor: activeStateMeta(snapshot)
+        .filter((meta) => meta.step !== 'done')
+        .map((meta) => meta.description),
+      history: snapshot.context.history,
     }),
-    apply: (event) => apply({ ...event, at: now() } as OrgOnboardingEvent),
-    view,
+    searchAttributes: (snapshot) => [
+      { key: searchAttributes.stage, value: activeStages(snapshot) },
+    ],
+    refusal: orgOnboardingRefusal,
   });
+  host.accept(sendOrgOnboardingEventUpdate, (event, at) => ({ ...event, at }));
+  const indexed = runHasSearchAttributes();
+  const now = () => new Date().toISOString();
+  let childFailure: Error | undefined;
 
   const childSearchAttributes = (
     extra: SearchAttributePair[],
@@ -175,24 +151,24 @@ export async function orgOnboarding(input: OrgOnboardingInput): Promise<OrgOnboa
   }
 
   const started = new Set<string>();
-  while (snapshot.status !== 'done') {
-    for (const child of requiredChildren(snapshot)) {
+  while (host.snapshot.status !== 'done') {
+    for (const child of requiredChildren(host.snapshot)) {
       if (started.has(child.key)) continue;
       started.add(child.key);
-      void runChild(child).then(apply, (error: unknown) => {
+      void runChild(child).then(host.apply, (error: unknown) => {
         childFailure = error instanceof Error ? error : new Error(String(error));
       });
     }
-    const automatic = activeStateMeta(snapshot).find((meta) => meta.step === 'automatic');
+    const automatic = activeStateMeta(host.snapshot).find((meta) => meta.step === 'automatic');
     if (automatic?.step === 'automatic') {
       await activities[automatic.activity]({ orgId: input.orgId });
-      apply({ type: automatic.doneEvent, at: now(), by: 'system' });
+      host.apply({ type: automatic.doneEvent, at: now(), by: 'system' });
       continue;
     }
-    const seen = changes;
-    await condition(() => changes !== seen || childFailure !== undefined);
+    const seen = host.version;
+    await condition(() => host.version !== seen || childFailure !== undefined);
     // A child that did not end normally (terminated by hand, say) fails the onboarding visibly.
     if (childFailure !== undefined) throw childFailure;
   }
-  return view();
+  return host.view();
 }

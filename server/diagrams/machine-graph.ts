@@ -3,7 +3,7 @@ import type { AnyStateMachine, AnyStateNode } from 'xstate';
 // A machine definition read as a graph: its states, its initial state, and every transition
 // with its event and guard. Read from the definition itself, so the diagram follows the machine.
 
-export interface StateVertex {
+interface StateVertex {
   id: string;
   /** Lines under the state's name: what the state allows or does (from its meta) */
   details: string[];
@@ -12,7 +12,7 @@ export interface StateVertex {
   initial: boolean;
 }
 
-export interface TransitionEdge {
+interface TransitionEdge {
   id: string;
   source: string;
   target: string;

@@ -30,7 +30,7 @@ const ElkConstructor = ((elkModule as unknown as { default?: unknown }).default 
 const elk = new ElkConstructor();
 const layouts = new Map<string, Promise<Positioned>>();
 
-export function layoutMachine(graph: MachineGraph): Promise<Positioned> {
+function layoutMachine(graph: MachineGraph): Promise<Positioned> {
   let layout = layouts.get(graph.id);
   if (!layout) {
     layout = computeLayout(graph);

@@ -1,4 +1,4 @@
-import type { ApplicationService } from '../../processes/applications.js';
+import type { ApplicationProcesses } from '../../processes/applications.js';
 import type { AccountApplicationView } from '../../workflows/account-application.js';
 import { problemSchema, type Api } from '../api.js';
 import { actorOf, tenantOf } from '../auth.js';
@@ -89,7 +89,7 @@ function view(application: AccountApplicationView) {
   };
 }
 
-export function registerApplicationRoutes(api: Api, applications: ApplicationService): void {
+export function registerApplicationRoutes(api: Api, applications: ApplicationProcesses): void {
   api.route({
     method: 'post',
     path: '/v1/account-applications',

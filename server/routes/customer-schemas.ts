@@ -3,13 +3,13 @@ import { text, z } from '../zod.js';
 
 // Request and response shapes for customers, shared by accounts, customers and applications.
 
-export const documentNumber = z
+const documentNumber = z
   .string()
   .trim()
   .regex(DOCUMENT_NUMBER, 'must be 3-32 letters, digits, dots, slashes or hyphens');
 const isoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' });
 
-export const addressSchema = z
+const addressSchema = z
   .strictObject({
     type: z.enum(['RESIDENTIAL', 'BUSINESS', 'MAILING']),
     line1: text(200),
@@ -21,7 +21,7 @@ export const addressSchema = z
   })
   .openapi('CustomerAddress');
 
-export const contactSchema = z
+const contactSchema = z
   .discriminatedUnion('type', [
     z.strictObject({
       type: z.literal('EMAIL'),
@@ -45,10 +45,10 @@ const details = {
   contacts: z.array(contactSchema).max(10).optional(),
 };
 
-export const personSchema = z
+const personSchema = z
   .strictObject({ name: text(200), birthDate: isoDate.optional(), ...details })
   .openapi('Person');
-export const companySchema = z
+const companySchema = z
   .strictObject({ legalName: text(200), incorporationDate: isoDate.optional(), ...details })
   .openapi('Company');
 

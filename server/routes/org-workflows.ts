@@ -1,31 +1,9 @@
-import type { ZodType } from 'zod';
-import { provisioningHumanEventTypes } from '../../machines/environment-provisioning.js';
-import { certificationHumanEventTypes } from '../../machines/network-certification.js';
-import { orgOnboardingHumanEventTypes } from '../../machines/org-onboarding.js';
-import type { OrgWorkflowService, RunScope } from '../../processes/org-workflows.js';
-import { parse, problemSchema, type Api } from '../api.js';
+import type { OrgWorkflows, RunScope } from '../../processes/org-workflows.js';
+import { problemSchema, type Api } from '../api.js';
 import type { Caller } from '../auth.js';
 import { Problem } from '../problem.js';
-import { prose, z } from '../zod.js';
+import { z } from '../zod.js';
 import { network, orgIdParams, workflowLinkSchema } from './orgs.js';
-
-const notes = prose(1000).optional();
-
-/** The argument of each Update offered over HTTP; the server adds who sent it. */
-export const updateBodies: Record<string, ZodType<Record<string, unknown>>> = {
-  sendOrgOnboardingEvent: z.strictObject({
-    type: z.enum(orgOnboardingHumanEventTypes),
-    network: network.optional(),
-    notes,
-  }),
-  sendEnvironmentProvisioningEvent: z.strictObject({
-    type: z.enum(provisioningHumanEventTypes),
-    notes,
-  }),
-  sendCertificationEvent: z.strictObject({ type: z.enum(certificationHumanEventTypes), notes }),
-  submitApplication: z.strictObject({}),
-  cancelApplication: z.strictObject({}),
-};
 
 const workflowId = z
   .string()
@@ -53,7 +31,7 @@ const descriptionSchema = z
     closeTime: z.iso.datetime().nullable(),
     historyLength: z.number().int(),
     searchAttributes: z.record(z.string(), z.unknown()),
-    handlers: z.object({ queries: z.array(z.string()), updates: z.array(z.string()) }),
+    queries: z.array(z.string()),
     link: workflowLinkSchema,
   })
   .openapi('OrgWorkflow');
@@ -67,7 +45,7 @@ function scopeOf(orgId: string, caller: Caller | undefined): RunScope {
   return { orgId };
 }
 
-export function registerOrgWorkflowRoutes(api: Api, workflows: OrgWorkflowService): void {
+export function registerOrgWorkflowRoutes(api: Api, workflows: OrgWorkflows): void {
   const tag = 'Org workflows';
 
   api.route({
@@ -168,41 +146,5 @@ export function registerOrgWorkflowRoutes(api: Api, workflows: OrgWorkflowServic
         params.queryName,
       )) as Record<string, unknown>,
     }),
-  });
-
-  api.route({
-    method: 'post',
-    path: '/v1/orgs/:orgId/workflows/:workflowId/updates/:updateName',
-    summary:
-      'Send an Update to one of the org’s runs; its machine decides whether it is allowed now',
-    tag,
-    access: 'operator',
-    params: runParams.extend({ updateName: handlerName }),
-    body: z.record(z.string(), z.unknown()).openapi({
-      description: 'The update’s argument, e.g. {"type": "TEST_PLAN_AGREED", "notes": "…"}',
-    }),
-    responses: {
-      200: { description: 'The run after the update', schema: z.record(z.string(), z.unknown()) },
-      400: { description: 'The argument does not fit the update', schema: problemSchema },
-      404: { description: 'No such run of this org, or no such update', schema: problemSchema },
-      409: {
-        description: 'The machine does not allow it now; allowedEvents lists what it allows',
-        schema: problemSchema,
-      },
-    },
-    handler: async ({ params, body, caller }) => {
-      // Own keys only: a name like toString or constructor is no update of ours
-      const schema = Object.hasOwn(updateBodies, params.updateName)
-        ? updateBodies[params.updateName]
-        : undefined;
-      if (!schema) throw Problem.notFound(`update ${params.updateName}`);
-      const scope = scopeOf(params.orgId, caller);
-      const arg = parse(schema, body, 'body');
-      const result = await workflows.update(scope, params.workflowId, params.updateName, {
-        ...arg,
-        by: caller?.actor ?? 'operator',
-      });
-      return { status: 200, body: result as Record<string, unknown> };
-    },
   });
 }

@@ -1,12 +1,9 @@
 import type { Environment, Org } from '../../generated/prisma/client.js';
 import { environmentKinds } from '../../machines/environment-provisioning.js';
 import { cardNetworks } from '../../machines/network-certification.js';
+import { onboardingProcesses } from '../../machines/org-onboarding.js';
 import type { Processes } from '../../processes/index.js';
-import {
-  eventsNeedingEnvironment,
-  eventsNeedingNetwork,
-  onboardingEventTypes,
-} from '../../processes/onboarding.js';
+import { onboardingEventTypes, targetOf } from '../../processes/onboarding.js';
 import type { Services } from '../../services/index.js';
 import type { OrgRecords } from '../../services/orgs.js';
 import { problemSchema, type Api } from '../api.js';
@@ -49,7 +46,7 @@ const address = z
 export const network = z.enum(cardNetworks, {
   message: `must be one of ${cardNetworks.join(', ')}`,
 });
-export const environmentKind = z.enum(environmentKinds, {
+const environmentKind = z.enum(environmentKinds, {
   message: `must be one of ${environmentKinds.join(', ')}`,
 });
 
@@ -133,13 +130,7 @@ const onboardingSchema = z
     done: z.boolean(),
     processes: z.array(
       z.object({
-        process: z.enum([
-          'serviceDesk',
-          'testEnvironment',
-          'productionEnvironment',
-          'certification',
-          'controlCenter',
-        ]),
+        process: z.enum(onboardingProcesses),
         network: network.optional(),
         environment: environmentKind.optional(),
         stage: z.string(),
@@ -157,6 +148,73 @@ const onboardingSchema = z
   })
   .openapi('Onboarding');
 
+const orgOnboardingStateSchema = z
+  .object({
+    orgId: z.uuid(),
+    stage: z.enum(['onboarding', 'activating', 'live']),
+    done: z.boolean(),
+    processes: z.record(z.string(), z.string()),
+    stages: z.array(z.string()),
+    certifications: z.record(
+      z.string(),
+      z.object({ status: z.string(), attempt: z.number().int() }),
+    ),
+    allowedEvents: z.array(allowedEventSchema),
+    waitingFor: z.array(z.string()),
+    history: z.array(stepSchema),
+  })
+  .openapi('OrgOnboardingRun');
+
+const certificationStateSchema = z
+  .object({
+    orgId: z.uuid(),
+    network,
+    stage: z.string(),
+    done: z.boolean(),
+    escalated: z.boolean(),
+    deadline: z.iso.datetime(),
+    remindersSent: z.number().int(),
+    allowedEvents: z.array(z.string()),
+    history: z.array(stepSchema),
+  })
+  .openapi('NetworkCertificationRun');
+
+const provisioningStateSchema = z
+  .object({
+    orgId: z.uuid(),
+    environment: environmentKind,
+    stage: z.string(),
+    done: z.boolean(),
+    failedStep: z.string().nullable(),
+    lastError: z.string().nullable(),
+    allowedEvents: z.array(z.string()),
+    waitingFor: z.string(),
+    history: z.array(stepSchema),
+  })
+  .openapi('EnvironmentProvisioningRun');
+
+const onboardingEventAnswerSchema = z
+  .discriminatedUnion('run', [
+    z.object({
+      run: z.literal('orgOnboarding'),
+      workflow: workflowLinkSchema,
+      state: orgOnboardingStateSchema,
+    }),
+    z.object({
+      run: z.literal('networkCertification'),
+      workflow: workflowLinkSchema,
+      state: certificationStateSchema,
+    }),
+    z.object({
+      run: z.literal('environmentProvisioning'),
+      workflow: workflowLinkSchema,
+      state: provisioningStateSchema,
+    }),
+  ])
+  .openapi('OnboardingEventAnswer', {
+    description: 'The run the event went to, and that run as its Update answered after the event',
+  });
+
 export const orgIdParams = z.strictObject({ orgId: z.uuid({ message: 'must be a UUID' }) });
 
 const onboardingEventBody = z
@@ -171,24 +229,16 @@ const onboardingEventBody = z
     notes: prose(1000).optional().openapi({ description: 'Evidence or notes kept with the step' }),
   })
   .superRefine((event, ctx) => {
-    const needsNetwork = eventsNeedingNetwork.includes(event.type);
-    const needsEnvironment = eventsNeedingEnvironment.includes(event.type);
-    if (needsNetwork !== (event.network !== undefined)) {
+    // What the routing table says the event must name to find its run, and nothing else.
+    const target = targetOf(event.type);
+    for (const field of ['network', 'environment'] as const) {
+      const needed = target === field;
+      if (needed === (event[field] !== undefined)) continue;
       ctx.addIssue({
         code: 'custom',
-        path: ['network'],
-        message: needsNetwork ? `is required for ${event.type}` : `is not used by ${event.type}`,
-        params: { rule: needsNetwork ? 'required' : 'not_allowed' },
-      });
-    }
-    if (needsEnvironment !== (event.environment !== undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['environment'],
-        message: needsEnvironment
-          ? `is required for ${event.type}`
-          : `is not used by ${event.type}`,
-        params: { rule: needsEnvironment ? 'required' : 'not_allowed' },
+        path: [field],
+        message: needed ? `is required for ${event.type}` : `is not used by ${event.type}`,
+        params: { rule: needed ? 'required' : 'not_allowed' },
       });
     }
   })
@@ -318,20 +368,25 @@ export function registerOrgRoutes(api: Api, services: Services, processes: Proce
     params: orgIdParams,
     body: onboardingEventBody,
     responses: {
-      200: { description: 'The onboarding after the event', schema: onboardingSchema },
-      404: { description: 'No such org', schema: problemSchema },
+      200: {
+        description: 'The run that took the event, as it stands after it',
+        schema: onboardingEventAnswerSchema,
+      },
+      400: { description: 'The event is malformed or names no run', schema: problemSchema },
+      404: { description: 'No such org, or the org has no onboarding', schema: problemSchema },
       409: {
-        description: 'The event is not allowed now; allowedEvents lists what is',
+        description:
+          'The run’s machine does not allow the event now (its stage and allowedEvents say what it allows), the run has ended, or it has not started',
         schema: problemSchema,
       },
     },
     handler: async ({ params, body, caller }) => {
       const org = await visibleOrg(orgs, params.orgId, caller);
-      const overview = await onboarding.sendOnboardingEvent(org, {
+      const answer = await onboarding.sendOnboardingEvent(org.id, {
         ...body,
         by: caller?.actor ?? 'operator',
       });
-      return { status: 200, body: overview };
+      return { status: 200, body: answer };
     },
   });
 
@@ -374,7 +429,7 @@ export function registerOrgRoutes(api: Api, services: Services, processes: Proce
 }
 
 /** The org if this caller may see it; another org's key gets the same 404 as a missing org. */
-export async function visibleOrg(orgs: OrgRecords, orgId: string, caller: Caller | undefined) {
+async function visibleOrg(orgs: OrgRecords, orgId: string, caller: Caller | undefined) {
   const org = caller?.kind === 'org' && caller.orgId !== orgId ? null : await orgs.get(orgId);
   if (!org) throw Problem.notFound(`org ${orgId}`);
   return org;

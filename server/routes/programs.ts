@@ -1,5 +1,7 @@
 import type { Program } from '../../generated/prisma/client.js';
 import { MAX_CREDIT_LIMIT, minorUnits } from '../../machines/balance-limits.js';
+import { programTermsRefusals, programTypes } from '../../machines/account-terms.js';
+import { cardNetworks } from '../../machines/network-certification.js';
 import type { ProgramService } from '../../services/programs.js';
 import { problemSchema, type Api } from '../api.js';
 import { tenantOf } from '../auth.js';
@@ -9,8 +11,8 @@ import { currencyCode } from './currency.js';
 const createProgramBody = z
   .strictObject({
     name: text(100),
-    type: z.enum(['CREDIT', 'DEBIT', 'PREPAID']),
-    cardNetwork: z.enum(['VISA', 'MASTERCARD']),
+    type: z.enum(programTypes),
+    cardNetwork: z.enum(cardNetworks),
     currency: currencyCode,
     dueDays: z
       .array(z.number().int().min(1).max(28))
@@ -33,33 +35,13 @@ const createProgramBody = z
     }),
   })
   .superRefine((program, ctx) => {
-    if (program.type === 'CREDIT') {
-      if (!program.dueDays)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['dueDays'],
-          message: 'is required for a credit program',
-          params: { rule: 'required' },
-        });
-      if (program.defaultCreditLimit === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['defaultCreditLimit'],
-          message: 'is required for a credit program',
-          params: { rule: 'required' },
-        });
-      }
-    } else {
-      for (const field of ['dueDays', 'defaultCreditLimit', 'dueDayChangeLimit'] as const) {
-        if (program[field] !== undefined) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [field],
-            message: 'is only for credit programs',
-            params: { rule: 'credit_only' },
-          });
-        }
-      }
+    for (const issue of programTermsRefusals(program)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [issue.field],
+        message: issue.message,
+        params: { rule: issue.rule },
+      });
     }
   })
   .openapi('CreateProgram');
@@ -68,8 +50,8 @@ const programSchema = z
   .object({
     id: z.uuid(),
     name: z.string(),
-    type: z.enum(['CREDIT', 'DEBIT', 'PREPAID']),
-    cardNetwork: z.enum(['VISA', 'MASTERCARD']),
+    type: z.enum(programTypes),
+    cardNetwork: z.enum(cardNetworks),
     currency: z.string(),
     dueDays: z.array(z.number().int()),
     defaultCreditLimit: z.number().int(),

@@ -8,7 +8,7 @@ import { authenticate, type Caller } from '../auth.js';
 // cookie made at login from the same API key. It names the key (never holds it) and expires;
 // each request re-checks the key, so a revoked key ends its sessions.
 
-export const SESSION_COOKIE = 'cie_session';
+const SESSION_COOKIE = 'cie_session';
 const SESSION_HOURS = 8;
 
 interface SessionClaims {

@@ -1,6 +1,7 @@
 import type { CustomerInput } from '../../common/customers.js';
 import { DomainFailure } from '../../common/failures.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
+import { newAccountDueDay } from '../../machines/account-terms.js';
 import { findOrCreateCustomer } from '../customers.js';
 import type { IdSource } from '../ids.js';
 import type { Tenant } from '../tenant.js';
@@ -50,16 +51,9 @@ export async function createAccountInTx(
       { field: 'programId', rule: 'unknown_program', message: 'is not a program of this org' },
     ]);
   }
-  const dueDay = program.type === 'CREDIT' ? (input.dueDay ?? program.dueDays[0] ?? null) : null;
-  if (input.dueDay !== undefined && (dueDay === null || !program.dueDays.includes(dueDay))) {
-    throw DomainFailure.invalid([
-      {
-        field: 'dueDay',
-        rule: 'not_offered',
-        message: `must be one of the program's due days (${program.dueDays.join(', ') || 'none: not a credit program'})`,
-      },
-    ]);
-  }
+  const terms = newAccountDueDay(program, input.dueDay);
+  if ('refusal' in terms) throw DomainFailure.invalid([terms.refusal]);
+  const { dueDay } = terms;
   if (input.parentAccountId) await checkParent(tx, tenant, undefined, input.parentAccountId);
   const customer = await findOrCreateCustomer(tx, tenant, input.owner, 'owner');
   await tx.account.create({
@@ -93,5 +87,3 @@ export function createAccountCreation({ prisma }: { prisma: PrismaClient }) {
     },
   };
 }
-
-export type AccountCreation = ReturnType<typeof createAccountCreation>;

@@ -1,9 +1,10 @@
 import { DomainFailure } from '../../common/failures.js';
 import {
+  parentRefusal,
   RELATED_OVERVIEW_LEVELS,
   relatedOverviewStatuses,
 } from '../../machines/account-hierarchy.js';
-import { can, type AccountStatus } from '../../machines/account-status.js';
+import type { AccountStatus } from '../../machines/account-status.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import type { Tenant } from '../tenant.js';
 import { inTransaction, type Tx } from '../transactions.js';
@@ -24,34 +25,26 @@ export async function checkParent(
   accountId: string | undefined,
   parentId: string,
 ): Promise<void> {
-  const field = 'parentAccountId';
   const parent = await lockAccountIfExists(tx, tenant, parentId);
-  if (!parent)
-    throw DomainFailure.invalid([
-      { field, rule: 'unknown_account', message: 'is not an account of this org' },
-    ]);
-  if (!can(parent.status, 'mayBeParent')) {
-    throw DomainFailure.invalid([
-      {
-        field,
-        rule: 'parent_cancelled',
-        message: `is a ${parent.status} account, which may not be a parent`,
-      },
-    ]);
-  }
-  if (!accountId) return;
-  const cycle = await tx.$queryRaw<{ found: boolean }[]>`
+  const refusal = parentRefusal(
+    parent,
+    parent !== undefined &&
+      accountId !== undefined &&
+      (await isAncestorOrSelf(tx, accountId, parentId)),
+  );
+  if (refusal) throw DomainFailure.invalid([refusal]);
+}
+
+/** Whether `accountId` is `parentId` or one of its ancestors. */
+async function isAncestorOrSelf(tx: Tx, accountId: string, parentId: string): Promise<boolean> {
+  const found = await tx.$queryRaw<{ found: boolean }[]>`
     WITH RECURSIVE ancestors(id) AS (
       SELECT ${parentId}::uuid
       UNION
       SELECT a."parentAccountId" FROM "Account" a JOIN ancestors ON a.id = ancestors.id WHERE a."parentAccountId" IS NOT NULL
     )
     SELECT EXISTS (SELECT 1 FROM ancestors WHERE id = ${accountId}::uuid) AS found`;
-  if (cycle[0]?.found) {
-    throw DomainFailure.invalid([
-      { field, rule: 'cycle', message: 'is the account itself or one of its descendants' },
-    ]);
-  }
+  return found[0]?.found === true;
 }
 
 /**
@@ -120,5 +113,3 @@ export function createAccountHierarchy({ prisma }: { prisma: PrismaClient }) {
     },
   };
 }
-
-export type AccountHierarchy = ReturnType<typeof createAccountHierarchy>;

@@ -46,5 +46,3 @@ export function createAccountHistory({ prisma }: { prisma: PrismaClient }) {
     },
   };
 }
-
-export type AccountHistory = ReturnType<typeof createAccountHistory>;

@@ -101,5 +101,3 @@ export function createAccountLedger({ prisma }: { prisma: PrismaClient }) {
     },
   };
 }
-
-export type AccountLedger = ReturnType<typeof createAccountLedger>;

@@ -31,5 +31,3 @@ export function createAccountRecords({ prisma }: { prisma: PrismaClient }) {
     },
   };
 }
-
-export type AccountRecords = ReturnType<typeof createAccountRecords>;

@@ -247,5 +247,3 @@ export function createAccountStatusChanges({
     },
   };
 }
-
-export type AccountStatusChanges = ReturnType<typeof createAccountStatusChanges>;

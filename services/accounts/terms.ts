@@ -161,5 +161,3 @@ export function createAccountTermChanges({ prisma }: { prisma: PrismaClient }) {
     },
   };
 }
-
-export type AccountTermChanges = ReturnType<typeof createAccountTermChanges>;

@@ -10,12 +10,14 @@ import {
   type TestProduct,
 } from '../support/harness.js';
 import { onboardingClient, type Overview } from '../support/onboarding.js';
+import { recordTemporalCalls } from '../support/temporal-calls.js';
 
 let product: TestProduct;
 let onboarding: ReturnType<typeof onboardingClient>;
+const temporal = recordTemporalCalls();
 
 beforeAll(async () => {
-  product = await startTestProduct();
+  product = await startTestProduct(undefined, undefined, temporal.interceptors);
   onboarding = onboardingClient(product.http);
 });
 afterAll(async () => {
@@ -77,7 +79,15 @@ describe('onboarding an org end to end over HTTP', () => {
       network: 'MASTERCARD',
       notes: 'plan v2 signed',
     });
-    expect(onboarding.stageOf(testing, 'certification', 'MASTERCARD')).toBe('testing');
+    expect(testing).toMatchObject({
+      run: 'networkCertification',
+      workflow: { workflowId: workflowIds.networkCertification(orgId, 'MASTERCARD') },
+      state: {
+        network: 'MASTERCARD',
+        stage: 'testing',
+        allowedEvents: ['RESULTS_SUBMITTED', 'CANCEL'],
+      },
+    });
 
     // "Every org in certification testing with Mastercard", as one Web UI filter.
     const certificationId = workflowIds.networkCertification(orgId, 'MASTERCARD');
@@ -104,7 +114,7 @@ describe('onboarding an org end to end over HTTP', () => {
       network: 'MASTERCARD',
       notes: 'ATM cases failed',
     });
-    expect(onboarding.stageOf(failed, 'certification', 'MASTERCARD')).toBe('retesting');
+    expect(failed.state.stage).toBe('retesting');
     await onboarding.send(orgId, {
       type: 'RESULTS_SUBMITTED',
       network: 'MASTERCARD',
@@ -194,21 +204,52 @@ describe('bad onboarding input is a 4xx problem and changes nothing', () => {
   const send = (json: unknown, key = OPERATOR_KEY, id = orgId) =>
     product.http('POST', `/v1/orgs/${id}/onboarding/events`, { key, json });
 
-  it('refuses an event no process allows now, naming every event that is allowed', async () => {
+  it("refuses an event the run's machine does not allow now, with what it allows, in one Temporal call", async () => {
+    temporal.calls.length = 0;
     const early = await send({ type: 'CERTIFIED', network: 'VISA' });
     expectProblem(early, 409);
-    expect(early.body.allowedEvents).toEqual(
-      expect.arrayContaining([
-        { type: 'KICKOFF_HELD', network: 'VISA' },
-        { type: 'SERVICE_DESK_ACCESS_GRANTED' },
-      ]),
-    );
-    const retry = await send({ type: 'RETRY_STEP', environment: 'TEST' });
-    expectProblem(retry, 409);
+    expect(early.body).toMatchObject({
+      stage: 'kickoff',
+      allowedEvents: ['KICKOFF_HELD', 'CANCEL'],
+    });
+    expect(early.body.detail).toContain('CERTIFIED is not allowed');
+    expect(temporal.calls).toEqual(['startUpdate']);
   });
 
-  it('refuses a certification event for a network the org does not certify with', async () => {
-    expectProblem(await send({ type: 'KICKOFF_HELD', network: 'MASTERCARD' }), 409);
+  it('answers an accepted event with the Update’s own answer, in one Temporal call', async () => {
+    const { orgId: fresh } = await createOrg(['VISA']);
+    await onboarding.waitForEnvironments(fresh);
+    temporal.calls.length = 0;
+    const kickoff = await send(
+      { type: 'KICKOFF_HELD', network: 'VISA', notes: 'call' },
+      OPERATOR_KEY,
+      fresh,
+    );
+    expect(kickoff.status).toBe(200);
+    expect(kickoff.body).toMatchObject({
+      run: 'networkCertification',
+      state: { stage: 'testPlanning', history: [{ event: 'KICKOFF_HELD', notes: 'call' }] },
+    });
+    expect(temporal.calls).toEqual(['startUpdate']);
+  });
+
+  it('tells a run that has ended from its Update’s error, in one Temporal call', async () => {
+    temporal.calls.length = 0;
+    const retry = await send({ type: 'RETRY_STEP', environment: 'TEST' });
+    expectProblem(retry, 409);
+    expect(retry.body.detail).toBe(
+      `TEST environment of org ${orgId} has ended; it accepts no events`,
+    );
+    expect(retry.body.allowedEvents).toEqual([]);
+    expect(temporal.calls).toEqual(['startUpdate']);
+  });
+
+  it('refuses an event for a network the org does not certify with, in two Temporal calls', async () => {
+    temporal.calls.length = 0;
+    const amex = await send({ type: 'KICKOFF_HELD', network: 'MASTERCARD' });
+    expectProblem(amex, 409);
+    expect(amex.body.detail).toContain(`org ${orgId} does not certify with MASTERCARD`);
+    expect(temporal.calls).toEqual(['startUpdate', 'query']);
   });
 
   it('names the field and the rule for unknown events, unknown networks and missing targets', async () => {
@@ -233,14 +274,11 @@ describe('bad onboarding input is a 4xx problem and changes nothing', () => {
       404,
     );
     expectProblem(await send({ type: 'SERVICE_DESK_ACCESS_GRANTED' }, other.testKey), 403);
-    // The operator cannot reach this org's run through the other org's path either.
+    // No route sends an Update to a run by its id: the org in the path names the runs.
     const crossed = await product.http(
       'POST',
       `/v1/orgs/${other.orgId}/workflows/${workflowIds.orgOnboarding(orgId)}/updates/sendOrgOnboardingEvent`,
-      {
-        key: OPERATOR_KEY,
-        json: { type: 'SERVICE_DESK_ACCESS_GRANTED' },
-      },
+      { key: OPERATOR_KEY, json: { type: 'SERVICE_DESK_ACCESS_GRANTED' } },
     );
     expectProblem(crossed, 404);
   });
@@ -277,7 +315,7 @@ describe('bad onboarding input is a 4xx problem and changes nothing', () => {
 });
 
 describe('the generic workflow surface, scoped to the org', () => {
-  it('describes, queries, updates and starts the org’s runs, with a link to each', async () => {
+  it('describes, queries and starts the org’s runs, with a link to each', async () => {
     const { orgId, testKey } = await createOrg(['VISA']);
     await onboarding.waitForEnvironments(orgId);
     const base = `/v1/orgs/${orgId}/workflows`;
@@ -289,20 +327,15 @@ describe('the generic workflow surface, scoped to the org', () => {
       type: 'networkCertification',
       status: 'RUNNING',
       searchAttributes: { OrgId: orgId, Network: 'VISA', Stage: ['kickoff'] },
-      handlers: { queries: ['getCertification'], updates: ['sendCertificationEvent'] },
+      queries: ['getCertification'],
       link: { workflowId: certificationId, page: `/ui/workflows/${certificationId}` },
     });
 
-    const updated = await product.http(
-      'POST',
-      `${base}/${certificationId}/updates/sendCertificationEvent`,
-      {
-        key: OPERATOR_KEY,
-        json: { type: 'KICKOFF_HELD', notes: 'call with the network' },
-      },
-    );
-    expect(updated.status).toBe(200);
-    expect(updated.body.stage).toBe('testPlanning');
+    await onboarding.send(orgId, {
+      type: 'KICKOFF_HELD',
+      network: 'VISA',
+      notes: 'call with the network',
+    });
     const queried = await product.http(
       'GET',
       `${base}/${certificationId}/queries/getCertification`,
@@ -311,22 +344,6 @@ describe('the generic workflow surface, scoped to the org', () => {
     expect(queried.body.history).toEqual([
       expect.objectContaining({ event: 'KICKOFF_HELD', by: 'operator' }),
     ]);
-
-    expectProblem(
-      await product.http('POST', `${base}/${certificationId}/updates/sendCertificationEvent`, {
-        key: OPERATOR_KEY,
-        json: { type: 'CERTIFIED' },
-      }),
-      409,
-    );
-    expectProblem(
-      await product.http('POST', `${base}/${certificationId}/updates/sendCertificationEvent`, {
-        key: OPERATOR_KEY,
-        json: { type: 'NOPE' },
-      }),
-      400,
-      'invalid_value',
-    );
     expectProblem(
       await product.http('GET', `${base}/${certificationId}/queries/secrets`, {
         key: OPERATOR_KEY,
@@ -334,18 +351,20 @@ describe('the generic workflow surface, scoped to the org', () => {
       404,
     );
     for (const inherited of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
-      const update = await product.http('POST', `${base}/${certificationId}/updates/${inherited}`, {
+      const query = await product.http('GET', `${base}/${certificationId}/queries/${inherited}`, {
         key: OPERATOR_KEY,
-        json: {},
       });
-      expectProblem(update, 404);
+      expectProblem(query, 404);
     }
-    expectProblem(
-      await product.http('POST', `${base}/${certificationId}/signals/anything`, {
-        key: OPERATOR_KEY,
-      }),
-      404,
-    );
+    for (const handler of ['updates/sendCertificationEvent', 'signals/anything']) {
+      expectProblem(
+        await product.http('POST', `${base}/${certificationId}/${handler}`, {
+          key: OPERATOR_KEY,
+          json: { type: 'CERTIFIED' },
+        }),
+        404,
+      );
+    }
 
     // A certification outside onboarding (a second network later on), started once.
     const started = await product.http('POST', base, {
@@ -354,6 +373,12 @@ describe('the generic workflow surface, scoped to the org', () => {
     });
     expect(started.status).toBe(201);
     expect(started.body.workflowId).toBe(workflowIds.networkCertification(orgId, 'MASTERCARD'));
+    // Its events go through the same door as onboarding's.
+    const kickoff = await onboarding.send(orgId, { type: 'KICKOFF_HELD', network: 'MASTERCARD' });
+    expect(kickoff).toMatchObject({
+      run: 'networkCertification',
+      state: { stage: 'testPlanning' },
+    });
     expectProblem(
       await product.http('POST', base, {
         key: OPERATOR_KEY,

@@ -3,7 +3,9 @@ import { initialTransition, transition } from 'xstate';
 import { getSimplePaths } from 'xstate/graph';
 import {
   accountApplicationMachine,
+  applicationRefusal,
   applicationStatus,
+  draftExpiresAt,
   mergeChanges,
   missingForSubmit,
   type ApplicationEvent,
@@ -70,6 +72,7 @@ describe('account application machine', () => {
     expect(missingForSubmit({ additionalCustomers: [] })).toEqual(['programId', 'applicant']);
     let [snapshot] = initialTransition(accountApplicationMachine, {
       data: { applicant: ana, additionalCustomers: [] },
+      at: stamp.at,
     });
     expect(snapshot.can({ type: 'SUBMIT', ...stamp })).toBe(false);
     expect(
@@ -87,11 +90,51 @@ describe('account application machine', () => {
     expect(snapshot.can({ type: 'SUBMIT', ...stamp })).toBe(true);
   });
 
+  it('says why it refuses an event, in words a caller can act on', () => {
+    let [snapshot] = initialTransition(accountApplicationMachine, {
+      data: { applicant: ana, additionalCustomers: [] },
+      at: stamp.at,
+    });
+    expect(applicationRefusal(snapshot, { type: 'SUBMIT', ...stamp }).message).toBe(
+      'the application lacks programId',
+    );
+    expect(
+      applicationRefusal(snapshot, {
+        type: 'UPDATE',
+        changes: { applicant: { company: { legalName: 'X', documentNumber: 'X-1' } } },
+        ...stamp,
+      }).message,
+    ).toBe('the applicant is a person; it cannot become a company');
+    [snapshot] = transition(accountApplicationMachine, snapshot, { type: 'CANCEL', ...stamp });
+    expect(applicationRefusal(snapshot, { type: 'SUBMIT', ...stamp })).toEqual({
+      message: 'a CANCELLED application cannot be submitted',
+      details: { currentStatus: 'CANCELLED' },
+    });
+  });
+
+  it('expires a draft a set time after it was created or last updated, and nothing else', () => {
+    const day = 24 * 3600 * 1000;
+    let [snapshot] = initialTransition(accountApplicationMachine, {
+      data: complete,
+      at: '2026-01-01T00:00:00.000Z',
+    });
+    expect(draftExpiresAt(snapshot, 30 * day)).toBe(Date.parse('2026-01-31T00:00:00.000Z'));
+    [snapshot] = transition(accountApplicationMachine, snapshot, {
+      type: 'UPDATE',
+      changes: { programId: 'p' },
+      at: '2026-01-10T00:00:00.000Z',
+      by: 'test',
+    });
+    expect(draftExpiresAt(snapshot, 30 * day)).toBe(Date.parse('2026-02-09T00:00:00.000Z'));
+    [snapshot] = transition(accountApplicationMachine, snapshot, { type: 'SUBMIT', ...stamp });
+    expect(draftExpiresAt(snapshot, 30 * day)).toBeNull();
+  });
+
   it('every path follows the rules and ends where it should', () => {
     // States are told apart by status alone: an UPDATE keeps a draft a draft, whatever it changes.
     const paths = getSimplePaths(accountApplicationMachine, {
       events,
-      input: { data: complete },
+      input: { data: complete, at: stamp.at },
       serializeState: (snapshot) => JSON.stringify(snapshot.value),
     });
     const ends = new Set<string>();

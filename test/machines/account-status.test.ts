@@ -114,7 +114,8 @@ describe('account status machine', () => {
     const cancelled = accountStatusSnapshot('CANCELLED', 'NORMAL');
     expect(allowedTransitions(cancelled).map((t) => t.event)).toEqual(['ROLLBACK', 'ROLLBACK']);
     expect(nextStatus(cancelled, { type: 'UNBLOCK' })).toBeUndefined();
-    expect(nextStatus(cancelled, { type: 'ROLLBACK', to: 'CANCELLED' as never })).toBeUndefined();
+    // @ts-expect-error a rollback goes back to a status that is not final: the type says so too
+    expect(nextStatus(cancelled, { type: 'ROLLBACK', to: 'CANCELLED' })).toBeUndefined();
     expect(eventForTargetStatus(cancelled, 'NORMAL')).toBeUndefined();
   });
 

@@ -4,6 +4,8 @@ import { getSimplePaths } from 'xstate/graph';
 import {
   allowedCertificationEvents,
   certificationStage,
+  certificationTimes,
+  dueCertificationEvent,
   networkCertificationMachine,
   type CertificationEvent,
   type CertificationStage,
@@ -124,5 +126,58 @@ describe('network certification machine', () => {
       by: 'ops',
       notes: 'call with Visa',
     });
+  });
+
+  it('is reminded an interval after the last progress, again each interval, and escalated once at the deadline', () => {
+    const schedule = {
+      startedAt: '2026-01-01T00:00:00.000Z',
+      reminderAfterDays: 7,
+      deadlineDays: 10,
+    };
+    const at = (iso: string) => Date.parse(iso);
+    let snapshot = start();
+    expect(certificationTimes(snapshot.context, schedule)).toEqual({
+      deadline: at('2026-01-11T00:00:00.000Z'),
+      reminderAt: at('2026-01-08T00:00:00.000Z'),
+      wakeAt: at('2026-01-08T00:00:00.000Z'),
+    });
+    expect(dueCertificationEvent(snapshot.context, schedule, at('2026-01-07T23:59:59.999Z'))).toBe(
+      undefined,
+    );
+    expect(dueCertificationEvent(snapshot.context, schedule, at('2026-01-08T00:00:00.000Z'))).toBe(
+      'REMINDER_SENT',
+    );
+    [snapshot] = transition(networkCertificationMachine, snapshot, {
+      type: 'REMINDER_SENT',
+      at: '2026-01-08T00:00:00.000Z',
+      by: 'system',
+    });
+    // The second reminder would come after the deadline, so the deadline wakes the host first.
+    expect(certificationTimes(snapshot.context, schedule).wakeAt).toBe(
+      at('2026-01-11T00:00:00.000Z'),
+    );
+    expect(dueCertificationEvent(snapshot.context, schedule, at('2026-01-11T00:00:00.000Z'))).toBe(
+      'DEADLINE_PASSED',
+    );
+    [snapshot] = transition(networkCertificationMachine, snapshot, {
+      type: 'DEADLINE_PASSED',
+      at: '2026-01-11T00:00:00.000Z',
+      by: 'system',
+    });
+    expect(certificationTimes(snapshot.context, schedule).wakeAt).toBe(
+      at('2026-01-15T00:00:00.000Z'),
+    );
+    expect(dueCertificationEvent(snapshot.context, schedule, at('2026-01-14T00:00:00.000Z'))).toBe(
+      undefined,
+    );
+    // Progress starts the reminder count again from the day it happened.
+    [snapshot] = transition(networkCertificationMachine, snapshot, {
+      type: 'KICKOFF_HELD',
+      at: '2026-01-14T00:00:00.000Z',
+      by: 'ops',
+    });
+    expect(certificationTimes(snapshot.context, schedule).reminderAt).toBe(
+      at('2026-01-21T00:00:00.000Z'),
+    );
   });
 });

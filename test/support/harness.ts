@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ClientInterceptors } from '@temporalio/client';
 import pg from 'pg';
 import { expect, inject } from 'vitest';
 import { loadConfig, type Config } from '../../runtime/config.js';
@@ -86,6 +86,7 @@ export interface TestProduct {
 export async function startTestProduct(
   roles: Roles = { api: true, worker: true },
   env: Record<string, string> = {},
+  clientInterceptors?: ClientInterceptors,
 ): Promise<TestProduct> {
   const database = await createTestDatabase();
   const config = testConfig({
@@ -95,6 +96,7 @@ export async function startTestProduct(
   });
   const product = await startProduct(config, createLogger(config), roles, {
     workflowBundle: { codePath: inject('workflowBundlePath') },
+    clientInterceptors,
   });
   const prisma = createPrisma(database.url, { maxConnections: 4 });
   const connection = await Connection.connect({ address: inject('temporalAddress') });
@@ -169,7 +171,7 @@ export const sampleOrg = {
  * gives up on it: a worker that dies mid-step has it retried after the activity's start-to-close
  * timeout (at most 1 minute), and a machine busy with other work slows every step.
  */
-export const PRODUCT_STEP_MS = 60_000;
+const PRODUCT_STEP_MS = 60_000;
 
 /** Polls until `probe` returns a value; for waiting on asynchronous workflow progress. */
 export async function eventually<T>(

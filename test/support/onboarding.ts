@@ -35,6 +35,13 @@ export interface Overview {
   workflow: { workflowId: string; runId?: string };
 }
 
+/** What the event route answers: the run that took the event, as it stands after it. */
+export interface EventAnswer {
+  run: 'orgOnboarding' | 'networkCertification' | 'environmentProvisioning';
+  workflow: { workflowId: string; page: string };
+  state: Record<string, any> & { stage: string; history: Overview['history'] };
+}
+
 export function onboardingClient(http: HttpClient) {
   async function get(orgId: string): Promise<Overview> {
     const response = await http<Overview>('GET', `/v1/orgs/${orgId}/onboarding`, {
@@ -47,8 +54,8 @@ export function onboardingClient(http: HttpClient) {
     return response.body;
   }
 
-  async function send(orgId: string, event: OnboardingEvent): Promise<Overview> {
-    const response = await http<Overview>('POST', `/v1/orgs/${orgId}/onboarding/events`, {
+  async function send(orgId: string, event: OnboardingEvent): Promise<EventAnswer> {
+    const response = await http<EventAnswer>('POST', `/v1/orgs/${orgId}/onboarding/events`, {
       key: OPERATOR_KEY,
       json: event,
     });
@@ -88,12 +95,9 @@ export function onboardingClient(http: HttpClient) {
     );
   }
 
-  async function certify(orgId: string, network: string): Promise<Overview> {
-    let overview: Overview | undefined;
-    for (const type of ['KICKOFF_HELD', 'TEST_PLAN_AGREED', 'RESULTS_SUBMITTED', 'CERTIFIED']) {
-      overview = await send(orgId, { type, network, notes: `${network} ${type.toLowerCase()}` });
-    }
-    return overview!;
+  async function certify(orgId: string, network: string): Promise<void> {
+    for (const type of ['KICKOFF_HELD', 'TEST_PLAN_AGREED', 'RESULTS_SUBMITTED', 'CERTIFIED'])
+      await send(orgId, { type, network, notes: `${network} ${type.toLowerCase()}` });
   }
 
   /** Every human step, in an order the rules allow, until the org is activating or live. */

@@ -6,7 +6,7 @@ import type pg from 'pg';
 // primary keys, unique and plain indexes, foreign keys and enums. Migrations are written by hand,
 // so this is what keeps them honest.
 
-export interface TableShape {
+interface TableShape {
   columns: Record<string, { type: string; nullable: boolean }>;
   indexes: Record<string, { columns: string[]; unique: boolean; primary: boolean }>;
   foreignKeys: Record<

@@ -25,7 +25,7 @@ import {
  * would otherwise try to download it). For processes measured in days or months. It cannot
  * register custom search attributes, so runs started here must go without them.
  */
-export function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
+function createTimeSkippingEnvironment(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: tools.temporalTestServer.binary } },
   });

@@ -70,9 +70,8 @@ describe('environment provisioning through a failing provider', () => {
       environment: 'PRODUCTION',
       notes: 'provider is back',
     });
-    expect(
-      retried.processes.find((p) => p.environment === 'PRODUCTION')!.details!.history,
-    ).toContainEqual(
+    expect(retried.run).toBe('environmentProvisioning');
+    expect(retried.state.history).toContainEqual(
       expect.objectContaining({
         event: 'RETRY_STEP',
         from: 'failed',
