@@ -8,7 +8,7 @@ import {
 
 // Every activity's failure is classified once, here, so no workflow retries forever on input that
 // can never succeed:
-// - a business-rule refusal (Problem) becomes a typed failure, non-retryable for rule breaks;
+// - a business-rule refusal (DomainFailure) becomes a typed failure, non-retryable for rule breaks;
 // - data the database refuses (NUL in text, a broken constraint) fails at once, non-retryable;
 // - a database that is down or busy is retried under the activity's own policy;
 // - anything else is retried at most UNKNOWN_FAILURE_ATTEMPTS times, then fails for good.

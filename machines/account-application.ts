@@ -48,8 +48,16 @@ export interface ApplicationContext {
   history: { event: ApplicationEvent['type']; at: string; by: string }[];
 }
 
-export type ApplicationStatus =
-  'DRAFT' | 'SUBMITTED' | 'PROCESSING' | 'ACCOUNT_CREATED' | 'REJECTED' | 'CANCELLED' | 'EXPIRED';
+export const applicationStatuses = [
+  'DRAFT',
+  'SUBMITTED',
+  'PROCESSING',
+  'ACCOUNT_CREATED',
+  'REJECTED',
+  'CANCELLED',
+  'EXPIRED',
+] as const;
+export type ApplicationStatus = (typeof applicationStatuses)[number];
 
 export interface ApplicationStateMeta {
   description: string;

@@ -1,4 +1,5 @@
 import { assign, setup, transition, type SnapshotFrom } from 'xstate';
+import type { FieldIssue } from '../common/failures.js';
 
 // Account status (seed: "Account status"). Every account starts NORMAL. NORMAL allows cash-in and
 // cash-out. BLOCKED allows cash-in only and is temporary: it goes back to NORMAL or on to
@@ -190,6 +191,27 @@ export function can(status: AccountStatus, capability: AccountCapability): boole
 /** The statuses that have `capability`, e.g. those that show in a related-accounts overview. */
 export function statusesThat(capability: AccountCapability): AccountStatus[] {
   return accountStatuses.filter((status) => can(status, capability));
+}
+
+/**
+ * Why a change to `status` may not carry the end time `until` (at `now`), if it may not: only a
+ * status that ends by itself (a temporary block) carries one, and it must be in the future.
+ */
+export function endTimeRefusal(
+  status: AccountStatus,
+  until: Date | undefined,
+  now: number,
+): FieldIssue | undefined {
+  if (!until) return undefined;
+  if (!can(status, 'mayCarryEndTime'))
+    return {
+      field: 'until',
+      rule: 'only_for_blocked',
+      message: `is only allowed with a status that ends by itself (${statusesThat('mayCarryEndTime').join(', ')})`,
+    };
+  if (until.getTime() <= now)
+    return { field: 'until', rule: 'must_be_future', message: 'must be in the future' };
+  return undefined;
 }
 
 /** The snapshot an event leads to, or undefined if the machine refuses the event. */

@@ -1,3 +1,8 @@
+import {
+  applicationStatuses,
+  mergeChanges,
+  missingForSubmit,
+} from '../../machines/account-application.js';
 import type { ApplicationProcesses } from '../../processes/applications.js';
 import type { AccountApplicationView } from '../../workflows/account-application.js';
 import { problemSchema, type Api } from '../api.js';
@@ -27,14 +32,13 @@ const createBody = z
   })
   .superRefine((body, ctx) => {
     if (!body.submit) return;
-    for (const field of ['programId', 'applicant'] as const) {
-      if (!body[field])
-        ctx.addIssue({
-          code: 'custom',
-          path: [field],
-          message: 'is required to submit',
-          params: { rule: 'required' },
-        });
+    for (const field of missingForSubmit(mergeChanges({ additionalCustomers: [] }, body))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: 'is required to submit',
+        params: { rule: 'required' },
+      });
     }
   })
   .openapi('CreateAccountApplication');
@@ -47,15 +51,7 @@ const params = z.strictObject({ applicationId: z.uuid({ message: 'must be a UUID
 const applicationSchema = z
   .object({
     id: z.uuid(),
-    status: z.enum([
-      'DRAFT',
-      'SUBMITTED',
-      'PROCESSING',
-      'ACCOUNT_CREATED',
-      'REJECTED',
-      'CANCELLED',
-      'EXPIRED',
-    ]),
+    status: z.enum(applicationStatuses),
     programId: z.uuid().nullable(),
     parentAccountId: z.uuid().nullable(),
     applicant: z.union([customerInputSchema, z.null()]),

@@ -4,8 +4,8 @@ import {
   accountStatusSnapshot,
   allowedTransitions,
   can,
+  endTimeRefusal,
   eventForTargetStatus,
-  statusesThat,
   statusOf,
   transitionStatus,
   type AccountStatus,
@@ -160,20 +160,8 @@ export function createAccountStatusChanges({
       actor: Actor,
     ): Promise<void> {
       const { until } = request;
-      if (until && !can(request.status, 'mayCarryEndTime')) {
-        throw DomainFailure.invalid([
-          {
-            field: 'until',
-            rule: 'only_for_blocked',
-            message: `is only allowed with a status that ends by itself (${statusesThat('mayCarryEndTime').join(', ')})`,
-          },
-        ]);
-      }
-      if (until && until.getTime() <= Date.now()) {
-        throw DomainFailure.invalid([
-          { field: 'until', rule: 'must_be_future', message: 'must be in the future' },
-        ]);
-      }
+      const refusal = endTimeRefusal(request.status, until, Date.now());
+      if (refusal) throw DomainFailure.invalid([refusal]);
       const { changed, previous } = await apply(
         tenant,
         accountId,
