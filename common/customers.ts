@@ -3,7 +3,7 @@
 /** A well-formed document id (CPF, CNPJ, passport number...): 3-32 letters, digits, dots, slashes, hyphens. */
 export const DOCUMENT_NUMBER = /^[A-Za-z0-9][A-Za-z0-9./-]{2,31}$/;
 
-interface Address {
+export interface Address {
   type: 'RESIDENTIAL' | 'BUSINESS' | 'MAILING';
   line1: string;
   line2?: string;

@@ -94,19 +94,25 @@ export function createApplicationProcesses(deps: ApplicationProcessDeps) {
       );
     },
 
-    async update(tenant: Tenant, applicationId: string, changes: ApplicationChanges, actor: Actor) {
+    async update(
+      tenant: Tenant,
+      applicationId: string,
+      changes: ApplicationChanges,
+      actor: Actor,
+      ids: IdSource,
+    ) {
       await get(tenant, applicationId);
       return executeMachineUpdate(
         handleOf(applicationId),
         updateApplicationUpdate,
         { changes, by: actor.actor },
         `application ${applicationId}`,
-        true,
+        { updateId: ids.operationId, runExists: true },
       );
     },
 
     /** Submits a draft. Submitting again (a retry after a timeout) answers with where it stands. */
-    async submit(tenant: Tenant, applicationId: string, actor: Actor) {
+    async submit(tenant: Tenant, applicationId: string, actor: Actor, ids: IdSource) {
       const current = await get(tenant, applicationId);
       if (['SUBMITTED', 'PROCESSING', 'ACCOUNT_CREATED'].includes(current.status)) return current;
       return executeMachineUpdate(
@@ -114,18 +120,18 @@ export function createApplicationProcesses(deps: ApplicationProcessDeps) {
         submitApplicationUpdate,
         { by: actor.actor },
         `application ${applicationId}`,
-        true,
+        { updateId: ids.operationId, runExists: true },
       );
     },
 
-    async cancel(tenant: Tenant, applicationId: string, actor: Actor) {
+    async cancel(tenant: Tenant, applicationId: string, actor: Actor, ids: IdSource) {
       await get(tenant, applicationId);
       return executeMachineUpdate(
         handleOf(applicationId),
         cancelApplicationUpdate,
         { by: actor.actor },
         `application ${applicationId}`,
-        true,
+        { updateId: ids.operationId, runExists: true },
       );
     },
   };

@@ -242,11 +242,13 @@ export function createOnboardingProcesses(deps: {
    * Sends an operator's event to the run that takes it, as one Update the run's machine
    * validates, and answers with that run's view. A refusal carries the machine's own details. A
    * run that does not exist costs one more call: the org's own run, to say what onboarding waits
-   * for (or that the org has no onboarding).
+   * for (or that the org has no onboarding). `updateId` names the Update, so a retry of the same
+   * request is answered with the outcome of the Update that landed.
    */
   async function sendOnboardingEvent(
     orgId: string,
     request: OnboardingEventRequest,
+    updateId: string,
   ): Promise<OnboardingEventAnswer> {
     const { type, by } = request;
     const stamp = { by, ...(request.notes ? { notes: request.notes } : {}) };
@@ -283,7 +285,7 @@ export function createOnboardingProcesses(deps: {
         'orgOnboarding',
         workflowIds.orgOnboarding(orgId),
         `onboarding of org ${orgId}`,
-        (handle) => handle.executeUpdate(sendOrgOnboardingEventUpdate, { args: [event] }),
+        (handle) => handle.executeUpdate(sendOrgOnboardingEventUpdate, { args: [event], updateId }),
       );
       return { run: 'orgOnboarding', ...answer };
     }
@@ -294,7 +296,10 @@ export function createOnboardingProcesses(deps: {
         workflowIds.networkCertification(orgId, network),
         `${network} certification of org ${orgId}`,
         (handle) =>
-          handle.executeUpdate(sendCertificationEventUpdate, { args: [{ type, ...stamp }] }),
+          handle.executeUpdate(sendCertificationEventUpdate, {
+            args: [{ type, ...stamp }],
+            updateId,
+          }),
       );
       return { run: 'networkCertification', ...answer };
     }
@@ -306,6 +311,7 @@ export function createOnboardingProcesses(deps: {
       (handle) =>
         handle.executeUpdate(sendEnvironmentProvisioningEventUpdate, {
           args: [{ type, ...stamp }],
+          updateId,
         }),
     );
     return { run: 'environmentProvisioning', ...answer };

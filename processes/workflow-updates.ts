@@ -6,23 +6,31 @@ import {
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import { DomainFailure } from '../common/failures.js';
 
+export interface MachineUpdateOptions {
+  /** Names the Update: the run answers a second one with this id with the first one's outcome */
+  updateId: string;
+  /** The caller has just seen the run, so a NOT_FOUND means it has ended */
+  runExists?: boolean;
+}
+
 /**
  * Sends a Temporal Update whose validator is a machine's can(), in one call. What went wrong is
  * read from the Update's own error: the machine's refusal, with its details; a run that has
- * ended, which accepts nothing more; a run that does not exist (NOT_FOUND). A caller that has
- * just seen the run says so with `runExists`: then any NOT_FOUND means it has ended.
+ * ended, which accepts nothing more; a run that does not exist (NOT_FOUND). The Update's id
+ * comes from the request's operation, so a retry after a crash that lost the answer gets the
+ * answer of the Update that landed, not a refusal of the same event twice.
  */
 export async function executeMachineUpdate<Ret, Arg>(
   handle: WorkflowHandle,
   update: UpdateDefinition<Ret, [Arg]>,
   arg: Arg,
   what: string,
-  runExists = false,
+  options: MachineUpdateOptions,
 ): Promise<Ret> {
   try {
-    return await handle.executeUpdate(update, { args: [arg] });
+    return await handle.executeUpdate(update, { args: [arg], updateId: options.updateId });
   } catch (error) {
-    throw machineUpdateFailure(error, what, runExists);
+    throw machineUpdateFailure(error, what, options.runExists);
   }
 }
 

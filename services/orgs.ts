@@ -1,6 +1,7 @@
 import { DomainFailure } from '../common/failures.js';
 import type { Environment, Org } from '../generated/prisma/client.js';
 import type { CardNetwork } from '../machines/network-certification.js';
+import type { Address } from '../common/customers.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { issueApiKey } from './api-keys.js';
 import { createOnce } from './create-once.js';
@@ -12,14 +13,8 @@ import { inTransaction } from './transactions.js';
 
 export interface NewOrg {
   legalName: string;
-  address: {
-    line1: string;
-    line2?: string;
-    city: string;
-    region?: string;
-    postalCode: string;
-    country: string;
-  };
+  /** Where the org is: a postal address without a customer address's type */
+  address: Omit<Address, 'type'>;
   timeZone: string;
   networks: CardNetwork[];
 }

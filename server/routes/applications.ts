@@ -137,12 +137,13 @@ export function registerApplicationRoutes(api: Api, applications: ApplicationPro
     access: 'org',
     params,
     body: updateBody,
+    idempotent: true,
     responses: {
       200: { description: 'The application', schema: applicationSchema },
       404: { description: 'Not found', schema: problemSchema },
       409: notAllowed,
     },
-    handler: async ({ params: p, body, caller, requestId }) => ({
+    handler: async ({ params: p, body, caller, requestId, ids }) => ({
       status: 200,
       body: view(
         await applications.update(
@@ -150,6 +151,7 @@ export function registerApplicationRoutes(api: Api, applications: ApplicationPro
           p.applicationId,
           body,
           actorOf(caller, requestId),
+          ids,
         ),
       ),
     }),
@@ -166,15 +168,21 @@ export function registerApplicationRoutes(api: Api, applications: ApplicationPro
       tag: 'Account applications',
       access: 'org',
       params,
+      idempotent: true,
       responses: {
         200: { description: 'The application', schema: applicationSchema },
         404: { description: 'Not found', schema: problemSchema },
         409: notAllowed,
       },
-      handler: async ({ params: p, caller, requestId }) => ({
+      handler: async ({ params: p, caller, requestId, ids }) => ({
         status: 200,
         body: view(
-          await applications[action](tenantOf(caller), p.applicationId, actorOf(caller, requestId)),
+          await applications[action](
+            tenantOf(caller),
+            p.applicationId,
+            actorOf(caller, requestId),
+            ids,
+          ),
         ),
       }),
     });

@@ -367,6 +367,7 @@ export function registerOrgRoutes(api: Api, services: Services, processes: Proce
     access: 'operator',
     params: orgIdParams,
     body: onboardingEventBody,
+    idempotent: true,
     responses: {
       200: {
         description: 'The run that took the event, as it stands after it',
@@ -380,12 +381,13 @@ export function registerOrgRoutes(api: Api, services: Services, processes: Proce
         schema: problemSchema,
       },
     },
-    handler: async ({ params, body, caller }) => {
+    handler: async ({ params, body, caller, ids }) => {
       const org = await visibleOrg(orgs, params.orgId, caller);
-      const answer = await onboarding.sendOnboardingEvent(org.id, {
-        ...body,
-        by: caller?.actor ?? 'operator',
-      });
+      const answer = await onboarding.sendOnboardingEvent(
+        org.id,
+        { ...body, by: caller?.actor ?? 'operator' },
+        ids.operationId,
+      );
       return { status: 200, body: answer };
     },
   });

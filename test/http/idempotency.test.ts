@@ -221,6 +221,48 @@ describe('a retry after a crash between the write and the stored response', () =
     ).toBe(1);
   });
 
+  it('POST /v1/orgs/:orgId/onboarding/events: the event taken once, answered as it was, not refused as a repeat', async () => {
+    const { first, retry } = await sendAndRetryAfterCrash(
+      'POST',
+      `/v1/orgs/${orgId}/onboarding/events`,
+      { type: 'KICKOFF_HELD', network: 'VISA', notes: 'call' },
+      OPERATOR_KEY,
+    );
+    expect(first.body.state.stage).toBe('testPlanning');
+    expect(retry.body).toEqual(first.body);
+    const overview = await onboardingClient(product.http).get(orgId);
+    const visa = overview.processes.find((p) => p.network === 'VISA')!;
+    expect(visa.details!.history.map((h: { event: string }) => h.event)).toEqual(['KICKOFF_HELD']);
+  });
+
+  it('PATCH /v1/account-applications/:id and POST …/submit: the changes appended once, submitted once', async () => {
+    const { programId } = await createAccount(product.http, key);
+    const draft = await product.http('POST', '/v1/account-applications', {
+      key,
+      json: { programId, applicant: { person: { name: 'Ivo', documentNumber: 'IVO-1' } } },
+    });
+    expect(draft.status).toBe(201);
+    const address = { type: 'MAILING', line1: 'R 2', city: 'SP', postalCode: '2', country: 'BR' };
+    const { first, retry } = await sendAndRetryAfterCrash(
+      'PATCH',
+      `/v1/account-applications/${draft.body.id}`,
+      { applicant: { person: { name: 'Ivo', documentNumber: 'IVO-1', addresses: [address] } } },
+      key,
+    );
+    expect(retry.body).toEqual(first.body);
+    expect(retry.body.applicant.person.addresses).toEqual([address]);
+    const submitted = await sendAndRetryAfterCrash(
+      'POST',
+      `/v1/account-applications/${draft.body.id}/submit`,
+      undefined,
+      key,
+    );
+    // Processing may have moved on by the retry; the draft was updated and submitted once each.
+    const events = submitted.retry.body.history.map((h: { event: string }) => h.event);
+    expect(events.slice(0, 2)).toEqual(['UPDATE', 'SUBMIT']);
+    expect(events.filter((e: string) => e === 'SUBMIT' || e === 'UPDATE')).toHaveLength(2);
+  });
+
   it('POST /v1/orgs/:orgId/workflows: the run it started, not a conflict with itself', async () => {
     const { first, retry } = await sendAndRetryAfterCrash(
       'POST',
