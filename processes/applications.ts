@@ -4,6 +4,7 @@ import {
   WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import { workflowIds } from '../common/temporal-names.js';
 import {
   applicationAtStart,
@@ -18,12 +19,13 @@ import {
   updateApplicationUpdate,
   applicationView,
   type accountApplication,
+  type ApplicationCaller,
   type AccountApplicationView,
 } from '../workflows/account-application.js';
 import type { IdSource } from '../services/ids.js';
 import { runOwnership } from './workflow-starts.js';
 import type { Actor, Tenant } from '../services/tenant.js';
-import { executeMachineUpdate } from './workflow-updates.js';
+import { executeMachineUpdate, RunEnded } from './workflow-updates.js';
 
 export interface ApplicationProcessDeps {
   temporal: Client;
@@ -94,47 +96,61 @@ export function createApplicationProcesses(deps: ApplicationProcessDeps) {
       );
     },
 
-    async update(
+    /** Updates a draft: one Update, which the run refuses for another environment's caller. */
+    update(
       tenant: Tenant,
       applicationId: string,
       changes: ApplicationChanges,
       actor: Actor,
       ids: IdSource,
     ) {
-      await get(tenant, applicationId);
-      return executeMachineUpdate(
-        handleOf(applicationId),
-        updateApplicationUpdate,
-        { changes, by: actor.actor },
-        `application ${applicationId}`,
-        { updateId: ids.operationId, runExists: true },
-      );
+      return send(tenant, applicationId, updateApplicationUpdate, { changes }, actor, ids);
     },
 
     /** Submits a draft. Submitting again (a retry after a timeout) answers with where it stands. */
     async submit(tenant: Tenant, applicationId: string, actor: Actor, ids: IdSource) {
       const current = await get(tenant, applicationId);
       if (['SUBMITTED', 'PROCESSING', 'ACCOUNT_CREATED'].includes(current.status)) return current;
-      return executeMachineUpdate(
-        handleOf(applicationId),
-        submitApplicationUpdate,
-        { by: actor.actor },
-        `application ${applicationId}`,
-        { updateId: ids.operationId, runExists: true },
-      );
+      return send(tenant, applicationId, submitApplicationUpdate, {}, actor, ids);
     },
 
-    async cancel(tenant: Tenant, applicationId: string, actor: Actor, ids: IdSource) {
-      await get(tenant, applicationId);
-      return executeMachineUpdate(
-        handleOf(applicationId),
-        cancelApplicationUpdate,
-        { by: actor.actor },
-        `application ${applicationId}`,
-        { updateId: ids.operationId, runExists: true },
-      );
+    cancel(tenant: Tenant, applicationId: string, actor: Actor, ids: IdSource) {
+      return send(tenant, applicationId, cancelApplicationUpdate, {}, actor, ids);
     },
   };
+
+  /**
+   * Sends a caller's Update to the application, which answers only its own environment. When no
+   * run takes it, one more call tells "not this environment's, or none" (404) from "has ended"
+   * (409), so another environment never learns that an application id exists.
+   */
+  async function send<Arg>(
+    tenant: Tenant,
+    applicationId: string,
+    update: UpdateDefinition<AccountApplicationView, [Arg & ApplicationCaller]>,
+    arg: Arg,
+    actor: Actor,
+    ids: IdSource,
+  ): Promise<AccountApplicationView> {
+    const what = `application ${applicationId}`;
+    try {
+      return await executeMachineUpdate(
+        handleOf(applicationId),
+        update,
+        { ...arg, by: actor.actor, environmentId: tenant.environmentId },
+        what,
+        { updateId: ids.operationId },
+      );
+    } catch (error) {
+      if (
+        !(error instanceof RunEnded) &&
+        !(error instanceof DomainFailure && error.kind === 'NOT_FOUND')
+      )
+        throw error;
+      await get(tenant, applicationId);
+      throw new RunEnded(what);
+    }
+  }
 }
 
 export type ApplicationProcesses = ReturnType<typeof createApplicationProcesses>;

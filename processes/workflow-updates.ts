@@ -34,6 +34,15 @@ export async function executeMachineUpdate<Ret, Arg>(
   }
 }
 
+/** A run that has closed: it takes no more events. */
+export class RunEnded extends DomainFailure {
+  constructor(what: string) {
+    super('TRANSITION_NOT_ALLOWED', `${what} has ended; it accepts no events`, {
+      allowedEvents: [],
+    });
+  }
+}
+
 /** The domain failure an Update's error stands for; anything unexpected is returned as it is. */
 export function machineUpdateFailure(error: unknown, what: string, runExists = false): unknown {
   if (error instanceof WorkflowNotFoundError) {
@@ -41,12 +50,12 @@ export function machineUpdateFailure(error: unknown, what: string, runExists = f
     // completed" (for every way a run can close), and to an unknown id with plain NOT_FOUND.
     // (The time-skipping test server says neither: "update <id> not found".)
     return runExists || /already completed/i.test(error.message)
-      ? new DomainFailure('TRANSITION_NOT_ALLOWED', `${what} has ended; it accepts no events`, {
-          allowedEvents: [],
-        })
+      ? new RunEnded(what)
       : DomainFailure.notFound(what);
   }
   const cause = error instanceof WorkflowUpdateFailedError ? error.cause : undefined;
+  if (cause instanceof ApplicationFailure && cause.type === 'NOT_FOUND')
+    return DomainFailure.notFound(what);
   if (cause instanceof ApplicationFailure && cause.type === 'TRANSITION_NOT_ALLOWED') {
     return new DomainFailure(
       'TRANSITION_NOT_ALLOWED',

@@ -49,6 +49,7 @@ export function composeProduct(
     prisma: connections.prisma,
     reportsDir: config.reportsDir,
     temporaryBlocks: createTemporaryBlocks(processDeps),
+    apiKeyCacheMs: config.apiKeyCacheMs,
   });
   const processes = createProcesses(processDeps, services);
   const builtIn = builtInEnvironmentProvider(services.environments);

@@ -51,6 +51,7 @@ const envSchema = z.object({
   SERVER_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
   APPLICATION_DRAFT_EXPIRY_DAYS: z.coerce.number().positive().max(3650).default(30),
+  API_KEY_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   CERTIFICATION_REMINDER_DAYS: z.coerce
     .number()
     .positive()
@@ -111,6 +112,8 @@ export interface Config {
   serverSecret?: string;
   /** How long an account application draft may stay untouched before it expires */
   applicationDraftExpiresAfterMs: number;
+  /** How long a checked API key is trusted without reading it again: the bound on revocation */
+  apiKeyCacheMs: number;
   onboarding: OnboardingSettings;
   /** Where report files (account limits) are written and served from */
   reportsDir: string;
@@ -194,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     operatorApiKey: e.OPERATOR_API_KEY,
     serverSecret: e.SERVER_SECRET,
     applicationDraftExpiresAfterMs: e.APPLICATION_DRAFT_EXPIRY_DAYS * 24 * 3600 * 1000,
+    apiKeyCacheMs: e.API_KEY_CACHE_SECONDS * 1000,
     onboarding: {
       certification: {
         reminderAfterDays: e.CERTIFICATION_REMINDER_DAYS,

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { ClientInterceptors } from '@temporalio/client';
-import type { Worker, WorkerOptions } from '@temporalio/worker';
+import path from 'node:path';
+import type { Worker } from '@temporalio/worker';
 import { createApp } from '../server/app.js';
 import { temporalUiBaseUrl, type Config } from './config.js';
 import { openDatabase, type Database } from './database.js';
@@ -10,6 +11,7 @@ import { createPrisma, type PrismaClient } from './prisma.js';
 import { openTemporal, type TemporalHandles } from './temporal.js';
 import { composeProduct, type ProductParts } from './compose.js';
 import { createWorker } from './worker.js';
+import { workflowBundlePath } from './workflow-bundle.js';
 
 export interface Roles {
   api: boolean;
@@ -38,7 +40,8 @@ export async function startProduct(
   logger: Logger,
   roles: Roles,
   options: {
-    workflowBundle?: WorkerOptions['workflowBundle'];
+    /** A bundle of the workflow code built beforehand; otherwise the cached one (built if missing) */
+    workflowBundlePath?: string;
     /** See every call the product's Temporal client makes */
     clientInterceptors?: ClientInterceptors;
   } = {},
@@ -51,16 +54,24 @@ export async function startProduct(
     }
   };
   try {
-    const database: Database = await openDatabase(config, logger);
-    stops.push(() => database.stop());
+    // PostgreSQL, Temporal and the workflow bundle do not wait for each other. Whatever came up
+    // is registered for stop() even when another failed.
+    const bundling = roles.worker
+      ? (options.workflowBundlePath ??
+        workflowBundlePath(path.join(config.dataDir, 'workflow-bundles'), logger))
+      : undefined;
+    const [databaseStart, temporalStart, bundleStart] = await Promise.allSettled([
+      openDatabase(config, logger),
+      openTemporal(config, logger, options.clientInterceptors),
+      bundling,
+    ]);
+    if (databaseStart.status === 'fulfilled') stops.push(() => databaseStart.value.stop());
+    if (temporalStart.status === 'fulfilled') stops.push(() => temporalStart.value.close());
+    const database: Database = valueOf(databaseStart);
+    const temporal: TemporalHandles = valueOf(temporalStart);
+    valueOf(bundleStart);
     const prisma: PrismaClient = createPrisma(database.url);
     stops.push(() => prisma.$disconnect());
-    const temporal: TemporalHandles = await openTemporal(
-      config,
-      logger,
-      options.clientInterceptors,
-    );
-    stops.push(() => temporal.close());
     const parts = composeProduct(config, {
       prisma,
       temporal: temporal.client,
@@ -69,13 +80,13 @@ export async function startProduct(
     });
 
     let workerDone: Promise<void> = new Promise(() => undefined);
-    if (roles.worker) {
+    if (bundling) {
       const worker: Worker = await createWorker({
         connection: temporal.workerConnection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         activities: parts.activities,
-        workflowBundle: options.workflowBundle,
+        workflowBundlePath: await bundling,
       });
       workerDone = worker.run();
       stops.push(async () => {
@@ -120,4 +131,9 @@ export async function startProduct(
     await stop();
     throw error;
   }
+}
+
+function valueOf<T>(result: PromiseSettledResult<T>): T {
+  if (result.status === 'rejected') throw result.reason;
+  return result.value;
 }

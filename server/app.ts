@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { pinoHttp } from 'pino-http';
 import { DomainFailure, failureTypes, type FailureType } from '../common/failures.js';
 import type { Processes } from '../processes/index.js';
 import type { Logger } from '../runtime/logger.js';
@@ -9,6 +7,7 @@ import type { Services } from '../services/index.js';
 import { Api } from './api.js';
 import { problemOf } from './domain-problems.js';
 import { allowedMethods } from './method-not-allowed.js';
+import { requestLog } from './request-log.js';
 import { Problem, problemTitle, problemTypeUri, sendProblem } from './problem.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAccountTermsRoutes } from './routes/account-terms.js';
@@ -36,7 +35,6 @@ export interface AppDeps {
   maxBodyBytes: number;
 }
 
-const REQUEST_ID = /^[\w.-]{1,100}$/;
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 /** The HTTP API and the pages over the product's services and processes; nothing here is built twice. */
@@ -46,18 +44,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-    }),
-  );
+  app.use(requestLog(deps.logger));
   // The pages take a sign-in form; everything else speaks JSON.
   registerUiRoutes(app, { services, processes, operatorApiKey: deps.operatorApiKey });
   app.use(requireJsonBody);
@@ -115,7 +102,11 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const problem = toProblem(error);
-    if (problem.status >= 500) req.log.error({ err: error }, 'request failed');
+    if (problem.status >= 500)
+      deps.logger.error(
+        { err: error, requestId: res.getHeader('X-Request-Id'), path: req.path },
+        'request failed',
+      );
     sendProblem(res, problem, req.originalUrl);
   });
   return app;

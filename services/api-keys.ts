@@ -36,7 +36,14 @@ export interface ApiKeyIdentity {
   environmentKind: EnvironmentKind;
 }
 
-export function createApiKeys({ prisma }: { prisma: PrismaClient }) {
+/** The most keys remembered at once; the oldest is forgotten first. */
+const CACHED_KEYS = 10_000;
+
+/**
+ * `cacheMs`: how long a key found valid is trusted without reading it again, so most requests
+ * skip the lookup. A revoked key is refused at the latest that long after its revocation.
+ */
+export function createApiKeys({ prisma, cacheMs }: { prisma: PrismaClient; cacheMs: number }) {
   const identity = {
     id: true,
     orgId: true,
@@ -44,25 +51,41 @@ export function createApiKeys({ prisma }: { prisma: PrismaClient }) {
     revokedAt: true,
     environment: { select: { kind: true } },
   } as const;
+  // By the token's hash, so the tokens themselves are not kept in memory.
+  const trusted = new Map<string, { identity: ApiKeyIdentity; until: number }>();
+
+  async function lookUp(token: string): Promise<ApiKeyIdentity | undefined> {
+    const match = TOKEN.exec(token);
+    if (!match) return undefined;
+    const [, kind, prefix, secret] = match as unknown as [string, string, string, string];
+    const key = await prisma.apiKey.findUnique({
+      where: { prefix },
+      select: { ...identity, secretHash: true },
+    });
+    if (!key || key.revokedAt || key.environment.kind.toLowerCase() !== kind) return undefined;
+    if (!timingSafeEqual(Buffer.from(sha256(secret)), Buffer.from(key.secretHash)))
+      return undefined;
+    return {
+      apiKeyId: key.id,
+      orgId: key.orgId,
+      environmentId: key.environmentId,
+      environmentKind: key.environment.kind,
+    };
+  }
+
   return {
     /** The identity a key token stands for, or undefined for a malformed, unknown or revoked key. */
     async find(token: string): Promise<ApiKeyIdentity | undefined> {
-      const match = TOKEN.exec(token);
-      if (!match) return undefined;
-      const [, kind, prefix, secret] = match as unknown as [string, string, string, string];
-      const key = await prisma.apiKey.findUnique({
-        where: { prefix },
-        select: { ...identity, secretHash: true },
-      });
-      if (!key || key.revokedAt || key.environment.kind.toLowerCase() !== kind) return undefined;
-      if (!timingSafeEqual(Buffer.from(sha256(secret)), Buffer.from(key.secretHash)))
-        return undefined;
-      return {
-        apiKeyId: key.id,
-        orgId: key.orgId,
-        environmentId: key.environmentId,
-        environmentKind: key.environment.kind,
-      };
+      const tokenHash = sha256(token);
+      const known = trusted.get(tokenHash);
+      if (known && known.until > performance.now()) return known.identity;
+      trusted.delete(tokenHash);
+      const found = await lookUp(token);
+      if (found && cacheMs > 0) {
+        if (trusted.size >= CACHED_KEYS) trusted.delete(trusted.keys().next().value!);
+        trusted.set(tokenHash, { identity: found, until: performance.now() + cacheMs });
+      }
+      return found;
     },
 
     /** The identity of a live key by its id (for sessions that name a key without holding it). */

@@ -25,11 +25,13 @@ export interface ServiceDeps {
   reportsDir: string;
   /** The timers that end temporary blocks (processes/temporary-blocks.ts) */
   temporaryBlocks: TemporaryBlocks;
+  /** How long a checked API key is trusted without reading it again */
+  apiKeyCacheMs: number;
 }
 
 /** Every database use case, built once from its dependencies, for the API and the worker alike. */
 export function createServices(deps: ServiceDeps) {
-  const apiKeys = createApiKeys(deps);
+  const apiKeys = createApiKeys({ prisma: deps.prisma, cacheMs: deps.apiKeyCacheMs });
   const statusReasons = createStatusReasonService(deps);
   return {
     accounts: createAccountRecords(deps),

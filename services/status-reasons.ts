@@ -59,7 +59,7 @@ export async function checkReasonFor(
   target: AccountStatus,
   reasonId: string | undefined,
   requiredFor: AccountStatus[],
-): Promise<void> {
+): Promise<{ id: string; code: string; description: string } | null> {
   const reason = reasonId
     ? await db.accountStatusReason.findFirst({
         where: { id: reasonId, environmentId: tenant.environmentId },
@@ -67,6 +67,7 @@ export async function checkReasonFor(
     : undefined;
   const refusal = reasonRefusal(target, reason, requiredFor);
   if (refusal) throw refusal;
+  return reason ? { id: reason.id, code: reason.code, description: reason.description } : null;
 }
 
 /** The system's own reason in this environment, created on first use. */

@@ -1,5 +1,6 @@
 import {
   ActivityFailure,
+  ApplicationFailure,
   condition,
   defineQuery,
   defineUpdate,
@@ -20,6 +21,7 @@ import {
   type ApplicationData,
   type ApplicationStatus,
 } from '../machines/account-application.js';
+import type { FailureType } from '../common/failures.js';
 import { hostMachine } from './machine-host.js';
 
 export interface AccountApplicationInput {
@@ -47,14 +49,21 @@ export interface AccountApplicationView {
 }
 
 export const getApplicationQuery = defineQuery<AccountApplicationView>('getApplication');
+/** Who sends an Update: the actor, and the environment whose key it came with */
+export interface ApplicationCaller {
+  by: string;
+  /** Checked against the application's own: another environment's caller gets NOT_FOUND */
+  environmentId?: string;
+}
+
 export const updateApplicationUpdate = defineUpdate<
   AccountApplicationView,
-  [{ changes: ApplicationChanges; by: string }]
+  [{ changes: ApplicationChanges } & ApplicationCaller]
 >('updateApplication');
-export const submitApplicationUpdate = defineUpdate<AccountApplicationView, [{ by: string }]>(
+export const submitApplicationUpdate = defineUpdate<AccountApplicationView, [ApplicationCaller]>(
   'submitApplication',
 );
-export const cancelApplicationUpdate = defineUpdate<AccountApplicationView, [{ by: string }]>(
+export const cancelApplicationUpdate = defineUpdate<AccountApplicationView, [ApplicationCaller]>(
   'cancelApplication',
 );
 
@@ -93,14 +102,30 @@ export async function accountApplication(
     view: (snapshot) => applicationView(input, snapshot),
     refusal: applicationRefusal,
   });
-  host.accept(updateApplicationUpdate, ({ changes, by }, at) => ({
-    type: 'UPDATE',
-    changes,
-    at,
-    by,
-  }));
-  host.accept(submitApplicationUpdate, ({ by }, at) => ({ type: 'SUBMIT', at, by }));
-  host.accept(cancelApplicationUpdate, ({ by }, at) => ({ type: 'CANCEL', at, by }));
+  // An application answers only callers of its own environment; to others it does not exist.
+  const sameEnvironment = ({ environmentId }: ApplicationCaller) => {
+    if (environmentId !== undefined && environmentId !== input.environmentId)
+      throw ApplicationFailure.create({
+        type: 'NOT_FOUND' satisfies FailureType,
+        message: `application ${input.applicationId} was not found`,
+        nonRetryable: true,
+      });
+  };
+  host.accept(
+    updateApplicationUpdate,
+    ({ changes, by }, at) => ({ type: 'UPDATE', changes, at, by }),
+    sameEnvironment,
+  );
+  host.accept(
+    submitApplicationUpdate,
+    ({ by }, at) => ({ type: 'SUBMIT', at, by }),
+    sameEnvironment,
+  );
+  host.accept(
+    cancelApplicationUpdate,
+    ({ by }, at) => ({ type: 'CANCEL', at, by }),
+    sameEnvironment,
+  );
 
   while (host.snapshot.status !== 'done') {
     const status = applicationStatus(host.snapshot);

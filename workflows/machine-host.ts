@@ -45,11 +45,13 @@ export interface MachineHost<Machine extends AnyStateMachine, View> {
   view: () => View;
   /**
    * Takes an Update whose validator is the machine's can(): a refused event never reaches the
-   * history; an accepted one is applied and answered with the view.
+   * history; an accepted one is applied and answered with the view. `admit` runs first and
+   * throws for a caller the run does not answer at all (another environment's, say).
    */
   accept<Input>(
     update: UpdateDefinition<View, [Input]>,
     toEvent: (input: Input, at: string) => EventFromLogic<Machine>,
+    admit?: (input: Input) => void,
   ): void;
 }
 
@@ -102,6 +104,7 @@ export function hostMachine<Machine extends AnyStateMachine, View>(
     accept<Input>(
       update: UpdateDefinition<View, [Input]>,
       toEvent: (input: Input, at: string) => EventFromLogic<Machine>,
+      admit?: (input: Input) => void,
     ) {
       setHandler(
         update,
@@ -111,6 +114,7 @@ export function hostMachine<Machine extends AnyStateMachine, View>(
         },
         {
           validator: (input: Input) => {
+            admit?.(input);
             const event = toEvent(input, now());
             if (!(snapshot as AnyMachineSnapshot).can(event))
               throw transitionNotAllowed(options.refusal(snapshot, event));

@@ -180,20 +180,19 @@ const relatedAccountSchema = z
   .openapi('RelatedAccount');
 
 export function registerAccountRoutes(api: Api, services: Services): void {
-  /** The account as it is now, with its ETag */
+  /** The account as a write left it, with its ETag */
+  const shown = (account: AccountRecord, status = 200, headers: Record<string, string> = {}) => ({
+    status,
+    headers: { ...headers, ETag: etagOf(account.version) },
+    body: accountView(account),
+  });
+  /** The account as it is now */
   const answer = async (
     tenant: Tenant,
     accountId: string,
     status = 200,
     headers: Record<string, string> = {},
-  ) => {
-    const account = await services.accounts.get(tenant, accountId);
-    return {
-      status,
-      headers: { ...headers, ETag: etagOf(account.version) },
-      body: accountView(account),
-    };
-  };
+  ) => shown(await services.accounts.get(tenant, accountId), status, headers);
 
   api.route({
     method: 'put',
@@ -329,7 +328,7 @@ export function registerAccountRoutes(api: Api, services: Services): void {
     },
     handler: async ({ req, params, body, caller, requestId }) => {
       const until = body.until === undefined ? undefined : new Date(body.until);
-      await services.accountStatus.change(
+      const account = await services.accountStatus.change(
         tenantOf(caller),
         params.accountId,
         {
@@ -341,7 +340,7 @@ export function registerAccountRoutes(api: Api, services: Services): void {
         },
         actorOf(caller, requestId),
       );
-      return answer(tenantOf(caller), params.accountId);
+      return shown(account);
     },
   });
 
@@ -362,13 +361,13 @@ export function registerAccountRoutes(api: Api, services: Services): void {
       412: { description: 'If-Match does not match the current version', schema: problemSchema },
     },
     handler: async ({ req, params, body, caller, requestId }) => {
-      await services.accountStatus.rollback(
+      const account = await services.accountStatus.rollback(
         tenantOf(caller),
         params.accountId,
         { ...body, expectedVersion: ifMatch(req) },
         actorOf(caller, requestId),
       );
-      return answer(tenantOf(caller), params.accountId);
+      return shown(account);
     },
   });
 
@@ -435,14 +434,13 @@ export function registerAccountRoutes(api: Api, services: Services): void {
     },
     handler: async ({ params, body, caller, requestId, ids }) => {
       const tenant = tenantOf(caller);
-      const transaction = await services.ledger.move(
+      const { transaction, account } = await services.ledger.move(
         tenant,
         params.accountId,
         body,
         actorOf(caller, requestId),
         ids,
       );
-      const account = await services.accounts.get(tenant, params.accountId);
       return {
         status: 201,
         headers: { ETag: etagOf(account.version) },
@@ -465,12 +463,12 @@ export function registerAccountRoutes(api: Api, services: Services): void {
 
 export function accountView(account: AccountRecord) {
   const snapshot = accountStatusSnapshot(account.status, account.statusBeforeCancellation);
-  const holder = account.customers[0]?.customer;
+  const holder = account.holder;
   const limits = balanceLimits(account.balance, account.creditLimit);
   return {
     id: account.id,
     programId: account.programId,
-    currency: account.program.currency,
+    currency: account.currency,
     status: account.status,
     statusReason: account.statusReason,
     statusDescription: account.statusDescription,

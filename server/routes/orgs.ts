@@ -374,17 +374,18 @@ export function registerOrgRoutes(api: Api, services: Services, processes: Proce
         schema: onboardingEventAnswerSchema,
       },
       400: { description: 'The event is malformed or names no run', schema: problemSchema },
-      404: { description: 'No such org, or the org has no onboarding', schema: problemSchema },
+      404: { description: 'The org has no onboarding (or there is no such org)', schema: problemSchema },
       409: {
         description:
           'The run’s machine does not allow the event now (its stage and allowedEvents say what it allows), the run has ended, or it has not started',
         schema: problemSchema,
       },
     },
+    // Operator only, and the org's runs are named after it: an org without onboarding runs (or
+    // no org at all) is a 404 from the run itself, with no database read on the way.
     handler: async ({ params, body, caller, ids }) => {
-      const org = await visibleOrg(orgs, params.orgId, caller);
       const answer = await onboarding.sendOnboardingEvent(
-        org.id,
+        params.orgId,
         { ...body, by: caller?.actor ?? 'operator' },
         ids.operationId,
       );

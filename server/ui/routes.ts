@@ -372,7 +372,7 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
           <dt>Status</dt><dd><span class="pill current" data-testid="status">${account.status}</span></dd>
           <dt>Reason</dt><dd>${account.statusReason ? `${account.statusReason.code}: ${account.statusReason.description}` : '—'}</dd>
           <dt>Blocked until</dt><dd>${account.blockedUntil?.toISOString() ?? '—'}</dd>
-          <dt>Balance</dt><dd>${String(account.balance)} (minor units of ${account.program.currency})</dd>
+          <dt>Balance</dt><dd>${String(account.balance)} (minor units of ${account.currency})</dd>
           <dt>Version</dt><dd>${account.version}</dd>
         </dl></section>
         <section class="diagram">${raw(await machineSvg(graph, { current: account.status, title: 'Account status' }))}</section>

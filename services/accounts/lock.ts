@@ -1,6 +1,7 @@
 import { DomainFailure } from '../../common/failures.js';
 import type { AccountTerms } from '../../machines/account-terms.js';
-import type { AccountStatus, NonFinalAccountStatus } from '../../machines/account-status.js';
+import type { AccountStatus } from '../../machines/account-status.js';
+import { accountRecordColumns, accountRecordJoins, type AccountRecord } from './records.js';
 import type { Tenant } from '../tenant.js';
 import type { Tx } from '../transactions.js';
 
@@ -9,14 +10,7 @@ import type { Tx } from '../transactions.js';
  * locked for the rest of the transaction: concurrent writers of one account queue behind each
  * other, so each decides on the latest state and the version chain never forks.
  */
-export interface LockedAccount extends AccountTerms {
-  id: string;
-  statusBeforeCancellation: NonFinalAccountStatus | null;
-  blockedUntil: Date | null;
-  version: number;
-  balance: bigint;
-  creditLimit: bigint;
-  programId: string;
+export interface LockedAccount extends AccountRecord, AccountTerms {
   /** Target statuses the environment requires a reason for */
   statusReasonRequiredFor: AccountStatus[];
   /** The org's IANA time zone: whose calendar its dates are in */
@@ -41,15 +35,15 @@ export async function lockAccountIfExists(
   accountId: string,
 ): Promise<LockedAccount | undefined> {
   const rows = await tx.$queryRaw<LockedAccount[]>`
-    SELECT a.id, a.status::text AS status, a."statusBeforeCancellation"::text AS "statusBeforeCancellation",
-           a."blockedUntil", a.version, a.balance, a."creditLimit", a."programId", a."dueDay",
+    SELECT ${accountRecordColumns},
            a."dueDayCycleClosesOn"::text AS "dueDayCycleClosesOn", a."dueDayChangesInCycle",
-           p.type::text AS type, p."cardNetwork"::text AS "cardNetwork", p.currency, p."dueDays", p."dueDayChangeLimit",
+           p.type::text AS type, p."cardNetwork"::text AS "cardNetwork", p."dueDays", p."dueDayChangeLimit",
            e."statusReasonRequiredFor"::text[] AS "statusReasonRequiredFor", o."timeZone"
     FROM "Account" a
     JOIN "Program" p ON p.id = a."programId"
     JOIN "Environment" e ON e.id = a."environmentId"
     JOIN "Org" o ON o.id = a."orgId"
+    ${accountRecordJoins}
     WHERE a.id = ${accountId}::uuid AND a."environmentId" = ${tenant.environmentId}::uuid
     FOR UPDATE OF a`;
   const row = rows[0];

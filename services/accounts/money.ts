@@ -6,6 +6,7 @@ import type { IdSource } from '../ids.js';
 import type { Actor, Tenant } from '../tenant.js';
 import { inTransaction } from '../transactions.js';
 import { lockAccount } from './lock.js';
+import type { AccountRecord } from './records.js';
 
 // Cash-in and cash-out: the balance moves in the same transaction as its ledger row.
 
@@ -28,14 +29,14 @@ export function createAccountLedger({ prisma }: { prisma: PrismaClient }) {
       movement: MoneyMovement,
       actor: Actor,
       ids: IdSource,
-    ): Promise<AccountTransaction> {
+    ): Promise<{ transaction: AccountTransaction; account: AccountRecord }> {
       const transactionId = ids.uuid('transaction');
       return inTransaction(prisma, async (tx) => {
         const account = await lockAccount(tx, tenant, accountId);
         const done = await tx.accountTransaction.findFirst({
           where: { id: transactionId, accountId: account.id },
         });
-        if (done) return done;
+        if (done) return { transaction: done, account };
         const amount = BigInt(movement.amount);
         const decided = cashMovement(account, { ...movement, amount });
         if ('refusal' in decided) throw decided.refusal;
@@ -44,7 +45,7 @@ export function createAccountLedger({ prisma }: { prisma: PrismaClient }) {
           where: { id: account.id },
           data: { balance, version: account.version + 1 },
         });
-        return tx.accountTransaction.create({
+        const transaction = await tx.accountTransaction.create({
           data: {
             id: transactionId,
             ...tenant,
@@ -57,6 +58,7 @@ export function createAccountLedger({ prisma }: { prisma: PrismaClient }) {
             requestId: actor.requestId ?? null,
           },
         });
+        return { transaction, account: { ...account, balance, version: account.version + 1 } };
       });
     },
   };

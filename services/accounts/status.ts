@@ -19,6 +19,7 @@ import { checkReasonFor, systemReason } from '../status-reasons.js';
 import type { Actor, Tenant } from '../tenant.js';
 import { inTransaction, type Tx } from '../transactions.js';
 import { checkVersion, lockAccount, type LockedAccount } from './lock.js';
+import type { AccountRecord } from './records.js';
 
 // Account status changes in the database: the machine decides each one on the locked row, and it
 // is written with its audit row in one transaction.
@@ -84,63 +85,67 @@ export function createAccountStatusChanges({
    * The one path every status change takes: lock the row, check the version, let the machine
    * decide, check the reason, then a version-checked UPDATE and its audit row in one transaction.
    */
-  function apply(tenant: Tenant, accountId: string, change: StatusChange, actor: Actor) {
+  function apply(
+    tenant: Tenant,
+    accountId: string,
+    change: StatusChange,
+    actor: Actor,
+  ): Promise<{ changed: boolean; previous: LockedAccount; account: AccountRecord }> {
     return inTransaction(prisma, async (tx) => {
       const account = await lockAccount(tx, tenant, accountId);
+      const unchanged = { changed: false, previous: account, account };
       if (change.operationId) {
         const done = await tx.accountStatusChange.findFirst({
           where: { accountId: account.id, operationId: change.operationId },
           select: { id: true },
         });
-        if (done) return { changed: true as const, previous: account };
+        if (done) return { ...unchanged, changed: true };
       }
       checkVersion(account, change.expectedVersion);
       const snapshot = accountStatusSnapshot(account.status, account.statusBeforeCancellation);
       const event = change.decide(account, snapshot);
-      if (!event) return { changed: false as const, previous: account };
+      if (!event) return unchanged;
       const next = transitionStatus(snapshot, event);
       if (!next) throw refuse(snapshot, event.type);
       const to = statusOf(next);
       const reasonId =
         typeof change.reasonId === 'function' ? await change.reasonId(tx) : change.reasonId;
-      await checkReasonFor(tx, tenant, to, reasonId, account.statusReasonRequiredFor);
+      const reason = await checkReasonFor(tx, tenant, to, reasonId, account.statusReasonRequiredFor);
       await change.beforeCommit?.();
 
-      const version = account.version + 1;
-      const now = new Date();
-      const until = can(to, 'mayCarryEndTime') ? (change.until ?? null) : null;
-      const updated = await tx.account.updateMany({
-        where: { id: account.id, version: account.version },
-        data: {
-          status: to,
-          statusReasonId: reasonId ?? null,
-          statusDescription: change.description ?? null,
-          statusChangedAt: now,
-          statusBeforeCancellation: next.context.statusBeforeCancellation,
-          blockedUntil: until,
-          version,
-        },
-      });
-      if (updated.count !== 1)
+      const after: AccountRecord = {
+        ...account,
+        status: to,
+        statusReason: reason,
+        statusDescription: change.description ?? null,
+        statusChangedAt: new Date(),
+        statusBeforeCancellation: next.context.statusBeforeCancellation,
+        blockedUntil: can(to, 'mayCarryEndTime') ? (change.until ?? null) : null,
+        version: account.version + 1,
+      };
+      const updated = await tx.$executeRaw`
+        UPDATE "Account" SET
+          status = ${after.status}::"AccountStatus",
+          "statusReasonId" = ${after.statusReason?.id ?? null}::uuid,
+          "statusDescription" = ${after.statusDescription},
+          "statusChangedAt" = ${after.statusChangedAt},
+          "statusBeforeCancellation" = ${after.statusBeforeCancellation}::"AccountStatus",
+          "blockedUntil" = ${after.blockedUntil},
+          version = ${after.version},
+          "updatedAt" = ${after.statusChangedAt}
+        WHERE id = ${account.id}::uuid AND version = ${account.version}`;
+      if (updated !== 1)
         throw new DomainFailure('CONFLICT', 'the account changed during the request; retry it');
-      await tx.accountStatusChange.create({
-        data: {
-          ...tenant,
-          accountId: account.id,
-          kind: change.kind,
-          fromStatus: account.status,
-          toStatus: to,
-          reasonId: reasonId ?? null,
-          description: change.description ?? null,
-          blockedUntil: until,
-          accountVersion: version,
-          actor: actor.actor,
-          requestId: actor.requestId ?? null,
-          operationId: change.operationId ?? null,
-          createdAt: now,
-        },
-      });
-      return { changed: true as const, previous: account };
+      await tx.$executeRaw`
+        INSERT INTO "AccountStatusChange"
+          ("orgId", "environmentId", "accountId", kind, "fromStatus", "toStatus", "reasonId",
+           description, "blockedUntil", "accountVersion", actor, "requestId", "operationId", "createdAt")
+        VALUES (${tenant.orgId}::uuid, ${tenant.environmentId}::uuid, ${account.id}::uuid,
+          ${change.kind}::"StatusChangeKind", ${account.status}::"AccountStatus",
+          ${after.status}::"AccountStatus", ${after.statusReason?.id ?? null}::uuid,
+          ${after.statusDescription}, ${after.blockedUntil}, ${after.version}, ${actor.actor},
+          ${actor.requestId ?? null}, ${change.operationId ?? null}, ${after.statusChangedAt})`;
+      return { changed: true, previous: account, account: after };
     });
   }
 
@@ -158,11 +163,11 @@ export function createAccountStatusChanges({
       accountId: string,
       request: StatusChangeRequest,
       actor: Actor,
-    ): Promise<void> {
+    ): Promise<AccountRecord> {
       const { until } = request;
       const refusal = endTimeRefusal(request.status, until, Date.now());
       if (refusal) throw DomainFailure.invalid([refusal]);
-      const { changed, previous } = await apply(
+      const { changed, previous, account } = await apply(
         tenant,
         accountId,
         {
@@ -185,6 +190,7 @@ export function createAccountStatusChanges({
         actor,
       );
       if (changed) await stopLeftBlockTimer(previous, until);
+      return account;
     },
 
     /** Recovers the account to the status it had before it was cancelled, or the one named. */
@@ -193,8 +199,8 @@ export function createAccountStatusChanges({
       accountId: string,
       request: RollbackRequest,
       actor: Actor,
-    ): Promise<void> {
-      await apply(
+    ): Promise<AccountRecord> {
+      const { account } = await apply(
         tenant,
         accountId,
         {
@@ -207,6 +213,7 @@ export function createAccountStatusChanges({
         },
         actor,
       );
+      return account;
     },
 
     /**

@@ -1,13 +1,13 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { createLogger } from '../../runtime/logger.js';
 import { applyMigrations } from '../../runtime/migrate.js';
 import { createDatabaseIfMissing, startEmbeddedPostgres } from '../../runtime/postgres.js';
 import { startTemporalDevServer } from '../../runtime/temporal.js';
-import { workflowsPath } from '../../runtime/worker.js';
+import { workflowBundlePath } from '../../runtime/workflow-bundle.js';
 import { freePort } from './free-port.js';
 
 // One real PostgreSQL and one real Temporal dev server for the whole run. Each test file gets its
@@ -31,32 +31,54 @@ export default async function setup(project: TestProject) {
   const scratchDir = await mkdtemp(path.join(os.tmpdir(), 'cie-test-'));
   // PostgreSQL runs as its own unprivileged user and must reach its data directory in here.
   await chmod(scratchDir, 0o755);
-  const postgresPort = await freePort();
-  const postgres = await startEmbeddedPostgres({
-    dataDir: path.join(scratchDir, 'postgres'),
-    port: postgresPort,
-    logger,
-  });
-  await createDatabaseIfMissing(postgres.ownerUrl('postgres'), TEMPLATE_DATABASE);
-  await applyMigrations(postgres.ownerUrl(TEMPLATE_DATABASE));
-  await postgres.enableProductLogin();
-
-  const temporal = await startTemporalDevServer({
-    port: await freePort(),
-    uiPort: 'headless',
-    databaseFile: path.join(scratchDir, 'temporal', 'temporal.db'),
-    namespace: 'default',
-    logger,
-  });
-
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: { ...silentLogger } });
-  const workflowBundlePath = path.join(scratchDir, 'workflow-bundle.js');
-  await writeFile(workflowBundlePath, bundle.code);
+  // PostgreSQL, Temporal and the workflow bundle come up side by side; if one fails, the others
+  // are stopped again.
+  const [postgresStart, temporalStart, bundleStart] = await Promise.allSettled([
+    (async () => {
+      const postgres = await startEmbeddedPostgres({
+        dataDir: path.join(scratchDir, 'postgres'),
+        port: await freePort(),
+        logger,
+      });
+      await createDatabaseIfMissing(postgres.ownerUrl('postgres'), TEMPLATE_DATABASE);
+      await applyMigrations(postgres.ownerUrl(TEMPLATE_DATABASE));
+      await postgres.enableProductLogin();
+      return postgres;
+    })(),
+    (async () =>
+      startTemporalDevServer({
+        port: await freePort(),
+        uiPort: 'headless',
+        databaseFile: path.join(scratchDir, 'temporal', 'temporal.db'),
+        namespace: 'default',
+        logger,
+      }))(),
+    // Built once per version of the workflow code, and kept for the next run.
+    workflowBundlePath(
+      fileURLToPath(new URL('../../node_modules/.cache/card-issuing-engine', import.meta.url)),
+      logger,
+    ),
+  ]);
+  if (
+    postgresStart.status === 'rejected' ||
+    temporalStart.status === 'rejected' ||
+    bundleStart.status === 'rejected'
+  ) {
+    if (postgresStart.status === 'fulfilled') await postgresStart.value.stop();
+    if (temporalStart.status === 'fulfilled') await temporalStart.value.stop();
+    await rm(scratchDir, { recursive: true, force: true });
+    throw [postgresStart, temporalStart, bundleStart].flatMap((r) =>
+      r.status === 'rejected' ? [r.reason] : [],
+    )[0];
+  }
+  const postgres = postgresStart.value;
+  const temporal = temporalStart.value;
+  const bundlePath = bundleStart.value;
 
   project.provide('postgresOwnerBaseUrl', postgres.ownerUrl(''));
   project.provide('postgresProductBaseUrl', postgres.productUrl(''));
   project.provide('temporalAddress', temporal.address);
-  project.provide('workflowBundlePath', workflowBundlePath);
+  project.provide('workflowBundlePath', bundlePath);
   project.provide('scratchDir', scratchDir);
 
   return async () => {
@@ -65,12 +87,3 @@ export default async function setup(project: TestProject) {
     await rm(scratchDir, { recursive: true, force: true });
   };
 }
-
-const silentLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-};

@@ -95,7 +95,7 @@ export async function startTestProduct(
     ...env,
   });
   const product = await startProduct(config, createLogger(config), roles, {
-    workflowBundle: { codePath: inject('workflowBundlePath') },
+    workflowBundlePath: inject('workflowBundlePath'),
     clientInterceptors,
   });
   const prisma = createPrisma(database.url, { maxConnections: 4 });
