@@ -374,7 +374,10 @@ export function registerOrgRoutes(api: Api, services: Services, processes: Proce
         schema: onboardingEventAnswerSchema,
       },
       400: { description: 'The event is malformed or names no run', schema: problemSchema },
-      404: { description: 'The org has no onboarding (or there is no such org)', schema: problemSchema },
+      404: {
+        description: 'The org has no onboarding (or there is no such org)',
+        schema: problemSchema,
+      },
       409: {
         description:
           'The run’s machine does not allow the event now (its stage and allowedEvents say what it allows), the run has ended, or it has not started',

@@ -110,7 +110,13 @@ export function createAccountStatusChanges({
       const to = statusOf(next);
       const reasonId =
         typeof change.reasonId === 'function' ? await change.reasonId(tx) : change.reasonId;
-      const reason = await checkReasonFor(tx, tenant, to, reasonId, account.statusReasonRequiredFor);
+      const reason = await checkReasonFor(
+        tx,
+        tenant,
+        to,
+        reasonId,
+        account.statusReasonRequiredFor,
+      );
       await change.beforeCommit?.();
 
       const after: AccountRecord = {
