@@ -1,78 +1,151 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '../runtime/config.js';
-import { createLogger } from '../runtime/logger.js';
-import { startProduct } from '../runtime/product.js';
-import { freePort } from '../test/support/free-port.js';
+import { Client, Connection } from '@temporalio/client';
+import { httpClient } from './http-client.js';
+import { onStop } from './lifecycle.js';
+import { databaseUrls, OPERATOR_KEY, type ProductSetup } from './product.js';
 
+/** How much each figure does: the full run, or a smoke run that only proves every figure works. */
+export interface Sizes {
+  smoke: boolean;
+  /** Concurrent workers of the throughput figures */
+  concurrency: number;
+  statusChanges: { perWorker: number; warmupPerWorker: number };
+  /** Sequential p50 figures (Temporal calls, the related overview) */
+  sequential: { perWorker: number; warmupPerWorker: number };
+  routes: { perWorker: number; warmupPerWorker: number };
+  hierarchy: { children: number; grandchildrenPerChild: number };
+  startupRounds: number;
+  snapshot: { accounts: number; perWorker: number; warmupPerWorker: number };
+}
+
+export function sizesFor(smoke: boolean): Sizes {
+  const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new Error('BENCH_CONCURRENCY must be a positive integer');
+  return smoke
+    ? {
+        smoke,
+        concurrency,
+        statusChanges: { perWorker: 4, warmupPerWorker: 2 },
+        sequential: { perWorker: 4, warmupPerWorker: 2 },
+        routes: { perWorker: 5, warmupPerWorker: 2 },
+        hierarchy: { children: 2, grandchildrenPerChild: 2 },
+        startupRounds: 1,
+        snapshot: { accounts: 100, perWorker: 2, warmupPerWorker: 1 },
+      }
+    : {
+        smoke,
+        concurrency,
+        statusChanges: { perWorker: 150, warmupPerWorker: 20 },
+        sequential: { perWorker: 100, warmupPerWorker: 10 },
+        routes: { perWorker: 500, warmupPerWorker: 50 },
+        hierarchy: { children: 100, grandchildrenPerChild: 10 },
+        startupRounds: 3,
+        snapshot: { accounts: 100_000, perWorker: 3, warmupPerWorker: 1 },
+      };
+}
+
+/** The running product, one org in it (certifying with Visa and Mastercard) and a program. */
 export interface BenchContext {
+  sizes: Sizes;
   baseUrl: string;
-  /** As the product connects (its least-privilege role) */
+  /** As the product connects (its least-privilege role), for baselines of what it does */
   databaseUrl: string;
   /** As the owner of the tables, for seeding and scratch tables */
   ownerDatabaseUrl: string;
+  /** A client of the product's Temporal, for baselines that call it directly */
+  temporal: Client;
+  taskQueue: string;
+  operatorKey: string;
+  orgId: string;
+  environmentId: string;
   orgKey: string;
+  programId: string;
+  /** Calls the API and fails unless it answers `expect`; resolves with the parsed body */
+  call<T>(method: string, route: string, key: string, body?: unknown, expect?: number): Promise<T>;
   createAccount(): Promise<string>;
-  stop(): Promise<void>;
 }
 
-const OPERATOR_KEY = 'bench-operator-key-0123456789abcdef';
+export async function createBenchContext(setup: ProductSetup, sizes: Sizes): Promise<BenchContext> {
+  const urls = await databaseUrls(setup);
+  const connection = await Connection.connect({ address: setup.temporalAddress });
+  onStop('the Temporal connection', () => connection.close());
+  const temporal = new Client({ connection, namespace: 'default' });
 
-/** The whole product on free ports with a throw-away data directory, plus one org to bench in. */
-export async function startBenchContext(): Promise<BenchContext> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cie-bench-'));
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: '0',
-    LOG_LEVEL: 'warn',
-    DATA_DIR: dataDir,
-    EMBEDDED_POSTGRES_PORT: String(await freePort()),
-    TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
-    TEMPORAL_UI_PORT: String(await freePort()),
-    OPERATOR_API_KEY: OPERATOR_KEY,
-  });
-  const product = await startProduct(config, createLogger(config), { api: true, worker: true });
-  const baseUrl = product.apiUrl!;
-  const call = async (method: string, route: string, key: string, body: unknown) => {
-    const response = await fetch(`${baseUrl}${route}`, {
+  const http = httpClient(setup.baseUrl);
+  const call = async <T>(
+    method: string,
+    route: string,
+    key: string,
+    body?: unknown,
+    expect = 200,
+  ): Promise<T> => {
+    const response = await http.request(
       method,
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const json = (await response.json()) as { id: string; apiKey: { token: string } };
-    if (!response.ok)
-      throw new Error(`${method} ${route}: ${response.status} ${JSON.stringify(json)}`);
-    return json;
+      route,
+      {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body === undefined ? undefined : JSON.stringify(body),
+    );
+    const text = response.body.toString('utf8');
+    if (response.status !== expect)
+      throw new Error(`${method} ${route} answered ${response.status}, not ${expect}: ${text}`);
+    return JSON.parse(text) as T;
   };
-  const org = await call('POST', '/v1/orgs', OPERATOR_KEY, {
-    legalName: 'Bench Bank',
-    address: { line1: '1 Bench St', city: 'São Paulo', postalCode: '01000-000', country: 'BR' },
-    timeZone: 'America/Sao_Paulo',
-  });
+
+  const org = await call<{ org: { id: string }; apiKey: { token: string; environmentId: string } }>(
+    'POST',
+    '/v1/orgs',
+    OPERATOR_KEY,
+    {
+      legalName: 'Bench Bank',
+      address: {
+        line1: '1 Bench St',
+        city: 'São Paulo',
+        region: 'SP',
+        postalCode: '01000-000',
+        country: 'BR',
+      },
+      timeZone: 'America/Sao_Paulo',
+      networks: ['VISA', 'MASTERCARD'],
+    },
+    201,
+  );
   const orgKey = org.apiKey.token;
-  const program = await call('POST', '/v1/programs', orgKey, {
-    name: 'Bench',
-    type: 'DEBIT',
-    cardNetwork: 'VISA',
-    currency: 'BRL',
-  });
+  const program = await call<{ id: string }>(
+    'POST',
+    '/v1/programs',
+    orgKey,
+    { name: 'Bench', type: 'DEBIT', cardNetwork: 'VISA', currency: 'BRL' },
+    201,
+  );
   let customers = 0;
   return {
-    baseUrl,
-    databaseUrl: product.databaseUrl,
-    ownerDatabaseUrl: product.ownerDatabaseUrl,
+    sizes,
+    baseUrl: setup.baseUrl,
+    databaseUrl: urls.product,
+    ownerDatabaseUrl: urls.owner,
+    temporal,
+    taskQueue: setup.taskQueue,
+    operatorKey: OPERATOR_KEY,
+    orgId: org.org.id,
+    environmentId: org.apiKey.environmentId,
     orgKey,
+    programId: program.id,
+    call,
     async createAccount() {
-      const account = await call('POST', '/v1/accounts', orgKey, {
-        programId: program.id,
-        owner: { person: { name: 'Bench Customer', documentNumber: `BENCH-${++customers}` } },
-      });
+      const account = await call<{ id: string }>(
+        'POST',
+        '/v1/accounts',
+        orgKey,
+        {
+          programId: program.id,
+          owner: { person: { name: 'Bench Customer', documentNumber: `BENCH-${++customers}` } },
+        },
+        201,
+      );
       return account.id;
-    },
-    async stop() {
-      await product.stop();
-      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

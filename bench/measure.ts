@@ -1,12 +1,8 @@
 export interface Measurement {
-  name: string;
   operations: number;
   seconds: number;
   throughput: number;
   p50Ms: number;
-  p99Ms: number;
-  /** The figure this one is compared with, measured in the same run */
-  baseline?: Measurement;
 }
 
 /**
@@ -14,7 +10,6 @@ export interface Measurement {
  * warm-up, then timed. The counter `i` runs on across warm-up and timed rounds.
  */
 export async function measure<W>(
-  name: string,
   workers: W[],
   operation: (worker: W, i: number) => Promise<void>,
   options: { perWorker: number; warmupPerWorker: number },
@@ -37,42 +32,80 @@ export async function measure<W>(
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
   return {
-    name,
     operations: latencies.length,
     seconds,
     throughput: latencies.length / seconds,
-    p50Ms: percentile(latencies, 0.5),
-    p99Ms: percentile(latencies, 0.99),
+    p50Ms: median(latencies),
   };
 }
 
-function percentile(sorted: number[], p: number): number {
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-export function report(measurements: Measurement[]): string {
-  const rows = measurements.map((m) => [
-    m.name,
-    String(m.operations),
-    m.throughput.toFixed(0),
-    m.p50Ms.toFixed(2),
-    m.p99Ms.toFixed(2),
-    m.baseline ? `${(m.throughput / m.baseline.throughput).toFixed(2)}x` : '1.00x (baseline)',
-    m.baseline ? `${(m.p50Ms / m.baseline.p50Ms).toFixed(2)}x` : '1.00x (baseline)',
-  ]);
-  const header = [
-    'benchmark',
-    'ops',
-    'ops/s',
-    'p50 ms',
-    'p99 ms',
-    'throughput vs baseline',
-    'p50 vs baseline',
-  ];
+/** One figure: the product against its baseline, measured in the same run. */
+export interface Figure {
+  name: string;
+  product: { label: string; value: number };
+  baseline: { label: string; value: number };
+  /** product / baseline */
+  ratio: number;
+  unit: 'ops/s' | 's' | 'ms';
+  /** Concurrency and sizes */
+  load: string;
+  /** The target for the ratio, e.g. ">= 0.5x", or "—" */
+  goal: string;
+}
+
+export function figure(
+  name: string,
+  unit: Figure['unit'],
+  goal: string,
+  load: string,
+  product: Figure['product'],
+  baseline: Figure['baseline'],
+): Figure {
+  return { name, product, baseline, ratio: product.value / baseline.value, unit, load, goal };
+}
+
+/** Whether the ratio meets the goal; undefined when there is none. */
+function meets(f: Figure): boolean | undefined {
+  const goal = /^(>=|<=) ([\d.]+)x$/.exec(f.goal);
+  if (!goal) return undefined;
+  return goal[1] === '>=' ? f.ratio >= Number(goal[2]) : f.ratio <= Number(goal[2]);
+}
+
+export function table(figures: Figure[]): string {
+  const value = (v: number, unit: string) => `${v.toFixed(unit === 'ops/s' ? 0 : 2)} ${unit}`;
+  const rows = figures.map((f) => {
+    const met = meets(f);
+    return [
+      f.name,
+      value(f.product.value, f.unit),
+      value(f.baseline.value, f.unit),
+      `${f.ratio.toFixed(2)}x`,
+      met === undefined ? f.goal : `${f.goal} ${met ? 'met' : 'MISSED'}`,
+      f.load,
+    ];
+  });
+  const header = ['figure', 'product', 'baseline', 'ratio', 'goal', 'load'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const baselines = figures.map((f) => `  ${f.name}: ${f.product.label} vs ${f.baseline.label}`);
+  return [
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+    'product vs baseline:',
+    ...baselines,
+  ].join('\n');
 }

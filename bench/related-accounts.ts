@@ -2,36 +2,33 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { RELATED_ACCOUNTS_SQL, relatedAccountsParams } from '../services/accounts/hierarchy.js';
 import type { BenchContext } from './context.js';
-import { measure, type Measurement } from './measure.js';
+import { onStop } from './lifecycle.js';
+import { figure, measure, type Figure } from './measure.js';
 
-// The related-accounts overview of a parent with 100 children and 1,000 grandchildren: p50
-// through the HTTP API against the same recursive SQL through raw `pg`, in the same run.
+// The related-accounts overview of a parent with its children and grandchildren (1+100+1000 in
+// the full run): p50 through the HTTP API against the same recursive SQL through raw `pg`.
 
-const CHILDREN = 100;
-const GRANDCHILDREN_PER_CHILD = 10;
-const RUNS = 100;
-const WARMUP = 10;
-
-export async function benchRelatedAccounts(ctx: BenchContext): Promise<Measurement[]> {
+export async function benchRelatedAccounts(ctx: BenchContext): Promise<Figure> {
+  const { children: childCount, grandchildrenPerChild } = ctx.sizes.hierarchy;
+  const grandchildCount = childCount * grandchildrenPerChild;
   const parentId = await ctx.createAccount();
+  // Seeding takes the owner; the baseline query runs as the product's own role.
+  const owner = new pg.Pool({ connectionString: ctx.ownerDatabaseUrl, max: 1 });
+  const endOwner = onStop('the seeding pool', () => owner.end());
   const pool = new pg.Pool({ connectionString: ctx.databaseUrl, max: 1 });
+  const endPool = onStop('the related-overview pool', () => pool.end());
   try {
-    const { rows } = await pool.query<{ orgId: string; environmentId: string; programId: string }>(
-      'SELECT "orgId", "environmentId", "programId" FROM "Account" WHERE id = $1',
-      [parentId],
-    );
-    const { orgId, environmentId, programId } = rows[0]!;
     // The hierarchy is set up in bulk; only the overview is measured.
-    const children = Array.from({ length: CHILDREN }, () => randomUUID());
+    const children = Array.from({ length: childCount }, () => randomUUID());
     const grandchildren = children.flatMap((child) =>
-      Array.from({ length: GRANDCHILDREN_PER_CHILD }, () => [randomUUID(), child] as const),
+      Array.from({ length: grandchildrenPerChild }, () => [randomUUID(), child] as const),
     );
     const insert = (ids: string[], parents: string[]) =>
-      pool.query(
+      owner.query(
         `INSERT INTO "Account" (id, "orgId", "environmentId", "programId", "parentAccountId", balance, "updatedAt")
          SELECT id, $1, $2, $3, parent, (random() * 100000)::bigint, now()
          FROM unnest($4::uuid[], $5::uuid[]) AS t(id, parent)`,
-        [orgId, environmentId, programId, ids, parents],
+        [ctx.orgId, ctx.environmentId, ctx.programId, ids, parents],
       );
     await insert(
       children,
@@ -42,38 +39,37 @@ export async function benchRelatedAccounts(ctx: BenchContext): Promise<Measureme
       grandchildren.map(([, parent]) => parent),
     );
     // Statistics as autovacuum would leave them after such a bulk load
-    await pool.query('ANALYZE "Account"');
+    await owner.query('ANALYZE "Account"');
 
     const viaApi = async () => {
-      const response = await fetch(`${ctx.baseUrl}/v1/accounts/${parentId}/related`, {
-        headers: { authorization: `Bearer ${ctx.orgKey}` },
-      });
-      const body = (await response.json()) as { grandchildren: unknown[] };
-      if (
-        response.status !== 200 ||
-        body.grandchildren.length !== CHILDREN * GRANDCHILDREN_PER_CHILD
-      ) {
-        throw new Error(`related overview answered ${response.status}`);
-      }
+      const body = await ctx.call<{ children: unknown[]; grandchildren: unknown[] }>(
+        'GET',
+        `/v1/accounts/${parentId}/related`,
+        ctx.orgKey,
+      );
+      if (body.children.length !== childCount || body.grandchildren.length !== grandchildCount)
+        throw new Error('the related overview is incomplete');
     };
     const viaPg = async () => {
       const result = await pool.query(
         RELATED_ACCOUNTS_SQL,
-        relatedAccountsParams(parentId, environmentId),
+        relatedAccountsParams(parentId, ctx.environmentId),
       );
-      if (result.rowCount !== 1 + CHILDREN * (1 + GRANDCHILDREN_PER_CHILD))
-        throw new Error('raw overview is incomplete');
+      if (result.rowCount !== 1 + childCount + grandchildCount)
+        throw new Error('the raw overview is incomplete');
     };
-    const options = { perWorker: RUNS, warmupPerWorker: WARMUP };
-    const raw = await measure(
-      'related overview 1+100+1000, raw pg (baseline)',
-      [0],
-      viaPg,
-      options,
+    const raw = await measure([0], viaPg, ctx.sizes.sequential);
+    const api = await measure([0], viaApi, ctx.sizes.sequential);
+    return figure(
+      'related overview',
+      'ms',
+      '<= 1.5x',
+      `1+${childCount}+${grandchildCount} accounts, sequential, p50 of ${api.operations}`,
+      { label: 'GET /v1/accounts/:id/related', value: api.p50Ms },
+      { label: 'RELATED_ACCOUNTS_SQL through raw pg', value: raw.p50Ms },
     );
-    const api = await measure('related overview 1+100+1000, HTTP API', [0], viaApi, options);
-    return [raw, { ...api, baseline: raw }];
   } finally {
-    await pool.end();
+    await endPool();
+    await endOwner();
   }
 }

@@ -1,44 +1,42 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { BenchContext } from './context.js';
-import { measure, type Measurement } from './measure.js';
+import { onStop } from './lifecycle.js';
+import { figure, measure, type Figure } from './measure.js';
 
-// Status-change throughput and p50 latency through the HTTP API (auth, validation, machine,
-// locked read, version-checked UPDATE and audit INSERT in one transaction) against the same
-// write through raw `pg` (version-checked UPDATE + audit INSERT in one transaction), at the same
-// concurrency, in the same run, on the same database. Each worker owns one account, so the
-// figures measure the path, not lock waits.
+// Status-change throughput through the HTTP API (auth, validation, machine, locked read,
+// version-checked UPDATE and audit INSERT in one transaction) against the same write through
+// raw `pg` (version-checked UPDATE + audit INSERT in one transaction), at the same concurrency,
+// on the same database. Each worker owns one account, so the figures measure the path, not lock
+// waits.
 
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
-const CHANGES_PER_WORKER = 150;
-const WARMUP_PER_WORKER = 20;
-
-export async function benchStatusChange(ctx: BenchContext): Promise<Measurement[]> {
-  const apiAccounts = await Promise.all(
-    Array.from({ length: CONCURRENCY }, () => ctx.createAccount()),
-  );
-  const rawAccounts = await Promise.all(
-    Array.from({ length: CONCURRENCY }, () => ctx.createAccount()),
-  );
+export async function benchStatusChange(ctx: BenchContext): Promise<Figure> {
+  const { concurrency, statusChanges } = ctx.sizes;
+  const accounts = () =>
+    Promise.all(Array.from({ length: concurrency }, () => ctx.createAccount()));
+  const apiAccounts = await accounts();
+  const rawAccounts = await accounts();
+  const target = (i: number) => (i % 2 === 0 ? 'BLOCKED' : 'NORMAL');
 
   const viaApi = async (accountId: string, i: number) => {
-    const response = await fetch(`${ctx.baseUrl}/v1/accounts/${accountId}/status`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${ctx.orgKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ status: i % 2 === 0 ? 'BLOCKED' : 'NORMAL' }),
-    });
-    if (response.status !== 200)
-      throw new Error(`status change answered ${response.status}: ${await response.text()}`);
-    await response.arrayBuffer();
+    const account = await ctx.call<{ id: string; status: string }>(
+      'PATCH',
+      `/v1/accounts/${accountId}/status`,
+      ctx.orgKey,
+      { status: target(i) },
+    );
+    if (account.id !== accountId || account.status !== target(i))
+      throw new Error(`status change answered ${JSON.stringify(account)}`);
   };
 
-  const pool = new pg.Pool({ connectionString: ctx.databaseUrl, max: CONCURRENCY });
+  const pool = new pg.Pool({ connectionString: ctx.databaseUrl, max: concurrency });
+  const endPool = onStop('the status-change pool', () => pool.end());
   const versions = new Map<string, number>();
   const viaPg = async (accountId: string, i: number) => {
     const client = await pool.connect();
     try {
       const from = i % 2 === 0 ? 'NORMAL' : 'BLOCKED';
-      const to = i % 2 === 0 ? 'BLOCKED' : 'NORMAL';
+      const to = target(i);
       const version = versions.get(accountId) ?? 1;
       await client.query('BEGIN');
       const updated = await client.query(
@@ -64,19 +62,20 @@ export async function benchStatusChange(ctx: BenchContext): Promise<Measurement[
   };
 
   try {
-    const run = (
-      accounts: string[],
-      change: (accountId: string, i: number) => Promise<void>,
-      name: string,
-    ) =>
-      measure(name, accounts, change, {
-        perWorker: CHANGES_PER_WORKER,
-        warmupPerWorker: WARMUP_PER_WORKER,
-      });
-    const raw = await run(rawAccounts, viaPg, 'status change, raw pg (baseline)');
-    const api = await run(apiAccounts, viaApi, 'status change, HTTP API');
-    return [raw, { ...api, baseline: raw }];
+    const raw = await measure(rawAccounts, viaPg, statusChanges);
+    const api = await measure(apiAccounts, viaApi, statusChanges);
+    return figure(
+      'status change',
+      'ops/s',
+      '>= 0.5x',
+      `${concurrency} concurrent workers, one account each, ${statusChanges.perWorker} changes each after ${statusChanges.warmupPerWorker} warm-up`,
+      { label: 'PATCH /v1/accounts/:id/status', value: api.throughput },
+      {
+        label: 'raw pg: version-checked UPDATE + audit INSERT in one transaction',
+        value: raw.throughput,
+      },
+    );
   } finally {
-    await pool.end();
+    await endPool();
   }
 }

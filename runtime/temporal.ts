@@ -109,10 +109,17 @@ export async function startTemporalDevServer(options: {
       process.removeListener('exit', stopWithUs);
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
+        // The grace period's timer is cancelled once the server is gone, so it never keeps the
+        // process alive after everything has stopped.
+        const grace = new AbortController();
         const stopped = await Promise.race([
           exited.then(() => true),
-          sleep(10_000).then(() => false),
+          sleep(10_000, undefined, { signal: grace.signal }).then(
+            () => false,
+            () => true,
+          ),
         ]);
+        grace.abort();
         if (!stopped) child.kill('SIGKILL');
       }
       await rm(pidFile, { force: true });
