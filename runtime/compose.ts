@@ -9,6 +9,7 @@ import { createServices, type Services } from '../services/index.js';
 import { temporalUiBaseUrl, type Config } from './config.js';
 import type { Logger } from './logger.js';
 import type { PrismaClient } from './prisma.js';
+import type { Sql } from '../services/sql.js';
 
 // The composition root: the product's parts built once over its connections, the same for the
 // API and the worker (and for the tests that run them on the time-skipping server).
@@ -24,6 +25,7 @@ export function composeProduct(
   config: Config,
   connections: {
     prisma: PrismaClient;
+    sql: Sql;
     temporal: Client;
     logger: Logger;
     /** Whether the Temporal server knows the project's search attributes */
@@ -47,6 +49,7 @@ export function composeProduct(
   };
   const services = createServices({
     prisma: connections.prisma,
+    sql: connections.sql,
     reportsDir: config.reportsDir,
     temporaryBlocks: createTemporaryBlocks(processDeps),
     apiKeyCacheMs: config.apiKeyCacheMs,

@@ -1,15 +1,48 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
+import type { Sql } from '../services/sql.js';
 
 export type { PrismaClient };
+
+/** Prisma and plain statements over one pool; `prisma.$disconnect()` ends the pool. */
+export function connectDatabase(
+  databaseUrl: string,
+  options: { maxConnections?: number } = {},
+): { prisma: PrismaClient; sql: Sql } {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.maxConnections ?? 10 });
+  const prisma = new PrismaClient({
+    adapter: new PrismaPg(pool, { disposeExternalPool: true }),
+  });
+  return { prisma, sql: plainSql(pool) };
+}
 
 export function createPrisma(
   databaseUrl: string,
   options: { maxConnections?: number } = {},
 ): PrismaClient {
-  const adapter = new PrismaPg({
-    connectionString: databaseUrl,
-    max: options.maxConnections ?? 10,
-  });
-  return new PrismaClient({ adapter });
+  return connectDatabase(databaseUrl, options).prisma;
+}
+
+// As Prisma's raw queries give them: int8 (balances, amounts) as bigint, not as a string.
+const INT8: number = pg.types.builtins.INT8;
+const parseBigInt = (text: string) => BigInt(text);
+function typeParser(oid: number, format: 'text' | 'binary' = 'text'): (text: string) => unknown {
+  if (oid === INT8 && format === 'text') return parseBigInt;
+  return pg.types.getTypeParser(oid, format) as (text: string) => unknown;
+}
+const types = { getTypeParser: typeParser };
+
+function plainSql(pool: pg.Pool): Sql {
+  return {
+    async query<Row>(name: string, statement: { text: string; values: unknown[] }) {
+      const result = await pool.query<Row & pg.QueryResultRow>({
+        name,
+        text: statement.text,
+        values: statement.values,
+        types,
+      });
+      return result.rows;
+    },
+  };
 }

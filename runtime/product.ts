@@ -1,16 +1,13 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { ClientInterceptors } from '@temporalio/client';
 import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
-import { createApp } from '../server/app.js';
 import { temporalUiBaseUrl, type Config } from './config.js';
 import { openDatabase, type Database } from './database.js';
 import { routeTemporalLogs, type Logger } from './logger.js';
 import { resolveSecrets } from './development-secrets.js';
-import { createPrisma, type PrismaClient } from './prisma.js';
 import { openTemporal, type TemporalHandles } from './temporal.js';
-import { composeProduct, type ProductParts } from './compose.js';
-import { createWorker } from './worker.js';
+import type { ProductParts } from './compose.js';
 import { workflowBundlePath } from './workflow-bundle.js';
 
 export interface Roles {
@@ -60,45 +57,48 @@ export async function startProduct(
       ? (options.workflowBundlePath ??
         workflowBundlePath(path.join(config.dataDir, 'workflow-bundles'), logger))
       : undefined;
-    const [databaseStart, temporalStart, bundleStart] = await Promise.allSettled([
+    const [databaseStart, temporalStart, bundleStart, codeLoad] = await Promise.allSettled([
       openDatabase(config, logger),
       openTemporal(config, logger, options.clientInterceptors),
       bundling,
+      loadProductCode(),
     ]);
     if (databaseStart.status === 'fulfilled') stops.push(() => databaseStart.value.stop());
     if (temporalStart.status === 'fulfilled') stops.push(() => temporalStart.value.close());
     const database: Database = valueOf(databaseStart);
     const temporal: TemporalHandles = valueOf(temporalStart);
     valueOf(bundleStart);
-    const prisma: PrismaClient = createPrisma(database.url);
+    const { connectDatabase, composeProduct, createWorker, createApp } = valueOf(codeLoad);
+    const { prisma, sql } = connectDatabase(database.url);
     stops.push(() => prisma.$disconnect());
     const parts = composeProduct(config, {
       prisma,
+      sql,
       temporal: temporal.client,
       logger,
       searchAttributes: temporal.searchAttributesAvailable,
     });
 
-    let workerDone: Promise<void> = new Promise(() => undefined);
-    if (bundling) {
+    const startWorker = async () => {
       const worker: Worker = await createWorker({
         connection: temporal.workerConnection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
         activities: parts.activities,
-        workflowBundlePath: await bundling,
+        workflowBundlePath: await bundling!,
       });
-      workerDone = worker.run();
-      stops.push(async () => {
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await workerDone.catch(() => undefined);
-      });
+      const done = worker.run();
       logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
-    }
-
-    let apiUrl: string | undefined;
-    if (roles.api) {
-      const app = createApp({
+      return {
+        done,
+        stop: async () => {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await done.catch(() => undefined);
+        },
+      };
+    };
+    const startApi = async () => {
+      const listener = createApp({
         services: parts.services,
         processes: parts.processes,
         pingTemporal: (timeoutMs) => temporal.ping(timeoutMs),
@@ -107,18 +107,33 @@ export async function startProduct(
         maxBodyBytes: config.http.maxBodyBytes,
       });
       const server: Server = await new Promise((resolve, reject) => {
-        const s = app.listen(config.http.port, config.http.host, () => resolve(s));
+        const s = createServer(listener).listen(config.http.port, config.http.host, () =>
+          resolve(s),
+        );
         s.once('error', reject);
       });
-      stops.push(() => new Promise((resolve) => server.close(() => resolve())));
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.http.port;
-      apiUrl = `http://${config.http.host}:${port}`;
+      const url = `http://${config.http.host}:${port}`;
       logger.info(
-        { apiUrl, temporalUi: temporalUiBaseUrl(config), dataDir: config.dataDir },
+        { apiUrl: url, temporalUi: temporalUiBaseUrl(config), dataDir: config.dataDir },
         'API listening',
       );
-    }
+      return { url, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+    };
+    // The API answers while the worker is still being created: a workflow it starts waits on its
+    // task queue until the worker polls, a few hundred milliseconds later.
+    const [workerStart, apiStart] = await Promise.allSettled([
+      bundling ? startWorker() : undefined,
+      roles.api ? startApi() : undefined,
+    ]);
+    // Pushed in this order so that stop() closes the API before the worker drains.
+    if (workerStart.status === 'fulfilled' && workerStart.value) stops.push(workerStart.value.stop);
+    if (apiStart.status === 'fulfilled' && apiStart.value) stops.push(apiStart.value.stop);
+    const worker = valueOf(workerStart);
+    const api = valueOf(apiStart);
+    const apiUrl = api?.url;
+    const workerDone = worker?.done ?? new Promise<void>(() => undefined);
     return {
       apiUrl,
       databaseUrl: database.url,
@@ -131,6 +146,21 @@ export async function startProduct(
     await stop();
     throw error;
   }
+}
+
+/**
+ * The product's own code, loaded while PostgreSQL and Temporal start: neither needs it, and
+ * loading it first would hold their start back by as long as it takes.
+ */
+async function loadProductCode() {
+  const [{ connectDatabase }, { composeProduct }, { createWorker }, { createApp }] =
+    await Promise.all([
+      import('./prisma.js'),
+      import('./compose.js'),
+      import('./worker.js'),
+      import('../server/app.js'),
+    ]);
+  return { connectDatabase, composeProduct, createWorker, createApp };
 }
 
 function valueOf<T>(result: PromiseSettledResult<T>): T {

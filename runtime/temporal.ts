@@ -83,7 +83,13 @@ export async function startTemporalDevServer(options: {
   const stopWithUs = () => child.kill('SIGTERM');
   process.once('exit', stopWithUs);
   const serverLog = logger.child({ component: 'temporal-server' });
-  forwardLines(child, (line) => serverLog.debug(line));
+  // The last lines it printed explain an early exit (a port taken, a locked database file).
+  const lastLines: string[] = [];
+  forwardLines(child, (line) => {
+    serverLog.debug(line);
+    lastLines.push(line);
+    if (lastLines.length > 5) lastLines.shift();
+  });
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
@@ -96,7 +102,8 @@ export async function startTemporalDevServer(options: {
     process.removeListener('exit', stopWithUs);
     await rm(pidFile, { force: true });
     throw new Error(
-      `Temporal dev server (${cli}) did not come up on ${address}; is the port free and the CLI installed (npm install)?`,
+      `Temporal dev server (${cli}) did not come up on ${address}; is the port free and the CLI installed (npm install)?` +
+        (lastLines.length > 0 ? ` It printed:\n${lastLines.join('\n')}` : ''),
     );
   }
   logger.info(

@@ -1,20 +1,21 @@
+import type { RequestListener } from 'node:http';
 import { createRequire } from 'node:module';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { DomainFailure, failureTypes, type FailureType } from '../common/failures.js';
+import { DomainFailure, type FailureType } from '../common/failures.js';
 import type { Processes } from '../processes/index.js';
 import type { Logger } from '../runtime/logger.js';
 import type { Services } from '../services/index.js';
 import { Api } from './api.js';
 import { problemOf } from './domain-problems.js';
 import { allowedMethods } from './method-not-allowed.js';
-import { requestLog } from './request-log.js';
-import { Problem, problemTitle, problemTypeUri, sendProblem } from './problem.js';
+import { frontDoor } from './front-door.js';
+import { Problem, sendProblem } from './problem.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAccountTermsRoutes } from './routes/account-terms.js';
 import { registerApplicationRoutes } from './routes/applications.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerDailyBalanceRoutes } from './routes/daily-balances.js';
-import { registerHealthRoutes } from './routes/health.js';
+import { healthCheck, registerHealthRoutes } from './routes/health.js';
 import { registerOrgWorkflowRoutes } from './routes/org-workflows.js';
 import { registerOrgRoutes } from './routes/orgs.js';
 import { registerProgramRoutes } from './routes/programs.js';
@@ -38,13 +39,14 @@ export interface AppDeps {
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 /** The HTTP API and the pages over the product's services and processes; nothing here is built twice. */
-export function createApp(deps: AppDeps): express.Express {
+export function createApp(deps: AppDeps): RequestListener {
   const { services, processes } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // Resources carry their own version ETags; hashing every answer body buys nothing.
+  app.set('etag', false);
 
-  app.use(requestLog(deps.logger));
   // The pages take a sign-in form; everything else speaks JSON.
   registerUiRoutes(app, { services, processes, operatorApiKey: deps.operatorApiKey });
   app.use(requireJsonBody);
@@ -57,10 +59,11 @@ export function createApp(deps: AppDeps): express.Express {
     operatorApiKey: deps.operatorApiKey,
     serverSecret: deps.serverSecret,
   });
-  registerHealthRoutes(api, {
+  const health = healthCheck({
     database: () => services.database.ping(),
     temporal: (timeoutMs) => deps.pingTemporal(timeoutMs),
   });
+  registerHealthRoutes(api, health);
   registerOrgRoutes(api, services, processes);
   registerOrgWorkflowRoutes(api, processes.orgWorkflows);
   registerSettingsRoutes(api, services.settings);
@@ -81,11 +84,6 @@ export function createApp(deps: AppDeps): express.Express {
         serverUrl: `${req.protocol}://${req.get('host') ?? 'localhost'}`,
       }),
     );
-  });
-  app.get('/problems/:type', (req, res, next) => {
-    const type = failureTypes.find((t) => problemTypeUri(t) === `/problems/${req.params.type}`);
-    if (!type) return next();
-    res.type('text/plain').send(`${problemTitle(type)}\n`);
   });
 
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -109,7 +107,7 @@ export function createApp(deps: AppDeps): express.Express {
       );
     sendProblem(res, problem, req.originalUrl);
   });
-  return app;
+  return frontDoor(app, { health, logger: deps.logger });
 }
 
 /** A request that carries a body must say it is JSON; anything else is 415, not a parse guess. */

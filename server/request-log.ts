@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../runtime/logger.js';
 
 const REQUEST_ID = /^[\w.-]{1,100}$/;
@@ -9,8 +9,8 @@ const REQUEST_ID = /^[\w.-]{1,100}$/;
  * logger takes info, logs it once it is answered: method, path, status and duration. Nothing is
  * built per request at a quieter level; failures are logged where they are handled.
  */
-export function requestLog(logger: Logger): RequestHandler {
-  return (req, res, next) => {
+export function requestLog(logger: Logger): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
     const given = req.headers['x-request-id'];
     const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('X-Request-Id', requestId);
@@ -21,7 +21,7 @@ export function requestLog(logger: Logger): RequestHandler {
           {
             requestId,
             method: req.method,
-            path: req.path,
+            path: pathOf(req),
             status: res.statusCode,
             ms: Math.round(performance.now() - started),
           },
@@ -29,6 +29,11 @@ export function requestLog(logger: Logger): RequestHandler {
         ),
       );
     }
-    next();
   };
+}
+
+export function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }

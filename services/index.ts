@@ -17,10 +17,13 @@ import { createNotifications } from './notifications.js';
 import { createOrgRecords } from './orgs.js';
 import { createProgramService } from './programs.js';
 import { createSettings } from './settings.js';
+import type { Sql } from './sql.js';
 import { createStatusReasonService } from './status-reasons.js';
 
 export interface ServiceDeps {
   prisma: PrismaClient;
+  /** Plain statements on Prisma's pool, for hot paths */
+  sql: Sql;
   /** Where the account limits report files are written and served from */
   reportsDir: string;
   /** The timers that end temporary blocks (processes/temporary-blocks.ts) */

@@ -14,11 +14,12 @@ import {
   type NonFinalAccountStatus,
 } from '../../machines/account-status.js';
 import { temporaryBlockExpiredReason } from '../../machines/status-reasons.js';
-import type { PrismaClient } from '../../generated/prisma/client.js';
+import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import { checkReasonFor, systemReason } from '../status-reasons.js';
 import type { Actor, Tenant } from '../tenant.js';
-import { inTransaction, type Tx } from '../transactions.js';
-import { checkVersion, lockAccount, type LockedAccount } from './lock.js';
+import type { Sql } from '../sql.js';
+import { inTransaction } from '../transactions.js';
+import { checkVersion, lockAccount, readAccountState, type AccountState } from './lock.js';
 import type { AccountRecord } from './records.js';
 
 // Account status changes in the database: the machine decides each one on the locked row, and it
@@ -52,12 +53,12 @@ export interface RollbackRequest {
 interface StatusChange {
   kind: StatusChangeKind;
   /** The event to send, or null to leave the account as it is */
-  decide: (account: LockedAccount, snapshot: AccountStatusSnapshot) => AccountStatusEvent | null;
-  reasonId?: string | ((tx: Tx) => Promise<string>);
+  decide: (account: AccountState, snapshot: AccountStatusSnapshot) => AccountStatusEvent | null;
+  reasonId?: string | ((db: Db) => Promise<string>);
   description?: string;
   until?: Date;
   expectedVersion?: number;
-  /** Runs with the row still locked, after every check and before the write commits */
+  /** Runs after every check, before the write */
   beforeCommit?: () => Promise<void>;
   /** Names the change so running it again (a retried activity) finds it made */
   operationId?: string;
@@ -74,89 +75,133 @@ function refuse(snapshot: AccountStatusSnapshot, what: string): DomainFailure {
   );
 }
 
+/** Where one attempt at a change reads the account and writes: plainly, or in a locking transaction. */
+interface Attempt {
+  read: () => Promise<AccountState>;
+  db: Db;
+  run: <Row>(name: string, statement: Prisma.Sql) => Promise<Row[]>;
+}
+
+type Db = Pick<PrismaClient, 'accountStatusChange' | 'accountStatusReason'>;
+
+interface Outcome {
+  changed: boolean;
+  previous: AccountState;
+  account: AccountRecord;
+}
+
 export function createAccountStatusChanges({
   prisma,
+  sql,
   temporaryBlocks,
 }: {
   prisma: PrismaClient;
+  sql: Sql;
   temporaryBlocks: TemporaryBlocks;
 }) {
   /**
-   * The one path every status change takes: lock the row, check the version, let the machine
-   * decide, check the reason, then a version-checked UPDATE and its audit row in one transaction.
+   * The one path every status change takes: read the account, check the version, let the machine
+   * decide, check the reason, then one statement writes the change and its audit row if the
+   * account is still at the version read. The first attempt takes no lock and no transaction (two
+   * statements); only when another write landed in between does it run again holding the row lock,
+   * queued behind the other writers, so a busy account's changes are still decided one after the
+   * other on the latest state and the version chain never forks.
    */
-  function apply(
+  async function apply(
     tenant: Tenant,
     accountId: string,
     change: StatusChange,
     actor: Actor,
-  ): Promise<{ changed: boolean; previous: LockedAccount; account: AccountRecord }> {
+  ): Promise<Outcome> {
+    const unlocked = await attempt(tenant, change, actor, {
+      read: () => readAccountState(sql, tenant, accountId),
+      db: prisma,
+      run: (name, statement) => sql.query(name, statement),
+    });
+    if (unlocked) return unlocked;
     return inTransaction(prisma, async (tx) => {
-      const account = await lockAccount(tx, tenant, accountId);
-      const unchanged = { changed: false, previous: account, account };
-      if (change.operationId) {
-        const done = await tx.accountStatusChange.findFirst({
-          where: { accountId: account.id, operationId: change.operationId },
-          select: { id: true },
-        });
-        if (done) return { ...unchanged, changed: true };
-      }
-      checkVersion(account, change.expectedVersion);
-      const snapshot = accountStatusSnapshot(account.status, account.statusBeforeCancellation);
-      const event = change.decide(account, snapshot);
-      if (!event) return unchanged;
-      const next = transitionStatus(snapshot, event);
-      if (!next) throw refuse(snapshot, event.type);
-      const to = statusOf(next);
-      const reasonId =
-        typeof change.reasonId === 'function' ? await change.reasonId(tx) : change.reasonId;
-      const reason = await checkReasonFor(
-        tx,
-        tenant,
-        to,
-        reasonId,
-        account.statusReasonRequiredFor,
-      );
-      await change.beforeCommit?.();
-
-      const after: AccountRecord = {
-        ...account,
-        status: to,
-        statusReason: reason,
-        statusDescription: change.description ?? null,
-        statusChangedAt: new Date(),
-        statusBeforeCancellation: next.context.statusBeforeCancellation,
-        blockedUntil: can(to, 'mayCarryEndTime') ? (change.until ?? null) : null,
-        version: account.version + 1,
-      };
-      const updated = await tx.$executeRaw`
-        UPDATE "Account" SET
-          status = ${after.status}::"AccountStatus",
-          "statusReasonId" = ${after.statusReason?.id ?? null}::uuid,
-          "statusDescription" = ${after.statusDescription},
-          "statusChangedAt" = ${after.statusChangedAt},
-          "statusBeforeCancellation" = ${after.statusBeforeCancellation}::"AccountStatus",
-          "blockedUntil" = ${after.blockedUntil},
-          version = ${after.version},
-          "updatedAt" = ${after.statusChangedAt}
-        WHERE id = ${account.id}::uuid AND version = ${account.version}`;
-      if (updated !== 1)
+      const locked = await attempt(tenant, change, actor, {
+        read: () => lockAccount(tx, tenant, accountId),
+        db: tx,
+        run: (_name, statement) => tx.$queryRaw(statement),
+      });
+      if (!locked)
         throw new DomainFailure('CONFLICT', 'the account changed during the request; retry it');
-      await tx.$executeRaw`
-        INSERT INTO "AccountStatusChange"
-          ("orgId", "environmentId", "accountId", kind, "fromStatus", "toStatus", "reasonId",
-           description, "blockedUntil", "accountVersion", actor, "requestId", "operationId", "createdAt")
-        VALUES (${tenant.orgId}::uuid, ${tenant.environmentId}::uuid, ${account.id}::uuid,
-          ${change.kind}::"StatusChangeKind", ${account.status}::"AccountStatus",
-          ${after.status}::"AccountStatus", ${after.statusReason?.id ?? null}::uuid,
-          ${after.statusDescription}, ${after.blockedUntil}, ${after.version}, ${actor.actor},
-          ${actor.requestId ?? null}, ${change.operationId ?? null}, ${after.statusChangedAt})`;
-      return { changed: true, previous: account, account: after };
+      return locked;
     });
   }
 
+  /** One attempt; undefined when the account moved past the version it read. */
+  async function attempt(
+    tenant: Tenant,
+    change: StatusChange,
+    actor: Actor,
+    { read, db, run }: Attempt,
+  ): Promise<Outcome | undefined> {
+    const account = await read();
+    const unchanged = { changed: false, previous: account, account };
+    if (change.operationId) {
+      const done = await db.accountStatusChange.findFirst({
+        where: { accountId: account.id, operationId: change.operationId },
+        select: { id: true },
+      });
+      if (done) return { ...unchanged, changed: true };
+    }
+    checkVersion(account, change.expectedVersion);
+    const snapshot = accountStatusSnapshot(account.status, account.statusBeforeCancellation);
+    const event = change.decide(account, snapshot);
+    if (!event) return unchanged;
+    const next = transitionStatus(snapshot, event);
+    if (!next) throw refuse(snapshot, event.type);
+    const to = statusOf(next);
+    const reasonId =
+      typeof change.reasonId === 'function' ? await change.reasonId(db) : change.reasonId;
+    const reason = await checkReasonFor(db, tenant, to, reasonId, account.statusReasonRequiredFor);
+    await change.beforeCommit?.();
+
+    const after: AccountRecord = {
+      ...account,
+      status: to,
+      statusReason: reason,
+      statusDescription: change.description ?? null,
+      statusChangedAt: new Date(),
+      statusBeforeCancellation: next.context.statusBeforeCancellation,
+      blockedUntil: can(to, 'mayCarryEndTime') ? (change.until ?? null) : null,
+      version: account.version + 1,
+    };
+    const written = await run<{ id: bigint }>(
+      'account-status-change',
+      Prisma.sql`
+        WITH changed AS (
+          UPDATE "Account" SET
+            status = ${after.status}::"AccountStatus",
+            "statusReasonId" = ${after.statusReason?.id ?? null}::uuid,
+            "statusDescription" = ${after.statusDescription}::text,
+            "statusChangedAt" = ${after.statusChangedAt}::timestamptz,
+            "statusBeforeCancellation" = ${after.statusBeforeCancellation}::"AccountStatus",
+            "blockedUntil" = ${after.blockedUntil}::timestamptz,
+            version = ${after.version}::int,
+            "updatedAt" = ${after.statusChangedAt}::timestamptz
+          WHERE id = ${account.id}::uuid AND version = ${account.version}::int
+          RETURNING id
+        )
+        INSERT INTO "AccountStatusChange"
+          ("orgId", "environmentId", "accountId", kind, "fromStatus", "toStatus", "reasonId",
+           description, "blockedUntil", "accountVersion", actor, "requestId", "operationId", "createdAt")
+        SELECT ${tenant.orgId}::uuid, ${tenant.environmentId}::uuid, changed.id,
+          ${change.kind}::"StatusChangeKind", ${account.status}::"AccountStatus",
+          ${after.status}::"AccountStatus", ${after.statusReason?.id ?? null}::uuid,
+          ${after.statusDescription}::text, ${after.blockedUntil}::timestamptz, ${after.version}::int,
+          ${actor.actor}::text, ${actor.requestId ?? null}::text, ${change.operationId ?? null}::text,
+          ${after.statusChangedAt}::timestamptz
+        FROM changed
+        RETURNING id`,
+    );
+    return written.length === 1 ? { changed: true, previous: account, account: after } : undefined;
+  }
+
   /** After a change: the timer of a block the account has left is stopped (it re-checks anyway). */
-  async function stopLeftBlockTimer(previous: LockedAccount, newUntil: Date | undefined) {
+  async function stopLeftBlockTimer(previous: AccountState, newUntil: Date | undefined) {
     if (previous.blockedUntil && previous.blockedUntil.getTime() !== newUntil?.getTime()) {
       await temporaryBlocks.cancel(previous.id, previous.blockedUntil);
     }
@@ -238,7 +283,7 @@ export function createAccountStatusChanges({
           kind: 'AUTOMATIC_UNBLOCK',
           decide: (account) =>
             account.blockedUntil?.getTime() === until.getTime() ? { type: 'UNBLOCK' } : null,
-          reasonId: (tx) => systemReason(tx, tenant, temporaryBlockExpiredReason),
+          reasonId: (db) => systemReason(db, tenant, temporaryBlockExpiredReason),
           description: `Temporary block until ${until.toISOString()} ended`,
           operationId: `temporary-block-expiry:${until.toISOString()}`,
         },

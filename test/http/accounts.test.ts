@@ -358,6 +358,9 @@ describe('versions and concurrency', () => {
       ),
     );
     for (const r of responses) expect([200, 409]).toContain(r.status);
+    // A change that lost a race is decided again on the latest state, never answered "retry".
+    for (const r of responses.filter((r) => r.status === 409))
+      expect(r.body.type).toBe('/problems/transition-not-allowed');
     const applied = responses.filter((r) => r.status === 200).length;
     const chain = await history(accountId);
     expect(chain).toHaveLength(applied);

@@ -34,6 +34,18 @@ describe('GET /healthz', () => {
     });
   });
 
+  it('answers HEAD with the headers alone, names the request, and refuses other methods', async () => {
+    const head = await product.http('HEAD', '/healthz', { headers: { 'x-request-id': 'probe-1' } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
+    expect(head.headers.get('x-request-id')).toBe('probe-1');
+    expect(head.body).toBeUndefined();
+    const post = await product.http('POST', '/healthz');
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toContain('GET');
+  });
+
   it('answers 503 naming Temporal when the Temporal server goes away', async () => {
     const logger = createLogger({ logLevel: 'silent' });
     const server = await startTemporalDevServer({
@@ -68,6 +80,19 @@ describe('GET /healthz', () => {
       await server.stop();
       await database.drop();
     }
+  });
+});
+
+describe('GET /problems/:type', () => {
+  it('describes each problem type a problem+json body names, and only those', async () => {
+    const conflict = await product.http('GET', '/problems/transition-not-allowed?from=doc');
+    expect(conflict.status).toBe(200);
+    expect(conflict.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(conflict.body).toBe('Transition not allowed\n');
+    expect(conflict.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const unknown = await product.http('GET', '/problems/no-such-problem');
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toMatch(/problem\+json/);
   });
 });
 

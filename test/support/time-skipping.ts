@@ -1,11 +1,11 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { EnvironmentProvider } from '../../activities/environment-provider.js';
 import { createLogger } from '../../runtime/logger.js';
-import { createPrisma, type PrismaClient } from '../../runtime/prisma.js';
+import { connectDatabase, type PrismaClient } from '../../runtime/prisma.js';
 import { tools } from '../../runtime/tools.js';
 import { composeProduct, type ProductParts } from '../../runtime/compose.js';
 import { createApp } from '../../server/app.js';
@@ -50,7 +50,7 @@ export async function startTimeSkippingProduct(
 ): Promise<TimeSkippingProduct> {
   const env = await createTimeSkippingEnvironment();
   const database: TestDatabase = await createTestDatabase();
-  const prisma = createPrisma(database.productUrl, { maxConnections: 5 });
+  const { prisma, sql } = connectDatabase(database.productUrl, { maxConnections: 5 });
   const config = testConfig({
     TEMPORAL_TASK_QUEUE: uniqueName('timeskip'),
     TEMPORAL_NAMESPACE: env.namespace ?? 'default',
@@ -60,6 +60,7 @@ export async function startTimeSkippingProduct(
   const logger = createLogger({ logLevel: 'silent' });
   const parts = composeProduct(config, {
     prisma,
+    sql,
     temporal: env.client,
     logger,
     // The time-skipping server registers no search attributes and has no Schedules
@@ -75,7 +76,7 @@ export async function startTimeSkippingProduct(
     activities: parts.activities,
   });
   const workerRun = worker.run();
-  const app = createApp({
+  const listener = createApp({
     services: parts.services,
     processes: parts.processes,
     pingTemporal: () => Promise.resolve(),
@@ -85,7 +86,7 @@ export async function startTimeSkippingProduct(
     maxBodyBytes: 100_000,
   });
   const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = createServer(listener).listen(0, '127.0.0.1', () => resolve(s));
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -1,0 +1,11 @@
+import type { Prisma } from '../generated/prisma/client.js';
+
+/**
+ * Statements on the product's connection pool without Prisma, for the hot paths where Prisma's
+ * per-query cost is more than it gives. Each statement runs on its own (autocommit) and is
+ * prepared once per connection under its name. Rows come as Prisma's raw queries give them:
+ * int8 as bigint, timestamps as Dates, json parsed.
+ */
+export interface Sql {
+  query<Row>(name: string, statement: Prisma.Sql): Promise<Row[]>;
+}
