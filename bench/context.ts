@@ -35,8 +35,8 @@ export function sizesFor(smoke: boolean): Sizes {
     : {
         smoke,
         concurrency,
-        statusChanges: { perWorker: 150, warmupPerWorker: 20 },
-        sequential: { perWorker: 100, warmupPerWorker: 10 },
+        statusChanges: { perWorker: 500, warmupPerWorker: 200 },
+        sequential: { perWorker: 200, warmupPerWorker: 20 },
         routes: { perWorker: 500, warmupPerWorker: 50 },
         hierarchy: { children: 100, grandchildrenPerChild: 10 },
         startupRounds: 3,

@@ -3,7 +3,7 @@ import { createPrisma } from '../runtime/prisma.js';
 import { createDailyBalanceService, DAILY_SNAPSHOT_SQL } from '../services/daily-balances.js';
 import type { BenchContext } from './context.js';
 import { onStop } from './lifecycle.js';
-import { figure, measure, type Figure } from './measure.js';
+import { figure, measureInTurn, type Figure } from './measure.js';
 
 // The daily snapshot of an org with many accounts (100,000 in the full run): the product's
 // snapshot (the service the scheduled workflow's activity runs, in this process, as the
@@ -36,7 +36,7 @@ export async function benchDailySnapshot(ctx: BenchContext): Promise<Figure> {
 
     const scratchSql = DAILY_SNAPSHOT_SQL.replace('"AccountDailyBalance"', '"BenchDailyBalance"');
     const dayOf = (i: number) => new Date(Date.now() - (i + 2) * DAY_MS);
-    const viaPg = async (_: number, i: number) => {
+    const viaPg = async (i: number) => {
       const scheduledAt = dayOf(i);
       const result = await pool.query(scratchSql, [
         ctx.orgId,
@@ -47,12 +47,11 @@ export async function benchDailySnapshot(ctx: BenchContext): Promise<Figure> {
         throw new Error(`raw snapshot wrote ${result.rowCount} rows`);
     };
     const balances = createDailyBalanceService({ prisma });
-    const viaProduct = async (_: number, i: number) => {
+    const viaProduct = async (i: number) => {
       const { written } = await balances.snapshot(ctx.orgId, dayOf(i));
       if (written !== accounts) throw new Error(`snapshot wrote ${written} rows`);
     };
-    const raw = await measure([0], viaPg, rounds);
-    const product = await measure([0], viaProduct, rounds);
+    const { baseline: raw, product } = await measureInTurn(viaPg, viaProduct, rounds);
     return figure(
       'daily snapshot',
       'ms',

@@ -40,6 +40,43 @@ export async function measure<W>(
   };
 }
 
+/**
+ * Latencies of two sequential operations taken in turn (baseline, product, baseline, ...), after
+ * a warm-up of each: both see the same state of the servers (a Temporal history store or a table
+ * that grows as the run goes on), so a drift over the run does not land on one side only.
+ */
+export async function measureInTurn(
+  baseline: (i: number) => Promise<void>,
+  product: (i: number) => Promise<void>,
+  options: { perWorker: number; warmupPerWorker: number },
+): Promise<{ baseline: Measurement; product: Measurement }> {
+  const { perWorker, warmupPerWorker } = options;
+  for (let i = 0; i < warmupPerWorker; i++) {
+    await baseline(i);
+    await product(i);
+  }
+  const latencies = { baseline: [] as number[], product: [] as number[] };
+  const timed = async (side: 'baseline' | 'product', operation: () => Promise<void>) => {
+    const t = performance.now();
+    await operation();
+    latencies[side].push(performance.now() - t);
+  };
+  for (let i = warmupPerWorker; i < warmupPerWorker + perWorker; i++) {
+    await timed('baseline', () => baseline(i));
+    await timed('product', () => product(i));
+  }
+  const summary = (values: number[]): Measurement => {
+    const seconds = values.reduce((sum, v) => sum + v, 0) / 1000;
+    return {
+      operations: values.length,
+      seconds,
+      throughput: values.length / seconds,
+      p50Ms: median(values),
+    };
+  };
+  return { baseline: summary(latencies.baseline), product: summary(latencies.product) };
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;

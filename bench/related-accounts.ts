@@ -3,7 +3,7 @@ import pg from 'pg';
 import { RELATED_ACCOUNTS_SQL, relatedAccountsParams } from '../services/accounts/hierarchy.js';
 import type { BenchContext } from './context.js';
 import { onStop } from './lifecycle.js';
-import { figure, measure, type Figure } from './measure.js';
+import { figure, measureInTurn, type Figure } from './measure.js';
 
 // The related-accounts overview of a parent with its children and grandchildren (1+100+1000 in
 // the full run): p50 through the HTTP API against the same recursive SQL through raw `pg`.
@@ -58,8 +58,11 @@ export async function benchRelatedAccounts(ctx: BenchContext): Promise<Figure> {
       if (result.rowCount !== 1 + childCount + grandchildCount)
         throw new Error('the raw overview is incomplete');
     };
-    const raw = await measure([0], viaPg, ctx.sizes.sequential);
-    const api = await measure([0], viaApi, ctx.sizes.sequential);
+    const { baseline: raw, product: api } = await measureInTurn(
+      viaPg,
+      viaApi,
+      ctx.sizes.sequential,
+    );
     return figure(
       'related overview',
       'ms',

@@ -15,7 +15,7 @@ import {
 } from '../workflows/account-application.js';
 import { sendCertificationEventUpdate } from '../workflows/network-certification.js';
 import type { BenchContext } from './context.js';
-import { figure, measure, type Figure } from './measure.js';
+import { figure, measureInTurn, type Figure } from './measure.js';
 
 // The API's calls into Temporal, each as a sequential p50 against the same call made directly
 // with a Temporal Client, to the same server and worker: what the HTTP layer and the product's
@@ -69,8 +69,11 @@ export async function benchOnboardingEvent(ctx: BenchContext): Promise<Figure> {
     await direct(type);
   }
   const event = (i: number): CertificationEvent => (i % 2 === 0 ? 'FAILED' : 'RESULTS_SUBMITTED');
-  const baseline = await measure([0], (_, i) => direct(event(i)), ctx.sizes.sequential);
-  const product = await measure([0], (_, i) => viaHttp(event(i)), ctx.sizes.sequential);
+  const { baseline, product } = await measureInTurn(
+    (i) => direct(event(i)),
+    (i) => viaHttp(event(i)),
+    ctx.sizes.sequential,
+  );
   return figure(
     'onboarding event',
     'ms',
@@ -144,8 +147,7 @@ export async function benchApplicationUpdate(ctx: BenchContext): Promise<Figure>
     if (view.status !== 'DRAFT' || view.data.programId !== ctx.programId)
       throw new Error(`a direct update left ${JSON.stringify(view)}`);
   };
-  const baseline = await measure([0], direct, ctx.sizes.sequential);
-  const product = await measure([0], viaHttp, ctx.sizes.sequential);
+  const { baseline, product } = await measureInTurn(direct, viaHttp, ctx.sizes.sequential);
   return figure(
     'application update',
     'ms',
@@ -182,9 +184,8 @@ export async function benchApplicationStart(ctx: BenchContext): Promise<Figure> 
     );
     if (!handle.firstExecutionRunId) throw new Error('a direct start returned no run');
   };
-  const baseline = await measure([0], direct, ctx.sizes.sequential);
-  const product = await measure(
-    [0],
+  const { baseline, product } = await measureInTurn(
+    direct,
     () => createDraft(ctx).then(() => undefined),
     ctx.sizes.sequential,
   );

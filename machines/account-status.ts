@@ -162,15 +162,27 @@ type AccountStatusMachine = typeof accountStatusMachine;
 export type AccountStatusSnapshot = SnapshotFrom<AccountStatusMachine>;
 
 /** The machine positioned where a stored account is. */
+// The machine is pure and has few snapshots (a status and the one a rollback restores): each is
+// resolved once and each of its transitions computed once, then reused. Every status change asks
+// the machine, and an xstate transition builds a fresh actor scope each time it runs.
+const snapshots = new Map<string, AccountStatusSnapshot>();
+const transitions = new WeakMap<AccountStatusSnapshot, Map<string, AccountStatusSnapshot | null>>();
+
 export function accountStatusSnapshot(
   status: AccountStatus,
   statusBeforeCancellation: AccountStatus | null = null,
 ): AccountStatusSnapshot {
   const before = statusBeforeCancellation === 'CANCELLED' ? null : statusBeforeCancellation;
-  return accountStatusMachine.resolveState({
-    value: status,
-    context: { statusBeforeCancellation: before },
-  });
+  const key = `${status}:${before}`;
+  let snapshot = snapshots.get(key);
+  if (!snapshot) {
+    snapshot = accountStatusMachine.resolveState({
+      value: status,
+      context: { statusBeforeCancellation: before },
+    });
+    snapshots.set(key, snapshot);
+  }
+  return snapshot;
 }
 
 export function statusOf(snapshot: AccountStatusSnapshot): AccountStatus {
@@ -219,9 +231,15 @@ export function transitionStatus(
   snapshot: AccountStatusSnapshot,
   event: AccountStatusEvent,
 ): AccountStatusSnapshot | undefined {
-  if (!snapshot.can(event)) return undefined;
-  const [next] = transition(accountStatusMachine, snapshot, event);
-  return next;
+  let known = transitions.get(snapshot);
+  if (!known) transitions.set(snapshot, (known = new Map<string, AccountStatusSnapshot | null>()));
+  const key = event.type === 'ROLLBACK' ? `ROLLBACK:${event.to ?? ''}` : event.type;
+  let next = known.get(key);
+  if (next === undefined) {
+    next = snapshot.can(event) ? transition(accountStatusMachine, snapshot, event)[0] : null;
+    known.set(key, next);
+  }
+  return next ?? undefined;
 }
 
 /** The status an event leads to from this snapshot, or undefined if the machine refuses it. */

@@ -1,7 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
-import type { Sql } from '../services/sql.js';
+import type { Sql, Statement } from '../services/sql.js';
 
 export type { PrismaClient };
 
@@ -35,7 +35,7 @@ const types = { getTypeParser: typeParser };
 
 function plainSql(pool: pg.Pool): Sql {
   return {
-    async query<Row>(name: string, statement: { text: string; values: unknown[] }) {
+    async query<Row>(name: string, statement: Statement) {
       const result = await pool.query<Row & pg.QueryResultRow>({
         name,
         text: statement.text,

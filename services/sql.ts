@@ -1,4 +1,8 @@
-import type { Prisma } from '../generated/prisma/client.js';
+/** One statement with `$1`-style placeholders; a `Prisma.sql` template is one. */
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
 
 /**
  * Statements on the product's connection pool without Prisma, for the hot paths where Prisma's
@@ -7,5 +11,5 @@ import type { Prisma } from '../generated/prisma/client.js';
  * int8 as bigint, timestamps as Dates, json parsed.
  */
 export interface Sql {
-  query<Row>(name: string, statement: Prisma.Sql): Promise<Row[]>;
+  query<Row>(name: string, statement: Statement): Promise<Row[]>;
 }

@@ -7,6 +7,7 @@ import {
 import type { AccountStatus } from '../../machines/account-status.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import type { Tenant } from '../tenant.js';
+import type { Sql } from '../sql.js';
 import { inTransaction, type Tx } from '../transactions.js';
 import { lockAccount, lockAccountIfExists } from './lock.js';
 
@@ -82,7 +83,7 @@ export interface RelatedAccountRow {
   currency: string;
 }
 
-export function createAccountHierarchy({ prisma }: { prisma: PrismaClient }) {
+export function createAccountHierarchy({ prisma, sql }: { prisma: PrismaClient; sql: Sql }) {
   return {
     /**
      * Links the account under a parent, or unlinks it with null. Links within an environment run
@@ -104,10 +105,10 @@ export function createAccountHierarchy({ prisma }: { prisma: PrismaClient }) {
 
     /** The account with its active children and grandchildren: balances and limits of each. */
     async related(tenant: Tenant, accountId: string): Promise<RelatedAccountRow[]> {
-      const rows = await prisma.$queryRawUnsafe<RelatedAccountRow[]>(
-        RELATED_ACCOUNTS_SQL,
-        ...relatedAccountsParams(accountId, tenant.environmentId),
-      );
+      const rows = await sql.query<RelatedAccountRow>('related-accounts', {
+        text: RELATED_ACCOUNTS_SQL,
+        values: relatedAccountsParams(accountId, tenant.environmentId),
+      });
       if (rows.length === 0) throw DomainFailure.notFound(`account ${accountId}`);
       return rows;
     },
