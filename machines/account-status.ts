@@ -161,13 +161,13 @@ export const accountStatusMachine = setup({
 type AccountStatusMachine = typeof accountStatusMachine;
 export type AccountStatusSnapshot = SnapshotFrom<AccountStatusMachine>;
 
-/** The machine positioned where a stored account is. */
 // The machine is pure and has few snapshots (a status and the one a rollback restores): each is
 // resolved once and each of its transitions computed once, then reused. Every status change asks
 // the machine, and an xstate transition builds a fresh actor scope each time it runs.
 const snapshots = new Map<string, AccountStatusSnapshot>();
 const transitions = new WeakMap<AccountStatusSnapshot, Map<string, AccountStatusSnapshot | null>>();
 
+/** The machine positioned where a stored account is. */
 export function accountStatusSnapshot(
   status: AccountStatus,
   statusBeforeCancellation: AccountStatus | null = null,
