@@ -38,3 +38,12 @@ export function documentRefusal(
     },
   ]);
 }
+
+/**
+ * Whose document number finds an account in a list of accounts by customer: its holder and its
+ * additional customers (a joint holder, an additional cardholder) alike.
+ */
+export const rolesFoundByCustomerDocument: readonly AccountCustomerRole[] = [
+  'HOLDER',
+  'ADDITIONAL',
+];

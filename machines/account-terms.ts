@@ -10,12 +10,25 @@ import { CHANGE_CUTOFF_DAYS, cycleClosingDate, lastChangeDate } from './credit-c
 // due day changes first); a credit account's due day moves later, to a day its program offers,
 // up to the program's limit of changes per credit cycle and until shortly before the cycle
 // closes. Pure: the service locks the account, asks here, then writes.
+//
+// A program's own terms change too (seed: "you can change the due date in the account or in
+// either the source or target programs"), but never under its accounts' feet: its type,
+// currency and card network are what it is and never change; a due day may stop being offered
+// only once no account is on it any more (the issuer moves those accounts first, with their own
+// due date change), and the maximum credit limit may go down only to the highest credit limit
+// an account of the program has. So every account always keeps a due day its program offers and
+// a credit limit within its program's maximum; a program change never rewrites an account.
 
-export interface ProgramTerms {
+interface ProgramTerms {
   type: string;
   currency: string;
   cardNetwork: string;
   dueDays: number[];
+}
+
+/** What a migration target adds to its terms: the highest credit limit its accounts may have. */
+interface TargetProgramTerms extends ProgramTerms {
+  maxCreditLimit: bigint | null;
 }
 
 export interface AccountTerms extends ProgramTerms {
@@ -34,19 +47,34 @@ export interface AccountTerms extends ProgramTerms {
 export const programTypes = ['CREDIT', 'DEBIT', 'PREPAID'] as const;
 
 /** The terms only credit programs carry. */
-const creditOnly = ['dueDays', 'defaultCreditLimit', 'dueDayChangeLimit'] as const;
+const creditOnly = [
+  'dueDays',
+  'defaultCreditLimit',
+  'maxCreditLimit',
+  'dueDayChangeLimit',
+] as const;
 
 /** What a new program's terms break: a credit program without its due days or credit limit, or another with credit terms. */
 export function programTermsRefusals(program: {
   type: (typeof programTypes)[number];
   dueDays?: number[];
   defaultCreditLimit?: number;
+  maxCreditLimit?: number;
   dueDayChangeLimit?: number;
 }): FieldIssue[] {
   if (program.type === 'CREDIT') {
-    return (['dueDays', 'defaultCreditLimit'] as const)
+    const missing: FieldIssue[] = (['dueDays', 'defaultCreditLimit'] as const)
       .filter((field) => program[field] === undefined)
       .map((field) => ({ field, rule: 'required', message: 'is required for a credit program' }));
+    const { defaultCreditLimit, maxCreditLimit } = program;
+    if (
+      defaultCreditLimit !== undefined &&
+      maxCreditLimit !== undefined &&
+      maxCreditLimit < defaultCreditLimit
+    ) {
+      missing.push(belowDefault(defaultCreditLimit));
+    }
+    return missing;
   }
   return creditOnly
     .filter((field) => program[field] !== undefined)
@@ -82,8 +110,8 @@ const compared = [
 
 /** Why the account may not move to the `target` program, or undefined when it may. */
 export function migrationRefusal(
-  account: AccountTerms,
-  target: ProgramTerms,
+  account: AccountTerms & { creditLimit: bigint },
+  target: TargetProgramTerms,
 ): DomainFailure | undefined {
   const field = 'targetProgramId';
   if (!can(account.status, 'mayMigrate')) {
@@ -117,6 +145,22 @@ export function migrationRefusal(
             field,
             rule: 'due_day_not_offered',
             message: `does not offer the account's due day ${account.dueDay}`,
+          },
+        ],
+      },
+    );
+  }
+  if (target.maxCreditLimit !== null && account.creditLimit > target.maxCreditLimit) {
+    return new DomainFailure(
+      'CONFLICT',
+      `the account's credit limit ${account.creditLimit} is above the target program's maximum ${target.maxCreditLimit}`,
+      {
+        maxCreditLimit: Number(target.maxCreditLimit),
+        errors: [
+          {
+            field,
+            rule: 'credit_limit_above_maximum',
+            message: `allows credit limits up to ${target.maxCreditLimit}, below the account's ${account.creditLimit}`,
           },
         ],
       },
@@ -191,4 +235,155 @@ export function dueDayChange(
     );
   }
   return { cycleClosesOn: cycleClosingDate(dueDay, today), changesInCycle: changesInCycle + 1 };
+}
+
+// ---- Changes to a program's own terms ------------------------------------------------------
+
+/** What of a program may change. */
+export interface ProgramSettings {
+  name: string;
+  /** Sorted, no day twice */
+  dueDays: number[];
+  dueDayChangeLimit: number;
+  defaultCreditLimit: bigint;
+  /** null: no maximum of the program's own */
+  maxCreditLimit: bigint | null;
+}
+
+/** What a program is: a request that names one of these to change it is refused (`immutable`). */
+export const programIdentityFields = ['type', 'currency', 'cardNetwork'] as const;
+
+const settingFields = [
+  'name',
+  'dueDays',
+  'dueDayChangeLimit',
+  'defaultCreditLimit',
+  'maxCreditLimit',
+] as const satisfies readonly (keyof ProgramSettings)[];
+
+type SettingField = (typeof settingFields)[number];
+
+/** A change as decided on the program's current terms, before its accounts are consulted. */
+export interface ProgramEdit {
+  /** Only the fields that change, as they were */
+  before: Partial<ProgramSettings>;
+  /** The same fields as they become */
+  after: Partial<ProgramSettings>;
+  /** Due days the program stops offering: no account may be on them */
+  removedDueDays: number[];
+  /** A maximum credit limit lower than before (or new): no account may be above it */
+  loweredMaxCreditLimit: bigint | null;
+}
+
+function belowDefault(defaultCreditLimit: number | bigint): FieldIssue {
+  return {
+    field: 'maxCreditLimit',
+    rule: 'below_default_credit_limit',
+    message: `must not be below the default credit limit ${defaultCreditLimit}`,
+  };
+}
+
+const sameValue = (a: unknown, b: unknown) =>
+  Array.isArray(a) && Array.isArray(b)
+    ? a.length === b.length && a.every((value, i) => value === b[i])
+    : a === b;
+
+/**
+ * The change `patch` makes to `program`, or why it is refused as input (credit terms on a
+ * program that is not credit, a default credit limit above the maximum). Fields given with the
+ * value they already have are no change. The accounts are consulted after (`programEditConflict`).
+ */
+export function programEdit(
+  program: ProgramSettings & { type: string },
+  patch: Partial<ProgramSettings>,
+): ProgramEdit | DomainFailure {
+  const issues: FieldIssue[] = [];
+  if (program.type !== 'CREDIT') {
+    for (const field of creditOnly) {
+      if (patch[field] !== undefined) {
+        issues.push({ field, rule: 'credit_only', message: 'is only for credit programs' });
+      }
+    }
+    if (issues.length > 0) return DomainFailure.invalid(issues);
+  }
+  const next: ProgramSettings = { ...program };
+  for (const field of settingFields) {
+    const value = patch[field];
+    if (value !== undefined) Object.assign(next, { [field]: value });
+  }
+  next.dueDays = [...new Set(next.dueDays)].sort((a, b) => a - b);
+  if (next.maxCreditLimit !== null && next.maxCreditLimit < next.defaultCreditLimit) {
+    return DomainFailure.invalid([
+      patch.maxCreditLimit === undefined
+        ? {
+            field: 'defaultCreditLimit',
+            rule: 'above_max_credit_limit',
+            message: `must not be above the program's maximum credit limit ${next.maxCreditLimit}`,
+          }
+        : belowDefault(next.defaultCreditLimit),
+    ]);
+  }
+  const changed = settingFields.filter((field) => !sameValue(program[field], next[field]));
+  const pick = (from: ProgramSettings) =>
+    Object.fromEntries(
+      changed.map((field: SettingField) => [field, from[field]]),
+    ) as Partial<ProgramSettings>;
+  const lowered =
+    next.maxCreditLimit !== null &&
+    (program.maxCreditLimit === null || next.maxCreditLimit < program.maxCreditLimit);
+  return {
+    before: pick(program),
+    after: pick(next),
+    removedDueDays: program.dueDays.filter((day) => !next.dueDays.includes(day)),
+    loweredMaxCreditLimit: lowered ? next.maxCreditLimit : null,
+  };
+}
+
+/** The program's accounts the change would leave outside its terms. */
+export interface ProgramTermsUsage {
+  /** Accounts on each due day the change removes (days no account is on left out) */
+  accountsOnRemovedDueDays: { dueDay: number; accounts: number }[];
+  /** Accounts whose credit limit is above the lowered maximum, and the highest of them */
+  accountsAboveMaxCreditLimit: { accounts: number; highestCreditLimit: bigint | null };
+}
+
+/**
+ * Why the change may not happen while accounts use what it takes away: a due day still some
+ * account's (`due_day_in_use`; move those accounts' due day first), a maximum credit limit below
+ * some account's (`credit_limit_in_use`). Undefined when it may.
+ */
+export function programEditConflict(
+  edit: ProgramEdit,
+  usage: ProgramTermsUsage,
+): DomainFailure | undefined {
+  const errors: FieldIssue[] = [];
+  const details: Record<string, unknown> = {};
+  const onDays = usage.accountsOnRemovedDueDays.filter((day) => day.accounts > 0);
+  if (onDays.length > 0) {
+    details.dueDaysInUse = onDays;
+    errors.push({
+      field: 'dueDays',
+      rule: 'due_day_in_use',
+      message: `must keep ${onDays.map((d) => `day ${d.dueDay} (${d.accounts} account(s))`).join(', ')} until those accounts move to another due day`,
+    });
+  }
+  const above = usage.accountsAboveMaxCreditLimit;
+  if (edit.loweredMaxCreditLimit !== null && above.accounts > 0) {
+    const highest = above.highestCreditLimit ?? 0n;
+    details.creditLimitsAboveMaximum = {
+      accounts: above.accounts,
+      highestCreditLimit: Number(highest),
+    };
+    errors.push({
+      field: 'maxCreditLimit',
+      rule: 'credit_limit_in_use',
+      message: `must not be below the credit limit of ${above.accounts} account(s) of the program (the highest is ${highest})`,
+    });
+  }
+  if (errors.length === 0) return undefined;
+  return new DomainFailure(
+    'CONFLICT',
+    `the program's accounts still use what this change takes away: ${errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+    { ...details, errors },
+  );
 }

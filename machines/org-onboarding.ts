@@ -449,3 +449,22 @@ export function orgOnboardingRefusal(snapshot: OrgOnboardingSnapshot, event: Org
     },
   };
 }
+
+/**
+ * The stages an org is at, as its Org row records them (and GET /v1/orgs filters on): its overall
+ * stage and, while onboarding, each sub-process's, qualified (`certification.certifying`).
+ */
+export function recordedOnboardingStages(snapshot: OrgOnboardingSnapshot): string[] {
+  const stage = orgOnboardingStage(snapshot);
+  return stage === 'onboarding' ? [stage, ...activeStages(snapshot)] : [stage];
+}
+
+/** Every stage an org can be at, as recordedOnboardingStages names them, read off the machine. */
+export const orgOnboardingStageNames: readonly [string, ...string[]] = [
+  'onboarding',
+  ...Object.entries(orgOnboardingMachine.root.states.onboarding?.states ?? {}).flatMap(
+    ([process, node]) => Object.keys(node.states).map((stage) => `${process}.${stage}`),
+  ),
+  'activating',
+  'live',
+];

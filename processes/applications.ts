@@ -5,11 +5,15 @@ import {
   type Client,
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import { workflowIds } from '../common/temporal-names.js';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers.js';
+import { searchAttributes, workflowIds } from '../common/temporal-names.js';
 import {
   applicationAtStart,
+  applicationStatus,
+  applicationStatuses,
   mergeChanges,
   type ApplicationChanges,
+  type ApplicationStatus,
 } from '../machines/account-application.js';
 import { DomainFailure } from '../common/failures.js';
 import {
@@ -23,7 +27,7 @@ import {
   type AccountApplicationView,
 } from '../workflows/account-application.js';
 import type { IdSource } from '../services/ids.js';
-import { runOwnership } from './workflow-starts.js';
+import { runOwnership, runVisibleTo } from './workflow-starts.js';
 import type { Actor, Tenant } from '../services/tenant.js';
 import { executeMachineUpdate, RunEnded } from './workflow-updates.js';
 
@@ -76,13 +80,16 @@ export function createApplicationProcesses(deps: ApplicationProcessDeps) {
         draftExpiresAfterMs: deps.draftExpiresAfterMs,
       };
       const startedAt = new Date().toISOString();
+      const atStart = applicationAtStart(data, { submit, at: startedAt, by: actor.actor });
       try {
         await temporal.workflow.start<typeof accountApplication>('accountApplication', {
           workflowId: workflowIds.accountApplication(applicationId),
           taskQueue: deps.taskQueue,
           args: [start],
           workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          ...runOwnership(deps, tenant),
+          ...runOwnership(deps, tenant, [
+            { key: searchAttributes.stage, value: [applicationStatus(atStart)] },
+          ]),
         });
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError)
@@ -90,10 +97,77 @@ export function createApplicationProcesses(deps: ApplicationProcessDeps) {
         throw error;
       }
       // The run starts exactly so; its own view is a query away once a worker has taken it.
-      return applicationView(
-        start,
-        applicationAtStart(data, { submit, at: startedAt, by: actor.actor }),
-      );
+      return applicationView(start, atStart);
+    },
+
+    /**
+     * A page of this environment's applications, newest first, from Temporal's visibility (the
+     * OrgId and EnvironmentId search attributes, and Stage, which holds the status). `after` is
+     * Temporal's own page token, good only for the query it came from, i.e. the same filter.
+     */
+    async list(
+      tenant: Tenant,
+      filter: { status?: ApplicationStatus },
+      page: { limit: number; after?: { token: Uint8Array; filter: string } },
+    ): Promise<{ items: ApplicationSummary[]; next?: { token: Uint8Array; filter: string } }> {
+      if (deps.searchAttributes === false) {
+        throw new DomainFailure(
+          'DEPENDENCY_UNAVAILABLE',
+          'listing applications needs the OrgId, EnvironmentId and Stage search attributes, which this Temporal server lacks',
+        );
+      }
+      const filterKey = filter.status ?? '';
+      const invalidCursor = DomainFailure.invalid([
+        {
+          field: 'after',
+          rule: 'invalid_cursor',
+          message: 'must be the `next` of a previous page of this list with the same filter',
+        },
+      ]);
+      if (page.after && page.after.filter !== filterKey) throw invalidCursor;
+      const status =
+        filter.status && applicationStatuses.includes(filter.status)
+          ? ` AND Stage = '${filter.status}'`
+          : '';
+      let response;
+      try {
+        response = await temporal.workflowService.listWorkflowExecutions({
+          namespace: temporal.options.namespace,
+          query:
+            `WorkflowType = 'accountApplication' AND OrgId = '${tenant.orgId}'` +
+            ` AND EnvironmentId = '${tenant.environmentId}'${status}`,
+          pageSize: page.limit,
+          nextPageToken: page.after?.token,
+        });
+      } catch (error) {
+        // A token Temporal does not take (gRPC INVALID_ARGUMENT) is the caller's cursor at fault
+        if (page.after && (error as { code?: unknown }).code === 3) throw invalidCursor;
+        throw error;
+      }
+      const items: ApplicationSummary[] = [];
+      for (const raw of response.executions) {
+        const run = await executionInfoFromRaw(
+          raw,
+          temporal.options.loadedDataConverter,
+          raw,
+          temporal.options.namespace,
+        );
+        if (!runVisibleTo(tenant, run.memo) || run.memo?.environmentId !== tenant.environmentId)
+          continue;
+        const applicationId = run.workflowId.replace(workflowIds.accountApplication(''), '');
+        const indexed = run.typedSearchAttributes.get(searchAttributes.stage)?.[0];
+        items.push({
+          applicationId,
+          status: (indexed as ApplicationStatus | undefined) ?? (await statusOf(applicationId)),
+          createdAt: run.startTime,
+          closedAt: run.closeTime ?? null,
+        });
+      }
+      const token = response.nextPageToken;
+      return {
+        items,
+        ...(token && token.length > 0 ? { next: { token, filter: filterKey } } : {}),
+      };
     },
 
     /** Updates a draft: one Update, which the run refuses for another environment's caller. */
@@ -118,6 +192,11 @@ export function createApplicationProcesses(deps: ApplicationProcessDeps) {
       return send(tenant, applicationId, cancelApplicationUpdate, {}, actor, ids);
     },
   };
+
+  /** The status of a run started before the status was a search attribute: asked of the run. */
+  async function statusOf(applicationId: string): Promise<ApplicationStatus> {
+    return (await handleOf(applicationId).query(getApplicationQuery)).status;
+  }
 
   /**
    * Sends a caller's Update to the application, which answers only its own environment. When no
@@ -154,3 +233,11 @@ export function createApplicationProcesses(deps: ApplicationProcessDeps) {
 }
 
 export type ApplicationProcesses = ReturnType<typeof createApplicationProcesses>;
+
+/** An application as a list shows it, from the run's visibility record. */
+interface ApplicationSummary {
+  applicationId: string;
+  status: ApplicationStatus;
+  createdAt: Date;
+  closedAt: Date | null;
+}

@@ -53,6 +53,7 @@ export function composeProduct(
     reportsDir: config.reportsDir,
     temporaryBlocks: createTemporaryBlocks(processDeps),
     apiKeyCacheMs: config.apiKeyCacheMs,
+    apiKeyRotationGraceMs: config.apiKeyRotationGraceMs,
   });
   const processes = createProcesses(processDeps, services);
   const builtIn = builtInEnvironmentProvider(services.environments);

@@ -49,9 +49,13 @@ const envSchema = z.object({
     z.string().min(24, 'must be at least 24 characters').optional(),
   ),
   SERVER_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  SESSION_SECRET: optionalText.pipe(
+    z.string().min(32, 'must be at least 32 characters').optional(),
+  ),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
   APPLICATION_DRAFT_EXPIRY_DAYS: z.coerce.number().positive().max(3650).default(30),
   API_KEY_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
+  API_KEY_ROTATION_GRACE_HOURS: z.coerce.number().min(0).max(720).default(24),
   CERTIFICATION_REMINDER_DAYS: z.coerce
     .number()
     .positive()
@@ -110,10 +114,14 @@ export interface Config {
   operatorApiKey?: string;
   /** Seals secrets kept for idempotent replays; undefined in development means "generate one at start" */
   serverSecret?: string;
+  /** Signs the pages' session cookies and form tokens; undefined in development means "generate one at start" */
+  sessionSecret?: string;
   /** How long an account application draft may stay untouched before it expires */
   applicationDraftExpiresAfterMs: number;
   /** How long a checked API key is trusted without reading it again: the bound on revocation */
   apiKeyCacheMs: number;
+  /** How long a rotated API key keeps working beside the key that replaced it */
+  apiKeyRotationGraceMs: number;
   onboarding: OnboardingSettings;
   /** Where report files (account limits) are written and served from */
   reportsDir: string;
@@ -142,6 +150,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (e.NODE_ENV === 'production' && !e.SERVER_SECRET) {
     problems.push('SERVER_SECRET: required when NODE_ENV=production');
+  }
+  if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) {
+    problems.push('SESSION_SECRET: required when NODE_ENV=production');
   }
   if (e.DATABASE_MIGRATION_URL && !e.DATABASE_URL) {
     problems.push('DATABASE_MIGRATION_URL: only meaningful with DATABASE_URL');
@@ -196,8 +207,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     operatorApiKey: e.OPERATOR_API_KEY,
     serverSecret: e.SERVER_SECRET,
+    sessionSecret: e.SESSION_SECRET,
     applicationDraftExpiresAfterMs: e.APPLICATION_DRAFT_EXPIRY_DAYS * 24 * 3600 * 1000,
     apiKeyCacheMs: e.API_KEY_CACHE_SECONDS * 1000,
+    apiKeyRotationGraceMs: Math.round(e.API_KEY_ROTATION_GRACE_HOURS * 3600_000),
     onboarding: {
       certification: {
         reminderAfterDays: e.CERTIFICATION_REMINDER_DAYS,

@@ -8,13 +8,14 @@ import pg from 'pg';
 
 export const PRODUCT_ROLE = 'card_issuing_app';
 
-/** Tables the product may only add to and read: the audits, the event log and the ledger. */
+/** Tables the product may only add to and read: the audits (accounts' and programs'), the event log and the ledger. */
 export const APPEND_ONLY_TABLES = [
   'AccountStatusChange',
   'AccountEvent',
   'AccountTransaction',
   'AccountDailyBalance',
   'Notification',
+  'ProgramChange',
 ] as const;
 
 export interface ProductRoleCheck {

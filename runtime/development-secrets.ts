@@ -13,6 +13,8 @@ export interface ProductSecrets {
   operatorApiKey: string;
   /** Seals secrets in stored idempotent responses and derives the API keys a retried request re-creates */
   serverSecret: string;
+  /** Signs the pages' session cookies and form tokens */
+  sessionSecret: string;
 }
 
 export async function resolveSecrets(config: Config, logger: Logger): Promise<ProductSecrets> {
@@ -33,7 +35,10 @@ export async function resolveSecrets(config: Config, logger: Logger): Promise<Pr
   const serverSecret =
     config.serverSecret ??
     (await kept(config, 'server-secret', () => randomBytes(32).toString('hex')));
-  return { operatorApiKey, serverSecret };
+  const sessionSecret =
+    config.sessionSecret ??
+    (await kept(config, 'session-secret', () => randomBytes(32).toString('hex')));
+  return { operatorApiKey, serverSecret, sessionSecret };
 }
 
 async function kept(config: Config, name: string, generate: () => string): Promise<string> {

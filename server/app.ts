@@ -12,10 +12,12 @@ import { frontDoor } from './front-door.js';
 import { Problem, sendProblem } from './problem.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAccountTermsRoutes } from './routes/account-terms.js';
+import { registerApiKeyRoutes } from './routes/api-keys.js';
 import { registerApplicationRoutes } from './routes/applications.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerDailyBalanceRoutes } from './routes/daily-balances.js';
 import { healthCheck, registerHealthRoutes } from './routes/health.js';
+import { registerListRoutes } from './routes/lists.js';
 import { registerOrgWorkflowRoutes } from './routes/org-workflows.js';
 import { registerOrgRoutes } from './routes/orgs.js';
 import { registerProgramRoutes } from './routes/programs.js';
@@ -33,6 +35,8 @@ export interface AppDeps {
   operatorApiKey: string;
   /** Seals secrets in stored idempotent responses; derives the keys a retried request re-creates */
   serverSecret: string;
+  /** Signs the pages' session cookies and their forms' CSRF tokens */
+  sessionSecret: string;
   maxBodyBytes: number;
 }
 
@@ -48,7 +52,12 @@ export function createApp(deps: AppDeps): RequestListener {
   app.set('etag', false);
 
   // The pages take a sign-in form; everything else speaks JSON.
-  registerUiRoutes(app, { services, processes, operatorApiKey: deps.operatorApiKey });
+  registerUiRoutes(app, {
+    services,
+    processes,
+    operatorApiKey: deps.operatorApiKey,
+    sessionSecret: deps.sessionSecret,
+  });
   app.use(requireJsonBody);
   app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
 
@@ -65,6 +74,8 @@ export function createApp(deps: AppDeps): RequestListener {
   });
   registerHealthRoutes(api, health);
   registerOrgRoutes(api, services, processes);
+  registerListRoutes(api, services, processes.applications);
+  registerApiKeyRoutes(api, services.apiKeys);
   registerOrgWorkflowRoutes(api, processes.orgWorkflows);
   registerSettingsRoutes(api, services.settings);
   registerProgramRoutes(api, services.programs);

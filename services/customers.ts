@@ -12,6 +12,7 @@ import { lockAccount } from './accounts/lock.js';
 import type { IdSource } from './ids.js';
 import { inTransaction, type Tx } from './transactions.js';
 import type { Tenant } from './tenant.js';
+import { keysetAfter, keysetOrder, readPage, type PageRequest } from './pages.js';
 
 // Customers and the accounts they are on, in the database; who may join an account, and which
 // document number a customer may take, are the rules of machines/account-customers.ts.
@@ -93,6 +94,23 @@ export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
 
   return {
     get,
+
+    /** The environment's customers in (createdAt, id) order, optionally by document number. */
+    list(tenant: Tenant, filter: { documentNumber?: string }, page: PageRequest) {
+      return readPage(page, (take) =>
+        prisma.customer.findMany({
+          where: {
+            environmentId: tenant.environmentId,
+            ...(filter.documentNumber === undefined
+              ? {}
+              : { documentNumber: filter.documentNumber }),
+            ...keysetAfter(page.after),
+          },
+          orderBy: keysetOrder,
+          take,
+        }),
+      );
+    },
 
     async accountsOf(tenant: Tenant, customerId: string) {
       await get(tenant, customerId);

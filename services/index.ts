@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { createAccountApplications } from './account-applications.js';
+import { createActorNames } from './actor-names.js';
 import { createAccountLimitsReports } from './account-limits-reports.js';
 import { createAccountCreation } from './accounts/creation.js';
 import { createAccountHierarchy } from './accounts/hierarchy.js';
@@ -17,6 +18,7 @@ import { createNotifications } from './notifications.js';
 import { createOrgRecords } from './orgs.js';
 import { createProgramService } from './programs.js';
 import { createSettings } from './settings.js';
+import { createEndedSessions } from './sessions.js';
 import type { Sql } from './sql.js';
 import { createStatusReasonService } from './status-reasons.js';
 
@@ -30,11 +32,17 @@ export interface ServiceDeps {
   temporaryBlocks: TemporaryBlocks;
   /** How long a checked API key is trusted without reading it again */
   apiKeyCacheMs: number;
+  /** How long a rotated API key keeps working */
+  apiKeyRotationGraceMs: number;
 }
 
 /** Every database use case, built once from its dependencies, for the API and the worker alike. */
 export function createServices(deps: ServiceDeps) {
-  const apiKeys = createApiKeys({ prisma: deps.prisma, cacheMs: deps.apiKeyCacheMs });
+  const apiKeys = createApiKeys({
+    prisma: deps.prisma,
+    cacheMs: deps.apiKeyCacheMs,
+    rotationGraceMs: deps.apiKeyRotationGraceMs,
+  });
   const statusReasons = createStatusReasonService(deps);
   return {
     accounts: createAccountRecords(deps),
@@ -50,12 +58,14 @@ export function createServices(deps: ServiceDeps) {
     statusReasons,
     settings: createSettings(deps),
     apiKeys,
+    actorNames: createActorNames(deps),
     orgs: createOrgRecords(deps),
     environments: createEnvironments({ ...deps, apiKeys, statusReasons }),
     notifications: createNotifications(deps),
     dailyBalances: createDailyBalanceService(deps),
     reports: createAccountLimitsReports(deps),
     idempotencyRecords: createIdempotencyRecords(deps),
+    endedSessions: createEndedSessions(deps),
     database: { ping: () => deps.prisma.$queryRaw`SELECT 1` },
   };
 }

@@ -7,6 +7,12 @@ import { issueApiKey } from './api-keys.js';
 import { createOnce } from './create-once.js';
 import type { IdSource } from './ids.js';
 import { inTransaction } from './transactions.js';
+import { keysetAfter, keysetOrder, readPage, type PageRequest } from './pages.js';
+import type { OrgStatus } from '../generated/prisma/enums.js';
+import {
+  initialOrgOnboardingSnapshot,
+  recordedOnboardingStages,
+} from '../machines/org-onboarding.js';
 
 // Orgs in the database: the org with its test environment and first key, its time zone, its
 // environments' keys, and going live. Starting their processes is processes/orgs.ts.
@@ -68,6 +74,9 @@ export function createOrgRecords({ prisma }: { prisma: PrismaClient }) {
               country: input.address.country,
               timeZone: input.timeZone,
               networks: input.networks,
+              onboardingStages: recordedOnboardingStages(
+                initialOrgOnboardingSnapshot(orgId, input.networks),
+              ),
               environments: {
                 create: {
                   id: environmentId,
@@ -158,6 +167,32 @@ export function createOrgRecords({ prisma }: { prisma: PrismaClient }) {
         await beforeCommit();
       });
       return (await get(orgId))!;
+    },
+
+    /** Orgs in (createdAt, id) order, with their environments, filtered by status and stage. */
+    list(filter: { status?: OrgStatus; onboardingStage?: string }, page: PageRequest) {
+      return readPage(page, (take) =>
+        prisma.org.findMany({
+          where: {
+            ...(filter.status === undefined ? {} : { status: filter.status }),
+            ...(filter.onboardingStage === undefined
+              ? {}
+              : { onboardingStages: { has: filter.onboardingStage } }),
+            ...keysetAfter(page.after),
+          },
+          orderBy: keysetOrder,
+          take,
+          include: { environments: { orderBy: { kind: 'asc' } } },
+        }),
+      );
+    },
+
+    /**
+     * Records the stages the org's onboarding run is at (the run calls it after its steps, one at
+     * a time, in order): the same stages again change nothing, so a retry is harmless.
+     */
+    async recordOnboardingStages(orgId: string, stages: string[]): Promise<void> {
+      await prisma.org.updateMany({ where: { id: orgId }, data: { onboardingStages: stages } });
     },
 
     /** Marks the org active once its onboarding is done; a repeat changes nothing. */

@@ -1,10 +1,19 @@
 import type { CardNetwork, ProgramType } from '../generated/prisma/enums.js';
-import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { DomainFailure } from '../common/failures.js';
+import {
+  programEdit,
+  programEditConflict,
+  type ProgramEdit,
+  type ProgramSettings,
+  type ProgramTermsUsage,
+} from '../machines/account-terms.js';
 import { createOnce } from './create-once.js';
 import type { IdSource } from './ids.js';
 import { isUniqueViolation } from './prisma-errors.js';
-import type { Tenant } from './tenant.js';
+import type { Actor, Tenant } from './tenant.js';
+import { inTransaction, type Tx } from './transactions.js';
+import { keysetAfter, keysetOrder, readPage, type PageRequest } from './pages.js';
 
 export interface NewProgram {
   name: string;
@@ -13,7 +22,68 @@ export interface NewProgram {
   currency: string;
   dueDays: number[];
   defaultCreditLimit: bigint;
+  maxCreditLimit: bigint | null;
   dueDayChangeLimit: number;
+}
+
+/** A program's change: the fields given, each what it becomes. */
+type ProgramPatch = Partial<ProgramSettings>;
+
+/** One page of a program's change audit. */
+interface ProgramChangePage {
+  limit: number;
+  /** The last entry id of the previous page */
+  after?: bigint;
+}
+
+const nameTaken = (name: string) =>
+  new DomainFailure('CONFLICT', `a program named "${name}" already exists`, {
+    errors: [{ field: 'name', rule: 'unique', message: 'is already used by another program' }],
+  });
+
+/**
+ * Reads the program an account is decided on (its due days, its credit limits) under a lock that
+ * a change of those terms waits for, and that waits for a change in progress: so a new account,
+ * a migration into the program or a due date change never lands on terms the program has just
+ * given up. FOR KEY SHARE: writers of accounts never wait for each other.
+ */
+export async function heldProgramTerms(tx: Tx, tenant: Tenant, programId: string) {
+  await tx.$queryRaw`SELECT 1 FROM "Program" WHERE id = ${programId}::uuid AND "environmentId" = ${tenant.environmentId}::uuid FOR KEY SHARE`;
+  return tx.program.findFirst({ where: { id: programId, environmentId: tenant.environmentId } });
+}
+
+/** The fields of an audit row as JSON: credit limits as exact numbers (below 2^53). */
+function auditJson(fields: Partial<ProgramSettings>): Prisma.InputJsonObject {
+  return Object.fromEntries(
+    Object.entries(fields).map(([field, value]) => [
+      field,
+      typeof value === 'bigint' ? Number(value) : value,
+    ]),
+  );
+}
+
+/** Accounts of the program on the due days the edit removes, and above the maximum it lowers. */
+async function usageOf(tx: Tx, programId: string, edit: ProgramEdit): Promise<ProgramTermsUsage> {
+  const usage: ProgramTermsUsage = {
+    accountsOnRemovedDueDays: [],
+    accountsAboveMaxCreditLimit: { accounts: 0, highestCreditLimit: null },
+  };
+  if (edit.removedDueDays.length > 0) {
+    usage.accountsOnRemovedDueDays = await tx.$queryRaw<{ dueDay: number; accounts: number }[]>`
+      SELECT "dueDay", count(*)::int AS accounts FROM "Account"
+      WHERE "programId" = ${programId}::uuid AND "dueDay" = ANY(${edit.removedDueDays}::int[])
+      GROUP BY "dueDay" ORDER BY "dueDay"`;
+  }
+  if (edit.loweredMaxCreditLimit !== null) {
+    const [above] = await tx.$queryRaw<{ accounts: number; highest: bigint | null }[]>`
+      SELECT count(*)::int AS accounts, max("creditLimit") AS highest FROM "Account"
+      WHERE "programId" = ${programId}::uuid AND "creditLimit" > ${edit.loweredMaxCreditLimit}`;
+    usage.accountsAboveMaxCreditLimit = {
+      accounts: above?.accounts ?? 0,
+      highestCreditLimit: above?.highest ?? null,
+    };
+  }
+  return usage;
 }
 
 export function createProgramService({ prisma }: { prisma: PrismaClient }) {
@@ -27,12 +97,84 @@ export function createProgramService({ prisma }: { prisma: PrismaClient }) {
         );
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
-        throw new DomainFailure('CONFLICT', `a program named "${input.name}" already exists`, {
-          errors: [
-            { field: 'name', rule: 'unique', message: 'is already used by another program' },
-          ],
-        });
+        throw nameTaken(input.name);
       }
+    },
+
+    /**
+     * Changes what may change of the program, as machines/account-terms.ts allows: under the
+     * program's row lock (accounts being opened, migrated in or moving their due day wait, see
+     * heldProgramTerms), at the version If-Match names, checked against the accounts still on
+     * what the change takes away; then the program (version + 1) and its one ProgramChange row,
+     * in one transaction. A patch that changes nothing writes nothing and bumps nothing.
+     */
+    async change(
+      tenant: Tenant,
+      programId: string,
+      patch: ProgramPatch,
+      expectedVersion: number | undefined,
+      actor: Actor,
+    ) {
+      try {
+        return await inTransaction(prisma, async (tx) => {
+          const locked = await tx.$queryRaw<{ id: string }[]>`
+            SELECT id FROM "Program"
+            WHERE id = ${programId}::uuid AND "environmentId" = ${tenant.environmentId}::uuid
+            FOR UPDATE`;
+          if (locked.length === 0) throw DomainFailure.notFound(`program ${programId}`);
+          const program = await tx.program.findUniqueOrThrow({ where: { id: programId } });
+          if (expectedVersion !== undefined && expectedVersion !== program.version) {
+            throw new DomainFailure(
+              'PRECONDITION_FAILED',
+              `the program changed since version ${expectedVersion}; it is now at version ${program.version}`,
+              { currentVersion: program.version },
+            );
+          }
+          const edit = programEdit(program, patch);
+          if (edit instanceof DomainFailure) throw edit;
+          if (Object.keys(edit.after).length === 0) return program;
+          const conflict = programEditConflict(edit, await usageOf(tx, program.id, edit));
+          if (conflict) throw conflict;
+          const version = program.version + 1;
+          const changed = await tx.program.update({
+            where: { id: program.id },
+            data: { ...edit.after, version },
+          });
+          await tx.programChange.create({
+            data: {
+              ...tenant,
+              programId: program.id,
+              programVersion: version,
+              before: auditJson(edit.before),
+              after: auditJson(edit.after),
+              actor: actor.actor,
+              requestId: actor.requestId ?? null,
+            },
+          });
+          return changed;
+        });
+      } catch (error) {
+        if (!isUniqueViolation(error) || patch.name === undefined) throw error;
+        throw nameTaken(patch.name);
+      }
+    },
+
+    /** The program's changes, oldest first. */
+    async changes(tenant: Tenant, programId: string, page: ProgramChangePage) {
+      const program = await prisma.program.findFirst({
+        where: { id: programId, environmentId: tenant.environmentId },
+        select: { id: true },
+      });
+      if (!program) throw DomainFailure.notFound(`program ${programId}`);
+      return prisma.programChange.findMany({
+        where: {
+          programId,
+          environmentId: tenant.environmentId,
+          ...(page.after ? { id: { gt: page.after } } : {}),
+        },
+        orderBy: { id: 'asc' },
+        take: page.limit,
+      });
     },
 
     async get(tenant: Tenant, id: string) {
@@ -43,11 +185,15 @@ export function createProgramService({ prisma }: { prisma: PrismaClient }) {
       return program;
     },
 
-    list(tenant: Tenant) {
-      return prisma.program.findMany({
-        where: { environmentId: tenant.environmentId },
-        orderBy: { createdAt: 'asc' },
-      });
+    /** The environment's programs in (createdAt, id) order, after `page.after`. */
+    list(tenant: Tenant, page: PageRequest) {
+      return readPage(page, (take) =>
+        prisma.program.findMany({
+          where: { environmentId: tenant.environmentId, ...keysetAfter(page.after) },
+          orderBy: keysetOrder,
+          take,
+        }),
+      );
     },
   };
 }

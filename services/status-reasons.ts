@@ -7,6 +7,7 @@ import { createOnce } from './create-once.js';
 import type { IdSource } from './ids.js';
 import { isUniqueViolation } from './prisma-errors.js';
 import type { Tenant } from './tenant.js';
+import { keysetAfter, keysetOrder, readPage, type PageRequest } from './pages.js';
 
 // An environment's status reasons in the database; what a reason may be given for is the rule of
 // machines/status-reasons.ts.
@@ -41,11 +42,23 @@ export function createStatusReasonService({ prisma }: { prisma: PrismaClient }) 
       return reason;
     },
 
+    /** Every reason of the environment (a few dozen at most), oldest first. */
     list(tenant: Tenant) {
       return prisma.accountStatusReason.findMany({
         where: { environmentId: tenant.environmentId },
-        orderBy: { createdAt: 'asc' },
+        orderBy: keysetOrder,
       });
+    },
+
+    /** A page of the environment's reasons in (createdAt, id) order, after `page.after`. */
+    page(tenant: Tenant, page: PageRequest) {
+      return readPage(page, (take) =>
+        prisma.accountStatusReason.findMany({
+          where: { environmentId: tenant.environmentId, ...keysetAfter(page.after) },
+          orderBy: keysetOrder,
+          take,
+        }),
+      );
     },
   };
 }

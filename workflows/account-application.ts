@@ -4,6 +4,7 @@ import {
   condition,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
 } from '@temporalio/workflow';
 import type {
@@ -22,6 +23,7 @@ import {
   type ApplicationStatus,
 } from '../machines/account-application.js';
 import type { FailureType } from '../common/failures.js';
+import { searchAttributes } from '../common/temporal-names.js';
 import { hostMachine } from './machine-host.js';
 
 export interface AccountApplicationInput {
@@ -100,6 +102,12 @@ export async function accountApplication(
     snapshot: applicationAtStart(input.data, { submit: input.submit, at: now(), by: input.by }),
     query: getApplicationQuery,
     view: (snapshot) => applicationView(input, snapshot),
+    // The status as the run's Stage, so applications can be listed by status; runs recorded
+    // before this was added have no marker for the patch and replay without the upserts.
+    searchAttributes: (snapshot) =>
+      patched('application-status-search-attribute')
+        ? [{ key: searchAttributes.stage, value: [applicationStatus(snapshot)] }]
+        : [],
     refusal: applicationRefusal,
   });
   // An application answers only callers of its own environment; to others it does not exist.

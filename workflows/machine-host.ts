@@ -86,8 +86,10 @@ export function hostMachine<Machine extends AnyStateMachine, View>(
   const apply = (event: EventFromLogic<Machine>): void => {
     [snapshot] = transition(options.machine, snapshot, event);
     version += 1;
-    if (indexed && options.searchAttributes)
-      upsertSearchAttributes(options.searchAttributes(snapshot));
+    if (indexed && options.searchAttributes) {
+      const pairs = options.searchAttributes(snapshot);
+      if (pairs.length > 0) upsertSearchAttributes(pairs);
+    }
   };
 
   setHandler(options.query, view);

@@ -3,6 +3,7 @@ import {
   defineQuery,
   defineUpdate,
   executeChild,
+  patched,
   proxyActivities,
 } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
@@ -18,6 +19,7 @@ import {
   orgOnboardingRefusal,
   orgOnboardingStage,
   processStages,
+  recordedOnboardingStages,
   requiredChildren,
   type AllowedOrgOnboardingEvent,
   type OnboardingChild,
@@ -150,6 +152,21 @@ export async function orgOnboarding(input: OrgOnboardingInput): Promise<OrgOnboa
     };
   }
 
+  // The org's row follows the run's stages (GET /v1/orgs filters on them): one activity at a time,
+  // so a later stage never lands before an earlier one. Runs recorded before this was added have
+  // no marker for the patch and replay as they ran; they record from their next live step on.
+  let recordedVersion = -1;
+  async function recordStages(): Promise<void> {
+    while (recordedVersion !== host.version && patched('record-onboarding-stages')) {
+      const version = host.version;
+      await activities.recordOnboardingStages({
+        orgId: input.orgId,
+        stages: recordedOnboardingStages(host.snapshot),
+      });
+      recordedVersion = version;
+    }
+  }
+
   const started = new Set<string>();
   while (host.snapshot.status !== 'done') {
     for (const child of requiredChildren(host.snapshot)) {
@@ -166,9 +183,11 @@ export async function orgOnboarding(input: OrgOnboardingInput): Promise<OrgOnboa
       continue;
     }
     const seen = host.version;
+    await recordStages();
     await condition(() => host.version !== seen || childFailure !== undefined);
     // A child that did not end normally (terminated by hand, say) fails the onboarding visibly.
     if (childFailure !== undefined) throw childFailure;
   }
+  await recordStages();
   return host.view();
 }

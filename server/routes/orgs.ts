@@ -79,7 +79,7 @@ const environmentSchema = z
   })
   .openapi('Environment');
 
-const orgSchema = z
+export const orgSchema = z
   .object({
     id: z.uuid().openapi({ description: 'The Org ID (tenant ID)' }),
     legalName: z.string(),
@@ -441,7 +441,7 @@ async function visibleOrg(orgs: OrgRecords, orgId: string, caller: Caller | unde
   return org;
 }
 
-function orgView(org: Org & { environments: Environment[] }) {
+export function orgView(org: Org & { environments: Environment[] }) {
   return {
     id: org.id,
     legalName: org.legalName,

@@ -4,6 +4,9 @@ import type { StatusReasonService } from '../../services/status-reasons.js';
 import { problemSchema, type Api } from '../api.js';
 import { tenantOf } from '../auth.js';
 import { prose, z } from '../zod.js';
+import { keysetCursors, keysetPage, pageSchema } from '../pagination.js';
+
+const reasonCursors = keysetCursors('account-status-reasons');
 
 const createReasonBody = z
   .strictObject({
@@ -70,12 +73,20 @@ export function registerStatusReasonRoutes(api: Api, reasons: StatusReasonServic
     summary: "This environment's status reasons",
     tag: 'Account status reasons',
     access: 'org',
+    query: z.strictObject({ ...reasonCursors.query }),
     responses: {
-      200: { description: 'Reasons', schema: z.object({ items: z.array(reasonSchema) }) },
+      200: { description: 'A page of reasons, oldest first', schema: pageSchema(reasonSchema) },
     },
-    handler: async ({ caller }) => ({
+    handler: async ({ query, caller }) => ({
       status: 200,
-      body: { items: (await reasons.list(tenantOf(caller))).map(reasonView) },
+      body: keysetPage(
+        await reasons.page(tenantOf(caller), {
+          limit: query.limit,
+          after: reasonCursors.read(query.after),
+        }),
+        reasonCursors,
+        reasonView,
+      ),
     }),
   });
 

@@ -10,15 +10,18 @@ header { display: flex; gap: 1.5rem; align-items: center; padding: .7rem 1.5rem;
 header a { color: #e2e8f0; text-decoration: none; }
 header .who { margin-left: auto; font-size: .85rem; color: #94a3b8; }
 header form { margin: 0; }
-main { max-width: 1100px; margin: 1.5rem auto; padding: 0 1.5rem; }
+main { max-width: 1400px; margin: 1.5rem auto; padding: 0 1.5rem; }
 section { background: #fff; border: 1px solid #e2e8f0; border-radius: 8px; padding: 1rem 1.25rem; margin-bottom: 1.25rem; }
 h1 { font-size: 1.4rem; margin: 0 0 1rem; }
 h2 { font-size: 1.1rem; margin: 0 0 .75rem; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; }
 th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #e2e8f0; vertical-align: top; }
 th { color: #475569; font-weight: 600; }
-.diagram { overflow-x: auto; text-align: center; }
-.diagram svg { max-width: 100%; height: auto; }
+.diagram { overflow: auto; max-height: 85vh; border: 1px solid #e2e8f0; border-radius: 6px; background: #fff; }
+.diagram svg { display: block; max-width: none; }
+.diagram-tools { display: flex; gap: .4rem; align-items: center; margin-bottom: .5rem; font-size: .85rem; color: #475569; }
+.diagram-tools button { padding: .15rem .6rem; background: #e2e8f0; color: #0f172a; }
+.live-status { margin: .6rem 0 0; font-size: .8rem; color: #64748b; }
 .pill { display: inline-block; padding: .1rem .55rem; border-radius: 999px; background: #e2e8f0; font-size: .85rem; }
 .pill.current { background: #fde68a; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1rem; margin: 0; }
@@ -30,11 +33,21 @@ button { padding: .45rem 1rem; font: inherit; border: 0; border-radius: 6px; bac
 header button { background: transparent; color: #e2e8f0; border: 1px solid #475569; padding: .2rem .7rem; }
 `;
 
-export function page(title: string, caller: Caller | undefined, body: Html): string {
+/**
+ * `csrf`: the hidden CSRF field (csrfField in csrf.ts) for the sign-out form in the header;
+ * `signedInAs`: the caller's key and org by name, when known.
+ */
+export function page(
+  title: string,
+  caller: Caller | undefined,
+  body: Html,
+  csrf: Html,
+  signedInAs?: string,
+): string {
   const who = caller
     ? caller.kind === 'operator'
       ? 'operator'
-      : `org ${caller.orgId} (${caller.environmentKind.toLowerCase()})`
+      : (signedInAs ?? `org ${caller.orgId} (${caller.environmentKind.toLowerCase()})`)
     : undefined;
   return html`<!doctype html>
 <html lang="en">
@@ -44,6 +57,7 @@ export function page(title: string, caller: Caller | undefined, body: Html): str
 <title>${title} · Card issuing engine</title>
 <link rel="icon" href="data:,">
 <style>${css}</style>
+<script src="/ui/assets/diagram.js" defer></script>
 </head>
 <body>
 <header>
@@ -52,7 +66,7 @@ export function page(title: string, caller: Caller | undefined, body: Html): str
   <a href="/ui/api">API</a>
   ${
     who
-      ? html`<span class="who">Signed in as ${who}</span><form method="post" action="/ui/logout"><button type="submit">Sign out</button></form>`
+      ? html`<span class="who">Signed in as ${who}</span><form method="post" action="/ui/logout">${csrf}<button type="submit">Sign out</button></form>`
       : html`<a class="who" href="/ui/login">Sign in</a>`
   }
 </header>

@@ -1,9 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { machines } from '../../machines/index.js';
 import type { Processes } from '../../processes/index.js';
-import type { OnboardingProcessView } from '../../processes/onboarding.js';
 import type { Services } from '../../services/index.js';
 import type { Caller } from '../auth.js';
 import { machineGraph, type MachineGraph } from '../diagrams/machine-graph.js';
@@ -12,7 +12,9 @@ import { machineSvg } from '../diagrams/render.js';
 import { DomainFailure } from '../../common/failures.js';
 import { problemOf } from '../domain-problems.js';
 import { Problem } from '../problem.js';
-import { html, raw, type Html } from './html.js';
+import { csrfField, csrfProtection } from './csrf.js';
+import { html, type Html } from './html.js';
+import { accountView, diagramFrame, livePageBody, liveState, workflowView } from './live-pages.js';
 import { page } from './pages.js';
 import { createSessions } from './session.js';
 
@@ -23,7 +25,11 @@ export interface UiDeps {
   services: Services;
   processes: Processes;
   operatorApiKey: string;
+  /** Signs the session cookies and the forms' CSRF tokens */
+  sessionSecret: string;
 }
+
+const diagramScript = readFileSync(new URL('./assets/diagram.js', import.meta.url), 'utf8');
 
 const graphs = new Map<string, MachineGraph>(
   Object.values(machines).map((machine) => [
@@ -32,169 +38,12 @@ const graphs = new Map<string, MachineGraph>(
   ]),
 );
 
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-
-/** A child run of an org's onboarding (an environment or a certification), from the onboarding overview. */
-async function onboardingChild(
-  deps: UiDeps,
-  caller: Caller,
-  orgId: string,
-  pick: (p: OnboardingProcessView) => boolean,
-) {
-  if (caller.kind === 'org' && caller.orgId !== orgId) return undefined;
-  const overview = await deps.processes.onboarding.getOnboarding(orgId);
-  const process = overview?.processes.find(pick);
-  if (!process?.workflow) return undefined;
-  const details = process.details ?? {};
-  const history = (details.history ?? []) as {
-    at: string;
-    event: string;
-    from: string;
-    to: string;
-    by: string;
-    notes?: string;
-  }[];
-  return {
-    current: process.stage,
-    facts: [
-      ['Stage', process.stage],
-      ['Done', process.done ? 'yes' : 'no'],
-      ...Object.entries(details)
-        .filter(([key]) => key !== 'history')
-        .map(([key, value]) => [
-          key,
-          value === null
-            ? '—'
-            : typeof value === 'object'
-              ? JSON.stringify(value)
-              : String(value as string),
-        ]),
-      [
-        'Operator events accepted now',
-        overview!.allowedEvents
-          .filter((e) => (e.environment ?? e.network) === (process.environment ?? process.network))
-          .map((e) => e.type)
-          .join(', ') || 'none',
-      ],
-    ] as [string, string][],
-    steps: history.map((step) => ({
-      at: step.at,
-      what: step.event,
-      from: step.from,
-      to: step.to,
-      by: step.by,
-      notes: step.notes ?? '',
-    })),
-    link: process.workflow,
-  };
-}
-
-/** Workflow runs the pages can draw: how to recognise them and read their state. */
-const drawableWorkflows = [
-  {
-    pattern: new RegExp(`^org-onboarding-(${UUID})$`),
-    machineId: 'orgOnboarding',
-    async load(deps: UiDeps, [, orgId]: string[], caller: Caller) {
-      if (!orgId || (caller.kind === 'org' && caller.orgId !== orgId)) return undefined;
-      const overview = await deps.processes.onboarding.getOnboarding(orgId);
-      if (!overview) return undefined;
-      return {
-        title: `Onboarding of org ${orgId}`,
-        current: overview.stages.map((stage) =>
-          overview.stage === 'onboarding' ? `onboarding.${stage}` : stage,
-        ),
-        facts: [
-          ['Stage', overview.stage],
-          ...overview.processes.map((p): [string, string] => [
-            [p.process, p.network ?? p.environment].filter(Boolean).join(' '),
-            p.stage,
-          ]),
-          ['Waiting for', overview.waitingFor.join('; ') || '—'],
-          ['Done', overview.done ? 'yes' : 'no'],
-          [
-            'Operator events accepted now',
-            overview.allowedEvents
-              .map((e) => [e.type, e.network ?? e.environment].filter(Boolean).join(' '))
-              .join(', ') || 'none',
-          ],
-        ] as [string, string][],
-        steps: overview.history.map((step) => {
-          const where = [step.process, step.network].filter(Boolean).join(' ');
-          return {
-            at: step.at,
-            what: step.event,
-            from: where ? `${where}: ${step.from}` : step.from,
-            to: step.to,
-            by: step.by,
-            notes: step.notes ?? '',
-          };
-        }),
-        link: overview.workflow,
-      };
-    },
-  },
-  {
-    pattern: new RegExp(`^environment-provisioning-(${UUID})-(test|production)$`),
-    machineId: 'environmentProvisioning',
-    async load(deps: UiDeps, [, orgId, kind]: string[], caller: Caller) {
-      const run = await onboardingChild(
-        deps,
-        caller,
-        orgId!,
-        (p) => p.environment === kind!.toUpperCase(),
-      );
-      return run && { title: `${kind!.toUpperCase()} environment of org ${orgId}`, ...run };
-    },
-  },
-  {
-    pattern: new RegExp(`^network-certification-(${UUID})-(visa|mastercard)$`),
-    machineId: 'networkCertification',
-    async load(deps: UiDeps, [, orgId, network]: string[], caller: Caller) {
-      const run = await onboardingChild(
-        deps,
-        caller,
-        orgId!,
-        (p) => p.network === network!.toUpperCase(),
-      );
-      return run && { title: `${network!.toUpperCase()} certification of org ${orgId}`, ...run };
-    },
-  },
-  {
-    pattern: new RegExp(`^account-application-(${UUID})$`),
-    machineId: 'accountApplication',
-    async load(deps: UiDeps, [, applicationId]: string[], caller: Caller) {
-      if (caller.kind !== 'org' || !applicationId) return undefined;
-      const view = await deps.processes.applications.get(
-        { orgId: caller.orgId, environmentId: caller.environmentId },
-        applicationId,
-      );
-      return {
-        title: `Account application ${applicationId}`,
-        current: view.status,
-        facts: [
-          ['Status', view.status],
-          ['Account', view.accountId ?? '—'],
-          ['Rejection reasons', view.rejectionReasons.join('; ') || '—'],
-          ['Draft expires at', view.expiresAt ?? '—'],
-        ] as [string, string][],
-        steps: view.history.map((step) => ({
-          at: step.at,
-          what: step.event,
-          from: '',
-          to: '',
-          by: step.by,
-          notes: '',
-        })),
-        link: deps.processes.workflowLink(`account-application-${applicationId}`),
-      };
-    },
-  },
-];
-
 export function registerUiRoutes(app: Express, deps: UiDeps): void {
   const sessions = createSessions({
     apiKeys: deps.services.apiKeys,
     operatorApiKey: deps.operatorApiKey,
+    sessionSecret: deps.sessionSecret,
+    endedSessions: deps.services.endedSessions,
   });
   const router = express.Router();
   router.use((_req, res, next) => {
@@ -215,7 +64,23 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
     res
       .status(status)
       .type('html')
-      .send(page(title, caller, body));
+      .send(page(title, caller, body, csrfField(res), res.locals.signedInAs as string | undefined));
+
+  // Every state-changing request under /ui needs the token its form carries (server/ui/csrf.ts).
+  router.use(
+    csrfProtection({
+      sessionSecret: deps.sessionSecret,
+      sessionIdOf: (req) => sessions.sessionIdOf(req),
+      refuse: (_req, res) =>
+        send(
+          res,
+          403,
+          'Error',
+          undefined,
+          html`<section><h1>403</h1><p class="error">This form has expired or did not come from these pages; go back, reload it and send it again.</p></section>`,
+        ),
+    }),
+  );
 
   /** Wraps a page: resolves the caller, sends visitors to sign in, renders failures as pages. */
   const view =
@@ -231,6 +96,8 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
           res.redirect(303, `/ui/login?next=${encodeURIComponent(req.originalUrl)}`);
           return;
         }
+        if (caller?.kind === 'org')
+          res.locals.signedInAs = await deps.services.actorNames.signedIn(caller.apiKeyId);
         await render(req, res, caller);
       } catch (thrown) {
         const error = thrown instanceof DomainFailure ? problemOf(thrown, 'body') : thrown;
@@ -268,13 +135,12 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
   router.get(
     '/login',
     view(false, (req, res, caller) => {
-      send(res, 200, 'Sign in', caller, loginForm(safeNext(req.query.next)));
+      send(res, 200, 'Sign in', caller, loginForm(res, safeNext(req.query.next)));
     }),
   );
 
   router.post(
     '/login',
-    express.urlencoded({ extended: false, limit: '4kb' }),
     view(false, async (req, res) => {
       const body = (req.body ?? {}) as { apiKey?: unknown; next?: unknown };
       const next = safeNext(body.next);
@@ -282,7 +148,7 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
       req.headers.authorization = `Bearer ${key}`;
       const caller = key ? await sessions.callerOf(req).catch(() => undefined) : undefined;
       if (!caller) {
-        send(res, 401, 'Sign in', undefined, loginForm(next, 'That API key is not valid.'));
+        send(res, 401, 'Sign in', undefined, loginForm(res, next, 'That API key is not valid.'));
         return;
       }
       sessions.start(res, caller, req.secure);
@@ -290,8 +156,8 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
     }),
   );
 
-  router.post('/logout', (_req, res) => {
-    sessions.end(res);
+  router.post('/logout', async (req, res) => {
+    await sessions.end(req, res);
     res.redirect(303, '/ui/login');
   });
 
@@ -308,7 +174,7 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
             async (
               graph,
             ) => html`<section><h2><a href="/ui/machines/${graph.id}">${machineTitles[graph.id] ?? graph.id}</a></h2>
-          <div class="diagram">${raw(await machineSvg(graph, { title: machineTitles[graph.id] }))}</div></section>`,
+          ${await diagramFrame(graph, { title: machineTitles[graph.id] ?? graph.id })}</section>`,
           ),
         )}`,
       );
@@ -333,7 +199,7 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
         title,
         caller,
         html`<h1>${title}</h1>
-        <section class="diagram">${raw(await machineSvg(graph, { title }))}</section>
+        <section class="diagram-frame">${await diagramFrame(graph, { title })}</section>
         <section><h2>Transitions</h2><table><thead><tr><th>From</th><th>Event</th><th>Guard</th><th>To</th></tr></thead><tbody>
         ${graph.transitions.map((t) => html`<tr><td>${t.source}</td><td>${t.event}</td><td>${t.guard ?? ''}</td><td>${t.target}</td></tr>`)}
         </tbody></table></section>
@@ -352,34 +218,8 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
   router.get(
     '/accounts/:accountId',
     view(true, async (req, res, caller) => {
-      if (caller?.kind !== 'org')
-        throw new Problem('FORBIDDEN', 'accounts are seen with an org API key');
-      const tenant = { orgId: caller.orgId, environmentId: caller.environmentId };
-      const accountId = String(req.params.accountId);
-      if (!/^[0-9a-f-]{36}$/i.test(accountId)) throw Problem.notFound(`account ${accountId}`);
-      const account = await deps.services.accounts.get(tenant, accountId);
-      const history = await deps.services.accountHistory.statusChanges(tenant, accountId, {
-        limit: 200,
-      });
-      const graph = graphs.get('accountStatus')!;
-      send(
-        res,
-        200,
-        `Account ${account.id}`,
-        caller,
-        html`<h1>Account ${account.id}</h1>
-        <section><dl>
-          <dt>Status</dt><dd><span class="pill current" data-testid="status">${account.status}</span></dd>
-          <dt>Reason</dt><dd>${account.statusReason ? `${account.statusReason.code}: ${account.statusReason.description}` : '—'}</dd>
-          <dt>Blocked until</dt><dd>${account.blockedUntil?.toISOString() ?? '—'}</dd>
-          <dt>Balance</dt><dd>${String(account.balance)} (minor units of ${account.currency})</dd>
-          <dt>Version</dt><dd>${account.version}</dd>
-        </dl></section>
-        <section class="diagram">${raw(await machineSvg(graph, { current: account.status, title: 'Account status' }))}</section>
-        <section><h2>History</h2><table class="timeline"><thead><tr><th>When</th><th>Change</th><th>Reason</th><th>Description</th><th>Who</th></tr></thead><tbody>
-        ${history.map((row) => html`<tr data-from="${row.fromStatus}" data-to="${row.toStatus}"><td>${row.createdAt.toISOString()}</td><td>${row.fromStatus} → ${row.toStatus}${row.kind === 'CHANGE' ? '' : ` (${row.kind.toLowerCase().replace('_', ' ')})`}</td><td>${row.reason?.code ?? ''}</td><td>${row.description ?? ''}</td><td>${row.actor}</td></tr>`)}
-        </tbody></table>${history.length === 0 ? html`<p>No status changes yet.</p>` : ''}</section>`,
-      );
+      const live = await accountView(deps, caller!, String(req.params.accountId));
+      send(res, 200, live.title, caller, await livePageBody(live, graphs.get(live.machineId)!));
     }),
   );
 
@@ -387,29 +227,49 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
     '/workflows/:workflowId',
     view(true, async (req, res, caller) => {
       const workflowId = String(req.params.workflowId);
-      const kind = drawableWorkflows.find((w) => w.pattern.test(workflowId));
-      const run =
-        kind && caller
-          ? await kind.load(deps, kind.pattern.exec(workflowId) ?? [], caller)
-          : undefined;
-      if (!kind || !run) throw Problem.notFound(`workflow ${workflowId}`);
-      const graph = graphs.get(kind.machineId)!;
-      send(
-        res,
-        200,
-        run.title,
-        caller,
-        html`<h1>${run.title}</h1>
-        <section><dl>${run.facts.map(([k, v]) => html`<dt>${k}</dt><dd data-fact="${k}">${v}</dd>`)}
-          <dt>Workflow</dt><dd>${run.link.uiUrl ? html`<a href="${run.link.uiUrl}" data-testid="temporal-link">${workflowId} in the Temporal Web UI</a>` : workflowId}</dd>
-        </dl></section>
-        <section class="diagram">${raw(await machineSvg(graph, { current: run.current, title: machineTitles[graph.id] }))}</section>
-        <section><h2>Steps</h2><table class="timeline"><thead><tr><th>When</th><th>Step</th><th>From → to</th><th>Who</th><th>Notes</th></tr></thead><tbody>
-        ${run.steps.map((s) => html`<tr><td>${s.at}</td><td>${s.what}</td><td>${s.from} → ${s.to}</td><td>${s.by}</td><td>${s.notes}</td></tr>`)}
-        </tbody></table></section>`,
-      );
+      const live = await workflowView(deps, caller!, workflowId);
+      if (!live) throw Problem.notFound(`workflow ${workflowId}`);
+      send(res, 200, live.title, caller, await livePageBody(live, graphs.get(live.machineId)!));
     }),
   );
+
+  // What the live pages poll (/ui/assets/diagram.js): the current states, facts and steps, as
+  // JSON, with the pages' own session. Polling, not server-sent events: the state lives in
+  // Temporal and PostgreSQL, which push nothing, so a stream would poll on the server anyway
+  // while holding a connection per open tab; a short GET answered 304 when nothing moved is
+  // stateless, passes every proxy and needs nothing kept per viewer.
+  const liveJson =
+    (
+      load: (req: Request, caller: Caller) => Promise<Parameters<typeof liveState>[0] | undefined>,
+    ) =>
+    async (req: Request, res: Response, next: NextFunction) => {
+      res.set('Cache-Control', 'no-cache, private');
+      try {
+        const caller = await sessions.callerOf(req);
+        if (!caller) {
+          res.status(401).json({ status: 401, detail: 'sign in again' });
+          return;
+        }
+        const live = await load(req, caller);
+        if (!live) throw Problem.notFound('page');
+        res.json(liveState(live));
+      } catch (thrown) {
+        const error = thrown instanceof DomainFailure ? problemOf(thrown, 'body') : thrown;
+        if (!(error instanceof Problem) || error.status >= 500) return next(error);
+        res.status(error.status).json({ status: error.status, detail: error.detail });
+      }
+    };
+  router.get(
+    '/accounts/:accountId/live',
+    liveJson((req, caller) => accountView(deps, caller, String(req.params.accountId))),
+  );
+  router.get(
+    '/workflows/:workflowId/live',
+    liveJson((req, caller) => workflowView(deps, caller, String(req.params.workflowId))),
+  );
+  router.get('/assets/diagram.js', (_req, res) => {
+    res.type('application/javascript').set('Cache-Control', 'no-cache').send(diagramScript);
+  });
 
   const swaggerDir = path.dirname(
     createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'),
@@ -448,11 +308,12 @@ function safeNext(value: unknown): string {
     : '/ui';
 }
 
-function loginForm(next: string, error?: string): Html {
+function loginForm(res: Response, next: string, error?: string): Html {
   return html`<section style="max-width: 28rem"><h1>Sign in</h1>
     <p>Use an org API key (<code>cie_test_…</code>) to see that org's accounts and processes, or the operator key.</p>
     ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
     <form method="post" action="/ui/login">
+      ${csrfField(res)}
       <input type="hidden" name="next" value="${next}">
       <p><label>API key<br><input type="password" name="apiKey" autocomplete="off" required></label></p>
       <button type="submit">Sign in</button>

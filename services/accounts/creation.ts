@@ -4,6 +4,7 @@ import type { PrismaClient } from '../../generated/prisma/client.js';
 import { newAccountDueDay } from '../../machines/account-terms.js';
 import { findOrCreateCustomer } from '../customers.js';
 import type { IdSource } from '../ids.js';
+import { heldProgramTerms } from '../programs.js';
 import type { Tenant } from '../tenant.js';
 import { inTransaction, type Tx } from '../transactions.js';
 import { checkParent } from './hierarchy.js';
@@ -43,9 +44,7 @@ export async function createAccountInTx(
     select: { id: true },
   });
   if (existing) return existing.id;
-  const program = await tx.program.findFirst({
-    where: { id: input.programId, environmentId: tenant.environmentId },
-  });
+  const program = await heldProgramTerms(tx, tenant, input.programId);
   if (!program) {
     throw DomainFailure.invalid([
       { field: 'programId', rule: 'unknown_program', message: 'is not a program of this org' },

@@ -1,7 +1,18 @@
 import { DomainFailure } from '../../common/failures.js';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
 import type { AccountStatus, NonFinalAccountStatus } from '../../machines/account-status.js';
+import { rolesFoundByCustomerDocument } from '../../machines/account-customers.js';
+import { keysetAfterSql, readPage, type PageRequest } from '../pages.js';
 import type { Tenant } from '../tenant.js';
+
+/** What a list of accounts may be narrowed to; every filter given must hold. */
+interface AccountFilter {
+  status?: AccountStatus;
+  programId?: string;
+  parentAccountId?: string;
+  /** The document number of its holder or of one of its additional customers */
+  customerDocument?: string;
+}
 
 // An account as the API shows it: its row, its program's currency, its status reason and its
 // holder, read in one statement. The row lock (lock.ts) reads the same columns, so a write can
@@ -56,6 +67,39 @@ export function createAccountRecords({ prisma }: { prisma: PrismaClient }) {
       const account = rows[0];
       if (!account) throw DomainFailure.notFound(`account ${id}`);
       return account;
+    },
+
+    /** The environment's accounts in (createdAt, id) order, after `page.after`. */
+    list(tenant: Tenant, filter: AccountFilter, page: PageRequest) {
+      const env = Prisma.sql`${tenant.environmentId}::uuid`;
+      const conditions = [
+        filter.status === undefined
+          ? Prisma.empty
+          : Prisma.sql`AND a.status::text = ${filter.status}`,
+        filter.programId === undefined
+          ? Prisma.empty
+          : Prisma.sql`AND a."programId" = ${filter.programId}::uuid`,
+        filter.parentAccountId === undefined
+          ? Prisma.empty
+          : Prisma.sql`AND a."parentAccountId" = ${filter.parentAccountId}::uuid`,
+        filter.customerDocument === undefined
+          ? Prisma.empty
+          : Prisma.sql`AND EXISTS (
+              SELECT 1 FROM "AccountCustomer" fc JOIN "Customer" fcu ON fcu.id = fc."customerId"
+              WHERE fc."accountId" = a.id AND fcu."environmentId" = ${env}
+                AND fcu."documentNumber" = ${filter.customerDocument}
+                AND fc.role::text IN (${Prisma.join([...rolesFoundByCustomerDocument])}))`,
+      ];
+      return readPage(
+        page,
+        (take) => prisma.$queryRaw<AccountRecord[]>`
+          SELECT ${accountRecordColumns}
+          FROM "Account" a JOIN "Program" p ON p.id = a."programId" ${accountRecordJoins}
+          WHERE a."environmentId" = ${env} ${Prisma.join(conditions, ' ')}
+            ${keysetAfterSql('a', page.after)}
+          ORDER BY a."createdAt", a.id
+          LIMIT ${take}`,
+      );
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import type { AccountEventKind } from '../../generated/prisma/enums.js';
 import { dueDayChange, migrationRefusal } from '../../machines/account-terms.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
+import { heldProgramTerms } from '../programs.js';
 import type { Actor, Tenant } from '../tenant.js';
 import { inTransaction, type Tx } from '../transactions.js';
 import { checkVersion, lockAccount } from './lock.js';
@@ -83,9 +84,7 @@ export function createAccountTermChanges({ prisma }: { prisma: PrismaClient }) {
             version: account.version,
           };
         }
-        const target = await tx.program.findFirst({
-          where: { id: targetProgramId, environmentId: tenant.environmentId },
-        });
+        const target = await heldProgramTerms(tx, tenant, targetProgramId);
         if (!target) {
           throw DomainFailure.invalid([
             {
@@ -128,8 +127,15 @@ export function createAccountTermChanges({ prisma }: { prisma: PrismaClient }) {
       now: Date,
     ) {
       await inTransaction(prisma, async (tx) => {
-        const account = await lockAccount(tx, tenant, accountId);
-        checkVersion(account, expectedVersion);
+        const locked = await lockAccount(tx, tenant, accountId);
+        checkVersion(locked, expectedVersion);
+        // The program's due days as they are now, held until this change commits
+        const program = await heldProgramTerms(tx, tenant, locked.programId);
+        const account = {
+          ...locked,
+          dueDays: program?.dueDays ?? locked.dueDays,
+          dueDayChangeLimit: program?.dueDayChangeLimit ?? locked.dueDayChangeLimit,
+        };
         const change = dueDayChange(account, dueDay, localDate(now, account.timeZone));
         if (change instanceof DomainFailure) throw change;
         const version = account.version + 1;

@@ -1,75 +1,16 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { browserSession } from '../support/browser.js';
 import { machines } from '../../machines/index.js';
-import { chromiumPath } from '../../runtime/tools.js';
 import { machineGraph } from '../../server/diagrams/machine-graph.js';
 import { onboardingClient } from '../support/onboarding.js';
-import {
-  createAccount,
-  createOrgWithKey,
-  startTestProduct,
-  type TestProduct,
-} from '../support/harness.js';
+import { createAccount, createOrgWithKey } from '../support/harness.js';
 
-// Real Chromium (Debian's package) against the running product.
+// Real Chromium (Debian's package) against the running ui.product.
 
-const screenshots = fileURLToPath(new URL('../../test-artifacts/screenshots', import.meta.url));
-let product: TestProduct;
-let browser: Browser;
-let page: Page;
-let problems: string[];
-
-beforeAll(async () => {
-  product = await startTestProduct(
-    { api: true, worker: true },
-    { TEMPORAL_UI_URL: 'http://localhost:8233' },
-  );
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  await mkdir(screenshots, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-  await product?.stop();
-});
-
-beforeEach(async () => {
-  problems = [];
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-});
-afterEach(async () => {
-  await page.context().close();
-  expect(problems).toEqual([]);
-});
-
-const url = (route: string) => `${product.baseUrl}${route}`;
-const shot = (name: string) =>
-  page.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage: true });
-
-async function signIn(key: string, next: string) {
-  await page.goto(url(`/ui/login?next=${encodeURIComponent(next)}`));
-  await page.fill('input[name=apiKey]', key);
-  await Promise.all([page.waitForURL(url(next)), page.click('button[type=submit]')]);
-}
+const ui = browserSession();
 
 async function diagram(selector = 'svg.machine-diagram') {
-  return page.$eval(selector, (svg) => ({
+  return ui.page.$eval(selector, (svg) => ({
     states: [...svg.querySelectorAll('g.state')].map((g) => ({
       id: g.getAttribute('data-state'),
       final: g.getAttribute('data-final') === 'true',
@@ -89,7 +30,7 @@ describe('machine diagrams', () => {
   for (const machine of Object.values(machines)) {
     it(`draws every state and transition of ${machine.id}, from the definition`, async () => {
       const graph = machineGraph(machine);
-      await page.goto(url(`/ui/machines/${machine.id}`));
+      await ui.page.goto(ui.url(`/ui/machines/${machine.id}`));
       const drawn = await diagram();
       expect(drawn.states.map((s) => s.id).sort()).toEqual(graph.states.map((s) => s.id).sort());
       expect(
@@ -111,25 +52,25 @@ describe('machine diagrams', () => {
       expect(drawn.states.filter((s) => s.final).map((s) => s.id)).toEqual(
         graph.states.filter((s) => s.final).map((s) => s.id),
       );
-      await shot(`machine-${machine.id}`);
+      await ui.shot(`machine-${machine.id}`);
     });
   }
 
   it('marks CANCELLED final, names the rollback guards and shows cash-in/cash-out per status', async () => {
-    await page.goto(url('/ui/machines/accountStatus'));
+    await ui.page.goto(ui.url('/ui/machines/accountStatus'));
     const drawn = await diagram();
     expect(drawn.states.find((s) => s.id === 'CANCELLED')?.final).toBe(true);
     expect(drawn.transitions.filter((t) => t.event === 'ROLLBACK').map((t) => t.label)).toEqual([
       'ROLLBACK [rollbackRestoresBlocked]',
       'ROLLBACK [rollbackRestoresNormal]',
     ]);
-    const blocked = await page.$eval('g.state[data-state=BLOCKED]', (g) => g.textContent);
+    const blocked = await ui.page.$eval('g.state[data-state=BLOCKED]', (g) => g.textContent);
     expect(blocked).toContain('cash-in allowed');
     expect(blocked).toContain('cash-out refused');
   });
 
   it('serves each diagram as SVG that works without JavaScript', async () => {
-    const response = await fetch(url('/ui/machines/accountStatus.svg'));
+    const response = await fetch(ui.url('/ui/machines/accountStatus.svg'));
     expect(response.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
     expect(await response.text()).toMatch(/^<svg[^>]+xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   });
@@ -137,64 +78,64 @@ describe('machine diagrams', () => {
 
 describe('account page', () => {
   it('highlights the current status and lists the history, following changes made through the API', async () => {
-    const { key } = await createOrgWithKey(product.http, 'Browser Bank');
-    const { accountId } = await createAccount(product.http, key);
-    const reason = await product.http('POST', '/v1/account-status-reasons', {
+    const { key } = await createOrgWithKey(ui.product.http, 'Browser Bank');
+    const { accountId } = await createAccount(ui.product.http, key);
+    const reason = await ui.product.http('POST', '/v1/account-status-reasons', {
       key,
       json: { code: 'FRAUD_ATTEMPT', description: 'Fraud attempt' },
     });
-    await product.http('PATCH', `/v1/accounts/${accountId}/status`, {
+    await ui.product.http('PATCH', `/v1/accounts/${accountId}/status`, {
       key,
       json: { status: 'BLOCKED', reasonId: reason.body.id },
     });
-    const account = await product.http('GET', `/v1/accounts/${accountId}`, { key });
+    const account = await ui.product.http('GET', `/v1/accounts/${accountId}`, { key });
 
-    await page.goto(url(account.body.links.statusPage));
-    expect(new URL(page.url()).pathname).toBe('/ui/login');
-    await signIn(key, account.body.links.statusPage);
+    await ui.page.goto(ui.url(account.body.links.statusPage));
+    expect(new URL(ui.page.url()).pathname).toBe('/ui/login');
+    await ui.signIn(key, account.body.links.statusPage);
     let drawn = await diagram();
     expect(drawn.states.filter((s) => s.current).map((s) => s.id)).toEqual(['BLOCKED']);
-    expect(await page.textContent('[data-testid=status]')).toBe('BLOCKED');
-    expect(await page.$$eval('table.timeline tbody tr', (rows) => rows.length)).toBe(1);
-    await shot('account-blocked');
+    expect(await ui.page.textContent('[data-fact=Status]')).toBe('BLOCKED');
+    expect(await ui.page.$$eval('table.timeline tbody tr', (rows) => rows.length)).toBe(1);
+    await ui.shot('account-blocked');
 
-    await product.http('PATCH', `/v1/accounts/${accountId}/status`, {
+    await ui.product.http('PATCH', `/v1/accounts/${accountId}/status`, {
       key,
       json: { status: 'CANCELLED', description: 'Closed after review' },
     });
-    await page.reload();
+    await ui.page.reload();
     drawn = await diagram();
     expect(drawn.states.filter((s) => s.current).map((s) => s.id)).toEqual(['CANCELLED']);
-    const rows = await page.$$eval('table.timeline tbody tr', (trs) =>
+    const rows = await ui.page.$$eval('table.timeline tbody tr', (trs) =>
       trs.map((tr) => tr.textContent ?? ''),
     );
     expect(rows).toHaveLength(2);
     expect(rows[0]).toContain('FRAUD_ATTEMPT');
     expect(rows[1]).toContain('BLOCKED → CANCELLED');
     expect(rows[1]).toContain('Closed after review');
-    await shot('account-cancelled');
+    await ui.shot('account-cancelled');
   });
 
   it("is not shown to another org's key", async () => {
-    const { key } = await createOrgWithKey(product.http, 'Owner Bank');
-    const { key: otherKey } = await createOrgWithKey(product.http, 'Nosy Bank');
-    const { accountId } = await createAccount(product.http, key);
-    await signIn(otherKey, '/ui');
-    const response = await page.goto(url(`/ui/accounts/${accountId}`));
+    const { key } = await createOrgWithKey(ui.product.http, 'Owner Bank');
+    const { key: otherKey } = await createOrgWithKey(ui.product.http, 'Nosy Bank');
+    const { accountId } = await createAccount(ui.product.http, key);
+    await ui.signIn(otherKey, '/ui');
+    const response = await ui.page.goto(ui.url(`/ui/accounts/${accountId}`));
     expect(response?.status()).toBe(404);
-    expect(await page.$('svg.machine-diagram')).toBeNull();
+    expect(await ui.page.$('svg.machine-diagram')).toBeNull();
     // Chromium reports the 404 answer itself on the console; that one is what this test wants
-    problems = problems.filter((p) => !p.includes('status of 404'));
+    ui.expectProblems((p) => p.includes('status of 404'));
   });
 });
 
 describe('workflow page', () => {
   it('shows every onboarding sub-process the org is in, its steps, its child runs, and a link to the run in the Web UI', async () => {
-    const { orgId, key } = await createOrgWithKey(product.http, 'Workflow Bank');
-    const onboarding = onboardingClient(product.http);
+    const { orgId, key } = await createOrgWithKey(ui.product.http, 'Workflow Bank');
+    const onboarding = onboardingClient(ui.product.http);
     await onboarding.waitForEnvironments(orgId);
     const pagePath = `/ui/workflows/org-onboarding-${orgId}`;
-    await signIn(key, pagePath);
+    await ui.signIn(key, pagePath);
     expect(
       (await diagram()).states
         .filter((s) => s.current)
@@ -210,44 +151,46 @@ describe('workflow page', () => {
 
     await onboarding.send(orgId, { type: 'SERVICE_DESK_ACCESS_GRANTED', notes: 'ticket SD-7' });
     await onboarding.send(orgId, { type: 'KICKOFF_HELD', network: 'VISA', notes: 'kickoff call' });
-    await page.reload();
+    await ui.page.reload();
     expect((await diagram()).states.filter((s) => s.current).map((s) => s.id)).toContain(
       'onboarding.serviceDesk.granted',
     );
-    const steps = await page.$$eval('table.timeline tbody tr', (trs) =>
+    const steps = await ui.page.$$eval('table.timeline tbody tr', (trs) =>
       trs.map((tr) => tr.textContent ?? ''),
     );
     expect(
       steps.some((s) => s.includes('SERVICE_DESK_ACCESS_GRANTED') && s.includes('ticket SD-7')),
     ).toBe(true);
-    const link = await page.getAttribute('[data-testid=temporal-link]', 'href');
+    const link = await ui.page.getAttribute('[data-testid=temporal-link]', 'href');
     expect(link).toContain(`/namespaces/default/workflows/org-onboarding-${orgId}/`);
-    await shot('workflow-onboarding-in-progress');
+    await ui.shot('workflow-onboarding-in-progress');
 
     // The certification child run, on its own machine.
-    await page.goto(`${product.baseUrl}/ui/workflows/network-certification-${orgId}-visa`);
+    await ui.page.goto(`${ui.product.baseUrl}/ui/workflows/network-certification-${orgId}-visa`);
     expect((await diagram()).states.filter((s) => s.current).map((s) => s.id)).toEqual([
       'testPlanning',
     ]);
-    const certificationSteps = await page.$$eval('table.timeline tbody tr', (trs) =>
+    const certificationSteps = await ui.page.$$eval('table.timeline tbody tr', (trs) =>
       trs.map((tr) => tr.textContent ?? ''),
     );
     expect(
       certificationSteps.some((s) => s.includes('KICKOFF_HELD') && s.includes('kickoff call')),
     ).toBe(true);
-    await shot('workflow-certification');
+    await ui.shot('workflow-certification');
 
-    await page.goto(`${product.baseUrl}/ui/workflows/environment-provisioning-${orgId}-production`);
+    await ui.page.goto(
+      `${ui.product.baseUrl}/ui/workflows/environment-provisioning-${orgId}-production`,
+    );
     expect((await diagram()).states.filter((s) => s.current).map((s) => s.id)).toEqual(['ready']);
-    await shot('workflow-environment');
+    await ui.shot('workflow-environment');
   });
 });
 
 describe('application page', () => {
   it('shows an application on its machine at the status its workflow reports', async () => {
-    const { key } = await createOrgWithKey(product.http, 'Application Page Bank');
-    const { programId } = await createAccount(product.http, key);
-    const created = await product.http('POST', '/v1/account-applications', {
+    const { key } = await createOrgWithKey(ui.product.http, 'Application Page Bank');
+    const { programId } = await createAccount(ui.product.http, key);
+    const created = await ui.product.http('POST', '/v1/account-applications', {
       key,
       json: {
         programId,
@@ -255,22 +198,22 @@ describe('application page', () => {
         submit: true,
       },
     });
-    await product.temporal.workflow.getHandle(`account-application-${created.body.id}`).result();
-    await signIn(key, created.body.links.page);
+    await ui.product.temporal.workflow.getHandle(`account-application-${created.body.id}`).result();
+    await ui.signIn(key, created.body.links.page);
     expect((await diagram()).states.filter((s) => s.current).map((s) => s.id)).toEqual([
       'ACCOUNT_CREATED',
     ]);
-    expect(await page.textContent('[data-fact=Account]')).toMatch(/^[0-9a-f-]{36}$/);
-    await shot('workflow-application-created');
+    expect(await ui.page.textContent('[data-fact=Account]')).toMatch(/^[0-9a-f-]{36}$/);
+    await ui.shot('workflow-application-created');
   });
 });
 
 describe('API documentation page', () => {
   it('renders the OpenAPI document and tries a request against the running product', async () => {
-    await page.goto(url('/ui/api'));
-    await page.waitForSelector('.opblock');
-    const healthz = page
-      .locator('.opblock', { has: page.locator('[data-path="/healthz"]') })
+    await ui.page.goto(ui.url('/ui/api'));
+    await ui.page.waitForSelector('.opblock');
+    const healthz = ui.page
+      .locator('.opblock', { has: ui.page.locator('[data-path="/healthz"]') })
       .first();
     await healthz.locator('.opblock-summary').click();
     await healthz.getByRole('button', { name: 'Try it out' }).click();
@@ -281,6 +224,6 @@ describe('API documentation page', () => {
     expect(
       await healthz.locator('.live-responses-table tbody .microlight').first().textContent(),
     ).toContain('"status": "ok"');
-    await shot('api-docs');
+    await ui.shot('api-docs');
   });
 });

@@ -33,3 +33,20 @@ describe('a revoked API key', () => {
     expectProblem(refused, 401);
   });
 });
+
+describe('an expired API key', () => {
+  it('is refused once its expiry, or the cache bound after it was set elsewhere, has passed', async () => {
+    const { orgId, key } = await createOrgWithKey(product.http, 'Expiring Bank');
+    expect((await product.http('GET', '/v1/programs', { key })).status).toBe(200);
+    // As another process's rotation with no grace leaves it
+    await product.prisma.apiKey.updateMany({
+      where: { orgId, environment: { kind: 'TEST' } },
+      data: { expiresAt: new Date() },
+    });
+    const refused = await eventually(async () => {
+      const response = await product.http('GET', '/v1/programs', { key });
+      return response.status === 401 ? response : undefined;
+    }, 5_000);
+    expectProblem(refused, 401);
+  });
+});

@@ -106,6 +106,13 @@ beforeAll(async () => {
       : undefined,
   );
 
+  // A's test key: listed, revoked or rotated only from its own environment (or by the operator)
+  const aTestKey = await product.prisma.apiKey.findFirstOrThrow({
+    where: { orgId: a.orgId, environment: { kind: 'TEST' } },
+    orderBy: { createdAt: 'asc' },
+  });
+  secrets.push(aTestKey.id, aTestKey.prefix);
+
   // The environment ids themselves are the org's to see (GET /v1/orgs/:orgId lists its environments), not data inside one
   secrets.push(
     program.id,
@@ -143,6 +150,7 @@ beforeAll(async () => {
     queryName: ['getApplication'],
     timeZone: ['America/Sao_Paulo'],
     date: [yesterday],
+    apiKeyId: [aTestKey.id],
   };
   document = (await product.http('GET', '/openapi.json')).body;
 }, 240_000);
@@ -153,7 +161,8 @@ afterAll(async () => {
 
 /** What of A's test environment the answer shows that the request did not send itself. */
 function leaked(request: GeneratedRequest, answer: unknown): string[] {
-  const sent = `${request.path} ${JSON.stringify(request.body ?? '')}`;
+  // The query counts as sent too: a 400 names the request (its `instance`) with its query
+  const sent = `${request.path} ${JSON.stringify(request.query)} ${JSON.stringify(request.body ?? '')}`;
   const text = JSON.stringify(answer) ?? '';
   return secrets.filter((secret) => text.includes(secret) && !sent.includes(secret));
 }

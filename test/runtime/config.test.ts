@@ -14,6 +14,8 @@ describe('config', () => {
     });
     expect(config.temporal.server).toMatchObject({ mode: 'dev', port: 7233, uiPort: 8233 });
     expect(config.temporal.namespace).toBe('default');
+    expect(config.apiKeyRotationGraceMs).toBe(24 * 3600_000);
+    expect(config.sessionSecret).toBeUndefined();
   });
 
   it('uses external servers when DATABASE_URL and TEMPORAL_ADDRESS are set', () => {
@@ -46,6 +48,13 @@ describe('config', () => {
     [{ NODE_ENV: 'production' }, 'OPERATOR_API_KEY'],
     [{ NODE_ENV: 'production', OPERATOR_API_KEY: 'o'.repeat(24) }, 'SERVER_SECRET'],
     [{ SERVER_SECRET: 'too short' }, 'SERVER_SECRET'],
+    [
+      { NODE_ENV: 'production', OPERATOR_API_KEY: 'o'.repeat(24), SERVER_SECRET: 's'.repeat(32) },
+      'SESSION_SECRET',
+    ],
+    [{ SESSION_SECRET: 'too short' }, 'SESSION_SECRET'],
+    [{ API_KEY_ROTATION_GRACE_HOURS: '-1' }, 'API_KEY_ROTATION_GRACE_HOURS'],
+    [{ API_KEY_ROTATION_GRACE_HOURS: 'a day' }, 'API_KEY_ROTATION_GRACE_HOURS'],
     [{ OPERATOR_API_KEY: 'short' }, 'OPERATOR_API_KEY'],
     [{ TEMPORAL_API_KEY: 'k' }, 'TEMPORAL_API_KEY'],
   ])('fails fast naming the variable for %j', (env, name) => {

@@ -30,14 +30,21 @@ beforeAll(async () => {
     INSERT INTO "AccountEvent" ("orgId", "environmentId", "accountId", kind, details, "accountVersion", actor)
       VALUES ('${ids.org}', '${ids.env}', '${ids.account}', 'DUE_DAY_CHANGE', '{}', 3, 'test');
     INSERT INTO "AccountTransaction" (id, "orgId", "environmentId", "accountId", type, amount, currency, "balanceAfter", actor)
-      VALUES ('${randomUUID()}', '${ids.org}', '${ids.env}', '${ids.account}', 'CASH_IN', 100, 'BRL', 100, 'test');`);
+      VALUES ('${randomUUID()}', '${ids.org}', '${ids.env}', '${ids.account}', 'CASH_IN', 100, 'BRL', 100, 'test');
+    INSERT INTO "ProgramChange" ("orgId", "environmentId", "programId", "programVersion", before, after, actor)
+      VALUES ('${ids.org}', '${ids.env}', '${ids.program}', 2, '{"name": "Gold"}', '{"name": "Platinum"}', 'test');`);
 });
 afterAll(async () => {
   await Promise.all([product?.end(), owner?.end()]);
   await db?.drop();
 });
 
-const history = ['AccountStatusChange', 'AccountEvent', 'AccountTransaction'] as const;
+const history = [
+  'AccountStatusChange',
+  'AccountEvent',
+  'AccountTransaction',
+  'ProgramChange',
+] as const;
 
 async function refused(sql: string, expected: RegExp) {
   await expect(product.query(sql)).rejects.toThrow(expected);
@@ -76,6 +83,18 @@ describe("the product's database role", () => {
     await refused(`CREATE TABLE shadow (id int)`, /permission denied/);
     await refused(`SELECT * FROM "_prisma_migrations"`, /permission denied/);
     await refused(`DELETE FROM "_prisma_migrations"`, /permission denied/);
+  });
+
+  it('finds the append-only guard of ProgramChange even as the owner of the table', async () => {
+    await expect(owner.query(`UPDATE "ProgramChange" SET actor = 'forged'`)).rejects.toThrow(
+      /append-only: UPDATE refused/,
+    );
+    await expect(owner.query(`DELETE FROM "ProgramChange"`)).rejects.toThrow(
+      /append-only: DELETE refused/,
+    );
+    await expect(owner.query(`TRUNCATE "ProgramChange"`)).rejects.toThrow(
+      /append-only: TRUNCATE refused/,
+    );
   });
 
   it('leaves every history row as it was', async () => {

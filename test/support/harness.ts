@@ -11,6 +11,7 @@ import { startProduct, type Roles } from '../../runtime/product.js';
 import { TEMPLATE_DATABASE } from './constants.js';
 export const OPERATOR_KEY = 'test-operator-key-0123456789abcdef';
 export const SERVER_SECRET = 'test-server-secret-0123456789abcdef0123456789';
+export const SESSION_SECRET = 'test-session-secret-0123456789abcdef0123456789';
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;
@@ -65,6 +66,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     TEMPORAL_TASK_QUEUE: uniqueName('queue'),
     OPERATOR_API_KEY: OPERATOR_KEY,
     SERVER_SECRET: SERVER_SECRET,
+    SESSION_SECRET: SESSION_SECRET,
     ...overrides,
   });
 }
@@ -258,8 +260,9 @@ export function expectProblem(response: HttpResponse, status: number, rule?: str
 
 /**
  * A digest of every row of every table the product writes, to show that a refused request
- * changed nothing (any insert, update or delete changes it); with `environmentId`, of that
- * environment's rows alone. One query for all tables.
+ * changed nothing (any insert, update or delete changes it, except an API key's `lastUsedAt`,
+ * which using a key records); with `environmentId`, of that environment's rows alone. One query
+ * for all tables.
  */
 export async function databaseFingerprint(
   prisma: PrismaClient,
@@ -284,7 +287,9 @@ export async function databaseFingerprint(
         : scoped
           ? ` WHERE t."environmentId" = '${environment}'`
           : ` WHERE t.id = '${environment}'`;
-      return `'${name}:' || coalesce((SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM "${name.replaceAll('"', '""')}" t${where}), '-')`;
+      // An API key's lastUsedAt is bookkeeping a request may write, refused or not; not a change.
+      const row = `(to_jsonb(t) - 'lastUsedAt')::text`;
+      return `'${name}:' || coalesce((SELECT md5(string_agg(${row}, '|' ORDER BY ${row})) FROM "${name.replaceAll('"', '""')}" t${where}), '-')`;
     });
   const rows = await prisma.$queryRawUnsafe<{ digest: string }[]>(
     `SELECT ${digests.join(" || ',' || ")} AS digest`,

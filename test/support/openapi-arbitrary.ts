@@ -141,8 +141,11 @@ export function createArbitraries(
       case 'object': {
         const properties = (schema.properties ?? {}) as Record<string, Schema>;
         if (Object.keys(properties).length === 0) return fc.constant({});
+        // A read-only property is one a request must not send (a program's type in its PATCH)
         const model = Object.fromEntries(
-          Object.entries(properties).map(([key, property]) => [key, valid(property, key)]),
+          Object.entries(properties)
+            .filter(([, property]) => resolve(property).readOnly !== true)
+            .map(([key, property]) => [key, valid(property, key)]),
         );
         return fc.record(model, { requiredKeys: (schema.required ?? []) as string[] });
       }

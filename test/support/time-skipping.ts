@@ -12,6 +12,7 @@ import { createApp } from '../../server/app.js';
 import {
   OPERATOR_KEY,
   SERVER_SECRET,
+  SESSION_SECRET,
   createTestDatabase,
   testConfig,
   httpClient,
@@ -83,6 +84,7 @@ export async function startTimeSkippingProduct(
     logger,
     operatorApiKey: OPERATOR_KEY,
     serverSecret: SERVER_SECRET,
+    sessionSecret: SESSION_SECRET,
     maxBodyBytes: 100_000,
   });
   const server: Server = await new Promise((resolve) => {

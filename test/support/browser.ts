@@ -1,0 +1,82 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { chromiumPath } from '../../runtime/tools.js';
+import { startTestProduct, type TestProduct } from './harness.js';
+
+const screenshots = fileURLToPath(new URL('../../test-artifacts/screenshots', import.meta.url));
+
+/**
+ * Real Chromium (Debian's package) against a running product, for one test file: a fresh page
+ * per test, which fails the test on any console or page error. Screenshots land in
+ * test-artifacts/screenshots/.
+ */
+export function browserSession() {
+  let product: TestProduct | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  let problems: string[] = [];
+
+  beforeAll(async () => {
+    product = await startTestProduct(
+      { api: true, worker: true },
+      { TEMPORAL_UI_URL: 'http://localhost:8233' },
+    );
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    await mkdir(screenshots, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await product?.stop();
+  });
+  beforeEach(async () => {
+    problems = [];
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  });
+  afterEach(async () => {
+    await page?.context().close();
+    expect(problems).toEqual([]);
+  });
+
+  const session = {
+    get product(): TestProduct {
+      return product!;
+    },
+    get page(): Page {
+      return page!;
+    },
+    url: (route: string) => `${product!.baseUrl}${route}`,
+    shot: (name: string, fullPage = true) =>
+      page!.screenshot({ path: path.join(screenshots, `${name}.png`), fullPage }),
+    /** A screenshot of one element. */
+    shotOf: (locator: Locator, name: string) =>
+      locator.screenshot({ path: path.join(screenshots, `${name}.png`) }),
+    /** Lets this test's page report the errors it expects (e.g. a 404 it asked for). */
+    expectProblems(expected: (problem: string) => boolean) {
+      problems = problems.filter((problem) => !expected(problem));
+    },
+    /** Signs in on the login page with the key and lands on `next`. */
+    async signIn(key: string, next: string) {
+      await page!.goto(session.url(`/ui/login?next=${encodeURIComponent(next)}`));
+      await page!.fill('input[name=apiKey]', key);
+      await Promise.all([page!.waitForURL(session.url(next)), page!.click('button[type=submit]')]);
+    },
+  };
+  return session;
+}
