@@ -7,7 +7,7 @@ import type { Request, Response, Router } from 'express';
 import type { ZodObject, ZodType } from 'zod';
 import type { ApiKeys } from '../services/api-keys.js';
 import type { IdempotencyRecords } from '../services/idempotency-records.js';
-import { authenticate, idempotencyScope, type Access, type Caller } from './auth.js';
+import { authenticate, authorize, idempotencyScope, type Access, type Caller } from './auth.js';
 import { randomIds, type IdSource } from '../services/ids.js';
 import {
   IDEMPOTENCY_KEY_PATTERN,
@@ -26,8 +26,8 @@ import { fieldErrors, hostileInputErrors, z } from './zod.js';
 type Method = 'get' | 'post' | 'patch' | 'put' | 'delete';
 
 interface RouteContext<P, Q, B> {
-  req: Request;
-  res: Response;
+  /** A request header the handler reads (If-Match) */
+  header: (name: string) => string | undefined;
   params: P;
   query: Q;
   body: B;
@@ -80,6 +80,8 @@ export class Api {
 
   private readonly idempotency: IdempotencyStore;
 
+  private readonly specs = new Map<string, RouteSpec<unknown, unknown, unknown>>();
+
   constructor(
     private readonly router: Router,
     private readonly deps: {
@@ -104,55 +106,110 @@ export class Api {
 
   route<P = undefined, Q = undefined, B = undefined>(spec: RouteSpec<P, Q, B>): void {
     this.document(spec);
+    this.specs.set(
+      `${spec.method} ${spec.path}`,
+      spec as unknown as RouteSpec<unknown, unknown, unknown>,
+    );
     this.router[spec.method](spec.path, async (req: Request, res: Response) => {
       const caller = await authenticate(req, spec.access, this.deps);
-      const params = parse(spec.params, req.params, 'params');
-      const query = parse(spec.query, req.query, 'query');
-      const body = parse(spec.body, req.body, 'body');
-      const requestId = String(res.getHeader('X-Request-Id'));
-      // Domain failures name fields relative to the command; the command here is the body, or
-      // the query for a route that takes none.
-      const location = spec.body ? 'body' : 'query';
-      const run = (ids: IdSource) =>
-        spec
-          .handler({ req, res, params, query, body, caller, requestId, ids })
-          .catch((error: unknown) => {
-            throw error instanceof DomainFailure ? problemOf(error, location) : error;
-          });
-
-      const idempotencyKey = req.get('idempotency-key');
-      let result: RouteResult & { replayed?: boolean };
-      if (spec.idempotent && idempotencyKey !== undefined) {
-        if (!IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
-          throw Problem.validation([
-            {
-              field: 'headers.idempotency-key',
-              rule: 'invalid_format',
-              message: 'must be 1-255 visible ASCII characters',
-            },
-          ]);
-        }
-        result = await this.idempotency.run(
-          {
-            scope: idempotencyScope(caller),
-            key: idempotencyKey,
-            method: spec.method,
-            path: req.path,
-            body,
-            secretFields: spec.secretFields,
-          },
-          run,
-        );
-        if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-      } else {
-        result = await run(randomIds());
-      }
+      const result = await this.execute(spec, {
+        caller,
+        params: req.params,
+        query: req.query,
+        body: req.body,
+        header: (name) => req.get(name),
+        path: req.path,
+        requestId: String(res.getHeader('X-Request-Id')),
+      });
+      if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       if (result.body === undefined) res.status(result.status).end();
       else if (result.contentType)
         res.status(result.status).type(result.contentType).send(result.body);
       else res.status(result.status).json(result.body);
     });
+  }
+
+  /**
+   * Runs a route for a caller already known (a signed-in console page), exactly as a request
+   * would: the same validation, Idempotency-Key and If-Match handling and handler, without HTTP.
+   * Refusals throw the Problem the API would answer.
+   */
+  async invoke(
+    method: Method,
+    path: string,
+    input: {
+      caller: Caller | undefined;
+      params?: Record<string, string>;
+      query?: Record<string, unknown>;
+      body?: unknown;
+      headers?: Record<string, string | undefined>;
+      requestId: string;
+    },
+  ): Promise<RouteResult & { replayed?: boolean }> {
+    const spec = this.specs.get(`${method} ${path}`);
+    if (!spec) throw new Error(`no route ${method} ${path}`);
+    authorize(input.caller, spec.access);
+    const params = input.params ?? {};
+    return this.execute(spec, {
+      caller: input.caller,
+      params,
+      query: input.query ?? {},
+      body: input.body,
+      header: (name) => input.headers?.[name.toLowerCase()],
+      path: path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? '')),
+      requestId: input.requestId,
+    });
+  }
+
+  private async execute<P, Q, B>(
+    spec: RouteSpec<P, Q, B>,
+    request: {
+      caller: Caller | undefined;
+      params: unknown;
+      query: unknown;
+      body: unknown;
+      header: (name: string) => string | undefined;
+      path: string;
+      requestId: string;
+    },
+  ): Promise<RouteResult & { replayed?: boolean }> {
+    const { caller, header, requestId } = request;
+    const params = parse(spec.params, request.params, 'params');
+    const query = parse(spec.query, request.query, 'query');
+    const body = parse(spec.body, request.body, 'body');
+    // Domain failures name fields relative to the command; the command here is the body, or
+    // the query for a route that takes none.
+    const location = spec.body ? 'body' : 'query';
+    const run = (ids: IdSource) =>
+      spec
+        .handler({ header, params, query, body, caller, requestId, ids })
+        .catch((error: unknown) => {
+          throw error instanceof DomainFailure ? problemOf(error, location) : error;
+        });
+
+    const idempotencyKey = header('idempotency-key');
+    if (!spec.idempotent || idempotencyKey === undefined) return run(randomIds());
+    if (!IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+      throw Problem.validation([
+        {
+          field: 'headers.idempotency-key',
+          rule: 'invalid_format',
+          message: 'must be 1-255 visible ASCII characters',
+        },
+      ]);
+    }
+    return this.idempotency.run(
+      {
+        scope: idempotencyScope(caller),
+        key: idempotencyKey,
+        method: spec.method,
+        path: request.path,
+        body,
+        secretFields: spec.secretFields,
+      },
+      run,
+    );
   }
 
   openApiDocument(info: { version: string; serverUrl?: string }) {

@@ -51,16 +51,6 @@ export function createApp(deps: AppDeps): RequestListener {
   // Resources carry their own version ETags; hashing every answer body buys nothing.
   app.set('etag', false);
 
-  // The pages take a sign-in form; everything else speaks JSON.
-  registerUiRoutes(app, {
-    services,
-    processes,
-    operatorApiKey: deps.operatorApiKey,
-    sessionSecret: deps.sessionSecret,
-  });
-  app.use(requireJsonBody);
-  app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
-
   const router = express.Router();
   const api = new Api(router, {
     apiKeys: services.apiKeys,
@@ -68,6 +58,16 @@ export function createApp(deps: AppDeps): RequestListener {
     operatorApiKey: deps.operatorApiKey,
     serverSecret: deps.serverSecret,
   });
+  // The pages take a sign-in form; everything else speaks JSON.
+  registerUiRoutes(app, {
+    api,
+    services,
+    processes,
+    operatorApiKey: deps.operatorApiKey,
+    sessionSecret: deps.sessionSecret,
+  });
+  app.use(requireJsonBody);
+  app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
   const health = healthCheck({
     database: () => services.database.ping(),
     temporal: (timeoutMs) => deps.pingTemporal(timeoutMs),

@@ -23,15 +23,25 @@ export async function authenticate(
   const token = match[1];
 
   if (secretsEqual(token, deps.operatorApiKey)) {
-    if (access === 'org')
-      throw new Problem('FORBIDDEN', 'this route needs an org API key, not the operator key');
-    return { kind: 'operator', actor: 'operator' };
+    const operator: Caller = { kind: 'operator', actor: 'operator' };
+    authorize(operator, access);
+    return operator;
   }
   const identity = await deps.apiKeys.find(token);
   if (!identity) throw new Problem('UNAUTHENTICATED', 'the API key is not valid');
-  if (access === 'operator')
+  const caller: Caller = { kind: 'org', actor: `api-key:${identity.apiKeyId}`, ...identity };
+  authorize(caller, access);
+  return caller;
+}
+
+/** Refuses a caller the route's access does not admit (a caller already known, e.g. a session's). */
+export function authorize(caller: Caller | undefined, access: Access): void {
+  if (access === 'public') return;
+  if (!caller) throw new Problem('UNAUTHENTICATED', 'sign in with an API key');
+  if (caller.kind === 'operator' && access === 'org')
+    throw new Problem('FORBIDDEN', 'this route needs an org API key, not the operator key');
+  if (caller.kind === 'org' && access === 'operator')
     throw new Problem('FORBIDDEN', 'this route needs the operator API key');
-  return { kind: 'org', actor: `api-key:${identity.apiKeyId}`, ...identity };
 }
 
 /** Idempotency keys are remembered per caller, so two orgs' keys never collide. */

@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import { Problem } from './problem.js';
 import { z } from './zod.js';
 
@@ -21,8 +20,7 @@ export const ifMatchHeader = z.object({
 });
 
 /** The version an If-Match header names; undefined without one or for "*". */
-export function ifMatch(req: Request): number | undefined {
-  const header = req.get('if-match');
+export function ifMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
   const match = ETAG.exec(header);
   if (!match) {

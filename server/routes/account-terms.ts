@@ -59,14 +59,14 @@ export function registerAccountTermsRoutes(
       },
       412: { description: 'If-Match does not match the current version', schema: problemSchema },
     },
-    handler: async ({ req, params, body, caller, requestId, ids }) => {
+    handler: async ({ header, params, body, caller, requestId, ids }) => {
       const tenant = tenantOf(caller);
       await accounts.get(tenant, params.accountId);
       const { changed, fromProgramId, toProgramId } = await migrations.migrate(
         tenant,
         params.accountId,
         body.targetProgramId,
-        ifMatch(req),
+        ifMatch(header('if-match')),
         actorOf(caller, requestId),
         ids,
       );
@@ -99,13 +99,13 @@ export function registerAccountTermsRoutes(
       },
       412: { description: 'If-Match does not match the current version', schema: problemSchema },
     },
-    handler: async ({ req, params, body, caller, requestId }) => {
+    handler: async ({ header, params, body, caller, requestId }) => {
       const tenant = tenantOf(caller);
       await terms.changeDueDay(
         tenant,
         params.accountId,
         body.dueDay,
-        ifMatch(req),
+        ifMatch(header('if-match')),
         actorOf(caller, requestId),
         new Date(),
       );

@@ -326,7 +326,7 @@ export function registerAccountRoutes(api: Api, services: Services): void {
       409: conflict,
       412: { description: 'If-Match does not match the current version', schema: problemSchema },
     },
-    handler: async ({ req, params, body, caller, requestId }) => {
+    handler: async ({ header, params, body, caller, requestId }) => {
       const until = body.until === undefined ? undefined : new Date(body.until);
       const account = await services.accountStatus.change(
         tenantOf(caller),
@@ -336,7 +336,7 @@ export function registerAccountRoutes(api: Api, services: Services): void {
           reasonId: body.reasonId,
           description: body.description,
           until,
-          expectedVersion: ifMatch(req),
+          expectedVersion: ifMatch(header('if-match')),
         },
         actorOf(caller, requestId),
       );
@@ -360,11 +360,11 @@ export function registerAccountRoutes(api: Api, services: Services): void {
       409: { description: 'The account is not CANCELLED', schema: problemSchema },
       412: { description: 'If-Match does not match the current version', schema: problemSchema },
     },
-    handler: async ({ req, params, body, caller, requestId }) => {
+    handler: async ({ header, params, body, caller, requestId }) => {
       const account = await services.accountStatus.rollback(
         tenantOf(caller),
         params.accountId,
-        { ...body, expectedVersion: ifMatch(req) },
+        { ...body, expectedVersion: ifMatch(header('if-match')) },
         actorOf(caller, requestId),
       );
       return shown(account);

@@ -233,7 +233,7 @@ export function registerProgramRoutes(api: Api, programs: ProgramService): void 
       },
       412: { description: 'If-Match does not match the current version', schema: problemSchema },
     },
-    handler: async ({ req, params, body, caller, requestId }) => {
+    handler: async ({ header, params, body, caller, requestId }) => {
       const program = await programs.change(
         tenantOf(caller),
         params.programId,
@@ -248,7 +248,7 @@ export function registerProgramRoutes(api: Api, programs: ProgramService): void 
               ? body.maxCreditLimit
               : BigInt(body.maxCreditLimit),
         },
-        ifMatch(req),
+        ifMatch(header('if-match')),
         actorOf(caller, requestId),
       );
       return {

@@ -5,6 +5,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { machines } from '../../machines/index.js';
 import type { Processes } from '../../processes/index.js';
 import type { Services } from '../../services/index.js';
+import type { Api } from '../api.js';
 import type { Caller } from '../auth.js';
 import { machineGraph, type MachineGraph } from '../diagrams/machine-graph.js';
 import { machineTitles, stateDetails } from '../diagrams/describe-states.js';
@@ -15,13 +16,17 @@ import { Problem } from '../problem.js';
 import { csrfField, csrfProtection } from './csrf.js';
 import { html, type Html } from './html.js';
 import { accountView, diagramFrame, livePageBody, liveState, workflowView } from './live-pages.js';
-import { page } from './pages.js';
+import { createPageKit } from './kit.js';
+import { registerIssuerConsole } from './issuer-console.js';
+import { registerOperatorConsole } from './operator-console.js';
 import { createSessions } from './session.js';
 
 // Server-rendered pages: every machine as a diagram, an account's status on its diagram with
 // its history, a workflow run on its machine with its steps, and the API documentation.
 
 export interface UiDeps {
+  /** The API's routes, which console actions run (Api.invoke) */
+  api: Api;
   services: Services;
   processes: Processes;
   operatorApiKey: string;
@@ -54,17 +59,13 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
     next();
   });
 
-  const send = (
-    res: Response,
-    status: number,
-    title: string,
-    caller: Caller | undefined,
-    body: Html,
-  ) =>
-    res
-      .status(status)
-      .type('html')
-      .send(page(title, caller, body, csrfField(res), res.locals.signedInAs as string | undefined));
+  const kit = createPageKit({
+    api: deps.api,
+    callerOf: (req) => sessions.callerOf(req),
+    signedInAs: async (caller) =>
+      caller.kind === 'org' ? deps.services.actorNames.signedIn(caller.apiKeyId) : undefined,
+  });
+  const { send, view } = kit;
 
   // Every state-changing request under /ui needs the token its form carries (server/ui/csrf.ts).
   router.use(
@@ -81,36 +82,6 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
         ),
     }),
   );
-
-  /** Wraps a page: resolves the caller, sends visitors to sign in, renders failures as pages. */
-  const view =
-    (
-      needsCaller: boolean,
-      render: (req: Request, res: Response, caller: Caller | undefined) => Promise<void> | void,
-    ) =>
-    async (req: Request, res: Response, next: NextFunction) => {
-      let caller: Caller | undefined;
-      try {
-        caller = await sessions.callerOf(req);
-        if (needsCaller && !caller) {
-          res.redirect(303, `/ui/login?next=${encodeURIComponent(req.originalUrl)}`);
-          return;
-        }
-        if (caller?.kind === 'org')
-          res.locals.signedInAs = await deps.services.actorNames.signedIn(caller.apiKeyId);
-        await render(req, res, caller);
-      } catch (thrown) {
-        const error = thrown instanceof DomainFailure ? problemOf(thrown, 'body') : thrown;
-        if (!(error instanceof Problem) || error.status >= 500) return next(error);
-        send(
-          res,
-          error.status,
-          'Error',
-          caller,
-          html`<section><h1>${error.status}</h1><p class="error">${error.detail}</p></section>`,
-        );
-      }
-    };
 
   router.get(
     '/',
@@ -296,6 +267,8 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
 </body></html>`);
   });
 
+  registerOperatorConsole(router, kit, deps);
+  registerIssuerConsole(router, kit, deps);
   app.use('/ui', router);
 }
 
