@@ -39,6 +39,18 @@ export interface PageKit {
     perform: (req: Request, res: Response, caller: Caller) => Promise<string>,
     reshow: (req: Request, res: Response, caller: Caller, problem: Problem) => Promise<void> | void,
   ) => RequestHandler;
+  /**
+   * As `act`, for an action whose answer is shown once (a new API key's secret): `perform` runs
+   * it and answers the page itself (200, not stored) instead of naming one to go to.
+   */
+  actAndShow: (
+    perform: (
+      req: Request,
+      res: Response,
+      caller: Caller,
+    ) => Promise<{ title: string; body: Html }>,
+    reshow: (req: Request, res: Response, caller: Caller, problem: Problem) => Promise<void> | void,
+  ) => RequestHandler;
   /** The hidden fields every console form carries: its CSRF token and its Idempotency-Key */
   formFields: (res: Response) => Html;
   /** The Idempotency-Key and request id a form post sends with the route it invokes */
@@ -93,6 +105,33 @@ export function createPageKit(deps: {
     return caller;
   };
 
+  const action =
+    (
+      perform: (req: Request, res: Response, caller: Caller) => Promise<void>,
+      reshow: Parameters<PageKit['act']>[1],
+    ): RequestHandler =>
+    async (req, res, next: NextFunction) => {
+      let caller: Caller | undefined;
+      try {
+        caller = await signIn(req, res);
+        if (!caller) {
+          res.redirect(303, `/ui/login?next=${encodeURIComponent(req.originalUrl)}`);
+          return;
+        }
+        await perform(req, res, caller);
+      } catch (thrown) {
+        const problem = refused(thrown);
+        if (!problem || !caller) return next(thrown);
+        try {
+          await reshow(req, res, caller, problem);
+        } catch (again) {
+          const second = refused(again);
+          if (!second) return next(again);
+          errorPage(res, caller, second);
+        }
+      }
+    };
+
   return {
     api: deps.api,
     send,
@@ -111,27 +150,17 @@ export function createPageKit(deps: {
         errorPage(res, caller, problem);
       }
     },
-    act: (perform, reshow) => async (req, res, next: NextFunction) => {
-      let caller: Caller | undefined;
-      try {
-        caller = await signIn(req, res);
-        if (!caller) {
-          res.redirect(303, `/ui/login?next=${encodeURIComponent(req.originalUrl)}`);
-          return;
-        }
-        res.redirect(303, await perform(req, res, caller));
-      } catch (thrown) {
-        const problem = refused(thrown);
-        if (!problem || !caller) return next(thrown);
-        try {
-          await reshow(req, res, caller, problem);
-        } catch (again) {
-          const second = refused(again);
-          if (!second) return next(again);
-          errorPage(res, caller, second);
-        }
-      }
-    },
+    act: (perform, reshow) =>
+      action(
+        async (req, res, caller) => res.redirect(303, await perform(req, res, caller)),
+        reshow,
+      ),
+    actAndShow: (perform, reshow) =>
+      action(async (req, res, caller) => {
+        const shown = await perform(req, res, caller);
+        res.set('Cache-Control', 'no-store');
+        send(res, 200, shown.title, caller, shown.body);
+      }, reshow),
     formFields: (res) =>
       html`${csrfField(res)}<input type="hidden" name="${IDEMPOTENCY_FIELD}" value="${randomUUID()}">`,
     requestOf: (req, res) => {

@@ -64,6 +64,7 @@ export function page(
   <strong><a href="/ui">Card issuing engine</a></strong>
   <a href="/ui/machines">Machines</a>
   <a href="/ui/api">API</a>
+  ${caller?.kind === 'operator' ? html`<a href="/ui/orgs">Orgs</a>` : ''}
   ${
     who
       ? html`<span class="who">Signed in as ${who}</span><form method="post" action="/ui/logout">${csrf}<button type="submit">Sign out</button></form>`

@@ -17,7 +17,7 @@ import { csrfField, csrfProtection } from './csrf.js';
 import { html, type Html } from './html.js';
 import { accountView, diagramFrame, livePageBody, liveState, workflowView } from './live-pages.js';
 import { createPageKit } from './kit.js';
-import { registerIssuerConsole } from './issuer-console.js';
+import { issuerAccountSection, issuerHomeLinks, registerIssuerConsole } from './issuer-console.js';
 import { registerOperatorConsole } from './operator-console.js';
 import { createSessions } from './session.js';
 
@@ -89,6 +89,7 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
       const own =
         caller?.kind === 'org'
           ? html`<section><h2>Your org</h2><p><a href="/ui/workflows/org-onboarding-${caller.orgId}">Onboarding of your org</a></p>
+            ${issuerHomeLinks(caller)}
             <form method="get" action="/ui/accounts/go"><label>Account id <input type="text" name="id" required></label> <button type="submit">Open account</button></form></section>`
           : '';
       send(
@@ -190,7 +191,13 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
     '/accounts/:accountId',
     view(true, async (req, res, caller) => {
       const live = await accountView(deps, caller!, String(req.params.accountId));
-      send(res, 200, live.title, caller, await livePageBody(live, graphs.get(live.machineId)!));
+      send(
+        res,
+        200,
+        live.title,
+        caller,
+        html`${await livePageBody(live, graphs.get(live.machineId)!)}${await issuerAccountSection(kit, deps, req, res, caller)}`,
+      );
     }),
   );
 
