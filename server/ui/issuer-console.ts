@@ -7,16 +7,19 @@ import {
   can,
   type AccountStatus,
 } from '../../machines/account-status.js';
+import { addDays, isPlainDate, localDate, zonedInstant } from '../../common/plain-dates.js';
 import type { Caller } from '../auth.js';
 import { stateDetails } from '../diagrams/describe-states.js';
 import { machineGraph } from '../diagrams/machine-graph.js';
 import { Problem } from '../problem.js';
+import { cellHtml, timeCell } from './cells.js';
+import { dailyChart, type ChartSeries } from './daily-chart.js';
 import { html, type Html } from './html.js';
 import { fieldMessages, formBody, type PageKit } from './kit.js';
 import { accountView, livePageBody } from './live-pages.js';
 import type { UiDeps } from './routes.js';
 
-// The issuer console: what an org signed in with one of its environment keys: programs, reasons, settings, accounts, applications, reports.
+// The issuer console: what an org signed in with one of its environment keys: programs, reasons, settings, accounts (their customers, daily balances and events), customers, applications, reports.
 // Every action runs the API's own route (kit.api.invoke), so the console has the API's rules.
 
 type Json = Record<string, unknown>;
@@ -59,6 +62,40 @@ interface RelatedItem {
   balance: number;
   availableToSpend: number;
   currency: string;
+}
+
+interface CustomerItem {
+  id: string;
+  kind: 'PERSON' | 'COMPANY';
+  name: string;
+  documentNumber: string;
+  birthDate: string | null;
+  incorporationDate: string | null;
+}
+interface AccountCustomer {
+  role: 'HOLDER' | 'ADDITIONAL';
+  customer: CustomerItem;
+}
+interface AccountEventItem {
+  id: string;
+  kind: string;
+  details: Json;
+  by: string;
+  at: string;
+  version: number;
+}
+interface DailyItem {
+  date: string;
+  currency: string;
+  balance: number;
+  creditLimit: number;
+  availableCreditLimit: number;
+  availableToSpend: number;
+}
+interface DailyPage {
+  startDate: string;
+  endDate: string;
+  items: DailyItem[];
 }
 
 /** What a refused form answers: the server's reason, and each field's message beside it. */
@@ -112,39 +149,46 @@ function compact(object: Json): Json {
   return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
 }
 
+/** The customer form's fields as the body POST /v1/accounts/:accountId/customers takes. */
+function customerBody(form: Record<string, string>): Json {
+  const existing = form.customerId?.trim();
+  if (existing) return { customerId: existing };
+  const company = form.kind === 'COMPANY';
+  return {
+    customer: {
+      [company ? 'company' : 'person']: compact({
+        [company ? 'legalName' : 'name']: form.name?.trim() ?? '',
+        documentNumber: form.documentNumber?.trim() ?? '',
+        [company ? 'incorporationDate' : 'birthDate']: form.date?.trim() || undefined,
+      }),
+    },
+  };
+}
+
+/** The API's field path (customer.person.documentNumber) as the customer form's field name. */
+function customerMessages(problem: Problem): Map<string, string> {
+  const messages = new Map<string, string>();
+  for (const [field, message] of fieldMessages(problem)) {
+    const name =
+      {
+        customer: 'name',
+        'customer.person.name': 'name',
+        'customer.company.legalName': 'name',
+        'customer.person.documentNumber': 'documentNumber',
+        'customer.company.documentNumber': 'documentNumber',
+        'customer.person.birthDate': 'date',
+        'customer.company.incorporationDate': 'date',
+      }[field] ?? field;
+    if (!messages.has(name)) messages.set(name, message);
+  }
+  return messages;
+}
+
 /** "2026-03-04T10:00" on the org's wall clock, as an ISO instant. */
 function zonedToIso(local: string, timeZone: string): string | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
-  if (!m) return undefined;
-  const wall = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!);
-  const offsetAt = (instant: number) => {
-    const parts = Object.fromEntries(
-      new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-        hourCycle: 'h23',
-      })
-        .formatToParts(new Date(instant))
-        .map((p) => [p.type, p.value]),
-    );
-    const asUtc = Date.UTC(
-      +parts.year!,
-      +parts.month! - 1,
-      +parts.day!,
-      +parts.hour!,
-      +parts.minute!,
-      +parts.second!,
-    );
-    return asUtc - instant;
-  };
-  let instant = wall - offsetAt(wall);
-  instant = wall - offsetAt(instant);
-  return new Date(instant).toISOString();
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})$/.exec(local);
+  if (!m || !isPlainDate(m[1]!) || Number(m[2]) > 23 || Number(m[3]) > 59) return undefined;
+  return zonedInstant(m[1]!, Number(m[2]), Number(m[3]), timeZone).toISOString();
 }
 
 function options(values: readonly string[], selected: string | undefined, empty?: string): Html {
@@ -351,6 +395,53 @@ export function registerIssuerConsole(router: Router, kit: PageKit, deps: UiDeps
       });
       return `/ui/accounts/${accountId}`;
     }, refusalOf('parent')),
+  );
+
+  router.post(
+    '/accounts/:accountId/customers',
+    kit.act(async (req, res, caller) => {
+      const accountId = String(req.params.accountId);
+      await kit.api.invoke('post', '/v1/accounts/:accountId/customers', {
+        caller,
+        params: { accountId },
+        body: customerBody(formBody(req)),
+        ...kit.requestOf(req, res),
+      });
+      return `/ui/accounts/${accountId}#customers`;
+    }, refusalOf('customer')),
+  );
+
+  // ---------- A customer and its accounts ----------
+
+  router.get(
+    '/customers/:customerId',
+    kit.view(true, async (req, res, caller) => {
+      orgCaller(caller);
+      const customerId = String(req.params.customerId);
+      const [customer, accounts] = await Promise.all([
+        get<CustomerItem>(caller!, '/v1/customers/:customerId', {}, { customerId }),
+        get<{ items: { accountId: string; role: string; status: string; programId: string }[] }>(
+          caller!,
+          '/v1/customers/:customerId/accounts',
+          {},
+          { customerId },
+        ),
+      ]);
+      const programs = new Map((await allPrograms(caller!)).map((p) => [p.id, p.name]));
+      const title = `Customer ${customer.name}`;
+      kit.send(
+        res,
+        200,
+        title,
+        caller,
+        html`<h1>${title}</h1>
+        <section><dl><dt>Kind</dt><dd data-fact="Kind">${customer.kind}</dd><dt>Document</dt><dd data-fact="Document">${customer.documentNumber}</dd>
+        <dt>${customer.kind === 'COMPANY' ? 'Incorporated' : 'Born'}</dt><dd>${customer.birthDate ?? customer.incorporationDate ?? '—'}</dd></dl></section>
+        <section><h2>Accounts</h2><table class="customer-accounts"><thead><tr><th>Account</th><th>Role</th><th>Status</th><th>Program</th></tr></thead><tbody>
+        ${accounts.items.map((a) => html`<tr data-account="${a.accountId}"><td><a href="/ui/accounts/${a.accountId}">${a.accountId}</a></td><td>${a.role}</td><td>${a.status}</td><td>${programs.get(a.programId) ?? a.programId}</td></tr>`)}
+        </tbody></table>${accounts.items.length === 0 ? html`<p class="empty">No accounts.</p>` : ''}</section>`,
+      );
+    }),
   );
 
   // ---------- Account applications ----------
@@ -932,7 +1023,7 @@ export function registerIssuerConsole(router: Router, kit: PageKit, deps: UiDeps
     }),
   );
 }
-/** The account page's actions: status changes its machine allows now, test money, related accounts. */
+/** The account page's actions: status changes its machine allows now, test money, related accounts, customers, daily balances, events. */
 export async function issuerAccountSection(
   kit: PageKit,
   deps: UiDeps,
@@ -954,6 +1045,11 @@ export async function issuerAccountSection(
       { accountId },
     ),
     orgTimeZone(deps, org),
+  ]);
+  const extra = await Promise.all([
+    customersSection(kit, res, org, accountId, refusal),
+    dailySection(kit, req, org, accountId, timeZone),
+    eventsSection(kit, deps, org, accountId, timeZone),
   ]);
   const record = await deps.services.accounts.get(
     { orgId: org.orgId, environmentId: org.environmentId },
@@ -1018,7 +1114,156 @@ export async function issuerAccountSection(
 
   return html`<section class="account-actions" data-version="${account.version}"><h2>Status actions</h2>
     <p>Allowed now from ${account.status}: ${allowed.map((t) => `${t.event} → ${t.to}`).join(', ') || 'nothing'}</p>
-    ${statusForms}${rollbackForm}</section>${money}${tree}`;
+    ${statusForms}${rollbackForm}</section>${money}${tree}${extra}`;
+}
+
+/** The account's customers with their roles, each linked to its accounts, and a form to add one. */
+async function customersSection(
+  kit: PageKit,
+  res: Response,
+  org: Caller,
+  accountId: string,
+  refusal: Refusal | undefined,
+): Promise<Html> {
+  const { items } = await apiGet<{ items: AccountCustomer[] }>(
+    kit,
+    org,
+    '/v1/accounts/:accountId/customers',
+    {},
+    { accountId },
+  );
+  const refused = refusal?.form === 'customer' ? refusal : undefined;
+  const messages = refused ? customerMessages(refused.problem) : new Map<string, string>();
+  const values = refused?.values ?? {};
+  const input = (name: string, label: string, type = 'text') =>
+    html`<p><label>${label} <input type="${type}" name="${name}" value="${values[name] ?? ''}"></label>${fieldError(messages, name)}</p>`;
+  return html`<section class="customers" id="customers"><h2>Customers</h2>
+    <table class="account-customers"><thead><tr><th>Customer</th><th>Role</th><th>Kind</th><th>Document</th></tr></thead><tbody>
+    ${items.map((c) => html`<tr data-customer="${c.customer.id}" data-role="${c.role}"><td><a href="/ui/customers/${c.customer.id}">${c.customer.name}</a></td><td>${c.role === 'HOLDER' ? 'holder' : 'additional (joint holder)'}</td><td>${c.customer.kind}</td><td>${c.customer.documentNumber}</td></tr>`)}
+    </tbody></table>${items.length === 0 ? html`<p class="empty">No customers.</p>` : ''}
+    <h3>Add a joint holder or additional customer</h3>
+    <form method="post" action="/ui/accounts/${accountId}/customers" class="customer-form">${kit.formFields(res)}
+    ${problemLine(refused?.problem)}
+    <p><label>Kind <select name="kind">${options(['PERSON', 'COMPANY'], values.kind ?? 'PERSON')}</select></label></p>
+    ${input('name', 'Name (legal name for a company)')}
+    ${input('documentNumber', 'Document number')}
+    ${input('date', 'Birth or incorporation date (optional)', 'date')}
+    ${input('customerId', 'Or an existing customer’s id')}
+    <button type="submit">Add customer</button></form></section>`;
+}
+
+const dailySeries: ChartSeries<'balance' | 'availableToSpend' | 'creditLimit'>[] = [
+  { key: 'balance', label: 'Balance', color: '#1d4ed8' },
+  { key: 'availableToSpend', label: 'Available to spend', color: '#16a34a', under: true },
+  { key: 'creditLimit', label: 'Credit limit', color: '#d97706', dashed: true },
+];
+
+/** The daily balances and limits of a range (`from`/`to`; the last 30 days by default) as a chart and a table. */
+async function dailySection(
+  kit: PageKit,
+  req: Request,
+  org: Caller,
+  accountId: string,
+  timeZone: string,
+): Promise<Html> {
+  const today = localDate(new Date(), timeZone);
+  const asked = (name: string) => {
+    const value = req.method === 'GET' ? req.query[name] : undefined;
+    return typeof value === 'string' ? value.trim() : undefined;
+  };
+  const from = asked('from') ?? addDays(today, -30);
+  const to = asked('to') ?? addDays(today, -1);
+  let answer: DailyPage | undefined;
+  let refused: Problem | undefined;
+  try {
+    answer = await apiGet<DailyPage>(
+      kit,
+      org,
+      '/v1/accounts/:accountId/daily-balance-limits',
+      { start_date: from || undefined, end_date: to || undefined, per_page: 100 },
+      { accountId },
+    );
+  } catch (error) {
+    if (!(error instanceof Problem) || error.status >= 500) throw error;
+    refused = error;
+  }
+  const messages = new Map(
+    [...(refused ? fieldMessages(refused) : [])].map(([field, message]) => [
+      ({ start_date: 'from', end_date: 'to' } as Record<string, string>)[field] ?? field,
+      message,
+    ]),
+  );
+  const items = answer?.items ?? [];
+  const currency = items[0]?.currency ?? '';
+  const chart =
+    items.length > 0
+      ? dailyChart(items, dailySeries, {
+          title: `Daily balances and limits from ${answer!.startDate} to ${answer!.endDate}`,
+          unit: `minor units of ${currency}`,
+        })
+      : html``;
+  return html`<section class="daily" id="daily"><h2>Daily balances and limits</h2>
+    <p>As recorded at 23:59 each day (${timeZone}).</p>
+    <form method="get" action="/ui/accounts/${accountId}#daily" class="daily-range">
+      <label>From <input type="date" name="from" value="${from}"></label>${fieldError(messages, 'from')}
+      <label>To <input type="date" name="to" value="${to}"></label>${fieldError(messages, 'to')}
+      <button type="submit">Show</button></form>
+    ${problemLine(refused)}
+    ${answer ? html`<div class="chart" data-days="${items.length}">${chart}</div>${items.length === 0 ? html`<p class="empty">No days recorded from ${answer.startDate} to ${answer.endDate}.</p>` : ''}` : ''}
+    ${
+      items.length > 0
+        ? html`<table class="daily-balances"><thead><tr><th>Date</th><th>Balance</th><th>Credit limit</th><th>Available credit limit</th><th>Available to spend</th></tr></thead><tbody>
+    ${items.map((d) => html`<tr data-date="${d.date}"><td>${d.date}</td><td>${d.balance}</td><td>${d.creditLimit}</td><td>${d.availableCreditLimit}</td><td>${d.availableToSpend}</td></tr>`)}
+    </tbody></table><p>Amounts in minor units of ${currency}.</p>`
+        : ''
+    }</section>`;
+}
+
+/** The account's program migrations and due day changes, with times in the org's zone and who by name. */
+async function eventsSection(
+  kit: PageKit,
+  deps: UiDeps,
+  org: Extract<Caller, { kind: 'org' }>,
+  accountId: string,
+  timeZone: string,
+): Promise<Html> {
+  const [{ items }, programs] = await Promise.all([
+    apiGet<Listed<AccountEventItem>>(
+      kit,
+      org,
+      '/v1/accounts/:accountId/events',
+      { limit: 200 },
+      { accountId },
+    ),
+    apiGet<Listed<ProgramItem>>(kit, org, '/v1/programs', { limit: 200 }),
+  ]);
+  const names = await deps.services.actorNames.name(
+    org.orgId,
+    items.map((e) => e.by),
+  );
+  const text = (value: unknown) =>
+    typeof value === 'string' || typeof value === 'number'
+      ? String(value)
+      : (JSON.stringify(value) ?? '—');
+  const program = (id: unknown) => programs.items.find((p) => p.id === id)?.name ?? text(id);
+  const what = (e: AccountEventItem): [string, string] => {
+    const d = e.details;
+    if (e.kind === 'PROGRAM_MIGRATION')
+      return ['Program migration', `${program(d.fromProgramId)} → ${program(d.toProgramId)}`];
+    if (e.kind === 'DUE_DAY_CHANGE')
+      return [
+        'Due date change',
+        `due day ${text(d.fromDueDay)} → ${text(d.toDueDay)}${d.cycleClosesOn ? ` (cycle closes on ${text(d.cycleClosesOn)})` : ''}`,
+      ];
+    return [e.kind, JSON.stringify(d)];
+  };
+  return html`<section class="events" id="events"><h2>Events</h2>
+    <table class="account-events"><thead><tr><th>When (${timeZone})</th><th>Event</th><th>Change</th><th>Who</th><th>Version</th></tr></thead><tbody>
+    ${items.map((e) => {
+      const [kind, change] = what(e);
+      return html`<tr data-event="${e.kind}"><td>${cellHtml(timeCell(e.at, timeZone))}</td><td>${kind}</td><td>${change}</td><td>${names.get(e.by) ?? e.by}</td><td>${e.version}</td></tr>`;
+    })}
+    </tbody></table>${items.length === 0 ? html`<p class="empty">No program migrations or due date changes yet.</p>` : ''}</section>`;
 }
 
 /** The issuer's links on the home page. */

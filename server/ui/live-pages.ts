@@ -14,6 +14,16 @@ import { html, raw, type Html } from './html.js';
 // once into a LiveView; the page draws it, and `/live` beside the page answers the same view as
 // JSON, which /ui/assets/diagram.js polls to move the highlight and refresh facts and steps.
 
+/** One step a run's machine took, as the run's view records it. */
+export interface RunStep {
+  at: string;
+  event: string;
+  from: string;
+  to: string;
+  by: string;
+  notes?: string;
+}
+
 export interface LiveDeps {
   services: Services;
   processes: Processes;
@@ -104,14 +114,7 @@ async function onboardingChild(
   if (!overview || !owner || !process?.workflow) return undefined;
   const { timeZone } = owner;
   const details = process.details ?? {};
-  const history = (details.history ?? []) as {
-    at: string;
-    event: string;
-    from: string;
-    to: string;
-    by: string;
-    notes?: string;
-  }[];
+  const history = (details.history ?? []) as RunStep[];
   return {
     title: `${what} of ${owner.legalName}`,
     current: [process.stage],

@@ -6,6 +6,7 @@ import { onboardingEventTypes, type OnboardingOverview } from '../../processes/o
 import type { Caller } from '../auth.js';
 import { Problem } from '../problem.js';
 import { cellHtml, timeCell, valueCell } from './cells.js';
+import type { RunStep } from './live-pages.js';
 import { html, type Html } from './html.js';
 import { fieldMessages, formBody, type PageKit } from './kit.js';
 import type { UiDeps } from './routes.js';
@@ -72,13 +73,7 @@ interface Page<T> {
   next: string | null;
 }
 
-interface Milestone {
-  at: string;
-  event: string;
-  from: string;
-  to: string;
-  by: string;
-  notes?: string;
+interface Milestone extends RunStep {
   process?: string;
   network?: string;
 }

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { addDays, localDate, zonedInstant } from '../../common/plain-dates.js';
+import { lastChangeDate } from '../../machines/credit-cycle.js';
+import { createDailyBalanceService } from '../../services/daily-balances.js';
 import { browserSession } from '../support/browser.js';
-import { createOrgWithKey } from '../support/harness.js';
+import {
+  backdateLedger,
+  createAccount,
+  createOrgWithKey,
+  OPERATOR_KEY,
+  sampleOrg,
+} from '../support/harness.js';
 
 // The issuer console in real Chromium: an org signed in with its test key runs its programs,
 // status reasons, applications and accounts through forms alone; every action is the API's own
@@ -227,5 +236,228 @@ describe('issuer console', () => {
     expect(after.body.status).toBe('BLOCKED');
     expect(after.body.version).toBe(before.body.version);
     await second.close();
+  });
+
+  it('adds a joint holder through the form, a field error corrected on the way, and links each customer to its accounts', async () => {
+    const { key } = await createOrgWithKey(ui.product.http, 'Joint Bank');
+    const { accountId } = await createAccount(ui.product.http, key, {
+      documentNumber: 'CPF-100.200',
+    });
+    const page = ui.page;
+    await ui.signIn(key, `/ui/accounts/${accountId}`);
+    const rows = () =>
+      page.$$eval('table.account-customers tbody tr', (trs) =>
+        trs.map((tr) => [tr.getAttribute('data-role'), tr.textContent ?? '']),
+      );
+    expect(await rows()).toEqual([['HOLDER', expect.stringContaining('Maria Silva')]]);
+
+    // A document number the API refuses: its message beside the field, the name kept.
+    const form = page.locator('form.customer-form');
+    await form.locator('input[name=name]').fill('Joana Lima');
+    await form.locator('input[name=documentNumber]').fill('x');
+    await form.locator('button[type=submit]').click();
+    const docError = page.locator('form.customer-form [data-field-error=documentNumber]');
+    await docError.waitFor();
+    expect(await docError.textContent()).toContain('3-32 letters');
+    expect(await page.inputValue('form.customer-form input[name=name]')).toBe('Joana Lima');
+    await ui.shot('issuer-customer-field-error');
+    ui.expectProblems(refusedForm);
+    const before = await ui.product.http('GET', `/v1/accounts/${accountId}/customers`, { key });
+    expect(before.body.items).toHaveLength(1);
+
+    await page.fill('form.customer-form input[name=documentNumber]', 'CPF-300.400');
+    await page.click('form.customer-form button[type=submit]');
+    await page.waitForSelector('table.account-customers tr[data-role=ADDITIONAL]');
+    expect(new URL(page.url()).pathname).toBe(`/ui/accounts/${accountId}`);
+    expect(await rows()).toEqual([
+      ['HOLDER', expect.stringContaining('Maria Silva')],
+      ['ADDITIONAL', expect.stringContaining('Joana Lima')],
+    ]);
+    expect(await page.locator('form.customer-form .error').count()).toBe(0);
+    await ui.shotOf(page.locator('section.customers'), 'issuer-customer-joint-holder');
+    const after = await ui.product.http('GET', `/v1/accounts/${accountId}/customers`, { key });
+    expect(after.body.items.map((i: { role: string }) => i.role)).toEqual(['HOLDER', 'ADDITIONAL']);
+
+    // The joint holder's page lists the account with its role.
+    await page.click('table.account-customers a:has-text("Joana Lima")');
+    await page.waitForURL(/\/ui\/customers\/[0-9a-f-]{36}$/);
+    expect(await page.textContent('h1')).toBe('Customer Joana Lima');
+    expect(
+      await page.$$eval('table.customer-accounts tbody tr', (trs) =>
+        trs.map((tr) => [tr.getAttribute('data-account'), tr.children[1]?.textContent]),
+      ),
+    ).toEqual([[accountId, 'ADDITIONAL']]);
+    await ui.shot('issuer-customer-page');
+  });
+
+  it('charts the daily balances and limits of a range, and shows the server’s reason for an inverted one', async () => {
+    const { orgId, key } = await createOrgWithKey(ui.product.http, 'Chart Bank');
+    const { accountId } = await createAccount(ui.product.http, key);
+    for (const amount of [700, 300])
+      expect(
+        (
+          await ui.product.http('POST', `/v1/accounts/${accountId}/transactions`, {
+            key,
+            json: { type: 'CASH_IN', amount, currency: 'BRL' },
+          })
+        ).status,
+      ).toBe(201);
+    // The account opened 40 days ago with 700, and 300 more 10 days ago; then the days'
+    // snapshots, as the daily schedule would have recorded them (the product's own path).
+    const zone = sampleOrg.timeZone;
+    const today = localDate(new Date(), zone);
+    const opened = zonedInstant(addDays(today, -40), 12, 0, zone);
+    await ui.product.prisma.account.update({
+      where: { id: accountId },
+      data: { createdAt: opened },
+    });
+    await backdateLedger(ui.product.prisma, { accountId, amount: 700n }, opened);
+    await backdateLedger(
+      ui.product.prisma,
+      { accountId, amount: 300n },
+      zonedInstant(addDays(today, -10), 12, 0, zone),
+    );
+    const balances = createDailyBalanceService({ prisma: ui.product.prisma });
+    for (let back = 35; back >= 1; back--)
+      await balances.snapshot(orgId, zonedInstant(addDays(today, -back), 23, 59, zone));
+
+    const page = ui.page;
+    await ui.signIn(key, `/ui/accounts/${accountId}`);
+    const points = (series: string) =>
+      page.locator(`svg.daily-chart circle.point[data-series=${series}]`).count();
+
+    // By default the last 30 days, up to yesterday.
+    expect(await page.inputValue('form.daily-range input[name=from]')).toBe(addDays(today, -30));
+    expect(await page.inputValue('form.daily-range input[name=to]')).toBe(addDays(today, -1));
+    expect(await points('balance')).toBe(30);
+    expect(await points('availableToSpend')).toBe(30);
+    expect(await page.locator('table.daily-balances tbody tr').count()).toBe(30);
+
+    // A range of 15 days through the form: 15 points per line, the step on the day of the cash-in.
+    await page.fill('form.daily-range input[name=from]', addDays(today, -15));
+    await page.fill('form.daily-range input[name=to]', addDays(today, -1));
+    await page.click('form.daily-range button[type=submit]');
+    await page.waitForURL(/from=.*&to=/);
+    expect(await points('balance')).toBe(15);
+    expect(await points('availableToSpend')).toBe(15);
+    expect(
+      await page.$$eval('svg.daily-chart .legend text', (ts) => ts.map((t) => t.textContent)),
+    ).toEqual(['Balance', 'Available to spend', 'Credit limit']);
+    expect(
+      await page.$$eval('svg.daily-chart .date-label', (ts) => ts.map((t) => t.textContent)),
+    ).toContain(addDays(today, -15));
+    const table = await page.$$eval('table.daily-balances tbody tr', (trs) =>
+      trs.map((tr) => [tr.getAttribute('data-date'), tr.children[1]?.textContent]),
+    );
+    expect(table).toHaveLength(15);
+    expect(table[0]).toEqual([addDays(today, -15), '700']);
+    expect(table.at(-1)).toEqual([addDays(today, -1), '1000']);
+    expect(table.find(([date]) => date === addDays(today, -11))?.[1]).toBe('700');
+    expect(table.find(([date]) => date === addDays(today, -10))?.[1]).toBe('1000');
+    await ui.shotOf(page.locator('section.daily'), 'issuer-daily-chart');
+
+    // An inverted range: the server's reason, beside the field it names, and no chart.
+    await page.fill('form.daily-range input[name=from]', addDays(today, -5));
+    await page.fill('form.daily-range input[name=to]', addDays(today, -10));
+    await page.click('form.daily-range button[type=submit]');
+    const toError = page.locator('section.daily [data-field-error=to]');
+    await toError.waitFor();
+    expect(await toError.textContent()).toContain(
+      `must not be before start_date (${addDays(today, -5)})`,
+    );
+    expect(await page.textContent('section.daily [role=alert]')).toContain('end_date');
+    expect(await page.locator('svg.daily-chart').count()).toBe(0);
+    await ui.shotOf(page.locator('section.daily'), 'issuer-daily-chart-inverted-range');
+  });
+
+  it('lists a due date change made through the API in the events table, in the org’s time zone and by name', async () => {
+    const { key } = await createOrgWithKey(ui.product.http, 'Events Bank');
+    const today = localDate(new Date(), sampleOrg.timeZone);
+    const day = [...Array(27).keys()]
+      .map((d) => d + 1)
+      .find((d) => today <= lastChangeDate(d, today))!;
+    const program = await ui.product.http('POST', '/v1/programs', {
+      key,
+      json: {
+        name: 'Events Credit',
+        type: 'CREDIT',
+        cardNetwork: 'VISA',
+        currency: 'BRL',
+        dueDays: [day, day + 1],
+        defaultCreditLimit: 50_000,
+      },
+    });
+    expect(program.status, JSON.stringify(program.body)).toBe(201);
+    const account = await ui.product.http('POST', '/v1/accounts', {
+      key,
+      json: {
+        programId: program.body.id,
+        owner: { person: { name: 'Rui Costa', documentNumber: 'CPF-909.808' } },
+      },
+    });
+    expect(account.status, JSON.stringify(account.body)).toBe(201);
+    const accountId = account.body.id as string;
+
+    const page = ui.page;
+    await ui.signIn(key, `/ui/accounts/${accountId}`);
+    expect(await page.locator('table.account-events tbody tr').count()).toBe(0);
+    expect(await page.textContent('section.events .empty')).toContain('No program migrations');
+
+    const changed = await ui.product.http('PATCH', `/v1/accounts/${accountId}/due-date`, {
+      key,
+      json: { dueDay: day + 1 },
+      headers: { 'if-match': '"v1"' },
+    });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    const [event] = (await ui.product.http('GET', `/v1/accounts/${accountId}/events`, { key })).body
+      .items;
+
+    await page.reload();
+    const row = page.locator('table.account-events tbody tr');
+    expect(await row.count()).toBe(1);
+    const cells = await row.locator('td').allTextContents();
+    expect(cells[1]).toBe('Due date change');
+    expect(cells[2]).toContain(`due day ${day} → ${day + 1}`);
+    expect(cells[3]).toMatch(/\(test key\)$/);
+    expect(cells[3]).not.toContain('api-key:');
+    expect(cells[0]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} GMT-3$/);
+    expect(await row.locator('time').getAttribute('datetime')).toBe(event.at);
+    expect(await page.textContent('table.account-events thead')).toContain(sampleOrg.timeZone);
+    // Below the status history.
+    const order = await page.$$eval('h2', (hs) => hs.map((h) => h.textContent));
+    expect(order.indexOf('Events')).toBeGreaterThan(order.indexOf('History'));
+    await ui.shotOf(page.locator('section.events'), 'issuer-account-events');
+  });
+
+  it('ends a key’s console session at the next page load once the operator revokes it', async () => {
+    const { orgId, key } = await createOrgWithKey(ui.product.http, 'Revoked Bank');
+    const { accountId } = await createAccount(ui.product.http, key);
+    const page = ui.page;
+    const accountPage = `/ui/accounts/${accountId}`;
+    await ui.signIn(key, accountPage);
+    expect(await page.textContent('header .who')).toContain('Revoked Bank');
+    await ui.shot('issuer-session-before-revoke');
+
+    const keys = await ui.product.http('GET', `/v1/orgs/${orgId}/api-keys`, {
+      key: OPERATOR_KEY,
+    });
+    expect(keys.status).toBe(200);
+    const own = (keys.body.items as { id: string; prefix: string }[]).find((k) =>
+      key.startsWith(k.prefix),
+    );
+    expect(own).toBeDefined();
+    const revoked = await ui.product.http('POST', `/v1/api-keys/${own!.id}/revoke`, {
+      key: OPERATOR_KEY,
+    });
+    expect(revoked.status, JSON.stringify(revoked.body)).toBe(200);
+    expect(revoked.body.state).toBe('REVOKED');
+
+    await page.reload();
+    await page.waitForURL(
+      (url) => url.pathname === '/ui/login' && url.searchParams.get('next') === accountPage,
+    );
+    expect(await page.textContent('h1')).toBe('Sign in');
+    expect(await page.locator('header .who').textContent()).toBe('Sign in');
+    await ui.shot('issuer-session-revoked');
   });
 });

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { browserSession } from '../support/browser.js';
-import { OPERATOR_KEY, createOrgWithKey } from '../support/harness.js';
+import { OPERATOR_KEY, createOrgWithKey, eventually } from '../support/harness.js';
 import { onboardingClient } from '../support/onboarding.js';
 
 // The operator console in real Chromium: everything an operator does, through its pages alone.
@@ -249,6 +249,13 @@ describe('operator console', () => {
     const { orgId, key: initialKey } = await createOrgWithKey(ui.product.http, 'Keys Bank', [
       'VISA',
     ]);
+    // Keys are issued for an environment once its provisioning has verified it.
+    await eventually(async () => {
+      const test = await ui.product.prisma.environment.findUnique({
+        where: { orgId_kind: { orgId, kind: 'TEST' } },
+      });
+      return test?.status === 'READY' ? test : undefined;
+    });
     await ui.signIn(OPERATOR_KEY, `/ui/orgs/${orgId}`);
     const keyRows = () =>
       ui.page.$$eval('table.api-keys tbody tr', (trs) =>
