@@ -11,6 +11,7 @@ export function createApplicationActivities(services: Services) {
      * Turns a submitted application into its account, or into the reasons it cannot be one: what
      * the rules refuse before anything is looked up, or what the records refuse (a program or a
      * parent not of this org). Keyed by the application id: a retry finds the account it made.
+     * Records the application's events (submitted, then approved or rejected), each once.
      */
     async processApplication(input: {
       applicationId: string;
@@ -19,29 +20,47 @@ export function createApplicationActivities(services: Services) {
       data: ApplicationData;
     }): Promise<ApplicationOutcome> {
       const { programId, applicant, parentAccountId, additionalCustomers } = input.data;
+      const tenant = { orgId: input.orgId, environmentId: input.environmentId };
+      const { applicationId } = input;
+      // Processing starts right after the submission: its event first, once per application
+      await services.accountApplications.recordSubmitted(tenant, { applicationId, programId });
+      const rejected = async (reasons: string[]): Promise<ApplicationOutcome> => {
+        await services.accountApplications.recordRejected(tenant, { applicationId, reasons });
+        return { reasons };
+      };
       const refusals = processingRefusals(input.data);
-      if (refusals.length > 0 || !programId || !applicant) return { reasons: refusals };
+      if (refusals.length > 0 || !programId || !applicant) return rejected(refusals);
       try {
-        const accountId = await services.accountApplications.openAccount(
-          { orgId: input.orgId, environmentId: input.environmentId },
-          {
-            applicationId: input.applicationId,
-            programId,
-            applicant,
-            parentAccountId,
-            additionalCustomers,
-          },
-        );
+        const accountId = await services.accountApplications.openAccount(tenant, {
+          applicationId: input.applicationId,
+          programId,
+          applicant,
+          parentAccountId,
+          additionalCustomers,
+        });
         return { accountId, reasons: [] };
       } catch (error) {
         if (error instanceof DomainFailure && nonRetryableFailureTypes.includes(error.kind)) {
           const errors = error.details.errors ?? [];
-          return {
-            reasons: errors.length ? errors.map((e) => `${e.field} ${e.message}`) : [error.message],
-          };
+          return rejected(
+            errors.length ? errors.map((e) => `${e.field} ${e.message}`) : [error.message],
+          );
         }
         throw error;
       }
+    },
+
+    /** Records the rejection of an application its processing could not turn into an account. */
+    async recordApplicationRejected(input: {
+      applicationId: string;
+      orgId: string;
+      environmentId: string;
+      reasons: string[];
+    }): Promise<void> {
+      await services.accountApplications.recordRejected(
+        { orgId: input.orgId, environmentId: input.environmentId },
+        { applicationId: input.applicationId, reasons: input.reasons },
+      );
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Services } from '../services/index.js';
 import { createAccountActivities } from './account-activities.js';
 import { createApplicationActivities } from './application-activities.js';
+import { createCertificationActivities } from './certification-activities.js';
 import { createDailySnapshotActivities } from './daily-snapshot-activities.js';
 import { createEnvironmentActivities } from './environment-activities.js';
 import type { EnvironmentProvider } from './environment-provider.js';
@@ -20,6 +21,7 @@ export function createActivities(services: Services, environmentProvider: Enviro
     ...createAccountActivities(services),
     ...createApplicationActivities(services),
     ...createNotificationActivities(services),
+    ...createCertificationActivities(services),
     ...createDailySnapshotActivities(services),
     ...createProgramMigrationActivities(services),
   });

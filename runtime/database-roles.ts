@@ -8,7 +8,7 @@ import pg from 'pg';
 
 export const PRODUCT_ROLE = 'card_issuing_app';
 
-/** Tables the product may only add to and read: the audits (accounts' and programs'), the event log and the ledger. */
+/** Tables the product may only add to and read: the audits (accounts' and programs'), the event logs and the ledger. */
 export const APPEND_ONLY_TABLES = [
   'AccountStatusChange',
   'AccountEvent',
@@ -16,6 +16,7 @@ export const APPEND_ONLY_TABLES = [
   'AccountDailyBalance',
   'Notification',
   'ProgramChange',
+  'Event',
 ] as const;
 
 export interface ProductRoleCheck {

@@ -1,6 +1,7 @@
 import {
   OpenAPIRegistry,
   OpenApiGeneratorV31,
+  getOpenApiMetadata,
   type RouteConfig,
 } from '@asteasolutions/zod-to-openapi';
 import type { Request, Response, Router } from 'express';
@@ -15,9 +16,10 @@ import {
   type IdempotencyStore,
   type RouteResult,
 } from './idempotency.js';
-import { DomainFailure } from '../common/failures.js';
+import { DomainFailure, type FailureType } from '../common/failures.js';
 import { problemOf } from './domain-problems.js';
-import { Problem } from './problem.js';
+import { exampleIds } from './openapi-examples.js';
+import { Problem, problemTitle, problemTypeUri } from './problem.js';
 import { fieldErrors, hostileInputErrors, z } from './zod.js';
 
 // One definition per route serves both the router (validation, auth, idempotency) and the
@@ -44,6 +46,8 @@ export interface RouteSpec<P, Q, B> {
   method: Method;
   /** Express-style path, e.g. /v1/orgs/:orgId */
   path: string;
+  /** The operation's stable camelCase name in the document and the generated client, unique */
+  operationId: string;
   summary: string;
   tag: string;
   access: Access;
@@ -57,7 +61,14 @@ export interface RouteSpec<P, Q, B> {
   idempotent?: boolean;
   /** Dotted paths of response fields that hold secrets (kept sealed for idempotent replays) */
   secretFields?: readonly string[];
-  responses: Record<number, { description: string; schema?: ZodType; contentType?: string }>;
+  /**
+   * What the route answers besides the problems every route shares (added by the document).
+   * A success with a schema needs an example: its own here, or the schema's `.openapi({example})`.
+   */
+  responses: Record<
+    number,
+    { description: string; schema?: ZodType; contentType?: string; example?: unknown }
+  >;
   handler: (ctx: RouteContext<P, Q, B>) => Promise<RouteResult>;
 }
 
@@ -82,6 +93,8 @@ export class Api {
 
   private readonly specs = new Map<string, RouteSpec<unknown, unknown, unknown>>();
 
+  private readonly operationIds = new Set<string>();
+
   constructor(
     private readonly router: Router,
     private readonly deps: {
@@ -105,6 +118,11 @@ export class Api {
   }
 
   route<P = undefined, Q = undefined, B = undefined>(spec: RouteSpec<P, Q, B>): void {
+    if (!/^[a-z][a-zA-Z0-9]*$/.test(spec.operationId))
+      throw new Error(`operationId ${spec.operationId} of ${spec.path} is not camelCase`);
+    if (this.operationIds.has(spec.operationId))
+      throw new Error(`operationId ${spec.operationId} of ${spec.path} is already taken`);
+    this.operationIds.add(spec.operationId);
     this.document(spec);
     this.specs.set(
       `${spec.method} ${spec.path}`,
@@ -235,14 +253,23 @@ export class Api {
           : spec.access === 'org'
             ? [{ orgKey: [] }]
             : [{ operatorKey: [] }, { orgKey: [] }];
-    // Every status the route can answer besides its own: bad input and keys everywhere, body
-    // size and media type where it takes a body, the two idempotency refusals where it honours
-    // Idempotency-Key, and an unavailable database or Temporal.
+    // Every status the route can answer besides its own: bad input (every routed request, as an
+    // unknown query parameter is refused even where the route takes none; only the public routes
+    // without input, which the front door answers, cannot), keys per its access, 404 for a path
+    // naming a resource, body size and media type where it takes a body, the two idempotency
+    // refusals where it honours Idempotency-Key, and an unavailable database or Temporal. What
+    // the route declares itself replaces these.
+    const takesInput =
+      spec.access !== 'public' ||
+      Boolean(spec.params ?? spec.query ?? spec.body ?? spec.headers ?? spec.idempotent);
     const errorStatuses: Partial<Record<number, string>> = {
-      400: 'The request is not valid: errors names each field and the rule it broke',
+      ...(takesInput
+        ? { 400: 'The request is not valid: errors names each field and the rule it broke' }
+        : {}),
       ...(spec.access === 'public'
         ? {}
         : { 401: 'Missing or invalid API key', 403: 'This API key may not call this route' }),
+      ...(spec.params ? { 404: 'No such resource visible to this API key' } : {}),
       ...(spec.body
         ? {
             413: 'The request body is too large',
@@ -257,15 +284,25 @@ export class Api {
         : {}),
       503: 'A service the request needs (database, Temporal) is unavailable; retry later',
     };
+    const problemContent = (status: number, description: string) => ({
+      'application/problem+json': {
+        schema: problemSchema,
+        example: problemExample(spec, status, description),
+      },
+    });
     const errorResponses = Object.fromEntries(
-      Object.entries(errorStatuses).map(([status, description]) => [
+      Object.entries(errorStatuses).map(([status, description = '']) => [
         status,
-        { description, content: { 'application/problem+json': { schema: problemSchema } } },
+        { description, content: problemContent(Number(status), description) },
       ]),
     );
+    const bodyExample = spec.body ? exampleOf(spec.body) : undefined;
+    if (spec.body && bodyExample === undefined)
+      throw new Error(`${spec.operationId}: the request body schema has no example`);
     const config: RouteConfig = {
       method: spec.method,
       path: spec.path.replace(/:(\w+)/g, '{$1}'),
+      operationId: spec.operationId,
       summary: spec.summary,
       tags: [spec.tag],
       security,
@@ -273,7 +310,12 @@ export class Api {
         ...(spec.params ? { params: spec.params } : {}),
         ...(spec.query ? { query: spec.query } : {}),
         ...(spec.body
-          ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } }
+          ? {
+              body: {
+                required: true,
+                content: { 'application/json': { schema: spec.body, example: bodyExample } },
+              },
+            }
           : {}),
         ...(spec.idempotent || spec.headers
           ? {
@@ -298,22 +340,32 @@ export class Api {
       responses: {
         ...errorResponses,
         ...Object.fromEntries(
-          Object.entries(spec.responses).map(([status, r]) => [
-            status,
-            {
-              description: r.description,
-              ...(r.schema
-                ? {
-                    content: {
-                      [r.contentType ??
-                      (Number(status) >= 400 ? 'application/problem+json' : 'application/json')]: {
-                        schema: r.schema,
-                      },
-                    },
-                  }
-                : {}),
-            },
-          ]),
+          Object.entries(spec.responses).map(([status, r]) => {
+            if (!r.schema) return [status, { description: r.description }];
+            if (Number(status) >= 400 && !r.contentType) {
+              // The route's own cause first (the example shows it), then the shared one
+              const shared = errorStatuses[Number(status)];
+              return [
+                status,
+                {
+                  description: shared ? `${r.description}; or: ${shared}` : r.description,
+                  content: problemContent(Number(status), r.description),
+                },
+              ];
+            }
+            const example = r.example ?? exampleOf(r.schema);
+            if (example === undefined)
+              throw new Error(`${spec.operationId}: the ${status} response has no example`);
+            return [
+              status,
+              {
+                description: r.description,
+                content: {
+                  [r.contentType ?? 'application/json']: { schema: r.schema, example },
+                },
+              },
+            ];
+          }),
         ),
       },
     };
@@ -339,4 +391,88 @@ function parse<T>(
   const result = (schema ?? nothing).safeParse(value);
   if (!result.success) throw Problem.validation(fieldErrors(result.error, location, value));
   return (schema ? result.data : undefined) as T;
+}
+
+/** The example a schema declares with `.openapi({ example })`, if any. */
+function exampleOf(schema: ZodType): unknown {
+  const metadata = getOpenApiMetadata(schema);
+  return metadata.example ?? (Array.isArray(metadata.examples) ? metadata.examples[0] : undefined);
+}
+
+/** The keys of an object schema, or of the object a pipe starts from. */
+function keysOf(schema: ZodType | undefined): string[] {
+  if (!schema) return [];
+  if ('shape' in schema && typeof schema.shape === 'object' && schema.shape)
+    return Object.keys(schema.shape);
+  const def = (schema as { _zod?: { def?: { type?: string; in?: ZodType } } })._zod?.def;
+  return def?.type === 'pipe' ? keysOf(def.in) : [];
+}
+
+/** Example values of path parameters, for the `instance` of problem examples. */
+const exampleParams: Record<string, string> = {
+  orgId: exampleIds.org,
+  accountId: exampleIds.account,
+  programId: exampleIds.program,
+  customerId: exampleIds.customer,
+  applicationId: exampleIds.application,
+  apiKeyId: exampleIds.apiKey,
+  reasonId: exampleIds.reason,
+  workflowId: `org-onboarding-${exampleIds.org}`,
+  queryName: 'onboarding',
+  date: '2026-03-08',
+};
+
+const failureOfStatus: Partial<Record<number, FailureType>> = {
+  400: 'VALIDATION',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  412: 'PRECONDITION_FAILED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'INSUFFICIENT_FUNDS',
+  503: 'DEPENDENCY_UNAVAILABLE',
+};
+
+/** A problem+json body as the route would answer it with this status. */
+function problemExample<P, Q, B>(spec: RouteSpec<P, Q, B>, status: number, description: string) {
+  const idempotency = /Idempotency-Key/.test(description);
+  const type: FailureType =
+    status === 409 && idempotency
+      ? 'IDEMPOTENCY_KEY_IN_PROGRESS'
+      : status === 409 && /transition/i.test(description)
+        ? 'TRANSITION_NOT_ALLOWED'
+        : status === 422 && idempotency
+          ? 'IDEMPOTENCY_KEY_REUSED'
+          : (failureOfStatus[status] ?? 'INTERNAL');
+  const instance = spec.path.replace(/:(\w+)/g, (_, name: string) => exampleParams[name] ?? name);
+  const [bodyField] = keysOf(spec.body);
+  const [queryField] = keysOf(spec.query);
+  const [paramField] = keysOf(spec.params);
+  const error =
+    bodyField !== undefined
+      ? { field: `body.${bodyField}`, rule: 'required', message: 'is required' }
+      : queryField !== undefined
+        ? { field: `query.${queryField}`, rule: 'invalid_value', message: 'is not allowed here' }
+        : paramField !== undefined
+          ? { field: `params.${paramField}`, rule: 'invalid_uuid', message: 'must be a UUID' }
+          : spec.idempotent
+            ? { field: 'headers.idempotency-key', rule: 'invalid_format', message: 'is malformed' }
+            : { field: 'query.expand', rule: 'unknown_field', message: 'is not a parameter here' };
+  const detail =
+    status === 400
+      ? `${error.field}: ${error.message}`
+      : status === 404
+        ? `${spec.method.toUpperCase()} ${instance} was not found`
+        : description;
+  return {
+    type: problemTypeUri(type),
+    title: problemTitle(type),
+    status,
+    detail,
+    instance,
+    requestId: exampleIds.request,
+    ...(status === 400 ? { errors: [error] } : {}),
+  };
 }

@@ -22,6 +22,7 @@ import { registerOrgWorkflowRoutes } from './routes/org-workflows.js';
 import { registerOrgRoutes } from './routes/orgs.js';
 import { registerProgramRoutes } from './routes/programs.js';
 import { registerReportRoutes } from './routes/reports.js';
+import { registerEventRoutes } from './routes/events.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerStatusReasonRoutes } from './routes/status-reasons.js';
 import { registerUiRoutes } from './ui/routes.js';
@@ -68,24 +69,7 @@ export function createApp(deps: AppDeps): RequestListener {
   });
   app.use(requireJsonBody);
   app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
-  const health = healthCheck({
-    database: () => services.database.ping(),
-    temporal: (timeoutMs) => deps.pingTemporal(timeoutMs),
-  });
-  registerHealthRoutes(api, health);
-  registerOrgRoutes(api, services, processes);
-  registerListRoutes(api, services, processes.applications);
-  registerApiKeyRoutes(api, services.apiKeys);
-  registerOrgWorkflowRoutes(api, processes.orgWorkflows);
-  registerSettingsRoutes(api, services.settings);
-  registerProgramRoutes(api, services.programs);
-  registerStatusReasonRoutes(api, services.statusReasons);
-  registerAccountRoutes(api, services);
-  registerCustomerRoutes(api, services.customers);
-  registerApplicationRoutes(api, processes.applications);
-  registerDailyBalanceRoutes(api, services.dailyBalances);
-  registerReportRoutes(api, services.reports);
-  registerAccountTermsRoutes(api, services, processes.programMigrations);
+  const health = registerApiRoutes(api, deps);
   app.use(router);
 
   app.get('/openapi.json', (req, res) => {
@@ -119,6 +103,38 @@ export function createApp(deps: AppDeps): RequestListener {
     sendProblem(res, problem, req.originalUrl);
   });
   return frontDoor(app, { health, logger: deps.logger });
+}
+
+/**
+ * Declares every API route on `api` (router and OpenAPI document at once); answers the health
+ * check the front door shares. Nothing here calls a service: scripts/openapi-document.ts builds
+ * the document from it with no database or Temporal.
+ */
+export function registerApiRoutes(
+  api: Api,
+  deps: Pick<AppDeps, 'services' | 'processes' | 'pingTemporal'>,
+): ReturnType<typeof healthCheck> {
+  const { services, processes } = deps;
+  const health = healthCheck({
+    database: () => services.database.ping(),
+    temporal: (timeoutMs) => deps.pingTemporal(timeoutMs),
+  });
+  registerHealthRoutes(api, health);
+  registerOrgRoutes(api, services, processes);
+  registerListRoutes(api, services, processes.applications);
+  registerApiKeyRoutes(api, services.apiKeys);
+  registerOrgWorkflowRoutes(api, processes.orgWorkflows);
+  registerSettingsRoutes(api, services.settings);
+  registerProgramRoutes(api, services.programs);
+  registerStatusReasonRoutes(api, services.statusReasons);
+  registerAccountRoutes(api, services);
+  registerCustomerRoutes(api, services.customers);
+  registerApplicationRoutes(api, processes.applications);
+  registerDailyBalanceRoutes(api, services.dailyBalances);
+  registerReportRoutes(api, services.reports);
+  registerEventRoutes(api, services.events);
+  registerAccountTermsRoutes(api, services, processes.programMigrations);
+  return health;
 }
 
 /** A request that carries a body must say it is JSON; anything else is 415, not a parse guess. */

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { getOpenApiMetadata } from '@asteasolutions/zod-to-openapi';
 import type { ZodType } from 'zod';
 import type { KeysetPosition, Page } from '../services/pages.js';
 import { z } from './zod.js';
@@ -101,6 +102,25 @@ export function keysetCursors(list: string): Cursors<KeysetPosition> {
   );
 }
 
+/** Where a page of a log ended: the sequence number of its last entry (a decimal string). */
+const sequenceShape = z.strictObject({
+  l: z.string(),
+  s: z.string().regex(/^(0|[1-9][0-9]{0,18})$/),
+});
+
+/**
+ * Cursors of a log kept in the database in the order of its `sequence` (the event log): the page
+ * starts after the sequence number of the previous page's last entry.
+ */
+export function sequenceCursors(list: string): Cursors<bigint> {
+  return cursors(
+    list,
+    sequenceShape,
+    (decoded) => BigInt(decoded.s),
+    (position) => ({ l: list, s: position.toString() }),
+  );
+}
+
 /** A position in a list read from Temporal's visibility: its page token and the filter it is for. */
 interface TokenPosition {
   token: Uint8Array;
@@ -135,13 +155,25 @@ export function keysetPage<Row extends KeysetPosition, Item>(
   };
 }
 
-/** The response schema of a page of `item`. */
+/** The response schema of a page of `item`; its example is a page of the item's example. */
 export function pageSchema<Item extends ZodType>(item: Item) {
-  return z.object({
-    items: z.array(item),
-    next: z
-      .string()
-      .nullable()
-      .openapi({ description: 'Give as `after` for the next page; null on the last page' }),
-  });
+  const itemExample: unknown = getOpenApiMetadata(item).example;
+  return z
+    .object({
+      items: z.array(item),
+      next: z
+        .string()
+        .nullable()
+        .openapi({ description: 'Give as `after` for the next page; null on the last page' }),
+    })
+    .openapi(
+      itemExample === undefined
+        ? {}
+        : {
+            example: {
+              items: [itemExample],
+              next: 'eyJsaXN0IjoiYWNjb3VudHMiLCJhdCI6IjIwMjYtMDMtMDYifQ',
+            },
+          },
+    );
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CustomerInput } from '../common/customers.js';
 import { createAccountInTx } from './accounts/creation.js';
 import { findOrCreateCustomer, linkAdditionalCustomer } from './customers.js';
+import { recordEvent, recordEvents } from './events.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Tenant } from './tenant.js';
 import { inTransaction } from './transactions.js';
@@ -18,10 +19,47 @@ export interface ApplicationToOpen {
 
 export function createAccountApplications({ prisma }: { prisma: PrismaClient }) {
   return {
+    /** Records that the application was submitted (once, however often its processing retries). */
+    async recordSubmitted(
+      tenant: Tenant,
+      application: { applicationId: string; programId?: string },
+    ): Promise<void> {
+      const { applicationId } = application;
+      await recordEvents(prisma, [
+        {
+          type: 'application.submitted',
+          key: `application:${applicationId}:submitted`,
+          ...tenant,
+          subjectType: 'application',
+          subjectId: applicationId,
+          payload: { applicationId, programId: application.programId ?? null },
+        },
+      ]);
+    },
+
+    /** Records that the application was rejected, with why (once per application). */
+    async recordRejected(
+      tenant: Tenant,
+      application: { applicationId: string; reasons: string[] },
+    ): Promise<void> {
+      const { applicationId, reasons } = application;
+      await recordEvents(prisma, [
+        {
+          type: 'application.rejected',
+          key: `application:${applicationId}:rejected`,
+          ...tenant,
+          subjectType: 'application',
+          subjectId: applicationId,
+          payload: { applicationId, reasons },
+        },
+      ]);
+    },
+
     /**
      * Creates the account, its holder and its additional customers in one transaction, keyed by
      * the application id: a retry (after a timeout or a worker crash) finds the account the first
-     * run made and makes no second one.
+     * run made and makes no second one. Its events (account.created, application.approved) are
+     * written in the same transaction.
      */
     openAccount(tenant: Tenant, application: ApplicationToOpen): Promise<string> {
       const { applicationId, programId, applicant, parentAccountId, additionalCustomers } =
@@ -44,6 +82,14 @@ export function createAccountApplications({ prisma }: { prisma: PrismaClient }) 
             );
             await linkAdditionalCustomer(tx, tenant, id, customer.id);
           }
+          await recordEvent(tx, {
+            type: 'application.approved',
+            key: `application:${applicationId}:approved`,
+            ...tenant,
+            subjectType: 'application',
+            subjectId: applicationId,
+            payload: { applicationId, accountId: id },
+          });
           return id;
         },
         { retryOnUniqueViolation: true },

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { DomainFailure } from '../common/failures.js';
 import { dateColumn } from '../common/plain-dates.js';
+import { recordEvent } from './events.js';
 import type { Tenant } from './tenant.js';
 
 // The account limits report: one CSV per org environment and local date, made from that day's
@@ -66,6 +67,16 @@ export function createAccountLimitsReports({
         const temporary = `${target}.${process.pid}.tmp`;
         await writeFile(temporary, [ACCOUNT_LIMITS_CSV_HEADER, ...lines, ''].join('\n'));
         await rename(temporary, target);
+        // Once the file is in place; once per environment and date however often it is rewritten
+        await recordEvent(prisma, {
+          type: 'report.account_limits_ready',
+          key: `report:account-limits:${environmentId}:${date}`,
+          orgId,
+          environmentId,
+          subjectType: 'report',
+          subjectId: `account-limits:${date}`,
+          payload: { orgId, environmentId, date, fileName: fileName(date) },
+        });
         written.push(target);
       }
       return written;

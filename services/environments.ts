@@ -7,6 +7,7 @@ import type {
 import { defaultStatusReasons } from '../machines/status-reasons.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { issueApiKey, type ApiKeys } from './api-keys.js';
+import { recordEvent } from './events.js';
 import type { StatusReasonService } from './status-reasons.js';
 import { inTransaction } from './transactions.js';
 
@@ -114,9 +115,21 @@ export function createEnvironments(deps: {
           throw new Error(
             `the environment's key sees ${leaked.length} rows of the org's other environment`,
           );
-        await prisma.environment.update({
-          where: { id: env.id },
-          data: { status: 'READY', verifiedAt: new Date(), provisioningError: null },
+        await inTransaction(prisma, async (tx) => {
+          await tx.environment.update({
+            where: { id: env.id },
+            data: { status: 'READY', verifiedAt: new Date(), provisioningError: null },
+          });
+          // Once per environment, however often verification runs again
+          await recordEvent(tx, {
+            type: 'environment.ready',
+            key: `environment:${env.id}:ready`,
+            orgId: env.orgId,
+            environmentId: null,
+            subjectType: 'environment',
+            subjectId: env.id,
+            payload: { orgId: env.orgId, environmentId: env.id, kind: env.kind },
+          });
         });
         return {
           checks: [
@@ -133,13 +146,35 @@ export function createEnvironments(deps: {
     /** Shows a step that ran out of retries on the environment itself. */
     async recordFailure(
       failure: EnvironmentRequest & { step: ProvisioningStepName; error: string },
+      /** Names this failure (the recording activity's own id): its event is written once */
+      operationId: string = randomUUID(),
     ): Promise<void> {
-      await prisma.environment.updateMany({
-        where: { orgId: failure.orgId, kind: failure.environment, status: { not: 'READY' } },
-        data: {
-          status: 'FAILED',
-          provisioningError: storableText(`${failure.step}: ${failure.error}`).slice(0, 1000),
-        },
+      const error = storableText(`${failure.step}: ${failure.error}`).slice(0, 1000);
+      await inTransaction(prisma, async (tx) => {
+        const { count } = await tx.environment.updateMany({
+          where: { orgId: failure.orgId, kind: failure.environment, status: { not: 'READY' } },
+          data: { status: 'FAILED', provisioningError: error },
+        });
+        if (count === 0) return;
+        const env = await tx.environment.findUnique({
+          where: { orgId_kind: { orgId: failure.orgId, kind: failure.environment } },
+          select: { id: true },
+        });
+        await recordEvent(tx, {
+          type: 'environment.failed',
+          key: `environment-failure:${operationId}`,
+          orgId: failure.orgId,
+          environmentId: null,
+          subjectType: 'environment',
+          subjectId: env?.id ?? `${failure.orgId}:${failure.environment}`,
+          payload: {
+            orgId: failure.orgId,
+            environmentId: env?.id ?? null,
+            kind: failure.environment,
+            step: failure.step,
+            error,
+          },
+        });
       });
     },
   };

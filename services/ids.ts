@@ -39,6 +39,14 @@ export function derivedIds(seed: string, serverSecret: string): IdSource {
   };
 }
 
+/**
+ * The UUID `name` derives to: the same name always gives the same id, so a row whose id names the
+ * change it records (an event of an account's version 7, say) cannot be written twice.
+ */
+export function uuidOfName(name: string): string {
+  return uuidFromDigest(createHash('sha256').update(name).digest());
+}
+
 /** RFC 9562 version 8 (custom) UUID from the first 16 bytes of a digest. */
 function uuidFromDigest(digest: Buffer): string {
   const bytes = Buffer.from(digest.subarray(0, 16));

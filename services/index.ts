@@ -13,6 +13,7 @@ import { createApiKeys } from './api-keys.js';
 import { createCustomerService } from './customers.js';
 import { createDailyBalanceService } from './daily-balances.js';
 import { createEnvironments } from './environments.js';
+import { createEventLog } from './events.js';
 import { createIdempotencyRecords } from './idempotency-records.js';
 import { createNotifications } from './notifications.js';
 import { createOrgRecords } from './orgs.js';
@@ -65,6 +66,7 @@ export function createServices(deps: ServiceDeps) {
     dailyBalances: createDailyBalanceService(deps),
     reports: createAccountLimitsReports(deps),
     idempotencyRecords: createIdempotencyRecords(deps),
+    events: createEventLog(deps),
     endedSessions: createEndedSessions(deps),
     database: { ping: () => deps.prisma.$queryRaw`SELECT 1` },
   };

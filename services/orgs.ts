@@ -5,6 +5,8 @@ import type { Address } from '../common/customers.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { issueApiKey } from './api-keys.js';
 import { createOnce } from './create-once.js';
+import type { ProcessStepPayload } from '../common/events.js';
+import { recordEvent } from './events.js';
 import type { IdSource } from './ids.js';
 import { inTransaction } from './transactions.js';
 import { keysetAfter, keysetOrder, readPage, type PageRequest } from './pages.js';
@@ -24,6 +26,15 @@ export interface NewOrg {
   timeZone: string;
   networks: CardNetwork[];
 }
+
+/** A step of an org's onboarding history, with its position there, as its run records it. */
+export type OnboardingStepToRecord = Omit<ProcessStepPayload, 'notes'> & {
+  at: string;
+  notes?: string;
+  process?: string;
+  network?: string;
+  environment?: string;
+};
 
 export type OrgWithEnvironments = Org & { environments: Environment[] };
 
@@ -191,17 +202,60 @@ export function createOrgRecords({ prisma }: { prisma: PrismaClient }) {
      * Records the stages the org's onboarding run is at (the run calls it after its steps, one at
      * a time, in order): the same stages again change nothing, so a retry is harmless.
      */
-    async recordOnboardingStages(orgId: string, stages: string[]): Promise<void> {
-      await prisma.org.updateMany({ where: { id: orgId }, data: { onboardingStages: stages } });
+    async recordOnboardingStages(
+      orgId: string,
+      stages: string[],
+      steps: OnboardingStepToRecord[] = [],
+    ): Promise<void> {
+      await inTransaction(prisma, async (tx) => {
+        await tx.org.updateMany({ where: { id: orgId }, data: { onboardingStages: stages } });
+        // Each step of the run's history once, keyed by its position in that history
+        for (const step of steps) {
+          await recordEvent(tx, {
+            type: 'org.onboarding_step',
+            key: `org:${orgId}:onboarding:${step.index}`,
+            orgId,
+            environmentId: null,
+            subjectType: 'org',
+            subjectId: orgId,
+            occurredAt: new Date(step.at),
+            payload: {
+              orgId,
+              index: step.index,
+              event: step.event,
+              from: step.from,
+              to: step.to,
+              by: step.by,
+              ...(step.notes === undefined ? {} : { notes: step.notes }),
+              process: step.process ?? null,
+              network: step.network ?? null,
+              environment: step.environment ?? null,
+            },
+          });
+        }
+      });
     },
 
     /** Marks the org active once its onboarding is done; a repeat changes nothing. */
     async activate(orgId: string): Promise<void> {
       const org = await prisma.org.findUnique({ where: { id: orgId }, select: { id: true } });
       if (!org) throw DomainFailure.notFound(`org ${orgId}`);
-      await prisma.org.updateMany({
-        where: { id: orgId, status: 'ONBOARDING' },
-        data: { status: 'ACTIVE' },
+      await inTransaction(prisma, async (tx) => {
+        const { count } = await tx.org.updateMany({
+          where: { id: orgId, status: 'ONBOARDING' },
+          data: { status: 'ACTIVE' },
+        });
+        if (count === 1) {
+          await recordEvent(tx, {
+            type: 'org.live',
+            key: `org:${orgId}:live`,
+            orgId,
+            environmentId: null,
+            subjectType: 'org',
+            subjectId: orgId,
+            payload: { orgId },
+          });
+        }
       });
     },
   };

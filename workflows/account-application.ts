@@ -156,7 +156,7 @@ export async function accountApplication(
           environmentId: input.environmentId,
           data: host.snapshot.context.data,
         })
-        .catch((error: unknown): ApplicationOutcome => {
+        .catch((error: unknown): ApplicationOutcome & { unprocessed?: true } => {
           // Data the database can never take (or a failure that outlived its retries) rejects the
           // application with the reason, instead of leaving it PROCESSING.
           if (!(error instanceof ActivityFailure)) throw error;
@@ -164,8 +164,19 @@ export async function accountApplication(
             reasons: [
               `the application could not be processed: ${error.cause?.message ?? error.message}`,
             ],
+            unprocessed: true,
           };
         });
+      // The activity records its own outcomes; a rejection it could not make is recorded here.
+      // Runs recorded before this have no marker for the patch and replay without it.
+      if ('unprocessed' in outcome && patched('application-rejection-event')) {
+        await activities.recordApplicationRejected({
+          applicationId: input.applicationId,
+          orgId: input.orgId,
+          environmentId: input.environmentId,
+          reasons: outcome.reasons,
+        });
+      }
       host.apply(
         outcome.accountId
           ? { type: 'ACCOUNT_CREATED', accountId: outcome.accountId, at: now(), by: 'system' }

@@ -4,10 +4,12 @@ import {
   continueAsNew,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
   workflowInfo,
 } from '@temporalio/workflow';
 import { initialTransition } from 'xstate';
+import type { CertificationActivities } from '../activities/certification-activities.js';
 import type { NotificationActivities } from '../activities/notification-activities.js';
 import { searchAttributes } from '../common/temporal-names.js';
 import {
@@ -67,6 +69,11 @@ const { sendNotification } = proxyActivities<NotificationActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
+const { recordCertificationSteps } = proxyActivities<CertificationActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
 export async function networkCertification(
   input: NetworkCertificationInput,
 ): Promise<NetworkCertificationView> {
@@ -103,7 +110,29 @@ export async function networkCertification(
   const now = () => new Date().toISOString();
   const subject = (what: string) => `${input.network} certification ${what}`;
 
+  // Every step the history gained since the last call becomes the org's event (keyed by the
+  // certification's start and the step's position, so a retry writes none twice). A run carried
+  // across continue-as-new has recorded what its history held. Runs recorded before this have no
+  // marker for the patch and replay without it.
+  let recordedSteps = input.resume ? input.resume.context.history.length : 0;
+  async function recordSteps(): Promise<void> {
+    const history = host.snapshot.context.history;
+    if (recordedSteps >= history.length || !patched('certification-events')) return;
+    const from = recordedSteps;
+    recordedSteps = history.length;
+    await recordCertificationSteps({
+      orgId: input.orgId,
+      network: input.network,
+      startedAt: input.startedAt,
+      steps: history.slice(from).map((step, i) => ({ ...step, index: from + i })),
+    });
+  }
+
   while (host.snapshot.status !== 'done') {
+    const before = host.version;
+    await recordSteps();
+    // An Update that landed while the steps were recorded is looked at first
+    if (host.version !== before) continue;
     if (
       workflowInfo().continueAsNewSuggested ||
       workflowInfo().historyLength > (input.maxHistoryEvents ?? 5_000)
@@ -144,5 +173,6 @@ export async function networkCertification(
       host.apply({ type: 'REMINDER_SENT', at: now(), by: 'system' });
     }
   }
+  await recordSteps();
   return host.view();
 }

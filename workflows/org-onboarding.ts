@@ -155,15 +155,27 @@ export async function orgOnboarding(input: OrgOnboardingInput): Promise<OrgOnboa
   // The org's row follows the run's stages (GET /v1/orgs filters on them): one activity at a time,
   // so a later stage never lands before an earlier one. Runs recorded before this was added have
   // no marker for the patch and replay as they ran; they record from their next live step on.
+  // The same activity records the steps taken since its last call as the org's events (keyed by
+  // their position in the history, so a retry or a replayed call writes none twice).
   let recordedVersion = -1;
+  let recordedSteps = 0;
   async function recordStages(): Promise<void> {
     while (recordedVersion !== host.version && patched('record-onboarding-stages')) {
       const version = host.version;
+      const history = host.snapshot.context.history;
       await activities.recordOnboardingStages({
         orgId: input.orgId,
         stages: recordedOnboardingStages(host.snapshot),
+        steps: history.slice(recordedSteps).map((step, i) => ({
+          ...step,
+          index: recordedSteps + i,
+          ...('environment' in step && typeof step.environment === 'string'
+            ? { environment: step.environment }
+            : {}),
+        })),
       });
       recordedVersion = version;
+      recordedSteps = history.length;
     }
   }
 

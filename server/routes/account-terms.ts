@@ -5,6 +5,8 @@ import { problemSchema, type Api } from '../api.js';
 import { actorOf, tenantOf } from '../auth.js';
 import { z } from '../zod.js';
 import { accountSchema, accountView, historyQuery, idParams } from './accounts.js';
+import { examples } from '../openapi-examples.js';
+import { pageSchema } from '../pagination.js';
 
 const eventSchema = z
   .object({
@@ -18,7 +20,7 @@ const eventSchema = z
     requestId: z.string().nullable(),
     version: z.number().int(),
   })
-  .openapi('AccountEvent');
+  .openapi('AccountEvent', { example: examples.AccountEvent });
 
 export function registerAccountTermsRoutes(
   api: Api,
@@ -30,16 +32,20 @@ export function registerAccountTermsRoutes(
   api.route({
     method: 'post',
     path: '/v1/accounts/:accountId/program-migrations',
+    operationId: 'migrateAccountProgram',
     summary:
       'Move the account to another program of the same type, currency and card network (credit: its due day must be offered there)',
     tag: 'Accounts',
     access: 'org',
     params: idParams,
     headers: ifMatchHeader,
-    body: z.strictObject({ targetProgramId: z.uuid() }).openapi('ProgramMigration'),
+    body: z
+      .strictObject({ targetProgramId: z.uuid() })
+      .openapi('ProgramMigration', { example: examples.ProgramMigration }),
     idempotent: true,
     responses: {
       200: {
+        example: examples.migrateAccountProgram,
         description:
           'The migration and the account after it (changed false when it already was in that program)',
         schema: z.object({
@@ -82,13 +88,16 @@ export function registerAccountTermsRoutes(
   api.route({
     method: 'patch',
     path: '/v1/accounts/:accountId/due-date',
+    operationId: 'changeAccountDueDate',
     summary:
       "Move a credit account's due day later, to a day its program offers; once per credit cycle unless the program allows more",
     tag: 'Accounts',
     access: 'org',
     params: idParams,
     headers: ifMatchHeader,
-    body: z.strictObject({ dueDay: z.number().int().min(1).max(28) }).openapi('DueDateChange'),
+    body: z
+      .strictObject({ dueDay: z.number().int().min(1).max(28) })
+      .openapi('DueDateChange', { example: examples.DueDateChange }),
     responses: {
       200: { description: 'The account after the change', schema: accountSchema },
       404: { description: 'Not found', schema: problemSchema },
@@ -121,6 +130,7 @@ export function registerAccountTermsRoutes(
   api.route({
     method: 'get',
     path: '/v1/accounts/:accountId/events',
+    operationId: 'listAccountEvents',
     summary: "The account's program migrations and due day changes, oldest first: what, who, when",
     tag: 'Accounts',
     access: 'org',
@@ -129,7 +139,7 @@ export function registerAccountTermsRoutes(
     responses: {
       200: {
         description: 'A page of events',
-        schema: z.object({ items: z.array(eventSchema), next: z.string().nullable() }),
+        schema: pageSchema(eventSchema),
       },
       404: { description: 'Not found', schema: problemSchema },
     },

@@ -18,6 +18,8 @@ import { actorOf, tenantOf } from '../auth.js';
 import { prose, z } from '../zod.js';
 import { currencyCode } from './currency.js';
 import { customerInputSchema } from './customer-schemas.js';
+import { examples } from '../openapi-examples.js';
+import { pageSchema } from '../pagination.js';
 
 const accountStatus = z.enum(accountStatuses);
 const nonFinalStatus = z.enum(['NORMAL', 'BLOCKED']);
@@ -36,7 +38,7 @@ const createAccountBody = z
       description: "Credit programs: one of the program's due days; defaults to its first",
     }),
   })
-  .openapi('CreateAccount');
+  .openapi('CreateAccount', { example: examples.CreateAccount });
 
 const transitionSchema = z.object({ event: z.string(), to: accountStatus });
 export const accountSchema = z
@@ -86,7 +88,7 @@ export const accountSchema = z
         .openapi({ description: 'The status diagram and history of this account' }),
     }),
   })
-  .openapi('Account');
+  .openapi('Account', { example: examples.Account });
 
 const statusChangeBody = z
   .strictObject({
@@ -101,7 +103,7 @@ const statusChangeBody = z
           'End of a temporary block (status BLOCKED only); the account is unblocked then',
       }),
   })
-  .openapi('AccountStatusChange');
+  .openapi('AccountStatusChange', { example: examples.AccountStatusChange });
 
 const rollbackBody = z
   .strictObject({
@@ -111,7 +113,7 @@ const rollbackBody = z
     reasonId: z.uuid().optional(),
     description: prose(500).optional(),
   })
-  .openapi('AccountStatusRollback');
+  .openapi('AccountStatusRollback', { example: examples.AccountStatusRollback });
 
 export const historyQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -135,7 +137,7 @@ const historyEntry = z
     requestId: z.string().nullable(),
     version: z.number().int(),
   })
-  .openapi('AccountStatusHistoryEntry');
+  .openapi('AccountStatusHistoryEntry', { example: examples.AccountStatusHistoryEntry });
 
 const transactionBody = z
   .strictObject({
@@ -148,7 +150,7 @@ const transactionBody = z
       .openapi({ description: 'Minor units of the currency, e.g. 1050 for 10.50' }),
     currency: currencyCode,
   })
-  .openapi('CreateTransaction');
+  .openapi('CreateTransaction', { example: examples.CreateTransaction });
 
 const transactionSchema = z
   .object({
@@ -160,7 +162,7 @@ const transactionSchema = z
     balanceAfter: z.number().int(),
     createdAt: z.iso.datetime(),
   })
-  .openapi('Transaction');
+  .openapi('Transaction', { example: examples.Transaction });
 
 const conflict = {
   description: 'Not allowed from the current status; allowedTransitions lists what is',
@@ -177,7 +179,7 @@ const relatedAccountSchema = z
     creditLimit: z.number().int(),
     availableToSpend: z.number().int(),
   })
-  .openapi('RelatedAccount');
+  .openapi('RelatedAccount', { example: examples.RelatedAccount });
 
 export function registerAccountRoutes(api: Api, services: Services): void {
   /** The account as a write left it, with its ETag */
@@ -197,12 +199,15 @@ export function registerAccountRoutes(api: Api, services: Services): void {
   api.route({
     method: 'put',
     path: '/v1/accounts/:accountId/parent',
+    operationId: 'setAccountParent',
     summary:
       'Link the account under a parent account of the same org (no cycles, no cancelled parent)',
     tag: 'Related accounts',
     access: 'org',
     params: idParams,
-    body: z.strictObject({ parentAccountId: z.uuid() }),
+    body: z
+      .strictObject({ parentAccountId: z.uuid() })
+      .openapi({ example: examples.setAccountParent }),
     responses: {
       200: { description: 'The account', schema: accountSchema },
       404: { description: 'Not found', schema: problemSchema },
@@ -220,6 +225,7 @@ export function registerAccountRoutes(api: Api, services: Services): void {
   api.route({
     method: 'delete',
     path: '/v1/accounts/:accountId/parent',
+    operationId: 'removeAccountParent',
     summary: 'Unlink the account from its parent',
     tag: 'Related accounts',
     access: 'org',
@@ -237,6 +243,7 @@ export function registerAccountRoutes(api: Api, services: Services): void {
   api.route({
     method: 'get',
     path: '/v1/accounts/:accountId/related',
+    operationId: 'listRelatedAccounts',
     summary:
       'Balances and limits of the account and of its active (NORMAL) children and grandchildren',
     tag: 'Related accounts',
@@ -244,6 +251,7 @@ export function registerAccountRoutes(api: Api, services: Services): void {
     params: idParams,
     responses: {
       200: {
+        example: examples.listRelatedAccounts,
         description: 'The account and its related accounts two levels down',
         schema: z.object({
           account: relatedAccountSchema,
@@ -278,6 +286,7 @@ export function registerAccountRoutes(api: Api, services: Services): void {
   api.route({
     method: 'post',
     path: '/v1/accounts',
+    operationId: 'createAccount',
     summary:
       'Create an account (status NORMAL) in a program, with its holder: a person or a company',
     tag: 'Accounts',
@@ -297,6 +306,7 @@ export function registerAccountRoutes(api: Api, services: Services): void {
   api.route({
     method: 'get',
     path: '/v1/accounts/:accountId',
+    operationId: 'getAccount',
     summary: 'An account: status, reason, version, what it may do now',
     tag: 'Accounts',
     access: 'org',
@@ -313,6 +323,7 @@ export function registerAccountRoutes(api: Api, services: Services): void {
   api.route({
     method: 'patch',
     path: '/v1/accounts/:accountId/status',
+    operationId: 'changeAccountStatus',
     summary:
       'Change the account status (NORMAL, BLOCKED, CANCELLED), optionally with a reason and, for a block, an end time',
     tag: 'Accounts',
@@ -347,6 +358,7 @@ export function registerAccountRoutes(api: Api, services: Services): void {
   api.route({
     method: 'post',
     path: '/v1/accounts/:accountId/status/rollback',
+    operationId: 'rollbackAccountStatus',
     summary:
       'Recover a CANCELLED account: restore the status it had before cancellation, or a non-final status named',
     tag: 'Accounts',
@@ -374,6 +386,7 @@ export function registerAccountRoutes(api: Api, services: Services): void {
   api.route({
     method: 'get',
     path: '/v1/accounts/:accountId/status-history',
+    operationId: 'listAccountStatusHistory',
     summary: 'Every status change of the account, oldest first: who, when, from, to, reason',
     tag: 'Accounts',
     access: 'org',
@@ -382,7 +395,7 @@ export function registerAccountRoutes(api: Api, services: Services): void {
     responses: {
       200: {
         description: 'A page of history',
-        schema: z.object({ items: z.array(historyEntry), next: z.string().nullable() }),
+        schema: pageSchema(historyEntry),
       },
       404: { description: 'Not found', schema: problemSchema },
     },
@@ -414,6 +427,7 @@ export function registerAccountRoutes(api: Api, services: Services): void {
   api.route({
     method: 'post',
     path: '/v1/accounts/:accountId/transactions',
+    operationId: 'createTransaction',
     summary: 'Cash-in or cash-out, allowed or refused by the account status',
     tag: 'Accounts',
     access: 'org',
@@ -422,6 +436,7 @@ export function registerAccountRoutes(api: Api, services: Services): void {
     idempotent: true,
     responses: {
       201: {
+        example: examples.createTransaction,
         description: 'The transaction and the account after it',
         schema: z.object({ transaction: transactionSchema, account: accountSchema }),
       },

@@ -6,6 +6,7 @@ import { keysetCursors, keysetPage, pageSchema } from '../pagination.js';
 import { Problem } from '../problem.js';
 import { z } from '../zod.js';
 import { orgIdParams } from './orgs.js';
+import { examples } from '../openapi-examples.js';
 
 // Managing an org's API keys: list them (never their secrets), revoke one, rotate one. The
 // operator manages every org's keys; an org key sees and revokes the keys of its own environment
@@ -44,7 +45,7 @@ const apiKeySchema = z
       .openapi({ description: 'When it stops working (the end of its rotation grace period)' }),
     replacedBy: z.uuid().nullable().openapi({ description: 'The key it was rotated into' }),
   })
-  .openapi('ApiKey');
+  .openapi('ApiKey', { example: examples.ApiKey });
 
 const apiKeyIdParams = z.strictObject({ apiKeyId: z.uuid({ message: 'must be a UUID' }) });
 
@@ -83,6 +84,7 @@ export function registerApiKeyRoutes(api: Api, apiKeys: ApiKeys): void {
   api.route({
     method: 'get',
     path: '/v1/orgs/:orgId/api-keys',
+    operationId: 'listApiKeys',
     summary:
       "The org's API keys, oldest first: name, environment, public prefix, state, when made, last used, revoked and expiring; never a secret",
     tag: 'API keys',
@@ -113,6 +115,7 @@ export function registerApiKeyRoutes(api: Api, apiKeys: ApiKeys): void {
   api.route({
     method: 'post',
     path: '/v1/api-keys/:apiKeyId/revoke',
+    operationId: 'revokeApiKey',
     summary:
       'Revoke an API key now; requests with it are refused within API_KEY_CACHE_SECONDS, and its console sessions end at once. Revoking it again answers the same revoked key',
     tag: 'API keys',
@@ -131,6 +134,7 @@ export function registerApiKeyRoutes(api: Api, apiKeys: ApiKeys): void {
   api.route({
     method: 'post',
     path: '/v1/api-keys/:apiKeyId/rotate',
+    operationId: 'rotateApiKey',
     summary:
       'Replace an API key with a new one (same org, environment and name, its secret shown only here); the old key keeps working for API_KEY_ROTATION_GRACE_HOURS, then stops',
     tag: 'API keys',
@@ -140,11 +144,14 @@ export function registerApiKeyRoutes(api: Api, apiKeys: ApiKeys): void {
     secretFields: ['apiKey.token'],
     responses: {
       201: {
+        example: examples.rotateApiKey,
         description: 'The new key with its secret (shown only here), and the key it replaces',
         schema: z.object({
-          apiKey: apiKeySchema.extend({
-            token: z.string().openapi({ description: 'The secret key; it is not shown again' }),
-          }),
+          apiKey: apiKeySchema
+            .extend({
+              token: z.string().openapi({ description: 'The secret key; it is not shown again' }),
+            })
+            .openapi({ example: examples.rotateApiKey.apiKey }),
           replaced: apiKeySchema,
         }),
       },

@@ -9,6 +9,7 @@ import { problemSchema, type Api } from '../api.js';
 import { actorOf, tenantOf } from '../auth.js';
 import { patchBody, z } from '../zod.js';
 import { customerInputSchema } from './customer-schemas.js';
+import { examples } from '../openapi-examples.js';
 
 const changesShape = {
   programId: z.uuid().optional(),
@@ -41,8 +42,9 @@ const createBody = z
       });
     }
   })
-  .openapi('CreateAccountApplication');
+  .openapi('CreateAccountApplication', { example: examples.CreateAccountApplication });
 const updateBody = patchBody(changesShape).openapi('UpdateAccountApplication', {
+  example: examples.UpdateAccountApplication,
   description:
     'Fields left out are unchanged; addresses, contacts and additional customers are appended',
 });
@@ -62,7 +64,7 @@ const applicationSchema = z
     history: z.array(z.object({ event: z.string(), at: z.iso.datetime(), by: z.string() })),
     links: z.object({ page: z.string() }),
   })
-  .openapi('AccountApplication');
+  .openapi('AccountApplication', { example: examples.AccountApplication });
 
 const notAllowed = {
   description: 'Not allowed in the application status (e.g. updating a submitted one)',
@@ -89,6 +91,7 @@ export function registerApplicationRoutes(api: Api, applications: ApplicationPro
   api.route({
     method: 'post',
     path: '/v1/account-applications',
+    operationId: 'createApplication',
     summary: 'Create an account application as a work-in-progress draft, or create and submit it',
     tag: 'Account applications',
     access: 'org',
@@ -115,6 +118,7 @@ export function registerApplicationRoutes(api: Api, applications: ApplicationPro
   api.route({
     method: 'get',
     path: '/v1/account-applications/:applicationId',
+    operationId: 'getApplication',
     summary: 'An application: its status and, once created, its account',
     tag: 'Account applications',
     access: 'org',
@@ -132,6 +136,7 @@ export function registerApplicationRoutes(api: Api, applications: ApplicationPro
   api.route({
     method: 'patch',
     path: '/v1/account-applications/:applicationId',
+    operationId: 'updateApplication',
     summary: 'Update a draft application',
     tag: 'Account applications',
     access: 'org',
@@ -161,6 +166,7 @@ export function registerApplicationRoutes(api: Api, applications: ApplicationPro
     api.route({
       method: 'post',
       path: `/v1/account-applications/:applicationId/${action}`,
+      operationId: `${action}Application`,
       summary:
         action === 'submit'
           ? 'Submit a draft: it is locked and processed into the account'

@@ -1,5 +1,6 @@
 import { DOCUMENT_NUMBER } from '../../common/customers.js';
 import { text, z } from '../zod.js';
+import { examples } from '../openapi-examples.js';
 
 // Request and response shapes for customers, shared by accounts, customers and applications.
 
@@ -19,7 +20,7 @@ const addressSchema = z
     postalCode: text(20),
     country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as BR'),
   })
-  .openapi('CustomerAddress');
+  .openapi('CustomerAddress', { example: examples.CustomerAddress });
 
 const contactSchema = z
   .discriminatedUnion('type', [
@@ -37,7 +38,7 @@ const contactSchema = z
         ),
     }),
   ])
-  .openapi('CustomerContact');
+  .openapi('CustomerContact', { example: examples.CustomerContact });
 
 const details = {
   documentNumber,
@@ -47,15 +48,18 @@ const details = {
 
 const personSchema = z
   .strictObject({ name: text(200), birthDate: isoDate.optional(), ...details })
-  .openapi('Person');
+  .openapi('Person', { example: examples.Person });
 const companySchema = z
   .strictObject({ legalName: text(200), incorporationDate: isoDate.optional(), ...details })
-  .openapi('Company');
+  .openapi('Company', { example: examples.Company });
 
 /** Exactly one of person or company. */
 export const customerInputSchema = z
   .union([z.strictObject({ person: personSchema }), z.strictObject({ company: companySchema })])
-  .openapi('CustomerInput', { description: 'Exactly one of person or company' });
+  .openapi('CustomerInput', {
+    example: examples.CustomerInput,
+    description: 'Exactly one of person or company',
+  });
 
 export const customerSchema = z
   .object({
@@ -69,7 +73,7 @@ export const customerSchema = z
     contacts: z.array(contactSchema),
     createdAt: z.iso.datetime(),
   })
-  .openapi('Customer');
+  .openapi('Customer', { example: examples.Customer });
 
 export function customerView(customer: {
   id: string;

@@ -3,6 +3,7 @@ import { problemSchema, type Api } from '../api.js';
 import { tenantOf } from '../auth.js';
 import { z } from '../zod.js';
 import { customerInputSchema, customerSchema, customerView } from './customer-schemas.js';
+import { examples } from '../openapi-examples.js';
 
 const accountParams = z.strictObject({ accountId: z.uuid({ message: 'must be a UUID' }) });
 const customerParams = z.strictObject({ customerId: z.uuid({ message: 'must be a UUID' }) });
@@ -18,16 +19,17 @@ const addCustomerBody = z
     path: ['customer'],
     params: { rule: 'one_of' },
   })
-  .openapi('AddAccountCustomer');
+  .openapi('AddAccountCustomer', { example: examples.AddAccountCustomer });
 
 const accountCustomerSchema = z
   .object({ role: z.enum(['HOLDER', 'ADDITIONAL']), customer: customerSchema })
-  .openapi('AccountCustomer');
+  .openapi('AccountCustomer', { example: examples.AccountCustomer });
 
 export function registerCustomerRoutes(api: Api, customers: CustomerService): void {
   api.route({
     method: 'post',
     path: '/v1/accounts/:accountId/customers',
+    operationId: 'addAccountCustomer',
     summary:
       'Add a customer to an account (joint account, additional cardholder): an existing one or a new person or company',
     tag: 'Customers',
@@ -52,12 +54,14 @@ export function registerCustomerRoutes(api: Api, customers: CustomerService): vo
   api.route({
     method: 'get',
     path: '/v1/accounts/:accountId/customers',
+    operationId: 'listAccountCustomers',
     summary: "An account's customers: its holder first, then additional customers",
     tag: 'Customers',
     access: 'org',
     params: accountParams,
     responses: {
       200: {
+        example: examples.listAccountCustomers,
         description: 'Customers',
         schema: z.object({ items: z.array(accountCustomerSchema) }),
       },
@@ -77,6 +81,7 @@ export function registerCustomerRoutes(api: Api, customers: CustomerService): vo
   api.route({
     method: 'get',
     path: '/v1/customers/:customerId',
+    operationId: 'getCustomer',
     summary: 'A customer',
     tag: 'Customers',
     access: 'org',
@@ -94,12 +99,14 @@ export function registerCustomerRoutes(api: Api, customers: CustomerService): vo
   api.route({
     method: 'get',
     path: '/v1/customers/:customerId/accounts',
+    operationId: 'listCustomerAccounts',
     summary: "A customer's accounts, with the customer's role in each",
     tag: 'Customers',
     access: 'org',
     params: customerParams,
     responses: {
       200: {
+        example: examples.listCustomerAccounts,
         description: 'Accounts',
         schema: z.object({
           items: z.array(

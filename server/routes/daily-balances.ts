@@ -5,6 +5,7 @@ import { problemSchema, type Api } from '../api.js';
 import { tenantOf } from '../auth.js';
 import { z } from '../zod.js';
 import { plainDate } from './plain-date.js';
+import { examples } from '../openapi-examples.js';
 
 const query = z.strictObject({
   start_date: plainDate
@@ -20,7 +21,7 @@ const query = z.strictObject({
 
 const entry = z
   .object({
-    date: z.string(),
+    date: z.iso.date(),
     currency: z.string(),
     programId: z.uuid(),
     balance: z
@@ -34,12 +35,13 @@ const entry = z
       .openapi({ description: 'Credit limit not used by a negative balance' }),
     availableToSpend: z.number().int().openapi({ description: 'Balance plus credit limit' }),
   })
-  .openapi('DailyBalanceLimits');
+  .openapi('DailyBalanceLimits', { example: examples.DailyBalanceLimits });
 
 export function registerDailyBalanceRoutes(api: Api, balances: DailyBalanceService): void {
   api.route({
     method: 'get',
     path: '/v1/accounts/:accountId/daily-balance-limits',
+    operationId: 'listDailyBalanceLimits',
     summary:
       "The account's balances and limits as recorded at 23:59 each day in the org's time zone",
     tag: 'Accounts',
@@ -48,10 +50,11 @@ export function registerDailyBalanceRoutes(api: Api, balances: DailyBalanceServi
     query,
     responses: {
       200: {
+        example: examples.listDailyBalanceLimits,
         description: 'One page of days, oldest first',
         schema: z.object({
-          startDate: z.string(),
-          endDate: z.string(),
+          startDate: z.iso.date(),
+          endDate: z.iso.date(),
           items: z.array(entry),
           pagination: z.object({
             page: z.number().int(),

@@ -1,5 +1,6 @@
 import type { Api } from '../api.js';
 import { z } from '../zod.js';
+import { examples } from '../openapi-examples.js';
 
 /**
  * How long one probe of the dependencies answers /healthz. Load balancers and orchestrators poll
@@ -20,7 +21,7 @@ const health = z
       description: `When the dependencies were probed; an answer is reused for up to ${HEALTH_MAX_AGE_MS} ms`,
     }),
   })
-  .openapi('Health');
+  .openapi('Health', { example: examples.Health });
 
 export interface HealthChecks {
   database: (timeoutMs: number) => Promise<unknown>;
@@ -63,12 +64,14 @@ export function registerHealthRoutes(api: Api, current: () => Promise<HealthAnsw
   api.route({
     method: 'get',
     path: '/healthz',
+    operationId: 'getHealth',
     summary: 'Whether the database and Temporal are reachable',
     tag: 'Operations',
     access: 'public',
     responses: {
       200: { description: 'Both dependencies are up', schema: health },
       503: {
+        example: examples.getHealthDegraded,
         description: 'At least one dependency is down',
         schema: health,
         contentType: 'application/json',

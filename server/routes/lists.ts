@@ -11,6 +11,7 @@ import { z } from '../zod.js';
 import { accountSchema, accountView } from './accounts.js';
 import { customerSchema, customerView } from './customer-schemas.js';
 import { orgSchema, orgView } from './orgs.js';
+import { examples } from '../openapi-examples.js';
 
 // The lists of the API's top-level resources, one pagination style for all (server/pagination.ts):
 // `?limit&after` with filters beside them, `{items, next}` back. Lists of org data show the
@@ -33,7 +34,7 @@ const orgListItem = orgSchema
         'The stages its onboarding is at, as its run records them after every step: the overall stage and, while onboarding, each sub-process’s',
     }),
   })
-  .openapi('OrgListItem');
+  .openapi('OrgListItem', { example: examples.OrgListItem });
 
 const applicationListItem = z
   .object({
@@ -43,7 +44,7 @@ const applicationListItem = z
     closedAt: z.iso.datetime().nullable().openapi({ description: 'When its run ended' }),
     links: z.object({ self: z.string(), page: z.string() }),
   })
-  .openapi('AccountApplicationListItem');
+  .openapi('AccountApplicationListItem', { example: examples.AccountApplicationListItem });
 
 export function registerListRoutes(
   api: Api,
@@ -53,6 +54,7 @@ export function registerListRoutes(
   api.route({
     method: 'get',
     path: '/v1/orgs',
+    operationId: 'listOrgs',
     summary:
       'Every org, oldest first, by status and by a stage its onboarding is at (e.g. certification.certifying)',
     tag: 'Orgs',
@@ -84,6 +86,7 @@ export function registerListRoutes(
   api.route({
     method: 'get',
     path: '/v1/accounts',
+    operationId: 'listAccounts',
     summary:
       "This environment's accounts, oldest first, by status, program, parent or a customer's document number",
     tag: 'Accounts',
@@ -111,6 +114,7 @@ export function registerListRoutes(
   api.route({
     method: 'get',
     path: '/v1/customers',
+    operationId: 'listCustomers',
     summary: "This environment's customers, oldest first, or the one with a document number",
     tag: 'Customers',
     access: 'org',
@@ -131,6 +135,7 @@ export function registerListRoutes(
   api.route({
     method: 'get',
     path: '/v1/account-applications',
+    operationId: 'listApplications',
     summary:
       "This environment's account applications, newest first (Temporal's visibility), by status",
     tag: 'Account applications',

@@ -4,6 +4,7 @@ import type { Caller } from '../auth.js';
 import { Problem } from '../problem.js';
 import { z } from '../zod.js';
 import { network, orgIdParams, workflowLinkSchema } from './orgs.js';
+import { examples } from '../openapi-examples.js';
 
 const workflowId = z
   .string()
@@ -17,6 +18,7 @@ const startBody = z
     z.strictObject({ type: z.literal('networkCertification'), network }),
   ])
   .openapi('StartOrgWorkflow', {
+    example: examples.StartOrgWorkflow,
     description:
       'orgOnboarding (when the org has none) or a network certification outside onboarding',
   });
@@ -34,7 +36,7 @@ const descriptionSchema = z
     queries: z.array(z.string()),
     link: workflowLinkSchema,
   })
-  .openapi('OrgWorkflow');
+  .openapi('OrgWorkflow', { example: examples.OrgWorkflow });
 
 /** Whose runs the caller may reach: the operator any org's, an org key only its own org's, in its environment. */
 function scopeOf(orgId: string, caller: Caller | undefined): RunScope {
@@ -51,6 +53,7 @@ export function registerOrgWorkflowRoutes(api: Api, workflows: OrgWorkflows): vo
   api.route({
     method: 'get',
     path: '/v1/orgs/:orgId/workflows',
+    operationId: 'listOrgWorkflows',
     summary: "The org's workflow runs, newest first (as the Web UI lists them by OrgId)",
     tag,
     access: 'operatorOrOrg',
@@ -58,6 +61,7 @@ export function registerOrgWorkflowRoutes(api: Api, workflows: OrgWorkflows): vo
     query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
     responses: {
       200: {
+        example: examples.listOrgWorkflows,
         description: 'Runs',
         schema: z.object({
           items: z.array(
@@ -84,6 +88,7 @@ export function registerOrgWorkflowRoutes(api: Api, workflows: OrgWorkflows): vo
   api.route({
     method: 'post',
     path: '/v1/orgs/:orgId/workflows',
+    operationId: 'startOrgWorkflow',
     summary:
       'Start a workflow for the org; its id comes from the business key, so a second start is refused',
     tag,
@@ -113,6 +118,7 @@ export function registerOrgWorkflowRoutes(api: Api, workflows: OrgWorkflows): vo
   api.route({
     method: 'get',
     path: '/v1/orgs/:orgId/workflows/:workflowId',
+    operationId: 'getOrgWorkflow',
     summary: 'Describe one of the org’s runs: status, search attributes, handlers, Web UI link',
     tag,
     access: 'operatorOrOrg',
@@ -130,12 +136,17 @@ export function registerOrgWorkflowRoutes(api: Api, workflows: OrgWorkflows): vo
   api.route({
     method: 'get',
     path: '/v1/orgs/:orgId/workflows/:workflowId/queries/:queryName',
+    operationId: 'queryOrgWorkflow',
     summary: 'Run a query on one of the org’s runs',
     tag,
     access: 'operatorOrOrg',
     params: runParams.extend({ queryName: handlerName }),
     responses: {
-      200: { description: 'What the query answered', schema: z.record(z.string(), z.unknown()) },
+      200: {
+        description: 'What the query answered',
+        schema: z.record(z.string(), z.unknown()),
+        example: examples.queryOrgWorkflow,
+      },
       404: { description: 'No such run of this org, or no such query', schema: problemSchema },
     },
     handler: async ({ params, caller }) => ({

@@ -10,6 +10,7 @@ import { problemSchema, type Api } from '../api.js';
 import type { Caller } from '../auth.js';
 import { Problem } from '../problem.js';
 import { prose, text, z } from '../zod.js';
+import { examples } from '../openapi-examples.js';
 
 /** Area/Location names (plus UTC); DateTimeFormat alone would also accept offsets like +05:00. */
 const IANA_ZONE_SHAPE =
@@ -41,7 +42,7 @@ const address = z
       .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as BR')
       .openapi({ example: 'BR' }),
   })
-  .openapi('Address');
+  .openapi('Address', { example: examples.Address });
 
 export const network = z.enum(cardNetworks, {
   message: `must be one of ${cardNetworks.join(', ')}`,
@@ -67,7 +68,7 @@ const createOrgBody = z
         description: 'The card networks the org gets certified with',
       }),
   })
-  .openapi('CreateOrg');
+  .openapi('CreateOrg', { example: examples.CreateOrg });
 
 const environmentSchema = z
   .object({
@@ -90,7 +91,7 @@ export const orgSchema = z
     createdAt: z.iso.datetime(),
     environments: z.array(environmentSchema),
   })
-  .openapi('Org');
+  .openapi('Org', { example: examples.Org });
 
 export const workflowLinkSchema = z
   .object({
@@ -99,7 +100,7 @@ export const workflowLinkSchema = z
     uiUrl: z.url().optional(),
     page: z.string(),
   })
-  .openapi('WorkflowLink');
+  .openapi('WorkflowLink', { example: examples.WorkflowLink });
 
 const stepSchema = z.object({
   event: z.string(),
@@ -146,7 +147,7 @@ const onboardingSchema = z
     history: z.array(stepSchema),
     workflow: workflowLinkSchema,
   })
-  .openapi('Onboarding');
+  .openapi('Onboarding', { example: examples.Onboarding });
 
 const orgOnboardingStateSchema = z
   .object({
@@ -212,6 +213,7 @@ const onboardingEventAnswerSchema = z
     }),
   ])
   .openapi('OnboardingEventAnswer', {
+    example: examples.OnboardingEventAnswer,
     description: 'The run the event went to, and that run as its Update answered after the event',
   });
 
@@ -242,14 +244,14 @@ const onboardingEventBody = z
       });
     }
   })
-  .openapi('OnboardingEvent');
+  .openapi('OnboardingEvent', { example: examples.OnboardingEvent });
 
 const apiKeyBody = z
   .strictObject({
     environment: environmentKind,
     name: text(100).openapi({ example: 'Card program backend' }),
   })
-  .openapi('CreateApiKey');
+  .openapi('CreateApiKey', { example: examples.CreateApiKey });
 
 export function registerOrgRoutes(api: Api, services: Services, processes: Processes): void {
   const { orgs } = services;
@@ -257,6 +259,7 @@ export function registerOrgRoutes(api: Api, services: Services, processes: Proce
   api.route({
     method: 'post',
     path: '/v1/orgs',
+    operationId: 'createOrg',
     summary: 'Create an org with its test environment and test API key, and start its onboarding',
     tag: 'Orgs',
     access: 'operator',
@@ -265,6 +268,7 @@ export function registerOrgRoutes(api: Api, services: Services, processes: Proce
     secretFields: ['apiKey.token'],
     responses: {
       201: {
+        example: examples.createOrg,
         description: 'The org, its test API key (shown only here) and its onboarding workflow',
         schema: z.object({
           org: orgSchema,
@@ -301,14 +305,18 @@ export function registerOrgRoutes(api: Api, services: Services, processes: Proce
   api.route({
     method: 'get',
     path: '/v1/orgs/:orgId',
+    operationId: 'getOrg',
     summary: 'Get an org and where its onboarding stands',
     tag: 'Orgs',
     access: 'operatorOrOrg',
     params: orgIdParams,
     responses: {
       200: {
+        example: examples.getOrg,
         description: 'The org',
-        schema: orgSchema.extend({ onboarding: onboardingSchema.nullable() }),
+        schema: orgSchema
+          .extend({ onboarding: onboardingSchema.nullable() })
+          .openapi({ example: examples.getOrg }),
       },
       404: { description: 'No such org visible to this key', schema: problemSchema },
     },
@@ -324,11 +332,12 @@ export function registerOrgRoutes(api: Api, services: Services, processes: Proce
   api.route({
     method: 'patch',
     path: '/v1/orgs/:orgId',
+    operationId: 'updateOrg',
     summary: "Change the org's time zone; its daily balance snapshot moves to 23:59 there",
     tag: 'Orgs',
     access: 'operator',
     params: orgIdParams,
-    body: z.strictObject({ timeZone }).openapi('UpdateOrg'),
+    body: z.strictObject({ timeZone }).openapi('UpdateOrg', { example: examples.UpdateOrg }),
     responses: {
       200: { description: 'The org', schema: orgSchema },
       404: { description: 'No such org', schema: problemSchema },
@@ -343,6 +352,7 @@ export function registerOrgRoutes(api: Api, services: Services, processes: Proce
   api.route({
     method: 'get',
     path: '/v1/orgs/:orgId/onboarding',
+    operationId: 'getOnboarding',
     summary:
       "Where every process of the org's onboarding stands, and which events each accepts now",
     tag: 'Orgs',
@@ -361,6 +371,7 @@ export function registerOrgRoutes(api: Api, services: Services, processes: Proce
   api.route({
     method: 'post',
     path: '/v1/orgs/:orgId/onboarding/events',
+    operationId: 'sendOnboardingEvent',
     summary:
       'Send an operator event (Service Desk access granted, test plan agreed, results submitted, …) to the run it is for',
     tag: 'Orgs',
@@ -399,6 +410,7 @@ export function registerOrgRoutes(api: Api, services: Services, processes: Proce
   api.route({
     method: 'post',
     path: '/v1/orgs/:orgId/api-keys',
+    operationId: 'createApiKey',
     summary:
       "Issue an API key for one of the org's environments (production only once it is provisioned and verified)",
     tag: 'Orgs',
@@ -409,6 +421,7 @@ export function registerOrgRoutes(api: Api, services: Services, processes: Proce
     secretFields: ['token'],
     responses: {
       201: {
+        example: examples.createApiKey,
         description: 'The key (shown only here)',
         schema: z.object({
           id: z.uuid(),

@@ -16,6 +16,7 @@ import { keysetCursors, keysetPage, pageSchema } from '../pagination.js';
 
 const programCursors = keysetCursors('programs');
 import { historyQuery } from './accounts.js';
+import { examples } from '../openapi-examples.js';
 
 const dueDays = z
   .array(z.number().int().min(1).max(28))
@@ -59,7 +60,7 @@ const createProgramBody = z
       });
     }
   })
-  .openapi('CreateProgram');
+  .openapi('CreateProgram', { example: examples.CreateProgram });
 
 const programSchema = z
   .object({
@@ -78,7 +79,7 @@ const programSchema = z
       .openapi({ description: 'Also sent as the ETag header; send it back in If-Match' }),
     createdAt: z.iso.datetime(),
   })
-  .openapi('Program');
+  .openapi('Program', { example: examples.Program });
 
 /** A field that is what the program is: naming it in a change is refused. */
 const immutable = z
@@ -113,7 +114,7 @@ const updateProgramBody = patchBody({
       "Credit programs only: the highest credit limit an account may have, null for none; not below an account's current limit (409 credit_limit_in_use)",
   }),
   ...Object.fromEntries(programIdentityFields.map((field) => [field, immutable])),
-}).openapi('UpdateProgram');
+}).openapi('UpdateProgram', { example: examples.UpdateProgram });
 
 const programParams = z.strictObject({ programId: z.uuid({ message: 'must be a UUID' }) });
 
@@ -131,12 +132,13 @@ const programChangeSchema = z
     at: z.iso.datetime(),
     requestId: z.string().nullable(),
   })
-  .openapi('ProgramChange');
+  .openapi('ProgramChange', { example: examples.ProgramChange });
 
 export function registerProgramRoutes(api: Api, programs: ProgramService): void {
   api.route({
     method: 'post',
     path: '/v1/programs',
+    operationId: 'createProgram',
     summary: 'Create a card program (product) in this environment',
     tag: 'Programs',
     access: 'org',
@@ -172,6 +174,7 @@ export function registerProgramRoutes(api: Api, programs: ProgramService): void 
   api.route({
     method: 'get',
     path: '/v1/programs',
+    operationId: 'listPrograms',
     summary: "This environment's programs",
     tag: 'Programs',
     access: 'org',
@@ -195,6 +198,7 @@ export function registerProgramRoutes(api: Api, programs: ProgramService): void 
   api.route({
     method: 'get',
     path: '/v1/programs/:programId',
+    operationId: 'getProgram',
     summary: 'A program',
     tag: 'Programs',
     access: 'org',
@@ -216,6 +220,7 @@ export function registerProgramRoutes(api: Api, programs: ProgramService): void 
   api.route({
     method: 'patch',
     path: '/v1/programs/:programId',
+    operationId: 'updateProgram',
     summary:
       'Change what may change of a program (name, due days, due day change limit, credit limits); type, currency and card network never change',
     tag: 'Programs',
@@ -262,6 +267,7 @@ export function registerProgramRoutes(api: Api, programs: ProgramService): void 
   api.route({
     method: 'get',
     path: '/v1/programs/:programId/changes',
+    operationId: 'listProgramChanges',
     summary:
       "Every change of the program's terms, oldest first: the fields before and after, who, when",
     tag: 'Programs',
@@ -271,7 +277,7 @@ export function registerProgramRoutes(api: Api, programs: ProgramService): void 
     responses: {
       200: {
         description: 'A page of changes',
-        schema: z.object({ items: z.array(programChangeSchema), next: z.string().nullable() }),
+        schema: pageSchema(programChangeSchema),
       },
       404: { description: 'Not found', schema: problemSchema },
     },

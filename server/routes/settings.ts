@@ -3,6 +3,7 @@ import type { Settings } from '../../services/settings.js';
 import type { Api } from '../api.js';
 import { tenantOf } from '../auth.js';
 import { patchBody, z } from '../zod.js';
+import { examples } from '../openapi-examples.js';
 
 const settingsSchema = z
   .object({
@@ -10,12 +11,13 @@ const settingsSchema = z
       description: 'Target statuses for which an account status change must carry a reason',
     }),
   })
-  .openapi('EnvironmentSettings');
+  .openapi('EnvironmentSettings', { example: examples.EnvironmentSettings });
 
 export function registerSettingsRoutes(api: Api, settings: Settings): void {
   api.route({
     method: 'get',
     path: '/v1/settings',
+    operationId: 'getSettings',
     summary: "The org's settings in this environment",
     tag: 'Settings',
     access: 'org',
@@ -26,6 +28,7 @@ export function registerSettingsRoutes(api: Api, settings: Settings): void {
   api.route({
     method: 'patch',
     path: '/v1/settings',
+    operationId: 'updateSettings',
     summary: "Change the org's settings in this environment",
     tag: 'Settings',
     access: 'org',
@@ -34,7 +37,7 @@ export function registerSettingsRoutes(api: Api, settings: Settings): void {
         .array(z.enum(accountStatuses))
         .max(accountStatuses.length)
         .optional(),
-    }).openapi('UpdateEnvironmentSettings'),
+    }).openapi('UpdateEnvironmentSettings', { example: examples.UpdateEnvironmentSettings }),
     responses: { 200: { description: 'Settings after the change', schema: settingsSchema } },
     handler: async ({ body, caller }) => ({
       status: 200,

@@ -5,6 +5,7 @@ import { problemSchema, type Api } from '../api.js';
 import { tenantOf } from '../auth.js';
 import { prose, z } from '../zod.js';
 import { keysetCursors, keysetPage, pageSchema } from '../pagination.js';
+import { examples } from '../openapi-examples.js';
 
 const reasonCursors = keysetCursors('account-status-reasons');
 
@@ -23,7 +24,7 @@ const createReasonBody = z
       .optional()
       .openapi({ description: 'Target statuses this reason may be given for; all when left out' }),
   })
-  .openapi('CreateAccountStatusReason');
+  .openapi('CreateAccountStatusReason', { example: examples.CreateAccountStatusReason });
 
 const reasonSchema = z
   .object({
@@ -33,12 +34,13 @@ const reasonSchema = z
     appliesTo: z.array(z.enum(accountStatuses)),
     createdAt: z.iso.datetime(),
   })
-  .openapi('AccountStatusReason');
+  .openapi('AccountStatusReason', { example: examples.AccountStatusReason });
 
 export function registerStatusReasonRoutes(api: Api, reasons: StatusReasonService): void {
   api.route({
     method: 'post',
     path: '/v1/account-status-reasons',
+    operationId: 'createStatusReason',
     summary:
       'Create a reason for account status changes (e.g. court order, fraud attempt); returns its id',
     tag: 'Account status reasons',
@@ -70,6 +72,7 @@ export function registerStatusReasonRoutes(api: Api, reasons: StatusReasonServic
   api.route({
     method: 'get',
     path: '/v1/account-status-reasons',
+    operationId: 'listStatusReasons',
     summary: "This environment's status reasons",
     tag: 'Account status reasons',
     access: 'org',
@@ -93,6 +96,7 @@ export function registerStatusReasonRoutes(api: Api, reasons: StatusReasonServic
   api.route({
     method: 'get',
     path: '/v1/account-status-reasons/:reasonId',
+    operationId: 'getStatusReason',
     summary: 'A status reason',
     tag: 'Account status reasons',
     access: 'org',

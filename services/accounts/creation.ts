@@ -3,6 +3,7 @@ import { DomainFailure } from '../../common/failures.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import { newAccountDueDay } from '../../machines/account-terms.js';
 import { findOrCreateCustomer } from '../customers.js';
+import { recordEvent } from '../events.js';
 import type { IdSource } from '../ids.js';
 import { heldProgramTerms } from '../programs.js';
 import type { Tenant } from '../tenant.js';
@@ -68,6 +69,19 @@ export async function createAccountInTx(
   });
   await tx.accountCustomer.create({
     data: { accountId, customerId: customer.id, ...tenant, role: 'HOLDER' },
+  });
+  await recordEvent(tx, {
+    type: 'account.created',
+    key: `account:${accountId}:created`,
+    ...tenant,
+    subjectType: 'account',
+    subjectId: accountId,
+    payload: {
+      accountId,
+      programId: program.id,
+      applicationId: input.applicationId ?? null,
+      parentAccountId: input.parentAccountId ?? null,
+    },
   });
   return accountId;
 }

@@ -15,6 +15,7 @@ import {
 } from '../../machines/account-status.js';
 import { temporaryBlockExpiredReason } from '../../machines/status-reasons.js';
 import { Prisma, type PrismaClient } from '../../generated/prisma/client.js';
+import { eventInsertSql } from '../events.js';
 import { checkReasonFor, systemReason } from '../status-reasons.js';
 import type { Actor, Tenant } from '../tenant.js';
 import type { Sql } from '../sql.js';
@@ -23,7 +24,7 @@ import { checkVersion, lockAccount, readAccountState, type AccountState } from '
 import type { AccountRecord } from './records.js';
 
 // Account status changes in the database: the machine decides each one on the locked row, and it
-// is written with its audit row in one transaction.
+// is written with its audit row and its event (services/events.ts) in one statement or transaction.
 
 /** The durable timers that end temporary blocks; processes/temporary-blocks.ts runs them on Temporal. */
 export interface TemporaryBlocks {
@@ -63,6 +64,13 @@ interface StatusChange {
   /** Names the change so running it again (a retried activity) finds it made */
   operationId?: string;
 }
+
+/** The event each kind of status change is. */
+const statusEventTypes = {
+  CHANGE: 'account.status_changed',
+  ROLLBACK: 'account.status_rolled_back',
+  AUTOMATIC_UNBLOCK: 'account.temporary_block_lifted',
+} as const satisfies Record<StatusChangeKind, string>;
 
 function refuse(snapshot: AccountStatusSnapshot, what: string): DomainFailure {
   return new DomainFailure(
@@ -169,6 +177,30 @@ export function createAccountStatusChanges({
       blockedUntil: can(to, 'mayCarryEndTime') ? (change.until ?? null) : null,
       version: account.version + 1,
     };
+    // The change's event, written by the same statement and only when the change is
+    const recordEvent = eventInsertSql(
+      {
+        type: statusEventTypes[change.kind],
+        key: `account:${account.id}:v${after.version}`,
+        orgId: tenant.orgId,
+        environmentId: tenant.environmentId,
+        subjectType: 'account',
+        subjectId: account.id,
+        occurredAt: after.statusChangedAt,
+        payload: {
+          accountId: account.id,
+          from: account.status,
+          to: after.status,
+          reason: after.statusReason
+            ? { id: after.statusReason.id, code: after.statusReason.code }
+            : null,
+          description: after.statusDescription,
+          blockedUntil: after.blockedUntil?.toISOString() ?? null,
+          accountVersion: after.version,
+        },
+      },
+      Prisma.sql`FROM changed`,
+    );
     const written = await run<{ id: bigint }>(
       'account-status-change',
       Prisma.sql`
@@ -184,7 +216,8 @@ export function createAccountStatusChanges({
             "updatedAt" = ${after.statusChangedAt}::timestamptz
           WHERE id = ${account.id}::uuid AND version = ${account.version}::int
           RETURNING id
-        )
+        ),
+        recorded AS (${recordEvent})
         INSERT INTO "AccountStatusChange"
           ("orgId", "environmentId", "accountId", kind, "fromStatus", "toStatus", "reasonId",
            description, "blockedUntil", "accountVersion", actor, "requestId", "operationId", "createdAt")

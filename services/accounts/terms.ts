@@ -4,6 +4,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import type { AccountEventKind } from '../../generated/prisma/enums.js';
 import { dueDayChange, migrationRefusal } from '../../machines/account-terms.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
+import { recordEvent } from '../events.js';
 import { heldProgramTerms } from '../programs.js';
 import type { Actor, Tenant } from '../tenant.js';
 import { inTransaction, type Tx } from '../transactions.js';
@@ -11,7 +12,8 @@ import { checkVersion, lockAccount } from './lock.js';
 
 // The terms of an account beyond its status, in the database: the program it belongs to and, for
 // credit, the day its bill is due. Each change locks the account, asks machines/account-terms.ts,
-// bumps the version and appends one AccountEvent, in one transaction.
+// bumps the version and appends one AccountEvent and its Event (services/events.ts), in one
+// transaction.
 
 export interface ProgramMigrationOutcome {
   changed: boolean;
@@ -113,6 +115,19 @@ export function createAccountTermChanges({ prisma }: { prisma: PrismaClient }) {
           },
           actor,
         );
+        await recordEvent(tx, {
+          type: 'account.program_migrated',
+          key: `account:${account.id}:v${version}`,
+          ...tenant,
+          subjectType: 'account',
+          subjectId: account.id,
+          payload: {
+            accountId: account.id,
+            fromProgramId: account.programId,
+            toProgramId: target.id,
+            accountVersion: version,
+          },
+        });
         return { changed: true, fromProgramId: account.programId, toProgramId: target.id, version };
       });
     },
@@ -163,6 +178,20 @@ export function createAccountTermChanges({ prisma }: { prisma: PrismaClient }) {
           },
           actor,
         );
+        await recordEvent(tx, {
+          type: 'account.due_day_changed',
+          key: `account:${account.id}:v${version}`,
+          ...tenant,
+          subjectType: 'account',
+          subjectId: account.id,
+          payload: {
+            accountId: account.id,
+            fromDueDay: account.dueDay,
+            toDueDay: dueDay,
+            cycleClosesOn: change.cycleClosesOn,
+            accountVersion: version,
+          },
+        });
       });
     },
   };

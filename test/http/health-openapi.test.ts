@@ -141,6 +141,16 @@ describe('GET /openapi.json', () => {
       ]),
     );
     const createOrg = doc.paths['/v1/orgs'].post;
+    expect(createOrg.operationId).toBe('createOrg');
+    expect(createOrg.requestBody.content['application/json'].example).toMatchObject({
+      legalName: 'Acme Pagamentos S.A.',
+      address: { country: 'BR' },
+    });
+    expect(createOrg.responses['400'].content['application/problem+json'].example).toMatchObject({
+      type: '/problems/validation',
+      status: 400,
+      errors: [expect.objectContaining({ field: 'body.legalName' })],
+    });
     expect(createOrg.security).toEqual([{ operatorKey: [] }]);
     expect(createOrg.parameters).toContainEqual(
       expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }),

@@ -32,7 +32,9 @@ beforeAll(async () => {
     INSERT INTO "AccountTransaction" (id, "orgId", "environmentId", "accountId", type, amount, currency, "balanceAfter", actor)
       VALUES ('${randomUUID()}', '${ids.org}', '${ids.env}', '${ids.account}', 'CASH_IN', 100, 'BRL', 100, 'test');
     INSERT INTO "ProgramChange" ("orgId", "environmentId", "programId", "programVersion", before, after, actor)
-      VALUES ('${ids.org}', '${ids.env}', '${ids.program}', 2, '{"name": "Gold"}', '{"name": "Platinum"}', 'test');`);
+      VALUES ('${ids.org}', '${ids.env}', '${ids.program}', 2, '{"name": "Gold"}', '{"name": "Platinum"}', 'test');
+    INSERT INTO "Event" (id, type, "orgId", "environmentId", "subjectType", "subjectId", payload)
+      VALUES ('${randomUUID()}', 'account.created', '${ids.org}', '${ids.env}', 'account', '${ids.account}', '{}');`);
 });
 afterAll(async () => {
   await Promise.all([product?.end(), owner?.end()]);
@@ -95,6 +97,25 @@ describe("the product's database role", () => {
     await expect(owner.query(`TRUNCATE "ProgramChange"`)).rejects.toThrow(
       /append-only: TRUNCATE refused/,
     );
+  });
+
+  it('cannot rewrite the event log, and finds its guard even as the owner of the table', async () => {
+    await refused(`UPDATE "Event" SET type = 'forged'`, /permission denied/);
+    await refused(`DELETE FROM "Event"`, /permission denied/);
+    await refused(`TRUNCATE "Event"`, /permission denied/);
+    await refused(`ALTER TABLE "Event" DISABLE TRIGGER ALL`, /must be owner/);
+    await refused(`DROP TRIGGER "Event_append_only" ON "Event"`, /must be owner/);
+    await expect(owner.query(`UPDATE "Event" SET type = 'forged'`)).rejects.toThrow(
+      /Event is append-only: UPDATE refused/,
+    );
+    await expect(owner.query(`DELETE FROM "Event"`)).rejects.toThrow(
+      /Event is append-only: DELETE refused/,
+    );
+    await expect(owner.query(`TRUNCATE "Event"`)).rejects.toThrow(
+      /Event is append-only: TRUNCATE refused/,
+    );
+    const { rows } = await owner.query(`SELECT type FROM "Event"`);
+    expect(rows).toEqual([{ type: 'account.created' }]);
   });
 
   it('leaves every history row as it was', async () => {

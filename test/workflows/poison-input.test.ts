@@ -44,13 +44,21 @@ const start = <T>(workflowType: string, workflowId: string, arg: unknown) =>
   }) as Promise<WorkflowHandle & { result(): Promise<T> }>;
 
 /** The attempt each finished activity ended on, from the run's history. */
-async function activityAttempts(handle: WorkflowHandle): Promise<number[]> {
+async function activityAttempts(handle: WorkflowHandle, activityType?: string): Promise<number[]> {
   const history = await handle.fetchHistory();
-  return (history.events ?? []).flatMap((event) =>
-    event.activityTaskStartedEventAttributes
-      ? [event.activityTaskStartedEventAttributes.attempt ?? 0]
-      : [],
-  );
+  const typeOf = new Map<string, string | null | undefined>();
+  for (const event of history.events ?? [])
+    if (event.activityTaskScheduledEventAttributes)
+      typeOf.set(
+        String(event.eventId),
+        event.activityTaskScheduledEventAttributes.activityType?.name,
+      );
+  return (history.events ?? []).flatMap((event) => {
+    const started = event.activityTaskStartedEventAttributes;
+    if (!started) return [];
+    if (activityType && typeOf.get(String(started.scheduledEventId)) !== activityType) return [];
+    return [started.attempt ?? 0];
+  });
 }
 
 /** The run's result, or the failure it ended with; a run that never ends fails the test. */
@@ -94,7 +102,7 @@ describe('poison input ends every workflow type visibly', () => {
     expect(view.rejectionReasons[0]).toMatch(
       /could not be processed: the database refused the data: .*0x00/,
     );
-    expect(await activityAttempts(handle)).toEqual([1]);
+    expect(await activityAttempts(handle, 'processApplication')).toEqual([1]);
     expect(await product.prisma.customer.count({ where: { documentNumber: 'POISON-APP-1' } })).toBe(
       0,
     );

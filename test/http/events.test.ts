@@ -1,0 +1,345 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workflowIds } from '../../common/temporal-names.js';
+import type { accountApplication } from '../../workflows/account-application.js';
+import {
+  OPERATOR_KEY,
+  createOrgWithKey,
+  eventually,
+  expectProblem,
+  sampleOrg,
+  startTestProduct,
+  type HttpResponse,
+  type TestProduct,
+} from '../support/harness.js';
+import { onboardingClient } from '../support/onboarding.js';
+
+// The event log as integrators read it: every change listed writes exactly one event, in the
+// change's own transaction, however it is retried or raced; the feed pages through them in order
+// and shows a key its own environment's events and its org's, nobody else's.
+
+let product: TestProduct;
+let key: string;
+let orgId: string;
+let otherKey: string;
+let programId: string;
+
+interface FeedEvent {
+  id: string;
+  sequence: string;
+  type: string;
+  version: number;
+  orgId: string;
+  environmentId: string | null;
+  subject: { type: string; id: string };
+  occurredAt: string;
+  payload: Record<string, any>;
+}
+
+beforeAll(async () => {
+  product = await startTestProduct();
+  ({ orgId, key } = await createOrgWithKey(product.http, 'Events Bank', ['VISA']));
+  otherKey = (await createOrgWithKey(product.http, 'Other Events Bank', ['VISA'])).key;
+  const program = await product.http('POST', '/v1/programs', {
+    key,
+    json: { name: 'Gold', type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL' },
+  });
+  expect(program.status).toBe(201);
+  programId = program.body.id;
+});
+afterAll(async () => {
+  await product?.stop();
+});
+
+/** Every event the feed shows `k`, page by page. */
+async function feed(k: string, query = '', limit = 200): Promise<FeedEvent[]> {
+  const events: FeedEvent[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page: HttpResponse = await product.http(
+      'GET',
+      `/v1/events?limit=${limit}${query}${after ? `&after=${after}` : ''}`,
+      { key: k },
+    );
+    expect(page.status, JSON.stringify(page.body)).toBe(200);
+    events.push(...(page.body.items as FeedEvent[]));
+    after = page.body.next;
+    if (after === null) return events;
+  }
+}
+
+const count = async (type: string, subjectId: string) =>
+  (await feed(key, `&type=${type}&subjectId=${subjectId}`)).length;
+
+const openAccount = (idempotencyKey?: string) =>
+  product.http('POST', '/v1/accounts', {
+    key,
+    json: {
+      programId,
+      owner: {
+        person: { name: 'Maria Silva', documentNumber: `DOC-${randomBytes(5).toString('hex')}` },
+      },
+    },
+    headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
+  });
+const setStatus = (accountId: string, json: object) =>
+  product.http('PATCH', `/v1/accounts/${accountId}/status`, { key, json });
+
+describe('the event log', () => {
+  it('records an account opening once, however often the request is retried', async () => {
+    const idempotencyKey = `open-${randomBytes(4).toString('hex')}`;
+    const body = {
+      programId,
+      owner: { person: { name: 'Ana Lima', documentNumber: 'EVT-0001' } },
+    };
+    const open = () =>
+      product.http('POST', '/v1/accounts', {
+        key,
+        json: body,
+        headers: { 'idempotency-key': idempotencyKey },
+      });
+    const first = await open();
+    expect(first.status).toBe(201);
+    const again = await open();
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const accountId: string = first.body.id;
+    const events = await feed(key, `&subjectId=${accountId}`);
+    expect(events.map((e) => e.type)).toEqual(['account.created']);
+    expect(events[0]).toMatchObject({
+      version: 1,
+      orgId,
+      subject: { type: 'account', id: accountId },
+      payload: { accountId, programId, applicationId: null },
+    });
+  });
+
+  it('records each status change and rollback once, with its reason, and nothing for a refusal', async () => {
+    const accountId: string = (await openAccount()).body.id;
+    const reasons = await product.http('GET', '/v1/account-status-reasons', { key });
+    const fraud = (reasons.body.items as { id: string; code: string }[]).find(
+      (r) => r.code === 'FRAUD_SUSPECTED',
+    );
+    const blocked = await setStatus(accountId, {
+      status: 'BLOCKED',
+      ...(fraud ? { reasonId: fraud.id } : {}),
+    });
+    expect(blocked.status, JSON.stringify(blocked.body)).toBe(200);
+    const rollback = () =>
+      product.http('POST', `/v1/accounts/${accountId}/status/rollback`, { key, json: {} });
+    // Refused (a rollback of an account that is not CANCELLED, a stale If-Match): no event
+    expectProblem(await rollback(), 409);
+    expectProblem(
+      await product.http('PATCH', `/v1/accounts/${accountId}/status`, {
+        key,
+        json: { status: 'NORMAL' },
+        headers: { 'if-match': '"v1"' },
+      }),
+      412,
+    );
+    expect((await setStatus(accountId, { status: 'CANCELLED' })).status).toBe(200);
+    expect((await rollback()).status).toBe(200);
+
+    const events = await feed(key, `&subjectId=${accountId}`);
+    expect(events.map((e) => e.type)).toEqual([
+      'account.created',
+      'account.status_changed',
+      'account.status_changed',
+      'account.status_rolled_back',
+    ]);
+    expect(events[1]!.payload).toMatchObject({
+      from: 'NORMAL',
+      to: 'BLOCKED',
+      accountVersion: 2,
+      ...(fraud ? { reason: { id: fraud.id, code: fraud.code } } : {}),
+    });
+    expect(events[3]!.payload).toMatchObject({ from: 'CANCELLED', to: 'BLOCKED' });
+    // The log and the audit agree: one event per status change written
+    const audit = await product.prisma.accountStatusChange.count({ where: { accountId } });
+    expect(events.length - 1).toBe(audit);
+    const ids = new Set(events.map((e) => e.id));
+    expect(ids.size).toBe(events.length);
+  });
+
+  it('writes exactly one event per applied change when changes race', async () => {
+    const accountId: string = (await openAccount()).body.id;
+    const racers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        setStatus(accountId, { status: i % 2 === 0 ? 'BLOCKED' : 'NORMAL' }),
+      ),
+    );
+    for (const r of racers) if (r.status !== 200) expect([409, 412]).toContain(r.status);
+    const applied = await product.prisma.accountStatusChange.count({ where: { accountId } });
+    const account = await product.http('GET', `/v1/accounts/${accountId}`, { key });
+    expect(account.body.version).toBe(applied + 1);
+    const events = await feed(key, `&type=account.status_changed&subjectId=${accountId}`);
+    expect(events).toHaveLength(applied);
+    expect(events.map((e) => e.payload.accountVersion)).toEqual(
+      Array.from({ length: applied }, (_, i) => i + 2),
+    );
+  });
+
+  it('records an application submitted then approved, and another submitted then rejected', async () => {
+    const create = (json: object) =>
+      product.http('POST', '/v1/account-applications', { key, json });
+    const finished = (id: string) =>
+      product.temporal.workflow
+        .getHandle<typeof accountApplication>(workflowIds.accountApplication(id))
+        .result();
+    const approved = await create({
+      programId,
+      applicant: { person: { name: 'Rui Costa', documentNumber: 'EVT-APP-1' } },
+    });
+    expect(approved.status).toBe(201);
+    const submit = (id: string, idempotencyKey: string) =>
+      product.http('POST', `/v1/account-applications/${id}/submit`, {
+        key,
+        headers: { 'idempotency-key': idempotencyKey },
+      });
+    expect((await submit(approved.body.id, 'submit-1')).status).toBe(200);
+    // A retried submit replays the first answer and records nothing more
+    expect((await submit(approved.body.id, 'submit-1')).status).toBe(200);
+    const approvedResult = await finished(approved.body.id);
+    expect(approvedResult.status).toBe('ACCOUNT_CREATED');
+
+    const rejected = await create({
+      programId: '00000000-0000-4000-8000-000000000000',
+      applicant: { person: { name: 'Rita Costa', documentNumber: 'EVT-APP-2' } },
+    });
+    expect(rejected.status).toBe(201);
+    expect((await submit(rejected.body.id, 'submit-2')).status).toBe(200);
+    expect((await finished(rejected.body.id)).status).toBe('REJECTED');
+
+    const approvedEvents = await feed(key, `&subjectId=${approved.body.id}`);
+    expect(approvedEvents.map((e) => e.type)).toEqual([
+      'application.submitted',
+      'application.approved',
+    ]);
+    expect(approvedEvents[1]!.payload).toEqual({
+      applicationId: approved.body.id,
+      accountId: approvedResult.accountId,
+    });
+    expect(await count('account.created', approvedResult.accountId!)).toBe(1);
+    const rejectedEvents = await feed(key, `&subjectId=${rejected.body.id}`);
+    expect(rejectedEvents.map((e) => e.type)).toEqual([
+      'application.submitted',
+      'application.rejected',
+    ]);
+    expect(rejectedEvents[1]!.payload.reasons.length).toBeGreaterThan(0);
+  });
+
+  it('pages through the feed two at a time without gaps or duplicates, in sequence order', async () => {
+    // The org's onboarding still adds org-level events meanwhile: compare the environment's own
+    const mine = (events: FeedEvent[]) => events.filter((e) => e.environmentId !== null);
+    const all = await feed(key);
+    expect(mine(all).length).toBeGreaterThan(6);
+    const paged = await feed(key, '', 2);
+    expect(mine(paged).map((e) => e.id)).toEqual(mine(all).map((e) => e.id));
+    expect(new Set(paged.map((e) => e.id)).size).toBe(paged.length);
+    const sequences = paged.map((e) => BigInt(e.sequence));
+    for (let i = 1; i < sequences.length; i++) expect(sequences[i]! > sequences[i - 1]!).toBe(true);
+    // Filters keep the cursor's order too
+    const typed = await feed(key, '&type=account.created', 2);
+    expect(typed.map((e) => e.id)).toEqual(
+      all.filter((e) => e.type === 'account.created').map((e) => e.id),
+    );
+  });
+
+  it("shows another org's key none of them", async () => {
+    const mine = new Set((await feed(key)).map((e) => e.id));
+    const theirs = await feed(otherKey);
+    expect(theirs.filter((e) => mine.has(e.id))).toEqual([]);
+    expect(theirs.every((e) => e.orgId !== orgId)).toBe(true);
+  });
+
+  it('refuses hostile query input with 400', async () => {
+    const bad = (query: string) => product.http('GET', `/v1/events?${query}`, { key });
+    expectProblem(await bad('subjectId=a%00b'), 400, 'control_character');
+    expectProblem(await bad('after=not-a-cursor'), 400, 'invalid_cursor');
+    expectProblem(
+      await bad(`after=${Buffer.from('{"l":"accounts","s":"1"}').toString('base64url')}`),
+      400,
+      'invalid_cursor',
+    );
+    expectProblem(await bad('limit=banana'), 400);
+    expectProblem(await bad('limit=0'), 400);
+    expectProblem(await bad('type=account.exploded'), 400);
+    expectProblem(await bad('orgId=x'), 400, 'unknown_field');
+    expect((await product.http('GET', '/v1/events')).status).toBe(401);
+  });
+});
+
+describe('the event log of an org onboarded to live', () => {
+  it('records environments, certification milestones, onboarding steps and going live', async () => {
+    const onboarding = onboardingClient(product.http);
+    const created = await product.http('POST', '/v1/orgs', {
+      key: OPERATOR_KEY,
+      json: { ...sampleOrg, legalName: 'Live Events Bank', networks: ['VISA', 'MASTERCARD'] },
+    });
+    expect(created.status).toBe(201);
+    const liveOrgId: string = created.body.org.id;
+    const testKey: string = created.body.apiKey.token;
+    await onboarding.waitForEnvironments(liveOrgId);
+    await onboarding.send(liveOrgId, { type: 'SERVICE_DESK_ACCESS_GRANTED', notes: 'SD-1' });
+    await onboarding.certify(liveOrgId, 'VISA');
+    await onboarding.send(liveOrgId, { type: 'CANCEL', network: 'MASTERCARD', notes: 'later' });
+    await onboarding.send(liveOrgId, { type: 'CONTROL_CENTER_ACCESS_GRANTED', notes: '3 users' });
+
+    const events = await eventually(async () => {
+      const all = await feed(testKey);
+      return all.some((e) => e.type === 'org.live') &&
+        all.some((e) => e.type === 'org.onboarding_step' && e.payload.event === 'ORG_ACTIVATED')
+        ? all
+        : undefined;
+    });
+    const types = (type: string) => events.filter((e) => e.type === type);
+    expect(events.every((e) => e.orgId === liveOrgId && e.environmentId === null)).toBe(true);
+    expect(
+      types('environment.ready')
+        .map((e) => e.payload.kind)
+        .sort(),
+    ).toEqual(['PRODUCTION', 'TEST']);
+    expect(types('environment.failed')).toEqual([]);
+    expect(types('org.live')).toHaveLength(1);
+    expect(
+      types('certification.milestone_reached')
+        .filter((e) => e.payload.network === 'VISA')
+        .map((e) => e.payload.event),
+    ).toEqual(['KICKOFF_HELD', 'TEST_PLAN_AGREED', 'RESULTS_SUBMITTED']);
+    expect(types('certification.certified').map((e) => e.payload.network)).toEqual(['VISA']);
+    expect(types('certification.cancelled').map((e) => e.payload.network)).toEqual(['MASTERCARD']);
+    // One event per step of the onboarding's own history, in its order
+    const overview = await onboarding.get(liveOrgId);
+    expect(types('org.onboarding_step').map((e) => e.payload.event)).toEqual(
+      overview.history.map((step) => step.event),
+    );
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+
+    // The production key sees the org-level events too, and none of the test environment's
+    const production = await eventually(async () => {
+      const issued = await product.http('POST', `/v1/orgs/${liveOrgId}/api-keys`, {
+        key: OPERATOR_KEY,
+        json: { environment: 'PRODUCTION', name: 'backend' },
+      });
+      return issued.status === 201 ? (issued.body.token as string) : undefined;
+    });
+    const program = await product.http('POST', '/v1/programs', {
+      key: testKey,
+      json: { name: 'Gold', type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL' },
+    });
+    const account = await product.http('POST', '/v1/accounts', {
+      key: testKey,
+      json: {
+        programId: program.body.id,
+        owner: { person: { name: 'Test Only', documentNumber: 'EVT-TEST-1' } },
+      },
+    });
+    expect(account.status).toBe(201);
+    const testEvents = await feed(testKey, `&subjectId=${account.body.id}`);
+    expect(testEvents.map((e) => e.type)).toEqual(['account.created']);
+    const productionEvents = await feed(production);
+    expect(productionEvents.some((e) => e.subject.id === account.body.id)).toBe(false);
+    expect(productionEvents.filter((e) => e.environmentId !== null)).toEqual([]);
+    expect(productionEvents.some((e) => e.type === 'org.live')).toBe(true);
+  });
+});
