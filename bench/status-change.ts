@@ -4,9 +4,9 @@ import type { BenchContext } from './context.js';
 import { onStop } from './lifecycle.js';
 import { figure, measure, type Figure } from './measure.js';
 
-// Status-change throughput through the HTTP API (auth, validation, machine, locked read,
-// version-checked UPDATE and audit INSERT in one transaction) against the same write through
-// raw `pg` (version-checked UPDATE + audit INSERT in one transaction), at the same concurrency,
+// Status-change throughput through the HTTP API (auth, validation, machine, read, version-checked
+// UPDATE with its audit row and its event) against the same writes through raw `pg`
+// (version-checked UPDATE, audit INSERT and event INSERT in one transaction), at the same concurrency,
 // on the same database. Each worker owns one account, so the figures measure the path, not lock
 // waits.
 
@@ -51,6 +51,25 @@ export async function benchStatusChange(ctx: BenchContext): Promise<Figure> {
          VALUES ($1, $2, $3, 'CHANGE', $4::"AccountStatus", $5::"AccountStatus", $6, 'bench', $7)`,
         [row.orgId, row.environmentId, accountId, from, to, version + 1, randomUUID()],
       );
+      // The product records each change as an event too (services/events.ts), so the floor does.
+      await client.query(
+        `INSERT INTO "Event" (id, type, version, "orgId", "environmentId", "subjectType", "subjectId", "occurredAt", payload)
+         VALUES (gen_random_uuid(), 'account.status_changed', 1, $1, $2, 'account', $3, now(), $4::jsonb)`,
+        [
+          row.orgId,
+          row.environmentId,
+          accountId,
+          JSON.stringify({
+            accountId,
+            from,
+            to,
+            reason: null,
+            description: null,
+            blockedUntil: null,
+            accountVersion: version + 1,
+          }),
+        ],
+      );
       await client.query('COMMIT');
       versions.set(accountId, version + 1);
     } catch (error) {
@@ -71,7 +90,7 @@ export async function benchStatusChange(ctx: BenchContext): Promise<Figure> {
       `${concurrency} concurrent workers, one account each, ${statusChanges.perWorker} changes each after ${statusChanges.warmupPerWorker} warm-up`,
       { label: 'PATCH /v1/accounts/:id/status', value: api.throughput },
       {
-        label: 'raw pg: version-checked UPDATE + audit INSERT in one transaction',
+        label: 'raw pg: version-checked UPDATE + audit INSERT + event INSERT in one transaction',
         value: raw.throughput,
       },
     );
