@@ -1,10 +1,9 @@
 import { DomainFailure } from '../../common/failures.js';
 import { dateColumn, localDate } from '../../common/plain-dates.js';
-import type { Prisma } from '../../generated/prisma/client.js';
-import type { AccountEventKind } from '../../generated/prisma/enums.js';
 import { dueDayChange, migrationRefusal } from '../../machines/account-terms.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
-import { recordEvent } from '../events.js';
+import type { EventPayload } from '../../common/events.js';
+import { recordEvent, type NewEvent } from '../events.js';
 import { heldProgramTerms } from '../programs.js';
 import type { Actor, Tenant } from '../tenant.js';
 import { inTransaction, type Tx } from '../transactions.js';
@@ -22,30 +21,50 @@ export interface ProgramMigrationOutcome {
   version: number;
 }
 
-async function appendEvent(
+/** What a change of an account's terms records: its audit row's details, and its event's payload. */
+type TermChange =
+  | {
+      kind: 'PROGRAM_MIGRATION';
+      type: 'account.program_migrated';
+      details: EventPayload<'account.program_migrated'>;
+    }
+  | {
+      kind: 'DUE_DAY_CHANGE';
+      type: 'account.due_day_changed';
+      details: EventPayload<'account.due_day_changed'>;
+    };
+
+/**
+ * Records a change of the account's terms, in its transaction: the row in the account's own
+ * audit (`AccountEvent`) and the event integrators read (`Event`).
+ */
+async function recordTermChange(
   tx: Tx,
   tenant: Tenant,
-  accountId: string,
-  event: {
-    kind: AccountEventKind;
-    details: Prisma.InputJsonObject;
-    version: number;
-    operationId?: string;
-  },
+  change: TermChange & { operationId?: string },
   actor: Actor,
 ) {
+  const { accountId, accountVersion, ...details } = change.details;
   await tx.accountEvent.create({
     data: {
       ...tenant,
       accountId,
-      kind: event.kind,
-      details: event.details,
-      accountVersion: event.version,
-      operationId: event.operationId ?? null,
+      kind: change.kind,
+      details,
+      accountVersion,
+      operationId: change.operationId ?? null,
       actor: actor.actor,
       requestId: actor.requestId ?? null,
     },
   });
+  await recordEvent(tx, {
+    type: change.type,
+    key: `account:${accountId}:v${accountVersion}`,
+    ...tenant,
+    subjectType: 'account',
+    subjectId: accountId,
+    payload: change.details,
+  } as NewEvent);
 }
 
 export function createAccountTermChanges({ prisma }: { prisma: PrismaClient }) {
@@ -103,31 +122,22 @@ export function createAccountTermChanges({ prisma }: { prisma: PrismaClient }) {
           where: { id: account.id },
           data: { programId: target.id, version },
         });
-        await appendEvent(
+        await recordTermChange(
           tx,
           tenant,
-          account.id,
           {
             kind: 'PROGRAM_MIGRATION',
-            details: { fromProgramId: account.programId, toProgramId: target.id },
-            version,
+            type: 'account.program_migrated',
+            details: {
+              accountId: account.id,
+              fromProgramId: account.programId,
+              toProgramId: target.id,
+              accountVersion: version,
+            },
             operationId,
           },
           actor,
         );
-        await recordEvent(tx, {
-          type: 'account.program_migrated',
-          key: `account:${account.id}:v${version}`,
-          ...tenant,
-          subjectType: 'account',
-          subjectId: account.id,
-          payload: {
-            accountId: account.id,
-            fromProgramId: account.programId,
-            toProgramId: target.id,
-            accountVersion: version,
-          },
-        });
         return { changed: true, fromProgramId: account.programId, toProgramId: target.id, version };
       });
     },
@@ -163,35 +173,22 @@ export function createAccountTermChanges({ prisma }: { prisma: PrismaClient }) {
             version,
           },
         });
-        await appendEvent(
+        await recordTermChange(
           tx,
           tenant,
-          account.id,
           {
             kind: 'DUE_DAY_CHANGE',
+            type: 'account.due_day_changed',
             details: {
+              accountId: account.id,
               fromDueDay: account.dueDay,
               toDueDay: dueDay,
               cycleClosesOn: change.cycleClosesOn,
+              accountVersion: version,
             },
-            version,
           },
           actor,
         );
-        await recordEvent(tx, {
-          type: 'account.due_day_changed',
-          key: `account:${account.id}:v${version}`,
-          ...tenant,
-          subjectType: 'account',
-          subjectId: account.id,
-          payload: {
-            accountId: account.id,
-            fromDueDay: account.dueDay,
-            toDueDay: dueDay,
-            cycleClosesOn: change.cycleClosesOn,
-            accountVersion: version,
-          },
-        });
       });
     },
   };

@@ -122,6 +122,20 @@ describe('program migration', () => {
         version: 3,
       },
     ]);
+    // Integrators read the same two changes, once each, from the event feed.
+    const feed = await product.http('GET', `/v1/events?subjectId=${accountId}`, { key });
+    expect(
+      feed.body.items.filter((e: { type: string }) => e.type !== 'account.created'),
+    ).toMatchObject([
+      {
+        type: 'account.due_day_changed',
+        payload: { accountId, fromDueDay: day, toDueDay: day + 1, accountVersion: 2 },
+      },
+      {
+        type: 'account.program_migrated',
+        payload: { accountId, fromProgramId: source, toProgramId: target, accountVersion: 3 },
+      },
+    ]);
   });
 
   it('is refused between programs of another type, currency or network, writing nothing', async () => {
