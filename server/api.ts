@@ -256,8 +256,8 @@ export class Api {
     // Every status the route can answer besides its own: bad input (every routed request, as an
     // unknown query parameter is refused even where the route takes none; only the public routes
     // without input, which the front door answers, cannot), keys per its access, 404 for a path
-    // naming a resource, body size and media type where it takes a body, the two idempotency
-    // refusals where it honours Idempotency-Key, and an unavailable database or Temporal. What
+    // naming a resource, body size and media type where it takes a body, 412 where it reads
+    // If-Match, the two idempotency refusals where it honours Idempotency-Key, and an unavailable database or Temporal. What
     // the route declares itself replaces these.
     const takesInput =
       spec.access !== 'public' ||
@@ -275,6 +275,9 @@ export class Api {
             413: 'The request body is too large',
             415: 'The request body is not JSON (or not in a supported encoding)',
           }
+        : {}),
+      ...(spec.headers?.shape['If-Match']
+        ? { 412: 'If-Match does not match the current version' }
         : {}),
       ...(spec.idempotent
         ? {

@@ -63,7 +63,6 @@ export function registerAccountTermsRoutes(
           "The target program does not offer the account's due day (dueDayOptions lists those it does), or the account is CANCELLED",
         schema: problemSchema,
       },
-      412: { description: 'If-Match does not match the current version', schema: problemSchema },
     },
     handler: async ({ header, params, body, caller, requestId, ids }) => {
       const tenant = tenantOf(caller);
@@ -106,7 +105,6 @@ export function registerAccountTermsRoutes(
           'Too close to the cycle closing, or already changed as often as the program allows this cycle',
         schema: problemSchema,
       },
-      412: { description: 'If-Match does not match the current version', schema: problemSchema },
     },
     handler: async ({ header, params, body, caller, requestId }) => {
       const tenant = tenantOf(caller);

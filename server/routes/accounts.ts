@@ -335,7 +335,6 @@ export function registerAccountRoutes(api: Api, services: Services): void {
       200: { description: 'The account after the change', schema: accountSchema },
       404: { description: 'Not found', schema: problemSchema },
       409: conflict,
-      412: { description: 'If-Match does not match the current version', schema: problemSchema },
     },
     handler: async ({ header, params, body, caller, requestId }) => {
       const until = body.until === undefined ? undefined : new Date(body.until);
@@ -370,7 +369,6 @@ export function registerAccountRoutes(api: Api, services: Services): void {
       200: { description: 'The account after the rollback', schema: accountSchema },
       404: { description: 'Not found', schema: problemSchema },
       409: { description: 'The account is not CANCELLED', schema: problemSchema },
-      412: { description: 'If-Match does not match the current version', schema: problemSchema },
     },
     handler: async ({ header, params, body, caller, requestId }) => {
       const account = await services.accountStatus.rollback(

@@ -236,7 +236,6 @@ export function registerProgramRoutes(api: Api, programs: ProgramService): void 
           'Accounts still use what the change takes away (due_day_in_use with dueDaysInUse, credit_limit_in_use with creditLimitsAboveMaximum), or the name is taken',
         schema: problemSchema,
       },
-      412: { description: 'If-Match does not match the current version', schema: problemSchema },
     },
     handler: async ({ header, params, body, caller, requestId }) => {
       const program = await programs.change(
