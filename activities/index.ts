@@ -9,12 +9,18 @@ import { classifyFailures } from './failures.js';
 import { createNotificationActivities } from './notification-activities.js';
 import { createOrgActivities } from './org-activities.js';
 import { createProgramMigrationActivities } from './program-migration-activities.js';
+import { createWebhookActivities } from './webhook-activities.js';
+import type { WebhookTransport } from './webhook-transport.js';
 
 /**
  * Every activity the worker registers, over the services built once for the whole product, with
  * their failures classified.
  */
-export function createActivities(services: Services, environmentProvider: EnvironmentProvider) {
+export function createActivities(
+  services: Services,
+  environmentProvider: EnvironmentProvider,
+  webhooks: { transport: WebhookTransport; pollMs: number },
+) {
   return classifyFailures({
     ...createOrgActivities(services),
     ...createEnvironmentActivities(services, environmentProvider),
@@ -24,5 +30,6 @@ export function createActivities(services: Services, environmentProvider: Enviro
     ...createCertificationActivities(services),
     ...createDailySnapshotActivities(services),
     ...createProgramMigrationActivities(services),
+    ...createWebhookActivities(services, webhooks.transport, webhooks),
   });
 }

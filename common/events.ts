@@ -37,6 +37,23 @@ interface CertificationPayload extends ProcessStepPayload {
   startedAt: string;
 }
 
+/**
+ * A certification that has not moved, as its reminder or its escalation tells it: the system's
+ * doing, no step of its history.
+ */
+interface CertificationAlertPayload {
+  orgId: string;
+  network: string;
+  /** When this certification (attempt) started */
+  startedAt: string;
+  /** The stage it waits at */
+  stage: string;
+  /** When it last moved (a milestone, or its start) */
+  lastProgressAt: string;
+  /** When it is past due */
+  deadline: string;
+}
+
 export interface EventCatalog {
   'account.created': {
     subject: 'account';
@@ -138,12 +155,13 @@ export interface EventCatalog {
   'certification.reminder_sent': {
     subject: 'certification';
     version: 1;
-    payload: CertificationPayload;
+    /** `reminder`: which reminder since the last progress (1, 2, ...) */
+    payload: CertificationAlertPayload & { reminder: number };
   };
   'certification.escalated': {
     subject: 'certification';
     version: 1;
-    payload: CertificationPayload;
+    payload: CertificationAlertPayload;
   };
   'certification.certified': {
     subject: 'certification';
@@ -159,6 +177,11 @@ export interface EventCatalog {
     subject: 'report';
     version: 1;
     payload: { orgId: string; environmentId: string; date: string; fileName: string };
+  };
+  'report.schedule_changed': {
+    subject: 'report';
+    version: 1;
+    payload: { environmentId: string; report: 'account_limits'; enabled: boolean };
   };
 }
 
@@ -186,24 +209,19 @@ export const eventVersions: { [Type in EventType]: EventCatalog[Type]['version']
   'certification.certified': 1,
   'certification.cancelled': 1,
   'report.account_limits_ready': 1,
+  'report.schedule_changed': 1,
 };
 
 export const eventTypes = Object.keys(eventVersions) as [EventType, ...EventType[]];
 
-/** The certification event a step of a network certification's history is. */
+/**
+ * The certification event a step of a network certification's history is. Reminders and the
+ * escalation are no steps of it: they are recorded with their notification.
+ */
 export function certificationEventType(
   step: string,
-):
-  | 'certification.milestone_reached'
-  | 'certification.reminder_sent'
-  | 'certification.escalated'
-  | 'certification.certified'
-  | 'certification.cancelled' {
+): 'certification.milestone_reached' | 'certification.certified' | 'certification.cancelled' {
   switch (step) {
-    case 'REMINDER_SENT':
-      return 'certification.reminder_sent';
-    case 'DEADLINE_PASSED':
-      return 'certification.escalated';
     case 'CERTIFIED':
       return 'certification.certified';
     case 'CANCEL':

@@ -19,6 +19,8 @@ export const workflowIds = {
   /** One migration per account and target program; a repeat after it finished runs again */
   accountProgramMigration: (accountId: string, targetProgramId: string) =>
     `account-program-migration-${accountId}-${targetProgramId}`,
+  /** One delivery process per webhook endpoint, for its whole life */
+  webhookEndpointDelivery: (endpointId: string) => `webhook-endpoint-${endpointId}`,
 } as const;
 
 /** Schedule ids, from business keys like workflow ids. */

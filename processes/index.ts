@@ -9,6 +9,7 @@ import { createOrgProcesses } from './orgs.js';
 import { createProgramMigrations } from './program-migrations.js';
 import { noSnapshotSchedules, temporalSnapshotSchedules } from './snapshot-schedules.js';
 import { temporalTemporaryBlocks } from './temporary-blocks.js';
+import { createWebhookDeliveryProcesses } from './webhook-deliveries.js';
 import { workflowLinks } from './workflow-links.js';
 
 // The product's calls to Temporal (starting, updating, querying its long processes), built once
@@ -58,6 +59,7 @@ export function createProcesses(deps: ProcessDeps, services: Services) {
       draftExpiresAfterMs: deps.applicationDraftExpiresAfterMs,
     }),
     programMigrations: createProgramMigrations(deps),
+    webhookDeliveries: createWebhookDeliveryProcesses(deps),
   };
 }
 

@@ -4,6 +4,7 @@ import {
   builtInEnvironmentProvider,
   type EnvironmentProvider,
 } from '../activities/environment-provider.js';
+import { fetchTransport } from '../activities/webhook-transport.js';
 import { createProcesses, createTemporaryBlocks, type Processes } from '../processes/index.js';
 import { createServices, type Services } from '../services/index.js';
 import { temporalUiBaseUrl, type Config } from './config.js';
@@ -28,6 +29,8 @@ export function composeProduct(
     sql: Sql;
     temporal: Client;
     logger: Logger;
+    /** Seals the secrets the product keeps to use again (webhook signing secrets) */
+    serverSecret: string;
     /** Whether the Temporal server knows the project's search attributes */
     searchAttributes: boolean;
     /** False where the Temporal server has no Schedules (the time-skipping test server) */
@@ -54,12 +57,15 @@ export function composeProduct(
     temporaryBlocks: createTemporaryBlocks(processDeps),
     apiKeyCacheMs: config.apiKeyCacheMs,
     apiKeyRotationGraceMs: config.apiKeyRotationGraceMs,
+    serverSecret: connections.serverSecret,
+    webhooks: config.webhooks,
   });
   const processes = createProcesses(processDeps, services);
   const builtIn = builtInEnvironmentProvider(services.environments);
   const activities = createActivities(
     services,
     connections.environmentProvider?.(builtIn) ?? builtIn,
+    { transport: fetchTransport(config.webhooks.timeoutMs), pollMs: config.webhooks.pollMs },
   );
   return { services, processes, activities };
 }

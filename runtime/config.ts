@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_CERTIFICATION_TIMES } from '../machines/network-certification.js';
+import type { WebhookSettings } from '../services/webhook-deliveries.js';
 
 // The one reader of process.env. Everything else receives a Config.
 
@@ -68,6 +69,13 @@ const envSchema = z.object({
     .default(DEFAULT_CERTIFICATION_TIMES.deadlineDays),
   PROVISIONING_ATTEMPTS_PER_STEP: z.coerce.number().int().min(1).max(100).default(5),
   REPORTS_DIR: optionalText,
+  WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().positive().max(3600).default(5),
+  WEBHOOK_RETRY_MAX_SECONDS: z.coerce.number().positive().max(86_400).default(21_600),
+  WEBHOOK_GIVE_UP_HOURS: z.coerce.number().positive().max(720).default(72),
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().positive().max(720).default(120),
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(15),
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  WEBHOOK_ALLOW_HTTP: z.enum(['true', 'false', '1', '0']).optional(),
 });
 
 /** How onboarding's long processes behave: when certifications remind and escalate, how often provisioning retries. */
@@ -125,6 +133,7 @@ export interface Config {
   onboarding: OnboardingSettings;
   /** Where report files (account limits) are written and served from */
   reportsDir: string;
+  webhooks: WebhookSettings;
 }
 
 export class ConfigError extends Error {
@@ -219,6 +228,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       provisioningAttemptsPerStep: e.PROVISIONING_ATTEMPTS_PER_STEP,
     },
     reportsDir: e.REPORTS_DIR ? path.resolve(e.REPORTS_DIR) : path.join(dataDir, 'reports'),
+    webhooks: {
+      retryBaseMs: e.WEBHOOK_RETRY_BASE_SECONDS * 1000,
+      retryMaxMs: e.WEBHOOK_RETRY_MAX_SECONDS * 1000,
+      giveUpAfterMs: Math.round(e.WEBHOOK_GIVE_UP_HOURS * 3600_000),
+      disableAfterMs: Math.round(e.WEBHOOK_DISABLE_AFTER_HOURS * 3600_000),
+      timeoutMs: e.WEBHOOK_TIMEOUT_SECONDS * 1000,
+      pollMs: e.WEBHOOK_POLL_MS,
+      // Plain http:// is for receivers on a developer's machine and the tests
+      allowHttp:
+        e.WEBHOOK_ALLOW_HTTP === undefined
+          ? e.NODE_ENV !== 'production'
+          : e.WEBHOOK_ALLOW_HTTP === 'true' || e.WEBHOOK_ALLOW_HTTP === '1',
+    },
   };
 }
 

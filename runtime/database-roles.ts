@@ -17,6 +17,7 @@ export const APPEND_ONLY_TABLES = [
   'Notification',
   'ProgramChange',
   'Event',
+  'WebhookAttempt',
 ] as const;
 
 export interface ProductRoleCheck {

@@ -1,8 +1,9 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { IdempotencyRecords } from '../services/idempotency-records.js';
 import { sha256 } from '../services/api-keys.js';
 import { derivedIds, type IdSource } from '../services/ids.js';
+import { createSealer } from '../services/sealing.js';
 import { Problem } from './problem.js';
 
 // Idempotency-Key handling for creating and money-moving writes:
@@ -40,9 +41,10 @@ export interface IdempotentRequest {
 }
 
 export function createIdempotencyStore(records: IdempotencyRecords, serverSecret: string) {
-  const sealingKey = Buffer.from(
-    hkdfSync('sha256', serverSecret, 'idempotency', 'stored-response-secrets', 32),
-  );
+  const sealer = createSealer(serverSecret, {
+    salt: 'idempotency',
+    info: 'stored-response-secrets',
+  });
 
   async function claim(
     request: IdempotentRequest,
@@ -90,23 +92,13 @@ export function createIdempotencyStore(records: IdempotencyRecords, serverSecret
   }
 
   function seal(body: unknown, secretFields: readonly string[] = []): unknown {
-    return mapFields(body, secretFields, (value) => {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', sealingKey, iv);
-      const sealed = Buffer.concat([cipher.update(String(value), 'utf8'), cipher.final()]);
-      return { sealed: Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64') };
-    });
+    return mapFields(body, secretFields, (value) => ({ sealed: sealer.seal(String(value)) }));
   }
 
   function unseal(body: unknown, secretFields: readonly string[] = []): unknown {
     return mapFields(body, secretFields, (value) => {
-      const bytes = Buffer.from((value as { sealed: string }).sealed, 'base64');
       try {
-        const decipher = createDecipheriv('aes-256-gcm', sealingKey, bytes.subarray(0, 12));
-        decipher.setAuthTag(bytes.subarray(12, 28));
-        return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString(
-          'utf8',
-        );
+        return sealer.unseal((value as { sealed: string }).sealed);
       } catch {
         throw new Problem(
           'CONFLICT',

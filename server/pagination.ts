@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { getOpenApiMetadata } from '@asteasolutions/zod-to-openapi';
 import type { ZodType } from 'zod';
+import type { LogPosition } from '../services/events.js';
 import type { KeysetPosition, Page } from '../services/pages.js';
 import { z } from './zod.js';
 
@@ -102,22 +103,25 @@ export function keysetCursors(list: string): Cursors<KeysetPosition> {
   );
 }
 
-/** Where a page of a log ended: the sequence number of its last entry (a decimal string). */
-const sequenceShape = z.strictObject({
-  l: z.string(),
-  s: z.string().regex(/^(0|[1-9][0-9]{0,18})$/),
-});
+const bigintText = z.string().regex(/^(0|[1-9][0-9]{0,18})$/);
+
+/** Where a page of the event log ended: its last event's transaction id and sequence number. */
+const logPositionShape = z.strictObject({ l: z.string(), x: bigintText, s: bigintText });
 
 /**
- * Cursors of a log kept in the database in the order of its `sequence` (the event log): the page
- * starts after the sequence number of the previous page's last entry.
+ * Cursors of the event log, read in (transactionId, sequence) order (services/events.ts): the
+ * page starts after the previous page's last event.
  */
-export function sequenceCursors(list: string): Cursors<bigint> {
+export function logCursors(list: string): Cursors<LogPosition> {
   return cursors(
     list,
-    sequenceShape,
-    (decoded) => BigInt(decoded.s),
-    (position) => ({ l: list, s: position.toString() }),
+    logPositionShape,
+    (decoded) => ({ transactionId: BigInt(decoded.x), sequence: BigInt(decoded.s) }),
+    (position) => ({
+      l: list,
+      x: position.transactionId.toString(),
+      s: position.sequence.toString(),
+    }),
   );
 }
 
@@ -127,7 +131,6 @@ interface TokenPosition {
   /** The filter of the query the token belongs to: a token is only good for its own query */
   filter: string;
 }
-
 /** Cursors of a list read from Temporal's visibility, wrapping its nextPageToken. */
 export function visibilityCursors(list: string): Cursors<TokenPosition> {
   return cursors(

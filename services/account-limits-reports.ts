@@ -34,11 +34,14 @@ export function createAccountLimitsReports({
   return {
     /**
      * Writes the report for `date` of every environment the org had at `asOf` (the run's scheduled
-     * time), so a re-run writes the same files even after onboarding adds an environment.
+     * time), so a re-run writes the same files even after onboarding adds an environment. Only
+     * environments whose report schedule is on now, when this runs: the schedule has no history,
+     * so a run (or a retry, or a backfill of an earlier day) follows the issuer's current choice.
+     * The day's snapshot rows are recorded either way (the balances API reads them).
      */
     async write(orgId: string, date: string, asOf: Date): Promise<string[]> {
       const environments = await prisma.environment.findMany({
-        where: { orgId, createdAt: { lte: asOf } },
+        where: { orgId, createdAt: { lte: asOf }, accountLimitsReport: true },
         select: { id: true },
         orderBy: { id: 'asc' },
       });

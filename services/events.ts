@@ -76,6 +76,7 @@ export async function recordEvents(prisma: PrismaClient, events: NewEvent[]): Pr
 export interface EventRow {
   id: string;
   sequence: bigint;
+  transactionId: bigint;
   type: string;
   version: number;
   orgId: string;
@@ -86,34 +87,104 @@ export interface EventRow {
   payload: Prisma.JsonValue;
 }
 
-export interface EventFilter {
-  type?: EventType;
+/** An event as integrators see it, in the feed and in a webhook's body alike. */
+export function eventView(row: EventRow) {
+  return {
+    id: row.id,
+    sequence: row.sequence.toString(),
+    type: row.type,
+    version: row.version,
+    orgId: row.orgId,
+    environmentId: row.environmentId,
+    subject: { type: row.subjectType, id: row.subjectId },
+    occurredAt: row.occurredAt.toISOString(),
+    payload: row.payload,
+  };
+}
+
+/** A place in the log: the log is read in (transactionId, sequence) order. */
+export interface LogPosition {
+  transactionId: bigint;
+  sequence: bigint;
+}
+
+/** The position before every event. */
+const LOG_START: LogPosition = { transactionId: 0n, sequence: 0n };
+
+/** Which events a reader sees: one environment's and its org's org-level ones, perhaps fewer. */
+export interface LogFilter {
+  orgId: string;
+  environmentId: string;
+  /** Only these types (all when absent) */
+  types?: readonly string[];
   subjectId?: string;
 }
 
-/** The feed: an environment's events and its org's org-level ones, in sequence order. */
+/**
+ * The events after `after` that `filter` selects, oldest first, at most `limit`. Only events of
+ * transactions older than every transaction still running are read: sequence numbers are taken
+ * when a row is inserted, not when it commits, so a transaction that started earlier could still
+ * commit an event behind the last one read. Below the oldest running transaction nothing more can
+ * appear, so a reader that moves its cursor past what it read never skips an event.
+ */
+export function readLog(
+  db: Pick<PrismaClient, '$queryRaw'>,
+  filter: LogFilter,
+  after: LogPosition,
+  limit: number,
+): Promise<EventRow[]> {
+  return db.$queryRaw<EventRow[]>`
+    SELECT id, sequence, "transactionId", type, version, "orgId", "environmentId", "subjectType",
+           "subjectId", "occurredAt", payload
+    FROM "Event"
+    WHERE "orgId" = ${filter.orgId}::uuid
+      AND ("environmentId" = ${filter.environmentId}::uuid OR "environmentId" IS NULL)
+      AND ("transactionId", sequence) > (${after.transactionId}::bigint, ${after.sequence}::bigint)
+      AND "transactionId" < (pg_snapshot_xmin(pg_current_snapshot()))::text::bigint
+      ${filter.types ? Prisma.sql`AND type = ANY(${[...filter.types]}::text[])` : Prisma.empty}
+      ${filter.subjectId === undefined ? Prisma.empty : Prisma.sql`AND "subjectId" = ${filter.subjectId}`}
+    ORDER BY "transactionId", sequence
+    LIMIT ${limit}`;
+}
+
+export const positionOf = (row: EventRow): LogPosition => ({
+  transactionId: row.transactionId,
+  sequence: row.sequence,
+});
+
+/** The feed: an environment's events and its org's org-level ones, in the log's order. */
 export function createEventLog({ prisma }: { prisma: PrismaClient }) {
   return {
     /** Records events on their own, in one transaction (an activity's); how many were new. */
     record: (events: NewEvent[]) => recordEvents(prisma, events),
 
+    /**
+     * A page of the feed and where it ends (the position to read on from, also when the page is
+     * empty: a poller keeps it and asks again).
+     */
     async list(
       tenant: Tenant,
-      filter: EventFilter,
-      page: { limit: number; after?: bigint },
-    ): Promise<{ rows: EventRow[]; more: boolean }> {
-      const rows = await prisma.event.findMany({
-        where: {
-          orgId: tenant.orgId,
-          OR: [{ environmentId: tenant.environmentId }, { environmentId: null }],
-          ...(filter.type ? { type: filter.type } : {}),
-          ...(filter.subjectId ? { subjectId: filter.subjectId } : {}),
-          ...(page.after === undefined ? {} : { sequence: { gt: page.after } }),
+      filter: { type?: EventType; subjectId?: string },
+      page: { limit: number; after?: LogPosition },
+    ): Promise<{ rows: EventRow[]; more: boolean; end: LogPosition }> {
+      const after = page.after ?? LOG_START;
+      const rows = await readLog(
+        prisma,
+        {
+          ...tenant,
+          types: filter.type ? [filter.type] : undefined,
+          subjectId: filter.subjectId,
         },
-        orderBy: { sequence: 'asc' },
-        take: page.limit + 1,
-      });
-      return { rows: rows.slice(0, page.limit), more: rows.length > page.limit };
+        after,
+        page.limit + 1,
+      );
+      const shown = rows.slice(0, page.limit);
+      const last = shown.at(-1);
+      return {
+        rows: shown,
+        more: rows.length > page.limit,
+        end: last ? positionOf(last) : after,
+      };
     },
   };
 }

@@ -18,10 +18,14 @@ import { createIdempotencyRecords } from './idempotency-records.js';
 import { createNotifications } from './notifications.js';
 import { createOrgRecords } from './orgs.js';
 import { createProgramService } from './programs.js';
+import { createReportSchedules } from './report-schedules.js';
 import { createSettings } from './settings.js';
 import { createEndedSessions } from './sessions.js';
 import type { Sql } from './sql.js';
 import { createStatusReasonService } from './status-reasons.js';
+import { createSealer } from './sealing.js';
+import { createWebhookDeliveries, type WebhookSettings } from './webhook-deliveries.js';
+import { createWebhookEndpoints } from './webhook-endpoints.js';
 
 export interface ServiceDeps {
   prisma: PrismaClient;
@@ -33,8 +37,11 @@ export interface ServiceDeps {
   temporaryBlocks: TemporaryBlocks;
   /** How long a checked API key is trusted without reading it again */
   apiKeyCacheMs: number;
-  /** How long a rotated API key keeps working */
+  /** How long a rotated API key keeps working (and a rotated webhook signing secret) */
   apiKeyRotationGraceMs: number;
+  /** Seals the webhook signing secrets the worker reads back */
+  serverSecret: string;
+  webhooks: WebhookSettings;
 }
 
 /** Every database use case, built once from its dependencies, for the API and the worker alike. */
@@ -45,6 +52,10 @@ export function createServices(deps: ServiceDeps) {
     rotationGraceMs: deps.apiKeyRotationGraceMs,
   });
   const statusReasons = createStatusReasonService(deps);
+  const webhookSecrets = createSealer(deps.serverSecret, {
+    salt: 'webhooks',
+    info: 'endpoint-signing-secrets',
+  });
   return {
     accounts: createAccountRecords(deps),
     accountCreation: createAccountCreation(deps),
@@ -65,8 +76,20 @@ export function createServices(deps: ServiceDeps) {
     notifications: createNotifications(deps),
     dailyBalances: createDailyBalanceService(deps),
     reports: createAccountLimitsReports(deps),
+    reportSchedules: createReportSchedules(deps),
     idempotencyRecords: createIdempotencyRecords(deps),
     events: createEventLog(deps),
+    webhookEndpoints: createWebhookEndpoints({
+      prisma: deps.prisma,
+      sealer: webhookSecrets,
+      secretRotationGraceMs: deps.apiKeyRotationGraceMs,
+      allowHttp: deps.webhooks.allowHttp,
+    }),
+    webhookDeliveries: createWebhookDeliveries({
+      prisma: deps.prisma,
+      sealer: webhookSecrets,
+      webhooks: deps.webhooks,
+    }),
     endedSessions: createEndedSessions(deps),
     database: { ping: () => deps.prisma.$queryRaw`SELECT 1` },
   };

@@ -5,3 +5,4 @@ export { networkCertification } from './network-certification.js';
 export { orgOnboarding } from './org-onboarding.js';
 export { dailyAccountSnapshot } from './daily-account-snapshot.js';
 export { accountProgramMigration } from './account-program-migration.js';
+export { webhookEndpointDelivery } from './webhook-endpoint-delivery.js';

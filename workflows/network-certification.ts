@@ -109,6 +109,24 @@ export async function networkCertification(
   host.accept(sendCertificationEventUpdate, (event, at) => ({ ...event, at }));
   const now = () => new Date().toISOString();
   const subject = (what: string) => `${input.network} certification ${what}`;
+  // A reminder or the escalation as the org's event, recorded with its notification (keyed by the
+  // certification's start and what it is about, so a retried send records it once). Only the
+  // notification's input grew, not the commands: runs recorded before this replay as they were.
+  const alertEvent = (what: string) => ({
+    key: `certification:${input.orgId}:${input.network}:${input.startedAt}:${what}`,
+    orgId: input.orgId,
+    environmentId: null,
+    subjectType: 'certification' as const,
+    subjectId: `${input.orgId}:${input.network}`,
+  });
+  const alertPayload = () => ({
+    orgId: input.orgId,
+    network: input.network,
+    startedAt: input.startedAt,
+    stage: certificationStage(host.snapshot),
+    lastProgressAt: host.snapshot.context.lastProgressAt,
+    deadline: new Date(certificationTimes(host.snapshot.context, input).deadline).toISOString(),
+  });
 
   // Every step the history gained since the last call becomes the org's event (keyed by the
   // certification's start and the step's position, so a retry writes none twice). A run carried
@@ -158,6 +176,11 @@ export async function networkCertification(
         dedupeKey: `${workflowInfo().workflowId}:escalation`,
         subject: subject('is past its deadline'),
         body: `The ${input.network} certification started ${input.startedAt} is still at ${certificationStage(host.snapshot)} after ${input.deadlineDays} days.`,
+        event: {
+          type: 'certification.escalated',
+          ...alertEvent('escalation'),
+          payload: alertPayload(),
+        },
       });
       host.apply({ type: 'DEADLINE_PASSED', at: now(), by: 'system' });
     }
@@ -169,6 +192,11 @@ export async function networkCertification(
         dedupeKey: `${workflowInfo().workflowId}:reminder:${lastProgressAt}:${remindersSinceProgress + 1}`,
         subject: subject('has not moved'),
         body: `No progress on the ${input.network} certification since ${lastProgressAt}; it waits at ${certificationStage(host.snapshot)}.`,
+        event: {
+          type: 'certification.reminder_sent',
+          ...alertEvent(`reminder:${lastProgressAt}:${remindersSinceProgress + 1}`),
+          payload: { ...alertPayload(), reminder: remindersSinceProgress + 1 },
+        },
       });
       host.apply({ type: 'REMINDER_SENT', at: now(), by: 'system' });
     }

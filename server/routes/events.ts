@@ -1,20 +1,23 @@
 import { eventTypes } from '../../common/events.js';
-import type { EventLog } from '../../services/events.js';
+import { eventView, type EventLog } from '../../services/events.js';
 import type { Api } from '../api.js';
 import { tenantOf } from '../auth.js';
-import { pageSchema, sequenceCursors } from '../pagination.js';
+import { logCursors } from '../pagination.js';
 import { z } from '../zod.js';
 
 // The event feed: what happened to the caller's org, oldest first, in the log's own order
 // (services/events.ts). An org key sees its environment's events and the org's own (onboarding,
 // environments, certification), never another environment's or another org's.
 
-const eventCursors = sequenceCursors('events');
+const eventCursors = logCursors('events');
 
 const eventSchema = z
   .object({
     id: z.uuid(),
-    sequence: z.string().openapi({ description: 'Position in the log (a decimal integer)' }),
+    sequence: z.string().openapi({
+      description:
+        'Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page',
+    }),
     type: z.enum(eventTypes),
     version: z.number().int().openapi({ description: "Version of the payload's shape" }),
     orgId: z.uuid(),
@@ -50,8 +53,22 @@ const example = {
       },
     },
   ],
-  next: null,
+  next: 'eyJsIjoiZXZlbnRzIiwieCI6Ijc0MiIsInMiOiI0MiJ9',
+  more: false,
 };
+
+const feedPageSchema = z
+  .object({
+    items: z.array(eventSchema),
+    next: z.string().openapi({
+      description:
+        'Give as `after` to read on; at the end of the log too, so a poller keeps it and asks again later',
+    }),
+    more: z
+      .boolean()
+      .openapi({ description: 'Whether more events are there already (read on at once)' }),
+  })
+  .openapi('EventPage');
 
 export function registerEventRoutes(api: Api, events: EventLog): void {
   api.route({
@@ -73,7 +90,7 @@ export function registerEventRoutes(api: Api, events: EventLog): void {
       ...eventCursors.query,
     }),
     responses: {
-      200: { description: 'A page of events', schema: pageSchema(eventSchema), example },
+      200: { description: 'A page of events', schema: feedPageSchema, example },
     },
     handler: async ({ query, caller }) => {
       const page = await events.list(
@@ -81,22 +98,12 @@ export function registerEventRoutes(api: Api, events: EventLog): void {
         { type: query.type, subjectId: query.subjectId },
         { limit: query.limit, after: eventCursors.read(query.after) },
       );
-      const last = page.rows.at(-1);
       return {
         status: 200,
         body: {
-          items: page.rows.map((row) => ({
-            id: row.id,
-            sequence: row.sequence.toString(),
-            type: row.type,
-            version: row.version,
-            orgId: row.orgId,
-            environmentId: row.environmentId,
-            subject: { type: row.subjectType, id: row.subjectId },
-            occurredAt: row.occurredAt.toISOString(),
-            payload: row.payload,
-          })),
-          next: page.more && last ? eventCursors.write(last.sequence) : null,
+          items: page.rows.map(eventView),
+          next: eventCursors.write(page.end),
+          more: page.more,
         },
       };
     },

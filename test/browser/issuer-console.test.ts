@@ -238,6 +238,21 @@ describe('issuer console', () => {
     await second.close();
   });
 
+  it('turns the daily account limits report off and on from the reports page', async () => {
+    const { key } = await createOrgWithKey(ui.product.http, 'Report Switch Bank');
+    const page = ui.page;
+    await ui.signIn(key, '/ui/reports');
+    const state = page.locator('[data-fact=report-schedule]');
+    expect(await state.textContent()).toBe('on');
+    await page.click('.report-schedule button[type=submit]');
+    await page.waitForSelector('[data-fact=report-schedule]:text-is("off")');
+    const schedule = () => ui.product.http('GET', '/v1/report-schedules/account_limits', { key });
+    expect((await schedule()).body).toMatchObject({ enabled: false, version: 2 });
+    await page.click('.report-schedule button[type=submit]');
+    await page.waitForSelector('[data-fact=report-schedule]:text-is("on")');
+    expect((await schedule()).body).toMatchObject({ enabled: true, version: 3 });
+  });
+
   it('adds a joint holder through the form, a field error corrected on the way, and links each customer to its accounts', async () => {
     const { key } = await createOrgWithKey(ui.product.http, 'Joint Bank');
     const { accountId } = await createAccount(ui.product.http, key, {

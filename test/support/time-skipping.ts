@@ -64,6 +64,7 @@ export async function startTimeSkippingProduct(
     sql,
     temporal: env.client,
     logger,
+    serverSecret: SERVER_SECRET,
     // The time-skipping server registers no search attributes and has no Schedules
     searchAttributes: false,
     snapshotSchedules: false,

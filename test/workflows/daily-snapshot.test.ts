@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import {
   uniqueName,
   type TestProduct,
 } from '../support/harness.js';
+import { onboardingClient } from '../support/onboarding.js';
 
 // On the real dev server: each org's schedule fires at 23:59 in the org's own time zone, across
 // daylight-saving changes, and its runs record the local date of their scheduled time.
@@ -229,5 +230,83 @@ describe('daily snapshot runs', () => {
     expect(
       (await product.http('GET', '/v1/reports/account-limits', { key: other.key })).body.items,
     ).toEqual([]);
+  });
+});
+
+describe('report schedules', () => {
+  it("stop a turned-off environment's file and its ready event while the other's go on, and resume when turned on", async () => {
+    const timeZone = 'America/Sao_Paulo';
+    const { orgId, key, environmentId: testEnvironment } = await createOrg(timeZone);
+    await onboardingClient(product.http).waitForEnvironments(orgId);
+    const productionEnvironment = (
+      await product.prisma.environment.findFirstOrThrow({ where: { orgId, kind: 'PRODUCTION' } })
+    ).id;
+    const turn = async (enabled: boolean, version: number) => {
+      const changed = await product.http('PUT', '/v1/report-schedules/account_limits', {
+        key,
+        json: { enabled },
+        headers: { 'if-match': `"v${version}"` },
+      });
+      expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    };
+    // Now, so that both environments existed at the scheduled time
+    const scheduledAt = new Date();
+    const date = localDate(scheduledAt, timeZone);
+    const run = (): Promise<DailyAccountSnapshotResult> =>
+      product.temporal.workflow.execute('dailyAccountSnapshot', {
+        workflowId: uniqueName('snapshot-schedule'),
+        taskQueue: product.config.temporal.taskQueue,
+        args: [{ orgId, scheduledAt: scheduledAt.toISOString() }],
+      });
+    const fileOf = (environmentId: string) =>
+      path.join(product.config.reportsDir, orgId, environmentId, `account-limits-${date}.csv`);
+    const exists = (file: string) =>
+      access(file).then(
+        () => true,
+        () => false,
+      );
+    /** Each environment's ready events for the date, straight from the log. */
+    const readyEvents = async () =>
+      (
+        await product.prisma.event.findMany({
+          where: {
+            orgId,
+            type: 'report.account_limits_ready',
+            subjectId: `account-limits:${date}`,
+          },
+        })
+      )
+        .map((e) => e.environmentId)
+        .sort();
+
+    await turn(false, 1);
+    expect(await run()).toMatchObject({ date, reports: 1 });
+    expect(await exists(fileOf(productionEnvironment))).toBe(true);
+    expect(await exists(fileOf(testEnvironment))).toBe(false);
+    expect(await readyEvents()).toEqual([productionEnvironment]);
+    // The listing the file is served from shows nothing for the environment turned off
+    expect((await product.http('GET', '/v1/reports/account-limits', { key })).body.items).toEqual(
+      [],
+    );
+
+    // Turned on again: the next run writes it; a re-run (as a retried activity would) tells
+    // nobody twice
+    await turn(true, 2);
+    expect(await run()).toMatchObject({ date, reports: 2 });
+    expect(await run()).toMatchObject({ date, reports: 2 });
+    expect(await exists(fileOf(testEnvironment))).toBe(true);
+    expect(await readyEvents()).toEqual([productionEnvironment, testEnvironment].sort());
+    const [ready] = await product.prisma.event.findMany({
+      where: { type: 'report.account_limits_ready', environmentId: testEnvironment },
+    });
+    expect(ready).toMatchObject({
+      subjectType: 'report',
+      payload: {
+        orgId,
+        environmentId: testEnvironment,
+        date,
+        fileName: `account-limits-${date}.csv`,
+      },
+    });
   });
 });

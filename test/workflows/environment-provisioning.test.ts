@@ -47,6 +47,20 @@ describe('environment provisioning through a failing provider', () => {
     });
     expect(failed.allowedEvents).toContainEqual({ type: 'RETRY_STEP', environment: 'PRODUCTION' });
     expect(verifyCalls).toBe(3);
+    const failedEvents = () =>
+      product.prisma.event.findMany({ where: { orgId, type: 'environment.failed' } });
+    const [failedEvent, ...more] = await failedEvents();
+    expect(more).toEqual([]);
+    expect(failedEvent).toMatchObject({
+      environmentId: null,
+      subjectType: 'environment',
+      payload: {
+        orgId,
+        kind: 'PRODUCTION',
+        step: 'verify',
+        error: expect.stringContaining('provider unavailable'),
+      },
+    });
 
     // No endless loop: a day later nothing has retried on its own.
     await product.env.sleep('1 day');
@@ -98,5 +112,14 @@ describe('environment provisioning through a failing provider', () => {
       status: 'READY',
       provisioningError: null,
     });
+    // One failure, then one ready per environment: the retried step failed nothing more
+    expect(await failedEvents()).toHaveLength(1);
+    const ready = await product.prisma.event.findMany({
+      where: { orgId, type: 'environment.ready' },
+    });
+    expect(ready.map((e) => (e.payload as { kind: string }).kind).sort()).toEqual([
+      'PRODUCTION',
+      'TEST',
+    ]);
   });
 });

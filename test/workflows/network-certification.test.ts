@@ -48,6 +48,7 @@ async function startCertification(network: 'VISA' | 'MASTERCARD') {
     product.env.client.workflow.getHandle<typeof networkCertification>(workflowId);
   return {
     orgId,
+    startedAt: new Date(startedAt).toISOString(),
     first,
     latest,
     onDay: async (day: number) =>
@@ -58,9 +59,20 @@ async function startCertification(network: 'VISA' | 'MASTERCARD') {
   };
 }
 
+/** The org's events about one network's certification, oldest first, by type. */
+async function eventsOf(orgId: string, network: string) {
+  const events = await product.prisma.event.findMany({
+    where: { orgId, subjectId: `${orgId}:${network}` },
+    orderBy: { sequence: 'asc' },
+  });
+  const ofType = (type: string) =>
+    events.filter((e) => e.type === type).map((e) => e.payload as Record<string, any>);
+  return { events, ofType };
+}
+
 describe('a six-month card-network certification (time-skipped)', () => {
   it('reminds every 14 days without progress, and refuses a step the machine does not allow now', async () => {
-    const { first, onDay, send, view } = await startCertification('MASTERCARD');
+    const { orgId, first, onDay, send, view } = await startCertification('MASTERCARD');
     await onDay(20);
     expect((await view()).remindersSent).toBe(1); // day 14
     await send('KICKOFF_HELD');
@@ -87,10 +99,23 @@ describe('a six-month card-network certification (time-skipped)', () => {
     await send('CERTIFIED');
     const result = await first.result();
     expect(result).toMatchObject({ stage: 'certified', escalated: false, remindersSent: 6 });
+
+    // One event per reminder sent, each telling where it waits; no escalation
+    const { ofType } = await eventsOf(orgId, 'MASTERCARD');
+    expect(ofType('certification.reminder_sent').map((p) => [p.stage, p.reminder])).toEqual([
+      ['kickoff', 1],
+      ['testing', 1],
+      ['testing', 2],
+      ['testing', 3],
+      ['testing', 4],
+      ['testing', 5],
+    ]);
+    expect(ofType('certification.escalated')).toEqual([]);
+    expect(ofType('certification.certified')).toHaveLength(1);
   });
 
   it('escalates at the deadline without failing, and a late milestone completes it', async () => {
-    const { orgId, first, latest, onDay, send, view } = await startCertification('VISA');
+    const { orgId, startedAt, first, latest, onDay, send, view } = await startCertification('VISA');
     await onDay(10);
     await send('KICKOFF_HELD');
     await onDay(20);
@@ -131,8 +156,62 @@ describe('a six-month card-network certification (time-skipped)', () => {
       'certification-reminder': 10,
       'certification-escalation': 1,
     });
+    // The events tell the same: one per reminder, one escalation, each once
+    const { events, ofType } = await eventsOf(orgId, 'VISA');
+    expect(ofType('certification.reminder_sent')).toHaveLength(10);
+    const escalated = ofType('certification.escalated');
+    expect(escalated).toEqual([
+      {
+        orgId,
+        network: 'VISA',
+        startedAt,
+        stage: 'underReview',
+        lastProgressAt: result.history[4]!.at,
+        deadline: result.deadline,
+      },
+    ]);
+    expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
     // The run continued as new along the way, so no single run's history grew with the months
     const { runId } = await latest().describe();
     expect(runId).not.toBe(first.firstExecutionRunId);
+  });
+});
+
+describe('a reminder whose send is retried', () => {
+  it('is sent once and told once', async () => {
+    const { orgId } = await createOrgWithKey(product.http, 'Reminded Bank', ['VISA']);
+    const startedAt = new Date().toISOString();
+    const reminder = {
+      orgId,
+      kind: 'certification-reminder',
+      dedupeKey: `retried-reminder-${orgId}`,
+      subject: 'MASTERCARD certification has not moved',
+      body: 'No progress.',
+      event: {
+        type: 'certification.reminder_sent' as const,
+        key: `certification:${orgId}:MASTERCARD:${startedAt}:reminder:${startedAt}:1`,
+        orgId,
+        environmentId: null,
+        subjectType: 'certification' as const,
+        subjectId: `${orgId}:MASTERCARD`,
+        payload: {
+          orgId,
+          network: 'MASTERCARD',
+          startedAt,
+          stage: 'kickoff',
+          lastProgressAt: startedAt,
+          deadline: startedAt,
+          reminder: 1,
+        },
+      },
+    };
+    // The commit landed but Temporal never heard: the retry sends and records nothing more
+    await product.parts.activities.sendNotification(reminder);
+    await product.parts.activities.sendNotification(reminder);
+    expect(
+      await product.prisma.notification.count({ where: { dedupeKey: reminder.dedupeKey } }),
+    ).toBe(1);
+    const { ofType } = await eventsOf(orgId, 'MASTERCARD');
+    expect(ofType('certification.reminder_sent')).toEqual([reminder.event.payload]);
   });
 });

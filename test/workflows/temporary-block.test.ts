@@ -31,6 +31,11 @@ const lastHistory = async (accountId: string) =>
   );
 /** The server's clock, which time skipping moves ahead of the real one. */
 const inDays = async (days: number) => new Date((await product.env.currentTimeMs()) + days * DAY);
+/** The events a block's end recorded for the account, straight from the log. */
+const liftedEvents = (accountId: string) =>
+  product.prisma.event.findMany({
+    where: { type: 'account.temporary_block_lifted', subjectId: accountId },
+  });
 const timer = (accountId: string, until: Date) =>
   product.env.client.workflow.getHandle<typeof accountTemporaryBlock>(
     workflowIds.accountTemporaryBlock(accountId, until),
@@ -60,6 +65,18 @@ describe('temporary blocks (time-skipped)', () => {
       by: 'system',
       reason: { code: 'TEMPORARY_BLOCK_EXPIRED' },
     });
+    const lifted = await liftedEvents(accountId);
+    expect(lifted).toHaveLength(1);
+    expect(lifted[0]).toMatchObject({
+      subjectType: 'account',
+      payload: {
+        accountId,
+        from: 'BLOCKED',
+        to: 'NORMAL',
+        reason: { code: 'TEMPORARY_BLOCK_EXPIRED' },
+        accountVersion: (await account(accountId)).version,
+      },
+    });
   });
 
   it('leave a cancelled account CANCELLED when their time comes', async () => {
@@ -73,6 +90,7 @@ describe('temporary blocks (time-skipped)', () => {
     await product.env.sleep('5 days');
     expect((await account(accountId)).status).toBe('CANCELLED');
     expect((await lastHistory(accountId)).to).toBe('CANCELLED');
+    expect(await liftedEvents(accountId)).toEqual([]);
   });
 
   it('are re-timed by blocking again with another end time', async () => {
@@ -146,5 +164,6 @@ describe('the expiry activity', () => {
         where: { accountId, kind: 'AUTOMATIC_UNBLOCK' },
       }),
     ).toBe(1);
+    expect(await liftedEvents(accountId)).toHaveLength(1);
   });
 });

@@ -20,7 +20,8 @@ import {
   withIfMatch,
 } from './support.js';
 
-// The issuer console: programs, status reasons, settings and the account limits report files.
+// The issuer console: programs, status reasons, settings and the account limits report files
+// with their schedule.
 
 export function registerIssuerSetup(router: Router, context: IssuerContext): void {
   const { kit, get, allPrograms } = context;
@@ -266,23 +267,52 @@ export function registerIssuerSetup(router: Router, context: IssuerContext): voi
 
   // ---------- Account limits reports ----------
 
+  const reportsPage = async (res: Response, caller: Caller, problem?: Problem) => {
+    orgCaller(caller);
+    const [files, schedule] = await Promise.all([
+      get<{ items: { date: string; fileName: string }[] }>(caller, '/v1/reports/account-limits'),
+      get<{ enabled: boolean; runsAt: string; timeZone: string; version: number }>(
+        caller,
+        '/v1/report-schedules/:report',
+        {},
+        { report: 'account_limits' },
+      ),
+    ]);
+    kit.send(
+      res,
+      problem ? problem.status : 200,
+      'Account limits reports',
+      caller,
+      html`<h1>Account limits reports</h1>
+      <section class="report-schedule"><form method="post" action="/ui/reports/schedule">${kit.formFields(res)}
+      ${problemLine(problem)}
+      <p>Daily file at ${schedule.runsAt} (${schedule.timeZone}): <strong data-fact="report-schedule">${schedule.enabled ? 'on' : 'off'}</strong></p>
+      <input type="hidden" name="version" value="${String(schedule.version)}">
+      <input type="hidden" name="enabled" value="${schedule.enabled ? 'false' : 'true'}">
+      <button type="submit">${schedule.enabled ? 'Turn off' : 'Turn on'}</button></form></section>
+      <section><ul>${files.items.map((f) => html`<li><a href="/ui/reports/${f.date}" download>${f.fileName}</a></li>`)}</ul>
+      ${files.items.length === 0 ? html`<p class="empty">No report files yet: the first is written after the daily snapshot at ${schedule.runsAt}.</p>` : ''}</section>`,
+    );
+  };
   router.get(
     '/reports',
-    kit.view(true, async (_req, res, caller) => {
-      orgCaller(caller);
-      const files = await get<{ items: { date: string; fileName: string }[] }>(
-        caller!,
-        '/v1/reports/account-limits',
-      );
-      kit.send(
-        res,
-        200,
-        'Account limits reports',
-        caller,
-        html`<h1>Account limits reports</h1><section><ul>${files.items.map((f) => html`<li><a href="/ui/reports/${f.date}" download>${f.fileName}</a></li>`)}</ul>
-        ${files.items.length === 0 ? html`<p class="empty">No report files yet: the first is written after the daily snapshot at 23:59.</p>` : ''}</section>`,
-      );
-    }),
+    kit.view(true, (_req, res, caller) => reportsPage(res, caller!)),
+  );
+  router.post(
+    '/reports/schedule',
+    kit.act(
+      async (req, res, caller) => {
+        const form = formBody(req);
+        await kit.api.invoke('put', '/v1/report-schedules/:report', {
+          caller,
+          params: { report: 'account_limits' },
+          body: { enabled: form.enabled === 'true' },
+          ...withIfMatch(kit.requestOf(req, res), form.version),
+        });
+        return '/ui/reports';
+      },
+      (_req, res, caller, problem) => reportsPage(res, caller, problem),
+    ),
   );
   router.get(
     '/reports/:date',

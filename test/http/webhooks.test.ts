@@ -1,0 +1,239 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workflowIds } from '../../common/temporal-names.js';
+import { createSealer } from '../../services/sealing.js';
+import { createWebhookEndpoints } from '../../services/webhook-endpoints.js';
+import { randomIds } from '../../services/ids.js';
+import {
+  OPERATOR_KEY,
+  createOrgWithKey,
+  eventually,
+  expectProblem,
+  startTestProduct,
+  type TestProduct,
+} from '../support/harness.js';
+import { startReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+
+// Managing webhook endpoints over HTTP: hostile input refused with the field and rule and nothing
+// written, the secret shown only when made, retries and races safe, and each org and environment
+// seeing, changing and receiving only its own.
+
+let product: TestProduct;
+let key: string;
+let orgId: string;
+let otherKey: string;
+const receivers: WebhookReceiver[] = [];
+
+beforeAll(async () => {
+  product = await startTestProduct(undefined, { WEBHOOK_POLL_MS: '50' });
+  ({ orgId, key } = await createOrgWithKey(product.http, 'Hooks Bank', ['VISA']));
+  otherKey = (await createOrgWithKey(product.http, 'Other Hooks Bank', ['VISA'])).key;
+});
+afterAll(async () => {
+  await Promise.all(receivers.map((r) => r.close()));
+  await product?.stop();
+});
+
+const create = (json: unknown, apiKey = key, headers: Record<string, string> = {}) =>
+  product.http('POST', '/v1/webhook-endpoints', { key: apiKey, json, headers });
+
+const endpointCount = () => product.prisma.webhookEndpoint.count({ where: { orgId } });
+
+describe('webhook endpoints', () => {
+  it('refuses hostile input naming the field and rule, and writes nothing', async () => {
+    const before = await endpointCount();
+    const refusals: [unknown, string, string][] = [
+      [{ url: 'https://hooks.example/a\u0000b' }, 'body.url', 'control_character'],
+      [{ url: 'ftp://hooks.example/x' }, 'body.url', 'invalid_url'],
+      [{ url: 'https://user:pw@hooks.example/x' }, 'body.url', 'credentials_in_url'],
+      [{ url: `https://hooks.example/${'a'.repeat(2100)}` }, 'body.url', 'too_long'],
+      [{ url: 42 }, 'body.url', 'invalid_type'],
+      [{}, 'body.url', 'required'],
+      [
+        { url: 'https://hooks.example/x', eventTypes: ['account.exploded'] },
+        'body.eventTypes.0',
+        'invalid_value',
+      ],
+      [
+        { url: 'https://hooks.example/x', eventTypes: ['account.created', 'account.created'] },
+        'body.eventTypes',
+        'unique',
+      ],
+      [{ url: 'https://hooks.example/x', secret: 'mine' }, 'body.secret', 'unknown_field'],
+      [{ url: 'https://hooks.example/x', description: '' }, 'body.description', 'too_short'],
+    ];
+    for (const [json, field, rule] of refusals) {
+      const answer = await create(json);
+      expect(answer.status, JSON.stringify(json)).toBe(400);
+      expect(answer.body.errors, JSON.stringify(json)).toContainEqual(
+        expect.objectContaining({ field, rule }),
+      );
+    }
+    expect(await endpointCount()).toBe(before);
+  });
+
+  it('refuses a plain http:// URL where only https:// is allowed', async () => {
+    const endpoints = createWebhookEndpoints({
+      prisma: product.prisma,
+      sealer: createSealer('x'.repeat(32), { salt: 'test', info: 'test' }),
+      secretRotationGraceMs: 0,
+      allowHttp: false,
+    });
+    const environmentId = (
+      await product.prisma.environment.findFirstOrThrow({ where: { orgId, kind: 'TEST' } })
+    ).id;
+    await expect(
+      endpoints.create(
+        { orgId, environmentId },
+        { url: 'http://hooks.example/x', description: null, eventTypes: [] },
+        randomIds(),
+      ),
+    ).rejects.toMatchObject({
+      kind: 'VALIDATION',
+      details: { errors: [expect.objectContaining({ field: 'url', rule: 'https_required' })] },
+    });
+  });
+
+  it('shows the secret once, and a retried create answers the same endpoint and secret', async () => {
+    const headers = { 'idempotency-key': `hook-${Date.now()}` };
+    const json = { url: 'https://hooks.example/once', description: 'Core banking' };
+    const first = await create(json, key, headers);
+    expect(first.status).toBe(201);
+    expect(first.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const again = await create(json, key, headers);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const read = await product.http('GET', `/v1/webhook-endpoints/${first.body.id}`, { key });
+    expect(read.body).not.toHaveProperty('secret');
+    expect(JSON.stringify(read.body)).not.toContain(first.body.secret);
+    const stored = await product.prisma.webhookEndpoint.findUniqueOrThrow({
+      where: { id: first.body.id },
+    });
+    expect(stored.secret).not.toContain(first.body.secret.slice(6));
+    const listed = await product.http('GET', '/v1/webhook-endpoints', { key });
+    expect(JSON.stringify(listed.body)).not.toContain(first.body.secret);
+  });
+
+  it('refuses a change made on a stale version, and an empty one', async () => {
+    const made = await create({ url: 'https://hooks.example/race' });
+    const etag = made.headers.get('etag')!;
+    const patch = (json: unknown, ifMatch = etag) =>
+      product.http('PATCH', `/v1/webhook-endpoints/${made.body.id}`, {
+        key,
+        json,
+        headers: { 'if-match': ifMatch },
+      });
+    const racers = await Promise.all([
+      patch({ description: 'first' }),
+      patch({ description: 'second' }),
+    ]);
+    expect(racers.map((r) => r.status).sort()).toEqual([200, 412]);
+    expectProblem(
+      await patch({}, racers.find((r) => r.status === 200)!.headers.get('etag')!),
+      400,
+      'no_fields',
+    );
+  });
+
+  it("keeps each org's and environment's endpoints to itself", async () => {
+    const mine = await create({ url: 'https://hooks.example/mine' });
+    const id: string = mine.body.id;
+    for (const [method, path, json] of [
+      ['GET', `/v1/webhook-endpoints/${id}`, undefined],
+      ['PATCH', `/v1/webhook-endpoints/${id}`, { enabled: false }],
+      ['DELETE', `/v1/webhook-endpoints/${id}`, undefined],
+      ['POST', `/v1/webhook-endpoints/${id}/secret/rotate`, undefined],
+      ['GET', `/v1/webhook-endpoints/${id}/deliveries`, undefined],
+      ['POST', `/v1/webhook-endpoints/${id}/redeliveries`, { eventId: id }],
+    ] as const) {
+      expectProblem(await product.http(method, path, { key: otherKey, json }), 404);
+    }
+    const theirs = await product.http('GET', '/v1/webhook-endpoints?limit=200', { key: otherKey });
+    expect(theirs.body.items.map((e: { id: string }) => e.id)).not.toContain(id);
+    // Another org's event cannot be sent to my endpoint
+    // (the other org's onboarding writes its first events in the background)
+    const foreign = await eventually(
+      async () =>
+        (await product.prisma.event.findFirst({ where: { NOT: { orgId } } })) ?? undefined,
+    );
+    const redelivery = await product.http('POST', `/v1/webhook-endpoints/${id}/redeliveries`, {
+      key,
+      json: { eventId: foreign.id },
+    });
+    expectProblem(redelivery, 404);
+    expect(redelivery.body.errors).toContainEqual(
+      expect.objectContaining({ field: 'body.eventId' }),
+    );
+    const endpoint = await product.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } });
+    expect(endpoint).toMatchObject({ enabled: true, deletedAt: null, version: 1 });
+  });
+
+  it("delivers a test environment's events to its endpoints only, never to production's", async () => {
+    const test = await startReceiver();
+    const production = await startReceiver();
+    receivers.push(test, production);
+    const productionKey = await eventually(async () => {
+      const issued = await product.http('POST', `/v1/orgs/${orgId}/api-keys`, {
+        key: OPERATOR_KEY,
+        json: { environment: 'PRODUCTION', name: 'backend' },
+      });
+      return issued.status === 201 ? (issued.body.token as string) : undefined;
+    });
+    expect((await create({ url: test.url, eventTypes: ['account.created'] })).status).toBe(201);
+    const productionEndpoint = await create(
+      { url: production.url, eventTypes: ['account.created'] },
+      productionKey,
+    );
+    expect(productionEndpoint.status).toBe(201);
+    // Neither key sees the other environment's endpoint
+    const listed = await product.http('GET', '/v1/webhook-endpoints?limit=200', { key });
+    expect(listed.body.items.map((e: { id: string }) => e.id)).not.toContain(
+      productionEndpoint.body.id,
+    );
+    const openIn = async (apiKey: string) => {
+      const program = await product.http('POST', '/v1/programs', {
+        key: apiKey,
+        json: { name: `P-${Date.now()}`, type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL' },
+      });
+      const account = await product.http('POST', '/v1/accounts', {
+        key: apiKey,
+        json: {
+          programId: program.body.id,
+          owner: { person: { name: 'Env Test', documentNumber: `ENV-${Date.now()}` } },
+        },
+      });
+      expect(account.status).toBe(201);
+      return account.body.id as string;
+    };
+    const testAccount = await openIn(key);
+    const productionAccount = await openIn(productionKey);
+    const subjects = (r: WebhookReceiver) =>
+      r
+        .accepted()
+        .map((m) => (JSON.parse(m.body) as { data: { subject: { id: string } } }).data.subject.id);
+    await eventually(() =>
+      Promise.resolve(
+        subjects(test).includes(testAccount) && subjects(production).includes(productionAccount)
+          ? true
+          : undefined,
+      ),
+    );
+    expect(subjects(test)).toEqual([testAccount]);
+    expect(subjects(production)).toEqual([productionAccount]);
+  });
+
+  it('deletes an endpoint: gone from reads, its delivery process ends', async () => {
+    const made = await create({ url: 'https://hooks.example/gone' });
+    const gone = await product.http('DELETE', `/v1/webhook-endpoints/${made.body.id}`, { key });
+    expect(gone.status).toBe(204);
+    expectProblem(await product.http('GET', `/v1/webhook-endpoints/${made.body.id}`, { key }), 404);
+    const listed = await product.http('GET', '/v1/webhook-endpoints?limit=200', { key });
+    expect(listed.body.items.map((e: { id: string }) => e.id)).not.toContain(made.body.id);
+    const run = product.temporal.workflow.getHandle(
+      workflowIds.webhookEndpointDelivery(made.body.id),
+    );
+    expect(await (await run.describe()).staticSummary()).toBe(
+      `Webhook deliveries · endpoint ${made.body.id}`,
+    );
+    await run.result();
+  });
+});

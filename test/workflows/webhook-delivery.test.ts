@@ -1,0 +1,335 @@
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  OPERATOR_KEY,
+  SERVER_SECRET,
+  SESSION_SECRET,
+  createOrgWithKey,
+  eventually,
+  startTestProduct,
+  type TestProduct,
+} from '../support/harness.js';
+import { startEntryPoint } from '../support/processes.js';
+import { startReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+
+// Webhooks delivered by the real worker to real HTTP receivers on localhost: signed so the
+// standardwebhooks package's own verifier accepts them, retried until the receiver takes them,
+// each event accepted once and a subject's events in order, nothing lost when the worker dies
+// mid-delivery, nothing sent to a disabled endpoint or across environments, and the same events
+// the feed shows.
+
+/** Seconds-scale backoff and disabling, so days of retrying fit in a test. */
+const FAST_WEBHOOKS = {
+  WEBHOOK_RETRY_BASE_SECONDS: '0.05',
+  WEBHOOK_RETRY_MAX_SECONDS: '0.2',
+  WEBHOOK_POLL_MS: '50',
+  // 3.6 s of nothing but failures disables an endpoint
+  WEBHOOK_DISABLE_AFTER_HOURS: '0.001',
+};
+
+let product: TestProduct;
+let key: string;
+let programId: string;
+const receivers: WebhookReceiver[] = [];
+
+beforeAll(async () => {
+  product = await startTestProduct(undefined, FAST_WEBHOOKS);
+  ({ key } = await createOrgWithKey(product.http, 'Webhook Bank', ['VISA']));
+  const program = await product.http('POST', '/v1/programs', {
+    key,
+    json: { name: 'Gold', type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL' },
+  });
+  expect(program.status).toBe(201);
+  programId = program.body.id;
+});
+afterAll(async () => {
+  await Promise.all(receivers.map((r) => r.close()));
+  await product?.stop();
+});
+
+async function receiver(...args: Parameters<typeof startReceiver>): Promise<WebhookReceiver> {
+  const r = await startReceiver(...args);
+  receivers.push(r);
+  return r;
+}
+
+async function endpoint(
+  url: string,
+  options: { eventTypes?: string[]; apiKey?: string } = {},
+): Promise<{ id: string; secret: string }> {
+  const created = await product.http('POST', '/v1/webhook-endpoints', {
+    key: options.apiKey ?? key,
+    json: { url, ...(options.eventTypes ? { eventTypes: options.eventTypes } : {}) },
+  });
+  expect(created.status, JSON.stringify(created.body)).toBe(201);
+  return { id: created.body.id, secret: created.body.secret };
+}
+
+async function openAccount(apiKey = key, program = programId): Promise<string> {
+  const account = await product.http('POST', '/v1/accounts', {
+    key: apiKey,
+    json: {
+      programId: program,
+      owner: {
+        person: { name: 'Maria Silva', documentNumber: `WH-${randomBytes(5).toString('hex')}` },
+      },
+    },
+  });
+  expect(account.status).toBe(201);
+  return account.body.id;
+}
+
+async function setStatus(accountId: string, status: string): Promise<void> {
+  const changed = await product.http('PATCH', `/v1/accounts/${accountId}/status`, {
+    key,
+    json: { status },
+  });
+  expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+}
+
+const dataOf = (message: { body: string }) =>
+  (JSON.parse(message.body) as { data: { id: string; type: string; subject: { id: string } } })
+    .data;
+
+/** The messages `r` accepted about `subjectId`, once `count` have arrived. */
+const acceptedAbout = (r: WebhookReceiver, subjectId: string, count: number) =>
+  eventually(() => {
+    const about = r.accepted().filter((m) => dataOf(m).subject.id === subjectId);
+    return Promise.resolve(about.length >= count ? about : undefined);
+  });
+
+describe('webhook delivery', () => {
+  it('signs every delivery so the standardwebhooks verifier accepts it, with the feed’s own event', async () => {
+    const r = await receiver();
+    const { secret } = await endpoint(r.url);
+    const accountId = await openAccount();
+    await setStatus(accountId, 'BLOCKED');
+    const messages = await acceptedAbout(r, accountId, 2);
+    const verifier = new Webhook(secret);
+    for (const message of messages) {
+      const verified = verifier.verify(message.body, message.headers) as {
+        type: string;
+        data: { id: string };
+      };
+      expect(verified.data.id).toBe(message.id);
+    }
+    // A forged body fails the same verifier
+    const blocked = messages[1]!;
+    expect(blocked.body).toContain('"to":"BLOCKED"');
+    expect(() =>
+      verifier.verify(blocked.body.replace('"to":"BLOCKED"', '"to":"NORMAL"'), blocked.headers),
+    ).toThrow();
+    // The feed and the webhooks tell the same events, field for field
+    const feed = await product.http('GET', `/v1/events?subjectId=${accountId}`, { key });
+    expect(messages.map((m) => dataOf(m))).toEqual(feed.body.items);
+    expect(messages.map((m) => JSON.parse(m.body).type)).toEqual([
+      'account.created',
+      'account.status_changed',
+    ]);
+  });
+
+  it('retries a failing receiver until it takes each event, once each and in order per subject', async () => {
+    const FAILURES = 3;
+    const r = await receiver(({ seenBefore }) => (seenBefore < FAILURES ? 503 : 204));
+    const { id: endpointId } = await endpoint(r.url, {
+      eventTypes: ['account.created', 'account.status_changed'],
+    });
+    const accounts = await Promise.all([openAccount(), openAccount()]);
+    for (const accountId of accounts) {
+      await setStatus(accountId, 'BLOCKED');
+      await setStatus(accountId, 'NORMAL');
+      await setStatus(accountId, 'CANCELLED');
+    }
+    for (const accountId of accounts) {
+      const messages = await acceptedAbout(r, accountId, 4);
+      expect(messages).toHaveLength(4);
+      expect(new Set(messages.map((m) => m.id)).size).toBe(4);
+      // In the account's order: created, then each status change by the version it produced
+      expect(messages.map((m) => JSON.parse(m.body).data.payload.accountVersion ?? 1)).toEqual([
+        1, 2, 3, 4,
+      ]);
+      // Every message was tried FAILURES times before it was taken
+      for (const message of messages)
+        expect(r.received.filter((m) => m.id === message.id)).toHaveLength(FAILURES + 1);
+    }
+    const deliveries = await product.http(
+      'GET',
+      `/v1/webhook-endpoints/${endpointId}/deliveries?limit=200`,
+      { key },
+    );
+    expect(deliveries.body.items).toHaveLength(8);
+    for (const delivery of deliveries.body.items) {
+      expect(delivery.status).toBe('DELIVERED');
+      expect(delivery.attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([
+        503, 503, 503, 204,
+      ]);
+      expect(delivery.attempts[0].responseExcerpt).toBe('answered 503');
+      expect(delivery.attempts.every((a: { durationMs: number }) => a.durationMs >= 0)).toBe(true);
+    }
+  });
+
+  it('delivers nothing to a disabled endpoint, and what was written meanwhile once enabled again', async () => {
+    const disabled = await receiver();
+    const witness = await receiver();
+    const { id } = await endpoint(disabled.url);
+    await endpoint(witness.url);
+    const off = await product.http('PATCH', `/v1/webhook-endpoints/${id}`, {
+      key,
+      json: { enabled: false },
+    });
+    expect(off.body).toMatchObject({ enabled: false, disabledReason: 'issuer' });
+    const accountId = await openAccount();
+    // The other endpoint got it, so it was planned and sent; the disabled one got nothing
+    await acceptedAbout(witness, accountId, 1);
+    expect(disabled.received).toEqual([]);
+    const on = await product.http('PATCH', `/v1/webhook-endpoints/${id}`, {
+      key,
+      json: { enabled: true },
+      headers: { 'if-match': off.headers.get('etag')! },
+    });
+    expect(on.status).toBe(200);
+    await acceptedAbout(disabled, accountId, 1);
+  });
+
+  it('disables an endpoint that fails for the stated period, and the issuer enables it again', async () => {
+    let healthy = false;
+    const r = await receiver(() => (healthy ? 200 : 500));
+    const { id } = await endpoint(r.url, { eventTypes: ['account.created'] });
+    const accountId = await openAccount();
+    const disabled = await eventually(async () => {
+      const current = await product.http('GET', `/v1/webhook-endpoints/${id}`, { key });
+      return current.body.enabled === false ? current.body : undefined;
+    });
+    expect(disabled).toMatchObject({ disabledReason: 'failing' });
+    expect(disabled.failingSince).not.toBeNull();
+    // Nothing more is tried while it is disabled
+    const triedWhileFailing = r.received.length;
+    const later = await openAccount();
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // room for a wrong attempt
+    expect(r.received).toHaveLength(triedWhileFailing);
+    healthy = true;
+    const enabled = await product.http('PATCH', `/v1/webhook-endpoints/${id}`, {
+      key,
+      json: { enabled: true },
+    });
+    expect(enabled.body).toMatchObject({ enabled: true, disabledReason: null, failingSince: null });
+    await acceptedAbout(r, accountId, 1);
+    await acceptedAbout(r, later, 1);
+  });
+
+  it('sends an event again by hand, with the same webhook-id, recorded as manual', async () => {
+    const r = await receiver();
+    const { id } = await endpoint(r.url);
+    const accountId = await openAccount();
+    const [first] = await acceptedAbout(r, accountId, 1);
+    const again = await product.http('POST', `/v1/webhook-endpoints/${id}/redeliveries`, {
+      key,
+      json: { eventId: first!.id },
+    });
+    expect(again.status, JSON.stringify(again.body)).toBe(202);
+    const twice = await acceptedAbout(r, accountId, 2);
+    expect(twice.map((m) => m.id)).toEqual([first!.id, first!.id]);
+    const deliveries = await product.http(
+      'GET',
+      `/v1/webhook-endpoints/${id}/deliveries?eventId=${first!.id}`,
+      { key },
+    );
+    expect(deliveries.body.items[0].attempts.map((a: { manual: boolean }) => a.manual)).toEqual([
+      false,
+      true,
+    ]);
+  });
+
+  it('keeps signing with the old secret beside the new one after a rotation', async () => {
+    const r = await receiver();
+    const { id, secret: old } = await endpoint(r.url);
+    const rotated = await product.http('POST', `/v1/webhook-endpoints/${id}/secret/rotate`, {
+      key,
+    });
+    expect(rotated.status).toBe(200);
+    expect(rotated.body.secret).not.toBe(old);
+    const accountId = await openAccount();
+    const [message] = await acceptedAbout(r, accountId, 1);
+    expect(() => new Webhook(old).verify(message!.body, message!.headers)).not.toThrow();
+    expect(() =>
+      new Webhook(rotated.body.secret as string).verify(message!.body, message!.headers),
+    ).not.toThrow();
+  });
+});
+
+describe('webhook delivery when the worker dies', () => {
+  it('loses nothing: the attempt in flight is made again by the next worker', async () => {
+    const api = await startTestProduct({ api: true, worker: false }, FAST_WEBHOOKS);
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cie-webhook-worker-'));
+    // The suite's workflow bundle, where the worker looks for it, so it need not bundle again
+    const bundle = inject('workflowBundlePath');
+    await mkdir(path.join(dataDir, 'workflow-bundles'), { recursive: true });
+    await copyFile(bundle, path.join(dataDir, 'workflow-bundles', path.basename(bundle)));
+    const workerEnv = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      DATA_DIR: dataDir,
+      DATABASE_URL: api.database.productUrl,
+      DATABASE_MIGRATION_URL: api.database.url,
+      TEMPORAL_ADDRESS: inject('temporalAddress'),
+      TEMPORAL_TASK_QUEUE: api.config.temporal.taskQueue,
+      OPERATOR_API_KEY: OPERATOR_KEY,
+      SERVER_SECRET,
+      SESSION_SECRET,
+      ...FAST_WEBHOOKS,
+    };
+    const startWorker = () =>
+      startEntryPoint('bin/worker.ts', workerEnv, 'worker running', 120_000);
+    let worker = await startWorker();
+    let first = true;
+    let arrived: () => void = () => undefined;
+    const inFlight = new Promise<void>((resolve) => (arrived = resolve));
+    const r = await receiver(() => {
+      if (!first) return 200;
+      first = false;
+      arrived();
+      return 'hold';
+    });
+    try {
+      const { key: apiKey } = await createOrgWithKey(api.http, 'Worker Death Bank', ['VISA']);
+      const program = await api.http('POST', '/v1/programs', {
+        key: apiKey,
+        json: { name: 'Gold', type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL' },
+      });
+      const created = await api.http('POST', '/v1/webhook-endpoints', {
+        key: apiKey,
+        json: { url: r.url },
+      });
+      expect(created.status).toBe(201);
+      const accountIds: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        const account = await api.http('POST', '/v1/accounts', {
+          key: apiKey,
+          json: {
+            programId: program.body.id,
+            owner: { person: { name: 'Ana Lima', documentNumber: `WD-${i}-${Date.now()}` } },
+          },
+        });
+        accountIds.push(account.body.id);
+      }
+      await inFlight;
+      await worker.killGroup();
+      worker = await startWorker();
+      const accepted = await eventually(() => {
+        const ids = new Set(r.accepted().map((m) => dataOf(m).subject.id));
+        return Promise.resolve(accountIds.every((id) => ids.has(id)) ? r.accepted() : undefined);
+      }, 90_000);
+      // The held message came again (same webhook-id) and was taken; nothing else repeated
+      const heldId = r.received[0]!.id;
+      expect(accepted.filter((m) => m.id === heldId)).toHaveLength(1);
+      expect(new Set(accepted.map((m) => m.id)).size).toBe(accepted.length);
+    } finally {
+      await worker.killGroup();
+      await api.stop();
+    }
+  }, 180_000);
+});
