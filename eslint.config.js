@@ -137,6 +137,7 @@ export default tseslint.config(
       'generated/',
       '.data/',
       '.tools/',
+      'dist/',
       'test-artifacts/',
       // openapi-typescript's output (npm run generate:client); test/client/drift.test.ts checks it
       'client/schema.ts',

@@ -12,8 +12,42 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether the database and Temporal are reachable */
-        get: operations["getHealth"];
+        /** Whether the process runs and serves HTTP (liveness); asks no dependency */
+        get: operations["getLiveness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the database and Temporal are reachable (readiness); for internal probes */
+        get: operations["getReadiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus metrics: HTTP, database pool, Temporal worker and client; for internal scrapers */
+        get: operations["getMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -527,6 +561,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This environment's webhook endpoints, oldest first */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /** Deliver this environment's events (and the org's own) to a URL, from now on; answers the signing secret, once */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{endpointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A webhook endpoint (never its secret) */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /** Stop delivering to the endpoint for good (its deliveries stay on record) */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /** Change the URL, description or event types, or disable and enable the endpoint (enabling delivers what was written meanwhile) */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{endpointId}/secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing secret, shown once; the old one keeps signing beside it for API_KEY_ROTATION_GRACE_HOURS */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{endpointId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The endpoint's deliveries, oldest first, each with every attempt */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{endpointId}/redeliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send an event to the endpoint again (or for the first time), at once, with a fresh retry window */
+        post: operations["redeliverWebhookEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/account-applications/{applicationId}": {
         parameters: {
             query?: never;
@@ -630,6 +752,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/report-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This environment's report schedules: which report files are written, when, and whether they are on */
+        get: operations["listReportSchedules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/report-schedules/{report}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A report's schedule in this environment, with its ETag */
+        get: operations["getReportSchedule"];
+        /** Turn a report on or off in this environment; each change records a report.schedule_changed event */
+        put: operations["updateReportSchedule"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -704,6 +861,28 @@ export interface components {
     schemas: {
         /**
          * @example {
+         *       "status": "ok"
+         *     }
+         */
+        Liveness: {
+            /** @enum {string} */
+            status: "ok";
+        };
+        Problem: {
+            type: string;
+            title: string;
+            status: number;
+            detail: string;
+            instance: string;
+            requestId?: string;
+            errors?: {
+                field: string;
+                rule: string;
+                message: string;
+            }[];
+        };
+        /**
+         * @example {
          *       "status": "ok",
          *       "checks": {
          *         "database": {
@@ -718,9 +897,9 @@ export interface components {
          *       "checkedAt": "2026-03-09T10:15:30.500Z"
          *     }
          */
-        Health: {
+        Readiness: {
             /** @enum {string} */
-            status: "ok" | "degraded";
+            status: "ok";
             checks: {
                 database: {
                     /** @enum {string} */
@@ -838,19 +1017,6 @@ export interface components {
             /** Format: uri */
             uiUrl?: string;
             page: string;
-        };
-        Problem: {
-            type: string;
-            title: string;
-            status: number;
-            detail: string;
-            instance: string;
-            requestId?: string;
-            errors?: {
-                field: string;
-                rule: string;
-                message: string;
-            }[];
         };
         /**
          * @example {
@@ -2116,6 +2282,190 @@ export interface components {
         };
         /**
          * @example {
+         *       "id": "3d6f8a1c-5b7e-4c9d-8e2f-1a3b5c7d9e0f",
+         *       "url": "https://hooks.acme.example/card-issuing",
+         *       "description": "Core banking: account status",
+         *       "eventTypes": [
+         *         "account.status_changed",
+         *         "account.temporary_block_lifted"
+         *       ],
+         *       "enabled": true,
+         *       "disabledReason": null,
+         *       "disabledAt": null,
+         *       "failingSince": null,
+         *       "previousSecretExpiresAt": null,
+         *       "version": 1,
+         *       "createdAt": "2026-11-23T12:00:00.000Z",
+         *       "updatedAt": "2026-11-23T12:00:00.000Z",
+         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+         *     }
+         */
+        WebhookEndpointWithSecret: components["schemas"]["WebhookEndpoint"] & {
+            /**
+             * @description The signing secret (whsec_…), shown only now: verify deliveries with it (Standard Webhooks)
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
+        };
+        /**
+         * @example {
+         *       "id": "3d6f8a1c-5b7e-4c9d-8e2f-1a3b5c7d9e0f",
+         *       "url": "https://hooks.acme.example/card-issuing",
+         *       "description": "Core banking: account status",
+         *       "eventTypes": [
+         *         "account.status_changed",
+         *         "account.temporary_block_lifted"
+         *       ],
+         *       "enabled": true,
+         *       "disabledReason": null,
+         *       "disabledAt": null,
+         *       "failingSince": null,
+         *       "previousSecretExpiresAt": null,
+         *       "version": 1,
+         *       "createdAt": "2026-11-23T12:00:00.000Z",
+         *       "updatedAt": "2026-11-23T12:00:00.000Z"
+         *     }
+         */
+        WebhookEndpoint: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            description: string | null;
+            eventTypes: ("account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "application.submitted" | "application.approved" | "application.rejected" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed")[];
+            enabled: boolean;
+            /**
+             * @description issuer: turned off; failing: every attempt failed for WEBHOOK_DISABLE_AFTER_HOURS (enable it again once the receiver is fixed)
+             * @enum {string|null}
+             */
+            disabledReason: "issuer" | "failing" | null;
+            /** Format: date-time */
+            disabledAt: string | null;
+            /**
+             * Format: date-time
+             * @description Since when every attempt has failed; null while deliveries work
+             */
+            failingSince: string | null;
+            /**
+             * Format: date-time
+             * @description Until when deliveries also carry a signature with the secret before the last rotation
+             */
+            previousSecretExpiresAt: string | null;
+            /** @description Also sent as the ETag header; send it back in If-Match */
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        /**
+         * @example {
+         *       "url": "https://hooks.acme.example/card-issuing",
+         *       "description": "Core banking: account status",
+         *       "eventTypes": [
+         *         "account.status_changed",
+         *         "account.temporary_block_lifted"
+         *       ]
+         *     }
+         */
+        CreateWebhookEndpoint: {
+            /**
+             * Format: uri
+             * @description Where events are POSTed; https:// (plain http:// only where WEBHOOK_ALLOW_HTTP allows)
+             * @example https://hooks.acme.example/card-issuing
+             */
+            url: string;
+            description?: string;
+            /** @description The event types delivered; every type when empty */
+            eventTypes?: ("account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "application.submitted" | "application.approved" | "application.rejected" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed")[];
+        };
+        /**
+         * @example {
+         *       "enabled": true
+         *     }
+         */
+        UpdateWebhookEndpoint: {
+            /**
+             * Format: uri
+             * @description Where events are POSTed; https:// (plain http:// only where WEBHOOK_ALLOW_HTTP allows)
+             * @example https://hooks.acme.example/card-issuing
+             */
+            url?: string;
+            description?: string | null;
+            /** @description The event types delivered; every type when empty */
+            eventTypes?: ("account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "application.submitted" | "application.approved" | "application.rejected" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed")[];
+            enabled?: boolean;
+        };
+        /**
+         * @example {
+         *       "id": "7a9c1e3b-5d7f-4a1c-9e3b-5d7f9a1c3e5b",
+         *       "eventId": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+         *       "subjectId": "9c1e3a5b-7d9f-4b2d-8f0a-5c7e9a1c3e5f",
+         *       "status": "PENDING",
+         *       "nextAttemptAt": "2026-11-23T12:00:06.000Z",
+         *       "giveUpAt": "2026-11-26T12:00:00.000Z",
+         *       "deliveredAt": null,
+         *       "redeliveredAt": null,
+         *       "createdAt": "2026-11-23T12:00:00.500Z",
+         *       "attempts": [
+         *         {
+         *           "number": 1,
+         *           "startedAt": "2026-11-23T12:00:01.000Z",
+         *           "durationMs": 84,
+         *           "statusCode": 503,
+         *           "responseExcerpt": "Service Unavailable",
+         *           "error": null,
+         *           "manual": false
+         *         }
+         *       ]
+         *     }
+         */
+        WebhookDelivery: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            eventId: string;
+            subjectId: string;
+            /**
+             * @description PENDING: to be attempted at nextAttemptAt; DELIVERED: the receiver answered 2xx; FAILED: given up after WEBHOOK_GIVE_UP_HOURS (redeliver it by hand)
+             * @enum {string}
+             */
+            status: "PENDING" | "DELIVERED" | "FAILED";
+            /** Format: date-time */
+            nextAttemptAt: string | null;
+            /** Format: date-time */
+            giveUpAt: string;
+            /** Format: date-time */
+            deliveredAt: string | null;
+            /** Format: date-time */
+            redeliveredAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            attempts: {
+                number: number;
+                /** Format: date-time */
+                startedAt: string;
+                durationMs: number;
+                /** @description The receiver's HTTP status; null when it did not answer */
+                statusCode: number | null;
+                /** @description The start of the receiver's answer, control characters replaced */
+                responseExcerpt: string | null;
+                /** @description Why no answer came */
+                error: string | null;
+                /** @description Made after a redelivery by hand */
+                manual: boolean;
+            }[];
+        };
+        /**
+         * @example {
+         *       "eventId": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f"
+         *     }
+         */
+        RedeliverWebhookEvent: {
+            /** Format: uuid */
+            eventId: string;
+        };
+        /**
+         * @example {
          *       "id": "e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54",
          *       "status": "DRAFT",
          *       "programId": "c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65",
@@ -2324,13 +2674,50 @@ export interface components {
             fileName: string;
             download: string;
         };
+        /**
+         * @example {
+         *       "report": "account_limits",
+         *       "enabled": true,
+         *       "runsAt": "23:59",
+         *       "timeZone": "America/Sao_Paulo",
+         *       "version": 1
+         *     }
+         */
+        ReportSchedule: {
+            /** @enum {string} */
+            report: "account_limits";
+            /** @description Whether the report file is written */
+            enabled: boolean;
+            /** @description Local time of day (HH:MM, in timeZone) after which each day’s file is written */
+            runsAt: string;
+            /** @description The org's IANA time zone */
+            timeZone: string;
+            /** @description Counts changes; the ETag is "v<version>" */
+            version: number;
+        };
+        /**
+         * @example {
+         *       "enabled": false
+         *     }
+         */
+        UpdateReportSchedule: {
+            /** @description Write the report file each day (true) or not (false), from the next run */
+            enabled: boolean;
+        };
+        EventPage: {
+            items: components["schemas"]["Event"][];
+            /** @description Give as `after` to read on; at the end of the log too, so a poller keeps it and asks again later */
+            next: string;
+            /** @description Whether more events are there already (read on at once) */
+            more: boolean;
+        };
         Event: {
             /** Format: uuid */
             id: string;
-            /** @description Position in the log (a decimal integer) */
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
             sequence: string;
             /** @enum {string} */
-            type: "account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "application.submitted" | "application.approved" | "application.rejected" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready";
+            type: "account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "application.submitted" | "application.approved" | "application.rejected" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed";
             /** @description Version of the payload's shape */
             version: number;
             /** Format: uuid */
@@ -2404,7 +2791,51 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    getHealth: {
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The process is alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Liveness"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "A service this request needs is unavailable",
+                     *       "status": 503,
+                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "instance": "/healthz",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReadiness: {
         parameters: {
             query?: never;
             header?: never;
@@ -2435,7 +2866,7 @@ export interface operations {
                      *       "checkedAt": "2026-03-09T10:15:30.500Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Health"];
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
             /** @description At least one dependency is down */
@@ -2446,7 +2877,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "status": "degraded",
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "A service this request needs is unavailable",
+                     *       "status": 503,
+                     *       "detail": "not ready: temporal is down",
+                     *       "instance": "/readyz",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10",
                      *       "checks": {
                      *         "database": {
                      *           "status": "up",
@@ -2461,7 +2897,79 @@ export interface operations {
                      *       "checkedAt": "2026-03-09T10:15:30.500Z"
                      *     }
                      */
-                    "application/json": components["schemas"]["Health"];
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        checks: {
+                            database: {
+                                /** @enum {string} */
+                                status: "up" | "down";
+                                latencyMs: number;
+                                error?: string;
+                            };
+                            temporal: {
+                                /** @enum {string} */
+                                status: "up" | "down";
+                                latencyMs: number;
+                                error?: string;
+                            };
+                        };
+                        /**
+                         * Format: date-time
+                         * @description When the dependencies were probed; an answer is reused for up to 1000 ms
+                         */
+                        checkedAt: string;
+                    };
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Prometheus text exposition format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # HELP http_request_duration_seconds Time from a request arriving to its answer being sent, by route pattern and status
+                     *     # TYPE http_request_duration_seconds histogram
+                     *     http_request_duration_seconds_bucket{le="0.005",method="GET",route="/v1/accounts/:accountId",status="200"} 41
+                     *     http_request_duration_seconds_sum{method="GET",route="/v1/accounts/:accountId",status="200"} 0.173
+                     *     http_request_duration_seconds_count{method="GET",route="/v1/accounts/:accountId",status="200"} 42
+                     *     # HELP db_pool_connections_total Connections the pool holds
+                     *     # TYPE db_pool_connections_total gauge
+                     *     db_pool_connections_total 3
+                     *     # HELP temporal_workflow_task_schedule_to_start_latency Workflow task schedule to start latency
+                     *     # TYPE temporal_workflow_task_schedule_to_start_latency histogram
+                     *     temporal_workflow_task_schedule_to_start_latency_count{namespace="default",task_queue="card-issuing"} 12
+                     */
+                    "text/plain; version=0.0.4": string;
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "A service this request needs is unavailable",
+                     *       "status": 503,
+                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "instance": "/metrics",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -10180,6 +10688,1382 @@ export interface operations {
             };
         };
     };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-200) */
+                limit?: number;
+                /** @description The `next` of the previous page (an opaque cursor) */
+                after?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3d6f8a1c-5b7e-4c9d-8e2f-1a3b5c7d9e0f",
+                     *           "url": "https://hooks.acme.example/card-issuing",
+                     *           "description": "Core banking: account status",
+                     *           "eventTypes": [
+                     *             "account.status_changed",
+                     *             "account.temporary_block_lifted"
+                     *           ],
+                     *           "enabled": true,
+                     *           "disabledReason": null,
+                     *           "disabledAt": null,
+                     *           "failingSince": null,
+                     *           "previousSecretExpiresAt": null,
+                     *           "version": 1,
+                     *           "createdAt": "2026-11-23T12:00:00.000Z",
+                     *           "updatedAt": "2026-11-23T12:00:00.000Z"
+                     *         }
+                     *       ],
+                     *       "next": "eyJsaXN0IjoiYWNjb3VudHMiLCJhdCI6IjIwMjYtMDMtMDYifQ"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["WebhookEndpoint"][];
+                        /** @description Give as `after` for the next page; null on the last page */
+                        next: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid: errors names each field and the rule it broke */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "query.limit: is not allowed here",
+                     *       "instance": "/v1/webhook-endpoints",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10",
+                     *       "errors": [
+                     *         {
+                     *           "field": "query.limit",
+                     *           "rule": "invalid_value",
+                     *           "message": "is not allowed here"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "Missing or invalid API key",
+                     *       "instance": "/v1/webhook-endpoints",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This API key may not call this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "This API key may not do that",
+                     *       "status": 403,
+                     *       "detail": "This API key may not call this route",
+                     *       "instance": "/v1/webhook-endpoints",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "A service this request needs is unavailable",
+                     *       "status": 503,
+                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "instance": "/v1/webhook-endpoints",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry of this request return the first response instead of acting twice */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://hooks.acme.example/card-issuing",
+                 *       "description": "Core banking: account status",
+                 *       "eventTypes": [
+                 *         "account.status_changed",
+                 *         "account.temporary_block_lifted"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateWebhookEndpoint"];
+            };
+        };
+        responses: {
+            /** @description The endpoint and its signing secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3d6f8a1c-5b7e-4c9d-8e2f-1a3b5c7d9e0f",
+                     *       "url": "https://hooks.acme.example/card-issuing",
+                     *       "description": "Core banking: account status",
+                     *       "eventTypes": [
+                     *         "account.status_changed",
+                     *         "account.temporary_block_lifted"
+                     *       ],
+                     *       "enabled": true,
+                     *       "disabledReason": null,
+                     *       "disabledAt": null,
+                     *       "failingSince": null,
+                     *       "previousSecretExpiresAt": null,
+                     *       "version": 1,
+                     *       "createdAt": "2026-11-23T12:00:00.000Z",
+                     *       "updatedAt": "2026-11-23T12:00:00.000Z",
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            /** @description The request is not valid: errors names each field and the rule it broke */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "body.url: is required",
+                     *       "instance": "/v1/webhook-endpoints",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10",
+                     *       "errors": [
+                     *         {
+                     *           "field": "body.url",
+                     *           "rule": "required",
+                     *           "message": "is required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "Missing or invalid API key",
+                     *       "instance": "/v1/webhook-endpoints",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This API key may not call this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "This API key may not do that",
+                     *       "status": 403,
+                     *       "detail": "This API key may not call this route",
+                     *       "instance": "/v1/webhook-endpoints",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A request with this Idempotency-Key is still running; retry later */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/idempotency-key-in-progress",
+                     *       "title": "A request with this Idempotency-Key is still in progress",
+                     *       "status": 409,
+                     *       "detail": "A request with this Idempotency-Key is still running; retry later",
+                     *       "instance": "/v1/webhook-endpoints",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Request body too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is too large",
+                     *       "instance": "/v1/webhook-endpoints",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON (or not in a supported encoding) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The request body is not JSON (or not in a supported encoding)",
+                     *       "instance": "/v1/webhook-endpoints",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This Idempotency-Key was used for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/idempotency-key-reused",
+                     *       "title": "Idempotency-Key reused with a different request",
+                     *       "status": 422,
+                     *       "detail": "This Idempotency-Key was used for a different request",
+                     *       "instance": "/v1/webhook-endpoints",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "A service this request needs is unavailable",
+                     *       "status": 503,
+                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "instance": "/v1/webhook-endpoints",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3d6f8a1c-5b7e-4c9d-8e2f-1a3b5c7d9e0f",
+                     *       "url": "https://hooks.acme.example/card-issuing",
+                     *       "description": "Core banking: account status",
+                     *       "eventTypes": [
+                     *         "account.status_changed",
+                     *         "account.temporary_block_lifted"
+                     *       ],
+                     *       "enabled": true,
+                     *       "disabledReason": null,
+                     *       "disabledAt": null,
+                     *       "failingSince": null,
+                     *       "previousSecretExpiresAt": null,
+                     *       "version": 1,
+                     *       "createdAt": "2026-11-23T12:00:00.000Z",
+                     *       "updatedAt": "2026-11-23T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description The request is not valid: errors names each field and the rule it broke */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "params.endpointId: must be a UUID",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params.endpointId",
+                     *           "rule": "invalid_uuid",
+                     *           "message": "must be a UUID"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "Missing or invalid API key",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This API key may not call this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "This API key may not do that",
+                     *       "status": 403,
+                     *       "detail": "This API key may not call this route",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found; or: No such resource visible to this API key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "GET /v1/webhook-endpoints/endpointId was not found",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "A service this request needs is unavailable",
+                     *       "status": 503,
+                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag the change is based on, e.g. "v3" (or * for any); 412 if the account moved on */
+                "If-Match"?: string;
+            };
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid: errors names each field and the rule it broke */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "params.endpointId: must be a UUID",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params.endpointId",
+                     *           "rule": "invalid_uuid",
+                     *           "message": "must be a UUID"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "Missing or invalid API key",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This API key may not call this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "This API key may not do that",
+                     *       "status": 403,
+                     *       "detail": "This API key may not call this route",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found; or: No such resource visible to this API key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "DELETE /v1/webhook-endpoints/endpointId was not found",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition failed",
+                     *       "status": 412,
+                     *       "detail": "If-Match does not match the current version",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "A service this request needs is unavailable",
+                     *       "status": 503,
+                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag the change is based on, e.g. "v3" (or * for any); 412 if the account moved on */
+                "If-Match"?: string;
+            };
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": true
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateWebhookEndpoint"];
+            };
+        };
+        responses: {
+            /** @description The endpoint after the change */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3d6f8a1c-5b7e-4c9d-8e2f-1a3b5c7d9e0f",
+                     *       "url": "https://hooks.acme.example/card-issuing",
+                     *       "description": "Core banking: account status",
+                     *       "eventTypes": [
+                     *         "account.status_changed",
+                     *         "account.temporary_block_lifted"
+                     *       ],
+                     *       "enabled": true,
+                     *       "disabledReason": null,
+                     *       "disabledAt": null,
+                     *       "failingSince": null,
+                     *       "previousSecretExpiresAt": null,
+                     *       "version": 1,
+                     *       "createdAt": "2026-11-23T12:00:00.000Z",
+                     *       "updatedAt": "2026-11-23T12:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            /** @description The request is not valid: errors names each field and the rule it broke */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "body.url: is required",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10",
+                     *       "errors": [
+                     *         {
+                     *           "field": "body.url",
+                     *           "rule": "required",
+                     *           "message": "is required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "Missing or invalid API key",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This API key may not call this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "This API key may not do that",
+                     *       "status": 403,
+                     *       "detail": "This API key may not call this route",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found; or: No such resource visible to this API key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "PATCH /v1/webhook-endpoints/endpointId was not found",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition failed",
+                     *       "status": 412,
+                     *       "detail": "If-Match does not match the current version",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Request body too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is too large",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON (or not in a supported encoding) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The request body is not JSON (or not in a supported encoding)",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "A service this request needs is unavailable",
+                     *       "status": 503,
+                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag the change is based on, e.g. "v3" (or * for any); 412 if the account moved on */
+                "If-Match"?: string;
+            };
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint and its new secret */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3d6f8a1c-5b7e-4c9d-8e2f-1a3b5c7d9e0f",
+                     *       "url": "https://hooks.acme.example/card-issuing",
+                     *       "description": "Core banking: account status",
+                     *       "eventTypes": [
+                     *         "account.status_changed",
+                     *         "account.temporary_block_lifted"
+                     *       ],
+                     *       "enabled": true,
+                     *       "disabledReason": null,
+                     *       "disabledAt": null,
+                     *       "failingSince": null,
+                     *       "previousSecretExpiresAt": null,
+                     *       "version": 1,
+                     *       "createdAt": "2026-11-23T12:00:00.000Z",
+                     *       "updatedAt": "2026-11-23T12:00:00.000Z",
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            /** @description The request is not valid: errors names each field and the rule it broke */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "params.endpointId: must be a UUID",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/secret/rotate",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params.endpointId",
+                     *           "rule": "invalid_uuid",
+                     *           "message": "must be a UUID"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "Missing or invalid API key",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/secret/rotate",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This API key may not call this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "This API key may not do that",
+                     *       "status": 403,
+                     *       "detail": "This API key may not call this route",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/secret/rotate",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found; or: No such resource visible to this API key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "POST /v1/webhook-endpoints/endpointId/secret/rotate was not found",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/secret/rotate",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition failed",
+                     *       "status": 412,
+                     *       "detail": "If-Match does not match the current version",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/secret/rotate",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "A service this request needs is unavailable",
+                     *       "status": 503,
+                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/secret/rotate",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                status?: "PENDING" | "DELIVERED" | "FAILED";
+                eventId?: string;
+                /** @description Items per page (1-200) */
+                limit?: number;
+                /** @description The `next` of the previous page (an opaque cursor) */
+                after?: string;
+            };
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "7a9c1e3b-5d7f-4a1c-9e3b-5d7f9a1c3e5b",
+                     *           "eventId": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                     *           "subjectId": "9c1e3a5b-7d9f-4b2d-8f0a-5c7e9a1c3e5f",
+                     *           "status": "PENDING",
+                     *           "nextAttemptAt": "2026-11-23T12:00:06.000Z",
+                     *           "giveUpAt": "2026-11-26T12:00:00.000Z",
+                     *           "deliveredAt": null,
+                     *           "redeliveredAt": null,
+                     *           "createdAt": "2026-11-23T12:00:00.500Z",
+                     *           "attempts": [
+                     *             {
+                     *               "number": 1,
+                     *               "startedAt": "2026-11-23T12:00:01.000Z",
+                     *               "durationMs": 84,
+                     *               "statusCode": 503,
+                     *               "responseExcerpt": "Service Unavailable",
+                     *               "error": null,
+                     *               "manual": false
+                     *             }
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next": "eyJsaXN0IjoiYWNjb3VudHMiLCJhdCI6IjIwMjYtMDMtMDYifQ"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["WebhookDelivery"][];
+                        /** @description Give as `after` for the next page; null on the last page */
+                        next: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid: errors names each field and the rule it broke */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "query.status: is not allowed here",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/deliveries",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10",
+                     *       "errors": [
+                     *         {
+                     *           "field": "query.status",
+                     *           "rule": "invalid_value",
+                     *           "message": "is not allowed here"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "Missing or invalid API key",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/deliveries",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This API key may not call this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "This API key may not do that",
+                     *       "status": 403,
+                     *       "detail": "This API key may not call this route",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/deliveries",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found; or: No such resource visible to this API key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "GET /v1/webhook-endpoints/endpointId/deliveries was not found",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/deliveries",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "A service this request needs is unavailable",
+                     *       "status": 503,
+                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/deliveries",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeliverWebhookEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "eventId": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RedeliverWebhookEvent"];
+            };
+        };
+        responses: {
+            /** @description The delivery, pending: it goes out as soon as the endpoint is enabled */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "7a9c1e3b-5d7f-4a1c-9e3b-5d7f9a1c3e5b",
+                     *       "eventId": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                     *       "subjectId": "9c1e3a5b-7d9f-4b2d-8f0a-5c7e9a1c3e5f",
+                     *       "status": "PENDING",
+                     *       "nextAttemptAt": "2026-11-23T12:00:06.000Z",
+                     *       "giveUpAt": "2026-11-26T12:00:00.000Z",
+                     *       "deliveredAt": null,
+                     *       "redeliveredAt": null,
+                     *       "createdAt": "2026-11-23T12:00:00.500Z",
+                     *       "attempts": [
+                     *         {
+                     *           "number": 1,
+                     *           "startedAt": "2026-11-23T12:00:01.000Z",
+                     *           "durationMs": 84,
+                     *           "statusCode": 503,
+                     *           "responseExcerpt": "Service Unavailable",
+                     *           "error": null,
+                     *           "manual": false
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description The request is not valid: errors names each field and the rule it broke */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "body.eventId: is required",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/redeliveries",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10",
+                     *       "errors": [
+                     *         {
+                     *           "field": "body.eventId",
+                     *           "rule": "required",
+                     *           "message": "is required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "Missing or invalid API key",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/redeliveries",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This API key may not call this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "This API key may not do that",
+                     *       "status": 403,
+                     *       "detail": "This API key may not call this route",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/redeliveries",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found; or: No such resource visible to this API key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "POST /v1/webhook-endpoints/endpointId/redeliveries was not found",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/redeliveries",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Request body too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is too large",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/redeliveries",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON (or not in a supported encoding) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The request body is not JSON (or not in a supported encoding)",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/redeliveries",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "A service this request needs is unavailable",
+                     *       "status": 503,
+                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/redeliveries",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getApplication: {
         parameters: {
             query?: never;
@@ -11479,10 +13363,466 @@ export interface operations {
             };
         };
     };
+    listReportSchedules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every report schedule (one page) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "report": "account_limits",
+                     *           "enabled": true,
+                     *           "runsAt": "23:59",
+                     *           "timeZone": "America/Sao_Paulo",
+                     *           "version": 1
+                     *         }
+                     *       ],
+                     *       "next": "eyJsaXN0IjoiYWNjb3VudHMiLCJhdCI6IjIwMjYtMDMtMDYifQ"
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["ReportSchedule"][];
+                        /** @description Give as `after` for the next page; null on the last page */
+                        next: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid: errors names each field and the rule it broke */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "query.expand: is not a parameter here",
+                     *       "instance": "/v1/report-schedules",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10",
+                     *       "errors": [
+                     *         {
+                     *           "field": "query.expand",
+                     *           "rule": "unknown_field",
+                     *           "message": "is not a parameter here"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "Missing or invalid API key",
+                     *       "instance": "/v1/report-schedules",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This API key may not call this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "This API key may not do that",
+                     *       "status": 403,
+                     *       "detail": "This API key may not call this route",
+                     *       "instance": "/v1/report-schedules",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "A service this request needs is unavailable",
+                     *       "status": 503,
+                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "instance": "/v1/report-schedules",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getReportSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report: "account_limits";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report schedule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "report": "account_limits",
+                     *       "enabled": true,
+                     *       "runsAt": "23:59",
+                     *       "timeZone": "America/Sao_Paulo",
+                     *       "version": 1
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReportSchedule"];
+                };
+            };
+            /** @description The request is not valid: errors names each field and the rule it broke */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "params.report: must be a UUID",
+                     *       "instance": "/v1/report-schedules/account_limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10",
+                     *       "errors": [
+                     *         {
+                     *           "field": "params.report",
+                     *           "rule": "invalid_uuid",
+                     *           "message": "must be a UUID"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "Missing or invalid API key",
+                     *       "instance": "/v1/report-schedules/account_limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This API key may not call this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "This API key may not do that",
+                     *       "status": 403,
+                     *       "detail": "This API key may not call this route",
+                     *       "instance": "/v1/report-schedules/account_limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource visible to this API key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "GET /v1/report-schedules/account_limits was not found",
+                     *       "instance": "/v1/report-schedules/account_limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "A service this request needs is unavailable",
+                     *       "status": 503,
+                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "instance": "/v1/report-schedules/account_limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateReportSchedule: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag the change is based on, e.g. "v3" (or * for any); 412 if the account moved on */
+                "If-Match"?: string;
+            };
+            path: {
+                report: "account_limits";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "enabled": false
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateReportSchedule"];
+            };
+        };
+        responses: {
+            /** @description The report schedule after the change (unchanged when it already was so) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "report": "account_limits",
+                     *       "enabled": false,
+                     *       "runsAt": "23:59",
+                     *       "timeZone": "America/Sao_Paulo",
+                     *       "version": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ReportSchedule"];
+                };
+            };
+            /** @description The request is not valid: errors names each field and the rule it broke */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/validation",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "body.enabled: is required",
+                     *       "instance": "/v1/report-schedules/account_limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10",
+                     *       "errors": [
+                     *         {
+                     *           "field": "body.enabled",
+                     *           "rule": "required",
+                     *           "message": "is required"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing or invalid API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unauthenticated",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "Missing or invalid API key",
+                     *       "instance": "/v1/report-schedules/account_limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This API key may not call this route */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/forbidden",
+                     *       "title": "This API key may not do that",
+                     *       "status": 403,
+                     *       "detail": "This API key may not call this route",
+                     *       "instance": "/v1/report-schedules/account_limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource visible to this API key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "PUT /v1/report-schedules/account_limits was not found",
+                     *       "instance": "/v1/report-schedules/account_limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/precondition-failed",
+                     *       "title": "Precondition failed",
+                     *       "status": 412,
+                     *       "detail": "If-Match does not match the current version",
+                     *       "instance": "/v1/report-schedules/account_limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/payload-too-large",
+                     *       "title": "Request body too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is too large",
+                     *       "instance": "/v1/report-schedules/account_limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request body is not JSON (or not in a supported encoding) */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "The request body is not JSON (or not in a supported encoding)",
+                     *       "instance": "/v1/report-schedules/account_limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/dependency-unavailable",
+                     *       "title": "A service this request needs is unavailable",
+                     *       "status": 503,
+                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "instance": "/v1/report-schedules/account_limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listEvents: {
         parameters: {
             query?: {
-                type?: "account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "application.submitted" | "application.approved" | "application.rejected" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready";
+                type?: "account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "application.submitted" | "application.approved" | "application.rejected" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed";
                 /** @description The id of what the events are about (an account id, say) */
                 subjectId?: string;
                 /** @description Items per page (1-200) */
@@ -11528,14 +13868,11 @@ export interface operations {
                      *           }
                      *         }
                      *       ],
-                     *       "next": null
+                     *       "next": "eyJsIjoiZXZlbnRzIiwieCI6Ijc0MiIsInMiOiI0MiJ9",
+                     *       "more": false
                      *     }
                      */
-                    "application/json": {
-                        items: components["schemas"]["Event"][];
-                        /** @description Give as `after` for the next page; null on the last page */
-                        next: string | null;
-                    };
+                    "application/json": components["schemas"]["EventPage"];
                 };
             };
             /** @description The request is not valid: errors names each field and the rule it broke */

@@ -27,7 +27,7 @@ import {
   type AccountApplicationView,
 } from '../workflows/account-application.js';
 import type { IdSource } from '../services/ids.js';
-import { runOwnership, runVisibleTo } from './workflow-starts.js';
+import { runOwnership, runSummaries, runVisibleTo } from './workflow-starts.js';
 import type { Actor, Tenant } from '../services/tenant.js';
 import { executeMachineUpdate, RunEnded } from './workflow-updates.js';
 
@@ -90,6 +90,7 @@ export function createApplicationProcesses(deps: ApplicationProcessDeps) {
           ...runOwnership(deps, tenant, [
             { key: searchAttributes.stage, value: [applicationStatus(atStart)] },
           ]),
+          ...runSummaries.accountApplication(applicationId),
         });
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError)

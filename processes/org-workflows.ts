@@ -20,7 +20,7 @@ import type { OrgRecords } from '../services/orgs.js';
 import type { OrgProcesses } from './orgs.js';
 import type { WorkflowLink, WorkflowLinkFn } from './workflow-links.js';
 import type { IdSource } from '../services/ids.js';
-import { runOwnership, runVisibleTo, startOnce } from './workflow-starts.js';
+import { runOwnership, runSummaries, runVisibleTo, startOnce } from './workflow-starts.js';
 
 // Any workflow an org owns, reached by its id: describe, query, update, and start the kinds an
 // operator may start by hand. A run belongs to the org named in its memo (and, for runs inside one
@@ -165,6 +165,7 @@ export function createOrgWorkflows(deps: {
                 ...deps.onboarding.certification,
               },
             ],
+            ...runSummaries.certification(org, request.network),
             ...runOwnership(
               deps,
               { orgId },

@@ -8,7 +8,7 @@ import type { NewOrg, OrgRecords, OrgWithEnvironments } from '../services/orgs.j
 import type { orgOnboarding } from '../workflows/org-onboarding.js';
 import type { SnapshotSchedules } from './snapshot-schedules.js';
 import type { WorkflowLink, WorkflowLinkFn } from './workflow-links.js';
-import { runOwnership, startOnce } from './workflow-starts.js';
+import { runOwnership, runSummaries, startOnce } from './workflow-starts.js';
 
 // An org's life as the database and Temporal see it together: created with its onboarding run
 // and daily snapshot schedule, moved to another time zone with its schedule.
@@ -33,7 +33,7 @@ export function createOrgProcesses(deps: OrgProcessDeps) {
    * starts nothing, unless that run was started by the same operation, which adopts it.
    */
   async function startOnboarding(
-    org: Pick<OrgWithEnvironments, 'id' | 'networks'>,
+    org: Pick<OrgWithEnvironments, 'id' | 'legalName' | 'networks'>,
     operationId: string,
   ): Promise<WorkflowLink> {
     const workflowId = workflowIds.orgOnboarding(org.id);
@@ -44,12 +44,14 @@ export function createOrgProcesses(deps: OrgProcessDeps) {
         args: [
           {
             orgId: org.id,
+            legalName: org.legalName,
             networks: org.networks,
             certification: deps.onboarding.certification,
             provisioningAttemptsPerStep: deps.onboarding.provisioningAttemptsPerStep,
           },
         ],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        ...runSummaries.onboarding(org),
         ...runOwnership(
           deps,
           { orgId: org.id },

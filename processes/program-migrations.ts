@@ -6,7 +6,7 @@ import { DomainFailure } from '../common/failures.js';
 import type { accountProgramMigration } from '../workflows/account-program-migration.js';
 import type { ProgramMigrationOutcome } from '../services/accounts/terms.js';
 import type { IdSource } from '../services/ids.js';
-import { runOwnership } from './workflow-starts.js';
+import { runOwnership, runSummaries } from './workflow-starts.js';
 import type { Actor, Tenant } from '../services/tenant.js';
 
 /** Runs the accountProgramMigration workflow and answers with its outcome or its refusal. */
@@ -47,6 +47,7 @@ export function createProgramMigrations(deps: {
             ],
             workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
             ...runOwnership(deps, tenant, [{ key: searchAttributes.accountId, value: accountId }]),
+            ...runSummaries.programMigration(accountId, targetProgramId),
           },
         );
       } catch (error) {

@@ -7,7 +7,7 @@ import {
 } from '@temporalio/client';
 import { scheduleIds, workflowIds } from '../common/temporal-names.js';
 import { DAILY_SNAPSHOT_TIME } from '../machines/daily-balance-range.js';
-import { runOwnership } from './workflow-starts.js';
+import { runOwnership, runSummaries } from './workflow-starts.js';
 
 /** The Temporal Schedule of each org's daily account snapshot. */
 export interface SnapshotSchedules {
@@ -43,6 +43,7 @@ export function temporalSnapshotSchedules(deps: {
           taskQueue: deps.taskQueue,
           args: [{ orgId }],
           ...runOwnership(deps, { orgId }),
+          ...runSummaries.dailySnapshot(orgId),
         },
         policies: {
           // Every day must be recorded: a run still going when the next is due is followed, not skipped.

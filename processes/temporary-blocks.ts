@@ -6,7 +6,7 @@ import {
   type accountTemporaryBlock,
 } from '../workflows/account-temporary-block.js';
 import type { TemporaryBlocks } from '../services/accounts/status.js';
-import { runOwnership } from './workflow-starts.js';
+import { runOwnership, runSummaries } from './workflow-starts.js';
 
 /** The durable timers that lift temporary blocks, as accountTemporaryBlock runs on Temporal. */
 export function temporalTemporaryBlocks(deps: {
@@ -30,6 +30,7 @@ export function temporalTemporaryBlocks(deps: {
         ],
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         ...runOwnership(deps, tenant, [{ key: searchAttributes.accountId, value: accountId }]),
+        ...runSummaries.temporaryBlock(accountId, until),
       });
     },
 

@@ -70,3 +70,50 @@ export function runVisibleTo(
     memo.environmentId === scope.environmentId
   );
 }
+
+/**
+ * The summary and details the Temporal Web UI shows for a run (`staticSummary`,
+ * `staticDetails`): business facts only, such as an org's legal name, ids and card networks. Never
+ * a customer's name or document number: the Web UI and Temporal's history are not the place for
+ * personal data.
+ */
+export const runSummaries = {
+  onboarding: (org: { id: string; legalName: string; networks: readonly string[] }) => ({
+    staticSummary: `Onboarding · ${org.legalName}`,
+    staticDetails: details({
+      Org: `${org.legalName} (${org.id})`,
+      Networks: org.networks.join(', '),
+    }),
+  }),
+  certification: (org: { id: string; legalName: string }, network: string) => ({
+    staticSummary: `Certification · ${network} · ${org.legalName}`,
+    staticDetails: details({ Org: `${org.legalName} (${org.id})`, Network: network }),
+  }),
+  accountApplication: (applicationId: string) => ({
+    staticSummary: `Account application ${applicationId}`,
+  }),
+  temporaryBlock: (accountId: string, until: Date) => ({
+    staticSummary: `Temporary block · account ${accountId} until ${until.toISOString()}`,
+    staticDetails: details({ Account: accountId, Until: until.toISOString() }),
+  }),
+  programMigration: (accountId: string, targetProgramId: string) => ({
+    staticSummary: `Program migration · account ${accountId}`,
+    staticDetails: details({ Account: accountId, 'Target program': targetProgramId }),
+  }),
+  /** Not the URL: a receiver's URL may carry a token of its own */
+  webhookDelivery: (endpointId: string, environmentId: string) => ({
+    staticSummary: `Webhook deliveries · endpoint ${endpointId}`,
+    staticDetails: details({ Endpoint: endpointId, Environment: environmentId }),
+  }),
+  dailySnapshot: (orgId: string) => ({
+    staticSummary: `Daily account snapshot · org ${orgId}`,
+    staticDetails: details({ Org: orgId }),
+  }),
+};
+
+/** Markdown the Web UI renders: one bold label per line. */
+function details(facts: Record<string, string>): string {
+  return Object.entries(facts)
+    .map(([label, value]) => `**${label}:** ${value}`)
+    .join('  \n');
+}

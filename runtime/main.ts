@@ -3,22 +3,25 @@ import { createLogger, type Logger } from './logger.js';
 import { startProduct, type Roles } from './product.js';
 
 /**
- * Runs the product's given roles until SIGINT/SIGTERM or a fatal worker error. Logs the error and
- * exits 1 on failure; everything started is stopped in any case.
+ * Runs the product's given roles until SIGINT/SIGTERM or a fatal worker error, then stops them in
+ * the order runtime/product.ts documents (API, worker, Temporal, PostgreSQL) and logs `stopped`.
+ * Logs the error and exits 1 on failure; everything started is stopped in any case.
  */
 export async function runMain(roles: Roles, check?: (config: Config) => void): Promise<void> {
   let logger: Logger = createLogger({ logLevel: 'info' });
+  // Listened for before anything starts: a Ctrl-C during start-up must not kill this process and
+  // leave the servers it started (each in a process group of its own) running. Such a signal
+  // stops the product as soon as it is up. `on`, not `once`: a second signal (npm and tsx both
+  // relay Ctrl-C) must not kill the process before it has stopped them either.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    process.on('SIGINT', () => resolve('SIGINT'));
+    process.on('SIGTERM', () => resolve('SIGTERM'));
+  });
   try {
     const config = loadConfig();
     logger = createLogger(config);
     check?.(config);
     const product = await startProduct(config, logger, roles);
-    const signalled = new Promise<NodeJS.Signals>((resolve) => {
-      // `on`, not `once`: a second signal (npm and tsx both relay Ctrl-C) must not kill the
-      // process before it has stopped the servers it started.
-      process.on('SIGINT', () => resolve('SIGINT'));
-      process.on('SIGTERM', () => resolve('SIGTERM'));
-    });
     try {
       const reason = await Promise.race([
         signalled,

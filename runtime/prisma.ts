@@ -5,16 +5,16 @@ import type { Sql, Statement } from '../services/sql.js';
 
 export type { PrismaClient };
 
-/** Prisma and plain statements over one pool; `prisma.$disconnect()` ends the pool. */
+/** Prisma and plain statements over one pool (exposed for its metrics); `prisma.$disconnect()` ends it. */
 export function connectDatabase(
   databaseUrl: string,
   options: { maxConnections?: number } = {},
-): { prisma: PrismaClient; sql: Sql } {
+): { prisma: PrismaClient; sql: Sql; pool: pg.Pool } {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: options.maxConnections ?? 10 });
   const prisma = new PrismaClient({
     adapter: new PrismaPg(pool, { disposeExternalPool: true }),
   });
-  return { prisma, sql: plainSql(pool) };
+  return { prisma, sql: plainSql(pool), pool };
 }
 
 export function createPrisma(

@@ -4,9 +4,10 @@ import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { temporalUiBaseUrl, type Config } from './config.js';
 import { openDatabase, type Database } from './database.js';
-import { routeTemporalLogs, type Logger } from './logger.js';
+import type { Logger } from './logger.js';
 import { resolveSecrets } from './development-secrets.js';
 import { openTemporal, type TemporalHandles } from './temporal.js';
+import { installTemporalRuntime } from './temporal-runtime.js';
 import type { ProductParts } from './compose.js';
 import { workflowBundlePath } from './workflow-bundle.js';
 
@@ -43,7 +44,7 @@ export async function startProduct(
     clientInterceptors?: ClientInterceptors;
   } = {},
 ): Promise<RunningProduct> {
-  routeTemporalLogs(logger);
+  const temporalRuntime = await installTemporalRuntime(logger);
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const step of stops.reverse()) {
@@ -69,11 +70,13 @@ export async function startProduct(
     const temporal: TemporalHandles = valueOf(temporalStart);
     valueOf(bundleStart);
     const { connectDatabase, composeProduct, createWorker, createApp } = valueOf(codeLoad);
-    const { prisma, sql } = connectDatabase(database.url);
+    const { prisma, sql, pool } = connectDatabase(database.url);
     stops.push(() => prisma.$disconnect());
+    const secrets = await resolveSecrets(config, logger);
     const parts = composeProduct(config, {
       prisma,
       sql,
+      serverSecret: secrets.serverSecret,
       temporal: temporal.client,
       logger,
       searchAttributes: temporal.searchAttributesAvailable,
@@ -94,6 +97,7 @@ export async function startProduct(
         stop: async () => {
           if (worker.getState() === 'RUNNING') worker.shutdown();
           await done.catch(() => undefined);
+          logger.info('worker stopped');
         },
       };
     };
@@ -103,8 +107,9 @@ export async function startProduct(
         processes: parts.processes,
         pingTemporal: (timeoutMs) => temporal.ping(timeoutMs),
         logger,
-        ...(await resolveSecrets(config, logger)),
+        ...secrets,
         maxBodyBytes: config.http.maxBodyBytes,
+        metrics: { databasePool: pool, temporalMetricsUrl: temporalRuntime.metricsUrl },
       });
       const server: Server = await new Promise((resolve, reject) => {
         const s = createServer(listener).listen(config.http.port, config.http.host, () =>
@@ -119,7 +124,13 @@ export async function startProduct(
         { apiUrl: url, temporalUi: temporalUiBaseUrl(config), dataDir: config.dataDir },
         'API listening',
       );
-      return { url, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+      return {
+        url,
+        stop: async () => {
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+          logger.info('API stopped');
+        },
+      };
     };
     // The API answers while the worker is still being created: a workflow it starts waits on its
     // task queue until the worker polls, a few hundred milliseconds later.

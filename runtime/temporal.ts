@@ -15,7 +15,7 @@ import { searchAttributeDefinitions } from '../common/temporal-names.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { stopLeftoverProcess } from './leftover-process.js';
-import { resolveTemporalCli } from './tools.js';
+import { temporalCli } from './tools.js';
 
 export interface TemporalHandles {
   address: string;
@@ -45,7 +45,7 @@ export async function startTemporalDevServer(options: {
 }): Promise<DevServer> {
   const { port, uiPort, databaseFile, namespace, logger } = options;
   await mkdir(path.dirname(databaseFile), { recursive: true });
-  const cli = resolveTemporalCli(options.cliPath);
+  const cli = await temporalCli(options.cliPath, (line) => logger.info(line));
   const args = [
     'server',
     'start-dev',
@@ -102,7 +102,7 @@ export async function startTemporalDevServer(options: {
     process.removeListener('exit', stopWithUs);
     await rm(pidFile, { force: true });
     throw new Error(
-      `Temporal dev server (${cli}) did not come up on ${address}; is the port free and the CLI installed (npm install)?` +
+      `Temporal dev server (${cli}) did not come up on ${address}; is the port free and the CLI installed?` +
         (lastLines.length > 0 ? ` It printed:\n${lastLines.join('\n')}` : ''),
     );
   }
@@ -130,6 +130,7 @@ export async function startTemporalDevServer(options: {
         if (!stopped) child.kill('SIGKILL');
       }
       await rm(pidFile, { force: true });
+      logger.info({ address }, 'Temporal dev server stopped');
     },
   };
 }

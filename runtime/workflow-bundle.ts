@@ -14,11 +14,39 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 // made of, and their hash names it.
 const bundledSources = ['workflows', 'machines', 'common'];
 
-/** The path of the bundle for the code as it is now, built into `cacheDir` if not there yet. */
+// Compiled (dist/, `npm run build`) there are no workflow sources to bundle: the build wrote the
+// bundle beside the compiled code, and that is the one to run.
+const compiled = import.meta.url.endsWith('.js');
+const prebuiltBundle = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
+
+/**
+ * The path of the bundle for the code as it is now: the build's when running compiled, else the
+ * one in `cacheDir`, built there if not there yet.
+ */
 export async function workflowBundlePath(cacheDir: string, logger: Logger): Promise<string> {
+  if (compiled) {
+    if (!(await exists(prebuiltBundle)))
+      throw new Error(`${prebuiltBundle} is missing: build with \`npm run build\``);
+    return prebuiltBundle;
+  }
   const file = path.join(cacheDir, `workflows-${await sourceHash()}.js`);
   if (await exists(file)) return file;
   const started = performance.now();
+  const code = await bundleWorkflows(logger);
+  await mkdir(cacheDir, { recursive: true });
+  // Older versions' bundles are of no further use.
+  for (const old of await readdir(cacheDir))
+    if (/^workflows-\w+\.js$/.test(old)) await rm(path.join(cacheDir, old), { force: true });
+  // Written aside and renamed, so a concurrent start never reads half a bundle.
+  const partial = `${file}.${process.pid}.partial`;
+  await writeFile(partial, code);
+  await rename(partial, file);
+  logger.info({ ms: Math.round(performance.now() - started) }, 'workflow bundle built');
+  return file;
+}
+
+/** The workflow code and what it imports, bundled by webpack into one script */
+export async function bundleWorkflows(logger: Logger): Promise<string> {
   const { code } = await bundleWorkflowCode({
     workflowsPath,
     logger: {
@@ -30,16 +58,7 @@ export async function workflowBundlePath(cacheDir: string, logger: Logger): Prom
       error: (message, meta) => logger.error(meta ?? {}, message),
     },
   });
-  await mkdir(cacheDir, { recursive: true });
-  // Older versions' bundles are of no further use.
-  for (const old of await readdir(cacheDir))
-    if (/^workflows-\w+\.js$/.test(old)) await rm(path.join(cacheDir, old), { force: true });
-  // Written aside and renamed, so a concurrent start never reads half a bundle.
-  const partial = `${file}.${process.pid}.partial`;
-  await writeFile(partial, code);
-  await rename(partial, file);
-  logger.info({ ms: Math.round(performance.now() - started) }, 'workflow bundle built');
-  return file;
+  return code;
 }
 
 async function sourceHash(): Promise<string> {

@@ -1,7 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -10,7 +9,7 @@ import { loadConfig } from '../runtime/config.js';
 import type { Logger } from '../runtime/logger.js';
 import { startProduct } from '../runtime/product.js';
 import { startTemporalDevServer } from '../runtime/temporal.js';
-import { pipInstallArgs, tools } from '../runtime/tools.js';
+import { ensurePipTool, tools } from '../runtime/tools.js';
 import { freePort } from '../test/support/free-port.js';
 
 // `npm run fuzz:openapi`: fuzzes the HTTP API from its own OpenAPI document with schemathesis,
@@ -115,36 +114,6 @@ function parseOptions(argv: string[]): Options | undefined {
     ),
     extra,
   };
-}
-
-/** Installs schemathesis into .tools/ on first use: short progress lines, pip's output only if it fails. */
-async function ensureSchemathesis(): Promise<void> {
-  if (existsSync(schemathesis.binary)) return;
-  console.log(
-    `installing ${schemathesis.pipPackage} into ${path.relative(repoRoot, schemathesis.dir)} (first use)`,
-  );
-  const started = Date.now();
-  // Into a scratch directory first, so an interrupted install is never taken for a finished one.
-  const scratch = `${schemathesis.dir}.partial-${process.pid}`;
-  await rm(scratch, { recursive: true, force: true });
-  try {
-    await promisify(execFile)('python3', pipInstallArgs(schemathesis, scratch), {
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    await rm(schemathesis.dir, { recursive: true, force: true });
-    await rename(scratch, schemathesis.dir);
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    if (stdout || stderr) console.error(`${stdout ?? ''}${stderr ?? ''}`.trimEnd());
-    throw new Error(
-      `could not install ${schemathesis.pipPackage}: ${(error as Error).message.split('\n')[0]}`,
-    );
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-  console.log(
-    `installed ${schemathesis.pipPackage} in ${Math.round((Date.now() - started) / 1000)} s`,
-  );
 }
 
 const pythonEnv = (extra: Record<string, string> = {}) => ({
@@ -462,7 +431,7 @@ async function main(): Promise<number> {
 
   const started = Date.now();
   await mkdir(options.reportDir, { recursive: true });
-  await ensureSchemathesis();
+  await ensurePipTool(schemathesis, console.log);
   console.log(
     `schemathesis ${await schemathesisVersion()}, seed ${options.seed}, ${options.maxExamples} examples per operation, checks ${options.checks}`,
   );

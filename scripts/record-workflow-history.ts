@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../runtime/config.js';
-import { resolveTemporalCli } from '../runtime/tools.js';
+import { temporalCli } from '../runtime/tools.js';
 
 // Saves a run's event history as a replay fixture, in the JSON the Temporal CLI and Web UI export:
 //   TEMPORAL_ADDRESS=127.0.0.1:7233 npx tsx scripts/record-workflow-history.ts <workflowId> <file.json>
@@ -18,7 +18,7 @@ const config = loadConfig();
 const server = config.temporal.server;
 const address = server.mode === 'external' ? server.address : `127.0.0.1:${server.port}`;
 const json = execFileSync(
-  resolveTemporalCli(server.mode === 'dev' ? server.cliPath : undefined),
+  await temporalCli(server.mode === 'dev' ? server.cliPath : undefined, console.log),
   [
     'workflow',
     'show',

@@ -423,6 +423,7 @@ const exampleParams: Record<string, string> = {
   workflowId: `org-onboarding-${exampleIds.org}`,
   queryName: 'onboarding',
   date: '2026-03-08',
+  report: 'account_limits',
 };
 
 const failureOfStatus: Partial<Record<number, FailureType>> = {

@@ -9,6 +9,7 @@ import { Api } from './api.js';
 import { problemOf } from './domain-problems.js';
 import { allowedMethods } from './method-not-allowed.js';
 import { frontDoor } from './front-door.js';
+import { createMetrics, type Metrics, type MetricsSources } from './metrics.js';
 import { Problem, sendProblem } from './problem.js';
 import { registerAccountRoutes } from './routes/accounts.js';
 import { registerAccountTermsRoutes } from './routes/account-terms.js';
@@ -16,21 +17,23 @@ import { registerApiKeyRoutes } from './routes/api-keys.js';
 import { registerApplicationRoutes } from './routes/applications.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerDailyBalanceRoutes } from './routes/daily-balances.js';
-import { healthCheck, registerHealthRoutes } from './routes/health.js';
+import { readinessCheck, registerHealthRoutes } from './routes/health.js';
 import { registerListRoutes } from './routes/lists.js';
 import { registerOrgWorkflowRoutes } from './routes/org-workflows.js';
 import { registerOrgRoutes } from './routes/orgs.js';
 import { registerProgramRoutes } from './routes/programs.js';
 import { registerReportRoutes } from './routes/reports.js';
+import { registerReportScheduleRoutes } from './routes/report-schedules.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerSettingsRoutes } from './routes/settings.js';
 import { registerStatusReasonRoutes } from './routes/status-reasons.js';
+import { registerWebhookRoutes } from './routes/webhooks.js';
 import { registerUiRoutes } from './ui/routes.js';
 
 export interface AppDeps {
   services: Services;
   processes: Processes;
-  /** One attempt to reach Temporal, for /healthz */
+  /** One attempt to reach Temporal, for /readyz */
   pingTemporal(timeoutMs: number): Promise<void>;
   logger: Logger;
   operatorApiKey: string;
@@ -39,6 +42,8 @@ export interface AppDeps {
   /** Signs the pages' session cookies and their forms' CSRF tokens */
   sessionSecret: string;
   maxBodyBytes: number;
+  /** What /metrics reports besides HTTP and the process: the database pool, the Temporal SDK */
+  metrics?: MetricsSources;
 }
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -69,7 +74,8 @@ export function createApp(deps: AppDeps): RequestListener {
   });
   app.use(requireJsonBody);
   app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
-  const health = registerApiRoutes(api, deps);
+  const metrics = createMetrics(deps.metrics);
+  const readiness = registerApiRoutes(api, { ...deps, metrics });
   app.use(router);
 
   app.get('/openapi.json', (req, res) => {
@@ -102,24 +108,24 @@ export function createApp(deps: AppDeps): RequestListener {
       );
     sendProblem(res, problem, req.originalUrl);
   });
-  return frontDoor(app, { health, logger: deps.logger });
+  return frontDoor(app, { readiness, metrics, logger: deps.logger });
 }
 
 /**
- * Declares every API route on `api` (router and OpenAPI document at once); answers the health
+ * Declares every API route on `api` (router and OpenAPI document at once); answers the readiness
  * check the front door shares. Nothing here calls a service: scripts/openapi-document.ts builds
  * the document from it with no database or Temporal.
  */
 export function registerApiRoutes(
   api: Api,
-  deps: Pick<AppDeps, 'services' | 'processes' | 'pingTemporal'>,
-): ReturnType<typeof healthCheck> {
+  deps: Pick<AppDeps, 'services' | 'processes' | 'pingTemporal'> & { metrics: Metrics },
+): ReturnType<typeof readinessCheck> {
   const { services, processes } = deps;
-  const health = healthCheck({
+  const readiness = readinessCheck({
     database: () => services.database.ping(),
     temporal: (timeoutMs) => deps.pingTemporal(timeoutMs),
   });
-  registerHealthRoutes(api, health);
+  registerHealthRoutes(api, { readiness, metrics: () => deps.metrics.render() });
   registerOrgRoutes(api, services, processes);
   registerListRoutes(api, services, processes.applications);
   registerApiKeyRoutes(api, services.apiKeys);
@@ -129,12 +135,14 @@ export function registerApiRoutes(
   registerStatusReasonRoutes(api, services.statusReasons);
   registerAccountRoutes(api, services);
   registerCustomerRoutes(api, services.customers);
+  registerWebhookRoutes(api, services, processes);
   registerApplicationRoutes(api, processes.applications);
   registerDailyBalanceRoutes(api, services.dailyBalances);
   registerReportRoutes(api, services.reports);
+  registerReportScheduleRoutes(api, services.reportSchedules);
   registerEventRoutes(api, services.events);
   registerAccountTermsRoutes(api, services, processes.programMigrations);
-  return health;
+  return readiness;
 }
 
 /** A request that carries a body must say it is JSON; anything else is 415, not a parse guess. */

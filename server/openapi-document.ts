@@ -32,6 +32,7 @@ export function buildOpenApiDocument(serverUrl = 'http://localhost:3000') {
     services: standIn('services'),
     processes: standIn('processes'),
     pingTemporal: standIn('pingTemporal'),
+    metrics: standIn('metrics'),
   });
   return api.openApiDocument({ version, serverUrl });
 }

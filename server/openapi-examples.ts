@@ -365,6 +365,14 @@ export const examples = {
     fileName: 'account-limits-2026-03-08.csv',
     download: '/v1/reports/account-limits/2026-03-08',
   },
+  ReportSchedule: {
+    report: 'account_limits',
+    enabled: true,
+    runsAt: '23:59',
+    timeZone: 'America/Sao_Paulo',
+    version: 1,
+  },
+  UpdateReportSchedule: { enabled: false },
   ProgramMigration: { targetProgramId: ids.otherProgram },
   DueDateChange: { dueDay: 15 },
   AccountEvent: {
@@ -376,20 +384,39 @@ export const examples = {
     requestId: ids.request,
     version: 5,
   },
-  Health: {
+  Readiness: {
     status: 'ok',
     checks: { database: { status: 'up', latencyMs: 2 }, temporal: { status: 'up', latencyMs: 4 } },
     checkedAt: '2026-03-09T10:15:30.500Z',
   },
   // Answers that have no component of their own, by operationId
-  getHealthDegraded: {
-    status: 'degraded',
+  getReadinessDown: {
+    type: '/problems/dependency-unavailable',
+    title: 'A service this request needs is unavailable',
+    status: 503,
+    detail: 'not ready: temporal is down',
+    instance: '/readyz',
+    requestId: ids.request,
     checks: {
       database: { status: 'up', latencyMs: 2 },
       temporal: { status: 'down', latencyMs: 2000, error: 'no answer within 2000 ms' },
     },
     checkedAt: '2026-03-09T10:15:30.500Z',
   },
+  getMetrics: [
+    '# HELP http_request_duration_seconds Time from a request arriving to its answer being sent, by route pattern and status',
+    '# TYPE http_request_duration_seconds histogram',
+    'http_request_duration_seconds_bucket{le="0.005",method="GET",route="/v1/accounts/:accountId",status="200"} 41',
+    'http_request_duration_seconds_sum{method="GET",route="/v1/accounts/:accountId",status="200"} 0.173',
+    'http_request_duration_seconds_count{method="GET",route="/v1/accounts/:accountId",status="200"} 42',
+    '# HELP db_pool_connections_total Connections the pool holds',
+    '# TYPE db_pool_connections_total gauge',
+    'db_pool_connections_total 3',
+    '# HELP temporal_workflow_task_schedule_to_start_latency Workflow task schedule to start latency',
+    '# TYPE temporal_workflow_task_schedule_to_start_latency histogram',
+    'temporal_workflow_task_schedule_to_start_latency_count{namespace="default",task_queue="card-issuing"} 12',
+    '',
+  ].join('\n'),
   createOrg: {
     org: {
       ...org,
@@ -493,6 +520,13 @@ export const examples = {
         download: '/v1/reports/account-limits/2026-03-08',
       },
     ],
+  },
+  updateReportSchedule: {
+    report: 'account_limits',
+    enabled: false,
+    runsAt: '23:59',
+    timeZone: 'America/Sao_Paulo',
+    version: 2,
   },
   getAccountLimitsReport:
     'date,account_id,program_id,currency,balance,credit_limit,available_credit_limit,available_to_spend\n' +

@@ -134,24 +134,39 @@ function unionErrors(
       .map((i) => String(i.path[0]));
     return { branch, missingTopKeys };
   });
+  // A value with the keys of several shapes (a person and a company) is none of them: every
+  // shape refuses the others' keys.
+  const mixesShapes = branches.every(({ branch }) =>
+    branch.some((i) => i.code === 'unrecognized_keys' && i.path.length === 0),
+  );
   const meant = branches
     .filter((b) => b.missingTopKeys.length === 0)
     .sort((a, b) => a.branch.length - b.branch.length)[0];
-  if (meant && value !== null && typeof value === 'object')
+  if (meant && !mixesShapes && value !== null && typeof value === 'object')
     return issuesToErrors(meant.branch, path, location, input);
   const field = [location, ...path.map(String)].join('.');
   if (!present(input, path)) return [{ field, rule: 'required', message: 'is required' }];
   const shapes = branches.flatMap((b) => b.missingTopKeys);
-  return [
-    {
-      field,
-      rule: 'invalid_union',
-      message:
-        shapes.length > 0
-          ? `must have exactly one of: ${[...new Set(shapes)].join(', ')}`
-          : 'does not match any of the allowed shapes',
-    },
-  ];
+  const message = !/^Invalid/.test(issue.message)
+    ? issue.message
+    : shapes.length > 0
+      ? `must have exactly one of: ${[...new Set(shapes)].join(', ')}`
+      : 'does not match any of the allowed shapes';
+  return [{ field, rule: 'invalid_union', message }];
+}
+
+/**
+ * What a union of named shapes (`{ person: {...} }` or `{ company: {...} }`) expects, as the
+ * message for a value that fits none of them: each shape's key and the fields it requires.
+ */
+export function namedShapesMessage(shapes: Record<string, z.ZodObject>): string {
+  const described = Object.entries(shapes).map(([key, schema]) => {
+    const required = Object.entries(schema.shape)
+      .filter(([, field]) => !(field as z.ZodType).safeParse(undefined).success)
+      .map(([name]) => name);
+    return `"${key}" (requires ${required.join(', ')})`;
+  });
+  return `must be an object with exactly one of ${described.join(' or ')}`;
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

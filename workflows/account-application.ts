@@ -70,7 +70,9 @@ export const cancelApplicationUpdate = defineUpdate<AccountApplicationView, [App
 );
 
 const activities = proxyActivities<ApplicationActivities>({
-  startToCloseTimeout: '1 minute',
+  // Each step is a few database statements; a worker that dies mid-step has it made again by
+  // another within this
+  startToCloseTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 

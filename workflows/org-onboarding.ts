@@ -40,6 +40,8 @@ import { networkCertification } from './network-certification.js';
 
 export interface OrgOnboardingInput {
   orgId: string;
+  /** For the child runs' summaries in the Web UI; absent on runs started before it was passed */
+  legalName?: string;
   networks: CardNetwork[];
   certification: { reminderAfterDays: number; deadlineDays: number };
   /** Attempts per environment provisioning step before it shows as failed */
@@ -114,6 +116,9 @@ export async function orgOnboarding(input: OrgOnboardingInput): Promise<OrgOnboa
       ? { typedSearchAttributes: [{ key: searchAttributes.orgId, value: input.orgId }, ...extra] }
       : {};
 
+  const orgName = input.legalName ?? `org ${input.orgId}`;
+  const orgDetails = `**Org:** ${input.legalName ? `${input.legalName} (${input.orgId})` : input.orgId}`;
+
   async function runChild(child: OnboardingChild): Promise<OrgOnboardingEvent> {
     const memo = { orgId: input.orgId };
     if (child.child === 'environment') {
@@ -127,6 +132,8 @@ export async function orgOnboarding(input: OrgOnboardingInput): Promise<OrgOnboa
           },
         ],
         memo,
+        staticSummary: `Environment · ${child.environment} · ${orgName}`,
+        staticDetails: `${orgDetails}  \n**Environment:** ${child.environment}`,
         ...childSearchAttributes([{ key: searchAttributes.stage, value: ['provisioning'] }]),
       });
       return { type: 'ENVIRONMENT_READY', environment: child.environment, at: now(), by: 'system' };
@@ -137,6 +144,8 @@ export async function orgOnboarding(input: OrgOnboardingInput): Promise<OrgOnboa
         { orgId: input.orgId, network: child.network, startedAt: now(), ...input.certification },
       ],
       memo,
+      staticSummary: `Certification · ${child.network} · ${orgName}`,
+      staticDetails: `${orgDetails}  \n**Network:** ${child.network}`,
       ...childSearchAttributes([
         { key: searchAttributes.network, value: child.network },
         { key: searchAttributes.stage, value: ['kickoff'] },

@@ -1,5 +1,5 @@
 import { DOCUMENT_NUMBER } from '../../common/customers.js';
-import { text, z } from '../zod.js';
+import { namedShapesMessage, text, z } from '../zod.js';
 import { examples } from '../openapi-examples.js';
 
 // Request and response shapes for customers, shared by accounts, customers and applications.
@@ -55,7 +55,9 @@ const companySchema = z
 
 /** Exactly one of person or company. */
 export const customerInputSchema = z
-  .union([z.strictObject({ person: personSchema }), z.strictObject({ company: companySchema })])
+  .union([z.strictObject({ person: personSchema }), z.strictObject({ company: companySchema })], {
+    error: namedShapesMessage({ person: personSchema, company: companySchema }),
+  })
   .openapi('CustomerInput', {
     example: examples.CustomerInput,
     description: 'Exactly one of person or company',

@@ -1,9 +1,10 @@
-import type { Api } from '../api.js';
+import { problemSchema, type Api } from '../api.js';
 import { z } from '../zod.js';
 import { examples } from '../openapi-examples.js';
+import { problemTitle, problemTypeUri } from '../problem.js';
 
 /**
- * How long one probe of the dependencies answers /healthz. Load balancers and orchestrators poll
+ * How long one probe of the dependencies answers /readyz. Load balancers and orchestrators poll
  * it often; a probe per request would load the database and Temporal with the polling itself.
  */
 const HEALTH_MAX_AGE_MS = 1_000;
@@ -13,45 +14,49 @@ const check = z.object({
   latencyMs: z.number(),
   error: z.string().optional(),
 });
-const health = z
-  .object({
-    status: z.enum(['ok', 'degraded']),
-    checks: z.object({ database: check, temporal: check }),
-    checkedAt: z.iso.datetime().openapi({
-      description: `When the dependencies were probed; an answer is reused for up to ${HEALTH_MAX_AGE_MS} ms`,
-    }),
-  })
-  .openapi('Health', { example: examples.Health });
+const checks = z.object({ database: check, temporal: check });
+const checkedAt = z.iso.datetime().openapi({
+  description: `When the dependencies were probed; an answer is reused for up to ${HEALTH_MAX_AGE_MS} ms`,
+});
+const readiness = z
+  .object({ status: z.literal('ok'), checks, checkedAt })
+  .openapi('Readiness', { example: examples.Readiness });
+const notReady = problemSchema.extend({ checks, checkedAt });
+
+const liveness = z.object({ status: z.literal('ok') }).openapi('Liveness', {
+  example: { status: 'ok' },
+});
+/** /healthz's one answer: the process runs and serves HTTP. It asks no dependency. */
+export const LIVENESS_BODY = Buffer.from(JSON.stringify({ status: 'ok' }));
 
 export interface HealthChecks {
   database: (timeoutMs: number) => Promise<unknown>;
   temporal: (timeoutMs: number) => Promise<unknown>;
 }
 
-export interface HealthAnswer {
+/** Whether both dependencies answered; server/front-door.ts turns a 503 into problem+json. */
+export interface ReadinessAnswer {
   status: 200 | 503;
-  body: z.infer<typeof health>;
+  checks: z.infer<typeof checks>;
+  checkedAt: string;
 }
 
 /** The dependencies' health, probed at most once per HEALTH_MAX_AGE_MS whatever the polling rate. */
-export function healthCheck(checks: HealthChecks): () => Promise<HealthAnswer> {
-  const probeAll = async (): Promise<HealthAnswer> => {
+export function readinessCheck(dependencies: HealthChecks): () => Promise<ReadinessAnswer> {
+  const probeAll = async (): Promise<ReadinessAnswer> => {
     const [database, temporal] = await Promise.all([
-      probe(checks.database),
-      probe(checks.temporal),
+      probe(dependencies.database),
+      probe(dependencies.temporal),
     ]);
     const ok = database.status === 'up' && temporal.status === 'up';
     return {
       status: ok ? 200 : 503,
-      body: {
-        status: ok ? 'ok' : 'degraded',
-        checks: { database, temporal },
-        checkedAt: new Date().toISOString(),
-      },
+      checks: { database, temporal },
+      checkedAt: new Date().toISOString(),
     };
   };
   // One probe at a time, its answer shared by every request until it is too old.
-  let last: { at: number; answer: Promise<HealthAnswer> } | undefined;
+  let last: { at: number; answer: Promise<ReadinessAnswer> } | undefined;
   return () => {
     if (!last || performance.now() - last.at > HEALTH_MAX_AGE_MS)
       last = { at: performance.now(), answer: probeAll() };
@@ -59,26 +64,82 @@ export function healthCheck(checks: HealthChecks): () => Promise<HealthAnswer> {
   };
 }
 
-/** The route as documented; server/front-door.ts answers it before the router does. */
-export function registerHealthRoutes(api: Api, current: () => Promise<HealthAnswer>): void {
+/** The routes as documented; server/front-door.ts answers /healthz and /readyz before the router does. */
+export function registerHealthRoutes(
+  api: Api,
+  deps: { readiness: () => Promise<ReadinessAnswer>; metrics: () => Promise<string> },
+): void {
   api.route({
     method: 'get',
     path: '/healthz',
-    operationId: 'getHealth',
-    summary: 'Whether the database and Temporal are reachable',
+    operationId: 'getLiveness',
+    summary: 'Whether the process runs and serves HTTP (liveness); asks no dependency',
+    tag: 'Operations',
+    access: 'public',
+    responses: { 200: { description: 'The process is alive', schema: liveness } },
+    handler: () => Promise.resolve({ status: 200, body: { status: 'ok' } }),
+  });
+  api.route({
+    method: 'get',
+    path: '/readyz',
+    operationId: 'getReadiness',
+    summary: 'Whether the database and Temporal are reachable (readiness); for internal probes',
     tag: 'Operations',
     access: 'public',
     responses: {
-      200: { description: 'Both dependencies are up', schema: health },
+      200: { description: 'Both dependencies are up', schema: readiness },
       503: {
-        example: examples.getHealthDegraded,
         description: 'At least one dependency is down',
-        schema: health,
-        contentType: 'application/json',
+        schema: notReady,
+        contentType: 'application/problem+json',
+        example: examples.getReadinessDown,
       },
     },
-    handler: current,
+    handler: async () => {
+      const answer = await deps.readiness();
+      return { status: answer.status, body: readinessBody(answer, '/readyz') };
+    },
   });
+  api.route({
+    method: 'get',
+    path: '/metrics',
+    operationId: 'getMetrics',
+    summary:
+      'Prometheus metrics: HTTP, database pool, Temporal worker and client; for internal scrapers',
+    tag: 'Operations',
+    access: 'public',
+    responses: {
+      200: {
+        description: 'Prometheus text exposition format',
+        schema: z.string(),
+        contentType: 'text/plain; version=0.0.4',
+        example: examples.getMetrics,
+      },
+    },
+    handler: async () => ({
+      status: 200,
+      body: await deps.metrics(),
+      contentType: 'text/plain; version=0.0.4; charset=utf-8',
+    }),
+  });
+}
+
+/** /readyz's body: the checks when ready, a problem+json naming what is down when not. */
+export function readinessBody(answer: ReadinessAnswer, instance: string) {
+  const { checks: probed, checkedAt: at } = answer;
+  if (answer.status === 200) return { status: 'ok' as const, checks: probed, checkedAt: at };
+  const down = Object.entries(probed)
+    .filter(([, c]) => c.status === 'down')
+    .map(([name]) => name);
+  return {
+    type: problemTypeUri('DEPENDENCY_UNAVAILABLE'),
+    title: problemTitle('DEPENDENCY_UNAVAILABLE'),
+    status: 503,
+    detail: `not ready: ${down.join(' and ')} ${down.length > 1 ? 'are' : 'is'} down`,
+    instance,
+    checks: probed,
+    checkedAt: at,
+  };
 }
 
 const PROBE_TIMEOUT_MS = 2_000;

@@ -24,29 +24,34 @@ afterAll(async () => {
   await product?.stop();
 });
 
-describe('GET /healthz', () => {
-  it('reports both dependencies up', async () => {
-    const response = await product.http('GET', '/healthz');
-    expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({
+describe('GET /healthz and GET /readyz', () => {
+  it('report liveness alone, and both dependencies up', async () => {
+    const live = await product.http('GET', '/healthz');
+    expect(live.status).toBe(200);
+    expect(live.body).toEqual({ status: 'ok' });
+    const ready = await product.http('GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({
       status: 'ok',
       checks: { database: { status: 'up' }, temporal: { status: 'up' } },
     });
   });
 
-  it('answers HEAD with the headers alone, names the request, and refuses other methods', async () => {
-    const head = await product.http('HEAD', '/healthz', { headers: { 'x-request-id': 'probe-1' } });
-    expect(head.status).toBe(200);
-    expect(head.headers.get('content-type')).toMatch(/^application\/json/);
-    expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
-    expect(head.headers.get('x-request-id')).toBe('probe-1');
-    expect(head.body).toBeUndefined();
-    const post = await product.http('POST', '/healthz');
-    expect(post.status).toBe(405);
-    expect(post.headers.get('allow')).toContain('GET');
+  it('answer HEAD with the headers alone, name the request, and refuse other methods', async () => {
+    for (const route of ['/healthz', '/readyz']) {
+      const head = await product.http('HEAD', route, { headers: { 'x-request-id': 'probe-1' } });
+      expect(head.status).toBe(200);
+      expect(head.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(Number(head.headers.get('content-length'))).toBeGreaterThan(0);
+      expect(head.headers.get('x-request-id')).toBe('probe-1');
+      expect(head.body).toBeUndefined();
+      const post = await product.http('POST', route);
+      expect(post.status).toBe(405);
+      expect(post.headers.get('allow')).toContain('GET');
+    }
   });
 
-  it('answers 503 naming Temporal when the Temporal server goes away', async () => {
+  it('/readyz answers 503 problem+json naming Temporal when it goes away; /healthz stays 200', async () => {
     const logger = createLogger({ logLevel: 'silent' });
     const server = await startTemporalDevServer({
       port: await freePort(),
@@ -64,17 +69,25 @@ describe('GET /healthz', () => {
     const running = await startProduct(config, logger, { api: true, worker: false });
     try {
       const http = httpClient(running.apiUrl!);
-      expect((await http('GET', '/healthz')).status).toBe(200);
+      expect((await http('GET', '/readyz')).status).toBe(200);
       await server.stop();
       // A probe's answer is reused for a second; the next probe sees Temporal gone.
       const down = await eventually(async () => {
-        const response = await http('GET', '/healthz');
+        const response = await http('GET', '/readyz');
         return response.status === 503 ? response : undefined;
       });
+      expect(down.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(down.body).toMatchObject({
-        status: 'degraded',
+        type: '/problems/dependency-unavailable',
+        status: 503,
+        detail: 'not ready: temporal is down',
+        instance: '/readyz',
         checks: { database: { status: 'up' }, temporal: { status: 'down' } },
       });
+      // Liveness asks no dependency: the process still serves.
+      const live = await http('GET', '/healthz');
+      expect(live.status).toBe(200);
+      expect(live.body).toEqual({ status: 'ok' });
     } finally {
       await running.stop();
       await server.stop();
@@ -134,6 +147,8 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         '/healthz',
+        '/readyz',
+        '/metrics',
         '/v1/orgs',
         '/v1/orgs/{orgId}',
         '/v1/orgs/{orgId}/onboarding',

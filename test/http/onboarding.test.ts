@@ -192,6 +192,35 @@ describe('onboarding an org end to end over HTTP', () => {
   });
 });
 
+describe('the onboarding run in the Temporal Web UI', () => {
+  it('carries a summary and details naming the org and its networks', async () => {
+    const { orgId } = await createOrg(['VISA', 'MASTERCARD']);
+    const run = await product.temporal.workflow
+      .getHandle(workflowIds.orgOnboarding(orgId))
+      .describe();
+    expect(await run.staticSummary()).toBe(`Onboarding · ${sampleOrg.legalName}`);
+    expect(await run.staticDetails()).toBe(
+      `**Org:** ${sampleOrg.legalName} (${orgId})  \n**Networks:** VISA, MASTERCARD`,
+    );
+    // Its child runs too: each environment and each network's certification
+    const child = (workflowId: string) =>
+      eventually(async () => {
+        try {
+          return await product.temporal.workflow.getHandle(workflowId).describe();
+        } catch {
+          return undefined;
+        }
+      });
+    const test = await child(workflowIds.environmentProvisioning(orgId, 'TEST'));
+    expect(await test.staticSummary()).toBe(`Environment · TEST · ${sampleOrg.legalName}`);
+    const visa = await child(workflowIds.networkCertification(orgId, 'VISA'));
+    expect(await visa.staticSummary()).toBe(`Certification · VISA · ${sampleOrg.legalName}`);
+    expect(await visa.staticDetails()).toBe(
+      `**Org:** ${sampleOrg.legalName} (${orgId})  \n**Network:** VISA`,
+    );
+  });
+});
+
 describe('bad onboarding input is a 4xx problem and changes nothing', () => {
   let orgId: string;
   let before: Overview;

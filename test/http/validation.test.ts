@@ -415,17 +415,27 @@ describe('every rule has its own name', () => {
   });
 
   it('invalid_union: a holder that is neither a person nor a company; the meant shape names its own fields', async () => {
-    await refused(
-      () =>
-        product.http('POST', '/v1/accounts', {
-          key,
-          json: { programId, owner: { robot: { name: 'R2' } } },
-        }),
+    const expectedShapes =
+      'must be an object with exactly one of "person" (requires name, documentNumber) or "company" (requires legalName, documentNumber)';
+    const wrongShapes = [
+      { robot: { name: 'R2' } },
+      'Maria',
+      { name: 'Maria', documentNumber: '123.456.789-09' },
       {
-        field: 'body.owner',
-        rule: 'invalid_union',
+        person: { name: 'A', documentNumber: 'P-001' },
+        company: { legalName: 'B', documentNumber: 'C-001' },
       },
-    );
+    ];
+    for (const owner of wrongShapes) {
+      const response = await refused(
+        () => product.http('POST', '/v1/accounts', { key, json: { programId, owner } }),
+        { field: 'body.owner', rule: 'invalid_union' },
+      );
+      expect(response.body.errors).toEqual([
+        { field: 'body.owner', rule: 'invalid_union', message: expectedShapes },
+      ]);
+      expect(response.body.detail).toBe(`body.owner: ${expectedShapes}`);
+    }
     await refused(
       () =>
         product.http('POST', '/v1/accounts', {

@@ -28,17 +28,21 @@ async function startProduct(): Promise<void> {
   product = await startEntryPoint('bin/start.ts', env, 'API listening', START_TIMEOUT_MS);
 }
 
-/** SIGKILL to everything the product runs: its process group (node, PostgreSQL) and the detached Temporal dev server. */
+/**
+ * SIGKILL to everything the product runs: its own process group (node) and those of the servers
+ * it started, each in a group of its own (PostgreSQL with its backends, the Temporal dev server).
+ */
 async function killEverything(): Promise<void> {
-  const temporalPid = Number.parseInt(
-    readFileSync(path.join(dataDir, 'temporal', 'temporal.db.pid'), 'utf8'),
-    10,
+  const serverPids = ['postgres/postmaster.pid', 'temporal/temporal.db.pid'].map((file) =>
+    Number.parseInt(readFileSync(path.join(dataDir, file), 'utf8'), 10),
   );
   await product?.killGroup();
-  try {
-    process.kill(-temporalPid, 'SIGKILL');
-  } catch {
-    process.kill(temporalPid, 'SIGKILL');
+  for (const pid of serverPids) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      process.kill(pid, 'SIGKILL');
+    }
   }
 }
 

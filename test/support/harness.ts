@@ -8,7 +8,7 @@ import { createPrisma, type PrismaClient } from '../../runtime/prisma.js';
 import type { ProductParts } from '../../runtime/compose.js';
 import { startProduct, type Roles } from '../../runtime/product.js';
 
-import { TEMPLATE_DATABASE } from './constants.js';
+import { TEMPLATE_DATABASE, sampleOrg } from './constants.js';
 export const OPERATOR_KEY = 'test-operator-key-0123456789abcdef';
 export const SERVER_SECRET = 'test-server-secret-0123456789abcdef0123456789';
 export const SESSION_SECRET = 'test-session-secret-0123456789abcdef0123456789';
@@ -155,18 +155,7 @@ export function httpClient(baseUrl: string) {
   };
 }
 
-export const sampleOrg = {
-  legalName: 'Acme Pagamentos S.A.',
-  address: {
-    line1: 'Av. Paulista 1000',
-    city: 'São Paulo',
-    region: 'SP',
-    postalCode: '01310-100',
-    country: 'BR',
-  },
-  timeZone: 'America/Sao_Paulo',
-  networks: ['VISA', 'MASTERCARD'],
-};
+export { sampleOrg };
 
 /**
  * How long a step the product takes on its own (an activity, a child run) may take before a test

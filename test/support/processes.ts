@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-// Entry points of the product (bin/*.ts) run as real processes, for tests that kill them.
+// Entry points of the product (bin/*.ts, or compiled by `npm run build`) run as real processes.
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -25,7 +25,9 @@ export async function startEntryPoint(
   readyMessage: string,
   timeoutMs: number,
 ): Promise<RunningEntryPoint> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  // TypeScript entry points run through tsx; compiled ones (npm run build) with node alone.
+  const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...loader, entry], {
     cwd: root,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

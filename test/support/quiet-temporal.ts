@@ -1,4 +1,5 @@
-import { createLogger, routeTemporalLogs } from '../../runtime/logger.js';
+import { createLogger } from '../../runtime/logger.js';
+import { installTemporalRuntime } from '../../runtime/temporal-runtime.js';
 
 // Temporal SDK logs go through the product's logger at warn level, so test output stays readable.
-routeTemporalLogs(createLogger({ logLevel: 'warn' }));
+await installTemporalRuntime(createLogger({ logLevel: 'warn' }));
