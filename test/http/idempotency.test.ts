@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workflowIds } from '../../common/temporal-names.js';
 import {
   OPERATOR_KEY,
   createAccount,
@@ -115,6 +116,29 @@ describe('a retry after a crash between the write and the stored response', () =
     expect(retry.body).toEqual(first.body);
     expect(await product.prisma.apiKey.count({ where: { orgId, name: 'ci' } })).toBe(1);
     expect((await product.http('GET', '/v1/programs', { key: retry.body.token })).status).toBe(200);
+  });
+
+  it('POST /v1/webhook-endpoints: the same endpoint and secret, once, with its delivery run; the stored answer holds no secret in clear', async () => {
+    const { first, retry, idempotencyKey } = await sendAndRetryAfterCrash(
+      'POST',
+      '/v1/webhook-endpoints',
+      { url: 'https://hooks.example/retried' },
+      key,
+    );
+    expect(retry.body).toEqual(first.body);
+    expect(
+      await product.prisma.webhookEndpoint.count({
+        where: { orgId, url: 'https://hooks.example/retried' },
+      }),
+    ).toBe(1);
+    const run = await product.temporal.workflow
+      .getHandle(workflowIds.webhookEndpointDelivery(first.body.id))
+      .describe();
+    expect(run.status.name).toBe('RUNNING');
+    const stored = await product.prisma.idempotencyRecord.findFirstOrThrow({
+      where: { key: idempotencyKey },
+    });
+    expect(JSON.stringify(stored.responseBody)).not.toContain(first.body.secret);
   });
 
   it('POST /v1/programs and /v1/account-status-reasons: the same row, not a name conflict with itself', async () => {
