@@ -6,7 +6,8 @@ import type { Logger } from './logger.js';
 // A product process killed with SIGKILL cannot stop the servers it started. The next start finds
 // them through their pid files and stops them before starting fresh ones on the same data.
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 only checks). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -178,13 +178,31 @@ describe('webhook endpoints', () => {
       });
       return issued.status === 201 ? (issued.body.token as string) : undefined;
     });
-    expect((await create({ url: test.url, eventTypes: ['account.created'] })).status).toBe(201);
+    const testEndpoint = await create({ url: test.url, eventTypes: ['account.created'] });
+    expect(testEndpoint.status).toBe(201);
     const productionEndpoint = await create(
       { url: production.url, eventTypes: ['account.created'] },
       productionKey,
     );
     expect(productionEndpoint.status).toBe(201);
-    // Neither key sees the other environment's endpoint
+    // Neither key sees, changes or reads the deliveries of the other environment's endpoint
+    for (const [apiKey, id] of [
+      [productionKey, testEndpoint.body.id as string],
+      [key, productionEndpoint.body.id as string],
+    ]) {
+      expectProblem(await product.http('GET', `/v1/webhook-endpoints/${id}`, { key: apiKey }), 404);
+      expectProblem(
+        await product.http('PATCH', `/v1/webhook-endpoints/${id}`, {
+          key: apiKey,
+          json: { enabled: false },
+        }),
+        404,
+      );
+      expectProblem(
+        await product.http('GET', `/v1/webhook-endpoints/${id}/deliveries`, { key: apiKey }),
+        404,
+      );
+    }
     const listed = await product.http('GET', '/v1/webhook-endpoints?limit=200', { key });
     expect(listed.body.items.map((e: { id: string }) => e.id)).not.toContain(
       productionEndpoint.body.id,

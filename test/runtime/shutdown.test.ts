@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isAlive } from '../../runtime/leftover-process.js';
 import { freePort } from '../support/free-port.js';
 import { startEntryPoint, type RunningEntryPoint } from '../support/processes.js';
 
@@ -50,15 +51,6 @@ function messages(output: string): string[] {
       return [];
     }
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('Ctrl-C on an idle product', () => {

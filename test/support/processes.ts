@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // Entry points of the product (bin/*.ts, or compiled by `npm run build`) run as real processes.
@@ -72,4 +74,14 @@ export async function startEntryPoint(
     });
   });
   return running;
+}
+
+/**
+ * Puts an already built workflow bundle where an entry point started with DATA_DIR=`dataDir`
+ * looks for the bundle of the current code (by name), so it need not bundle again.
+ */
+export async function copyWorkflowBundle(dataDir: string, bundle: string): Promise<void> {
+  const cacheDir = path.join(dataDir, 'workflow-bundles');
+  await mkdir(cacheDir, { recursive: true });
+  await copyFile(bundle, path.join(cacheDir, path.basename(bundle)));
 }

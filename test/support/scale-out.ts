@@ -1,4 +1,3 @@
-import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
@@ -11,7 +10,7 @@ import { startTemporalDevServer } from '../../runtime/temporal.js';
 import { workflowBundlePath } from '../../runtime/workflow-bundle.js';
 import { sampleOrg } from './constants.js';
 import { freePort } from './free-port.js';
-import { startEntryPoint, type RunningEntryPoint } from './processes.js';
+import { copyWorkflowBundle, startEntryPoint, type RunningEntryPoint } from './processes.js';
 
 // The production topology on one machine: one PostgreSQL and one Temporal server, two API
 // processes (bin/api.ts) and two workers (bin/worker.ts) against them. Creating writes and status
@@ -28,7 +27,7 @@ const START_TIMEOUT_MS = 120_000;
 /**
  * How long a write may take to be answered after the kill, and a submitted application to reach
  * its final state: an activity the killed worker had started runs again only after its
- * start-to-close timeout (1 minute for the application's activities).
+ * start-to-close timeout (15 s for the application's activities), on a busy machine.
  */
 const SETTLE_TIMEOUT_MS = 120_000;
 
@@ -535,12 +534,6 @@ async function stopGracefully(process: RunningEntryPoint): Promise<boolean> {
 }
 
 async function placeWorkflowBundle(dataDir: string, built: string | undefined, logger: Logger) {
-  const cacheDir = path.join(dataDir, 'workflow-bundles');
-  // Each worker looks for the bundle of the current code there, by name, before building one.
-  if (built) {
-    await mkdir(cacheDir, { recursive: true });
-    await copyFile(built, path.join(cacheDir, path.basename(built)));
-  } else {
-    await workflowBundlePath(cacheDir, logger);
-  }
+  if (built) await copyWorkflowBundle(dataDir, built);
+  else await workflowBundlePath(path.join(dataDir, 'workflow-bundles'), logger);
 }

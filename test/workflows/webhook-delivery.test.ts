@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -13,7 +13,7 @@ import {
   startTestProduct,
   type TestProduct,
 } from '../support/harness.js';
-import { startEntryPoint } from '../support/processes.js';
+import { copyWorkflowBundle, startEntryPoint } from '../support/processes.js';
 import { startReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 // Webhooks delivered by the real worker to real HTTP receivers on localhost: signed so the
@@ -265,10 +265,7 @@ describe('webhook delivery when the worker dies', () => {
   it('loses nothing: the attempt in flight is made again by the next worker', async () => {
     const api = await startTestProduct({ api: true, worker: false }, FAST_WEBHOOKS);
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cie-webhook-worker-'));
-    // The suite's workflow bundle, where the worker looks for it, so it need not bundle again
-    const bundle = inject('workflowBundlePath');
-    await mkdir(path.join(dataDir, 'workflow-bundles'), { recursive: true });
-    await copyFile(bundle, path.join(dataDir, 'workflow-bundles', path.basename(bundle)));
+    await copyWorkflowBundle(dataDir, inject('workflowBundlePath'));
     const workerEnv = {
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',
