@@ -2370,7 +2370,7 @@ export interface components {
         CreateWebhookEndpoint: {
             /**
              * Format: uri
-             * @description Where events are POSTed; https:// (plain http:// only where WEBHOOK_ALLOW_HTTP allows)
+             * @description Where events are POSTed; https:// (plain http:// only where WEBHOOK_ALLOW_HTTP allows), on a public address (internal ones only where WEBHOOK_ALLOW_PRIVATE_ADDRESSES allows)
              * @example https://hooks.acme.example/card-issuing
              */
             url: string;
@@ -2386,7 +2386,7 @@ export interface components {
         UpdateWebhookEndpoint: {
             /**
              * Format: uri
-             * @description Where events are POSTed; https:// (plain http:// only where WEBHOOK_ALLOW_HTTP allows)
+             * @description Where events are POSTed; https:// (plain http:// only where WEBHOOK_ALLOW_HTTP allows), on a public address (internal ones only where WEBHOOK_ALLOW_PRIVATE_ADDRESSES allows)
              * @example https://hooks.acme.example/card-issuing
              */
             url?: string;

@@ -4,7 +4,7 @@ import {
   builtInEnvironmentProvider,
   type EnvironmentProvider,
 } from '../activities/environment-provider.js';
-import { fetchTransport } from '../activities/webhook-transport.js';
+import { httpTransport } from '../activities/webhook-transport.js';
 import { createProcesses, createTemporaryBlocks, type Processes } from '../processes/index.js';
 import { createServices, type Services } from '../services/index.js';
 import { temporalUiBaseUrl, type Config } from './config.js';
@@ -65,7 +65,13 @@ export function composeProduct(
   const activities = createActivities(
     services,
     connections.environmentProvider?.(builtIn) ?? builtIn,
-    { transport: fetchTransport(config.webhooks.timeoutMs), pollMs: config.webhooks.pollMs },
+    {
+      transport: httpTransport({
+        timeoutMs: config.webhooks.timeoutMs,
+        allowPrivateAddresses: config.webhooks.allowPrivateAddresses,
+      }),
+      pollMs: config.webhooks.pollMs,
+    },
   );
   return { services, processes, activities };
 }

@@ -21,6 +21,10 @@ const booleanFlag = z
   .optional()
   .transform((value) => value === 'true' || value === '1');
 
+/** A true/false setting whose default is true everywhere but production. */
+const flagOutsideProduction = (value: string | undefined, nodeEnv: string): boolean =>
+  value === undefined ? nodeEnv !== 'production' : value === 'true' || value === '1';
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(3000),
@@ -76,6 +80,7 @@ const envSchema = z.object({
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(15),
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   WEBHOOK_ALLOW_HTTP: z.enum(['true', 'false', '1', '0']).optional(),
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: z.enum(['true', 'false', '1', '0']).optional(),
 });
 
 /** How onboarding's long processes behave: when certifications remind and escalate, how often provisioning retries. */
@@ -236,10 +241,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: e.WEBHOOK_TIMEOUT_SECONDS * 1000,
       pollMs: e.WEBHOOK_POLL_MS,
       // Plain http:// is for receivers on a developer's machine and the tests
-      allowHttp:
-        e.WEBHOOK_ALLOW_HTTP === undefined
-          ? e.NODE_ENV !== 'production'
-          : e.WEBHOOK_ALLOW_HTTP === 'true' || e.WEBHOOK_ALLOW_HTTP === '1',
+      allowHttp: flagOutsideProduction(e.WEBHOOK_ALLOW_HTTP, e.NODE_ENV),
+      // Receivers on loopback or a private network likewise; in production the worker must not
+      // be a way for an org to reach what sits beside it (SSRF)
+      allowPrivateAddresses: flagOutsideProduction(e.WEBHOOK_ALLOW_PRIVATE_ADDRESSES, e.NODE_ENV),
     },
   };
 }

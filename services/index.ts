@@ -83,7 +83,7 @@ export function createServices(deps: ServiceDeps) {
       prisma: deps.prisma,
       sealer: webhookSecrets,
       secretRotationGraceMs: deps.apiKeyRotationGraceMs,
-      allowHttp: deps.webhooks.allowHttp,
+      receivers: deps.webhooks,
     }),
     webhookDeliveries: createWebhookDeliveries({
       prisma: deps.prisma,

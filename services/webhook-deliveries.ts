@@ -33,6 +33,8 @@ export interface WebhookSettings {
   pollMs: number;
   /** Whether endpoints may be plain http:// URLs (https:// only otherwise) */
   allowHttp: boolean;
+  /** Whether receivers may be on loopback, private or other non-public addresses */
+  allowPrivateAddresses: boolean;
 }
 
 /** Events planned per pass: an endpoint far behind catches up in several. */

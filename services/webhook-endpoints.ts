@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import ipaddr from 'ipaddr.js';
 import type { PrismaClient, WebhookEndpoint } from '../generated/prisma/client.js';
 import { DomainFailure } from '../common/failures.js';
 import { createOnce } from './create-once.js';
@@ -38,16 +39,40 @@ function newSecret(bytes: Buffer): string {
 
 const notFound = () => DomainFailure.notFound('webhook endpoint');
 
-/** Refuses a plain http:// URL where only https:// is allowed. */
-function checkScheme(url: string | undefined, allowHttp: boolean): void {
-  if (url === undefined || allowHttp || url.toLowerCase().startsWith('https://')) return;
-  throw DomainFailure.invalid([
-    {
+type ReceiverRules = { allowHttp: boolean; allowPrivateAddresses: boolean };
+
+/**
+ * Refuses a plain http:// URL where only https:// is allowed, and a receiver named by a
+ * non-public address where only public ones are. A host name is checked again on the address it
+ * resolves to when each delivery connects (activities/webhook-transport.ts).
+ */
+function checkReceiverUrl(url: string | undefined, rules: ReceiverRules): void {
+  if (url === undefined) return;
+  const refusals = [];
+  if (!rules.allowHttp && !url.toLowerCase().startsWith('https://')) {
+    refusals.push({
       field: 'url',
       rule: 'https_required',
       message: 'must be an https:// URL (plain http:// is refused here: WEBHOOK_ALLOW_HTTP)',
-    },
-  ]);
+    });
+  }
+  const host = new URL(url).hostname;
+  if (!rules.allowPrivateAddresses && !isPublicHost(host)) {
+    refusals.push({
+      field: 'url',
+      rule: 'public_address_required',
+      message: `must reach a public address: ${host} is loopback, private or otherwise internal (WEBHOOK_ALLOW_PRIVATE_ADDRESSES)`,
+    });
+  }
+  if (refusals.length > 0) throw DomainFailure.invalid(refusals);
+}
+
+/** A host name, or an address in a public unicast range (not loopback, private, link-local…). */
+function isPublicHost(host: string): boolean {
+  const literal = host.startsWith('[') ? host.slice(1, -1) : host;
+  if (ipaddr.isValid(literal)) return ipaddr.process(literal).range() === 'unicast';
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return name !== 'localhost' && !name.endsWith('.localhost');
 }
 
 export function createWebhookEndpoints(deps: {
@@ -55,8 +80,8 @@ export function createWebhookEndpoints(deps: {
   sealer: Sealer;
   /** How long a rotated secret still signs beside the new one */
   secretRotationGraceMs: number;
-  /** Whether endpoints may be plain http:// URLs */
-  allowHttp: boolean;
+  /** Whether endpoints may be plain http:// URLs, and on non-public addresses */
+  receivers: ReceiverRules;
 }) {
   const { prisma, sealer } = deps;
 
@@ -103,7 +128,7 @@ export function createWebhookEndpoints(deps: {
      * `ids`, so a retried request finds the endpoint its first run made, with the same secret.
      */
     async create(tenant: Tenant, input: NewEndpoint, ids: IdSource): Promise<EndpointWithSecret> {
-      checkScheme(input.url, deps.allowHttp);
+      checkReceiverUrl(input.url, deps.receivers);
       const id = ids.uuid('webhook-endpoint');
       const secret = newSecret(Buffer.from(ids.secret('webhook-signing-secret'), 'hex'));
       const endpoint = await createOnce(
@@ -144,7 +169,7 @@ export function createWebhookEndpoints(deps: {
 
     /** Changes what was given; enabling clears why it was disabled, so delivery starts again. */
     change(tenant: Tenant, endpointId: string, change: EndpointChange, expectedVersion?: number) {
-      checkScheme(change.url, deps.allowHttp);
+      checkReceiverUrl(change.url, deps.receivers);
       return update(tenant, endpointId, expectedVersion, (current) => ({
         ...(change.url === undefined ? {} : { url: change.url }),
         ...(change.description === undefined ? {} : { description: change.description }),

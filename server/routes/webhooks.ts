@@ -28,7 +28,7 @@ const url = z
   })
   .openapi({
     description:
-      'Where events are POSTed; https:// (plain http:// only where WEBHOOK_ALLOW_HTTP allows)',
+      'Where events are POSTed; https:// (plain http:// only where WEBHOOK_ALLOW_HTTP allows), on a public address (internal ones only where WEBHOOK_ALLOW_PRIVATE_ADDRESSES allows)',
     example: 'https://hooks.acme.example/card-issuing',
   });
 

@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../common/temporal-names.js';
-import { createSealer } from '../../services/sealing.js';
-import { createWebhookEndpoints } from '../../services/webhook-endpoints.js';
-import { randomIds } from '../../services/ids.js';
 import {
   OPERATOR_KEY,
   createOrgWithKey,
@@ -71,26 +68,57 @@ describe('webhook endpoints', () => {
     expect(await endpointCount()).toBe(before);
   });
 
-  it('refuses a plain http:// URL where only https:// is allowed', async () => {
-    const endpoints = createWebhookEndpoints({
-      prisma: product.prisma,
-      sealer: createSealer('x'.repeat(32), { salt: 'test', info: 'test' }),
-      secretRotationGraceMs: 0,
-      allowHttp: false,
-    });
-    const environmentId = (
-      await product.prisma.environment.findFirstOrThrow({ where: { orgId, kind: 'TEST' } })
-    ).id;
-    await expect(
-      endpoints.create(
-        { orgId, environmentId },
-        { url: 'http://hooks.example/x', description: null, eventTypes: [] },
-        randomIds(),
-      ),
-    ).rejects.toMatchObject({
-      kind: 'VALIDATION',
-      details: { errors: [expect.objectContaining({ field: 'url', rule: 'https_required' })] },
-    });
+  it('refuses, where production rules apply, plain http:// and receivers on internal addresses', async () => {
+    const strict = await startTestProduct(
+      { api: true, worker: false },
+      { WEBHOOK_ALLOW_HTTP: 'false', WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'false' },
+    );
+    try {
+      const { orgId: strictOrg, key: strictKey } = await createOrgWithKey(
+        strict.http,
+        'Strict Hooks Bank',
+        ['VISA'],
+      );
+      const refusals: [string, string][] = [
+        ['http://hooks.example/x', 'https_required'],
+        ['https://127.0.0.1/x', 'public_address_required'],
+        ['https://127.1.2.3:8443/x', 'public_address_required'],
+        ['https://[::1]/x', 'public_address_required'],
+        ['https://[::ffff:127.0.0.1]/x', 'public_address_required'],
+        ['https://10.0.0.8/x', 'public_address_required'],
+        ['https://192.168.1.1/x', 'public_address_required'],
+        ['https://169.254.169.254/latest/meta-data', 'public_address_required'],
+        ['https://[fd00::1]/x', 'public_address_required'],
+        ['https://0.0.0.0/x', 'public_address_required'],
+        ['https://localhost:7233/x', 'public_address_required'],
+        ['https://temporal.localhost./x', 'public_address_required'],
+      ];
+      for (const [url, rule] of refusals) {
+        const answer = await strict.http('POST', '/v1/webhook-endpoints', {
+          key: strictKey,
+          json: { url },
+        });
+        expectProblem(answer, 400, rule);
+        expect(answer.body.errors, url).toContainEqual(
+          expect.objectContaining({ field: 'body.url', rule }),
+        );
+      }
+      // A public receiver is taken; moving it to an internal address is refused and changes nothing
+      const made = await strict.http('POST', '/v1/webhook-endpoints', {
+        key: strictKey,
+        json: { url: 'https://93.184.215.14/hooks' },
+      });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      const moved = await strict.http('PATCH', `/v1/webhook-endpoints/${made.body.id}`, {
+        key: strictKey,
+        json: { url: 'https://169.254.169.254/' },
+      });
+      expectProblem(moved, 400, 'public_address_required');
+      const stored = await strict.prisma.webhookEndpoint.findMany({ where: { orgId: strictOrg } });
+      expect(stored.map((e) => [e.url, e.version])).toEqual([['https://93.184.215.14/hooks', 1]]);
+    } finally {
+      await strict.stop();
+    }
   });
 
   it('shows the secret once, and a retried create answers the same endpoint and secret', async () => {

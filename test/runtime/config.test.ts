@@ -61,4 +61,29 @@ describe('config', () => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(name));
   });
+
+  it('keeps webhook receivers to https:// and public addresses in production unless told otherwise', () => {
+    const production = {
+      NODE_ENV: 'production',
+      OPERATOR_API_KEY: 'o'.repeat(24),
+      SERVER_SECRET: 's'.repeat(32),
+      SESSION_SECRET: 's'.repeat(32),
+    };
+    const rules = (env: Record<string, string>) => {
+      const { allowHttp, allowPrivateAddresses } = loadConfig(env).webhooks;
+      return { allowHttp, allowPrivateAddresses };
+    };
+    expect(rules(production)).toEqual({ allowHttp: false, allowPrivateAddresses: false });
+    expect(rules({})).toEqual({ allowHttp: true, allowPrivateAddresses: true });
+    expect(rules({ ...production, WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true' })).toEqual({
+      allowHttp: false,
+      allowPrivateAddresses: true,
+    });
+    expect(rules({ WEBHOOK_ALLOW_PRIVATE_ADDRESSES: '0' })).toMatchObject({
+      allowPrivateAddresses: false,
+    });
+    expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'yes' })).toThrow(
+      /WEBHOOK_ALLOW_PRIVATE_ADDRESSES/,
+    );
+  });
 });
