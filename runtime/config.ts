@@ -79,6 +79,7 @@ const envSchema = z.object({
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().positive().max(720).default(120),
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().max(60).default(15),
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  WEBHOOK_SWEEP_SECONDS: z.coerce.number().positive().max(86_400).default(600),
   WEBHOOK_ALLOW_HTTP: z.enum(['true', 'false', '1', '0']).optional(),
   WEBHOOK_ALLOW_PRIVATE_ADDRESSES: z.enum(['true', 'false', '1', '0']).optional(),
 });
@@ -240,6 +241,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       disableAfterMs: Math.round(e.WEBHOOK_DISABLE_AFTER_HOURS * 3600_000),
       timeoutMs: e.WEBHOOK_TIMEOUT_SECONDS * 1000,
       pollMs: e.WEBHOOK_POLL_MS,
+      sweepMs: e.WEBHOOK_SWEEP_SECONDS * 1000,
       // Plain http:// is for receivers on a developer's machine and the tests
       allowHttp: flagOutsideProduction(e.WEBHOOK_ALLOW_HTTP, e.NODE_ENV),
       // Receivers on loopback or a private network likewise; in production the worker must not

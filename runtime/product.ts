@@ -10,6 +10,7 @@ import { openTemporal, type TemporalHandles } from './temporal.js';
 import { installTemporalRuntime } from './temporal-runtime.js';
 import type { ProductParts } from './compose.js';
 import { workflowBundlePath } from './workflow-bundle.js';
+import { startWebhookSweep } from './webhook-sweep.js';
 
 export interface Roles {
   api: boolean;
@@ -92,9 +93,11 @@ export async function startProduct(
       });
       const done = worker.run();
       logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
+      const sweep = startWebhookSweep(parts, config.webhooks.sweepMs, logger);
       return {
         done,
         stop: async () => {
+          await sweep.stop();
           if (worker.getState() === 'RUNNING') worker.shutdown();
           await done.catch(() => undefined);
           logger.info('worker stopped');

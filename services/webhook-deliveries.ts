@@ -31,6 +31,8 @@ export interface WebhookSettings {
   timeoutMs: number;
   /** How often an endpoint's process looks for new events */
   pollMs: number;
+  /** How often a worker makes sure every endpoint's process runs (and once when it starts) */
+  sweepMs: number;
   /** Whether endpoints may be plain http:// URLs (https:// only otherwise) */
   allowHttp: boolean;
   /** Whether receivers may be on loopback, private or other non-public addresses */

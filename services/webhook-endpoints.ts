@@ -157,6 +157,15 @@ export function createWebhookEndpoints(deps: {
 
     get: find,
 
+    /** Every endpoint not deleted, of every org: those whose delivery process should be running */
+    live(): Promise<{ id: string; orgId: string; environmentId: string }[]> {
+      return prisma.webhookEndpoint.findMany({
+        where: { deletedAt: null },
+        select: { id: true, orgId: true, environmentId: true },
+        orderBy: { id: 'asc' },
+      });
+    },
+
     list(tenant: Tenant, page: PageRequest) {
       return readPage(page, (take) =>
         prisma.webhookEndpoint.findMany({

@@ -3,6 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
+import { workflowIds } from '../../common/temporal-names.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   OPERATOR_KEY,
@@ -29,6 +30,8 @@ const FAST_WEBHOOKS = {
   WEBHOOK_POLL_MS: '50',
   // 3.6 s of nothing but failures disables an endpoint
   WEBHOOK_DISABLE_AFTER_HOURS: '0.001',
+  // A worker makes sure every endpoint's process runs once a second
+  WEBHOOK_SWEEP_SECONDS: '1',
 };
 
 let product: TestProduct;
@@ -263,6 +266,23 @@ describe('webhook delivery', () => {
     expect(delivery!.attempts.map((a) => a.manual)).toEqual([false, true]);
   });
 
+  it('starts the delivery process again when its run is gone, without anyone asking', async () => {
+    const r = await receiver();
+    const { id } = await endpoint(r.url);
+    const handle = product.temporal.workflow.getHandle(workflowIds.webhookEndpointDelivery(id));
+    const { runId: lost } = await handle.describe();
+    // As if the whole product had died between the endpoint's commit and its run's start, or an
+    // operator had terminated the run in the Web UI
+    await handle.terminate('lost');
+    const restarted = await eventually(async () => {
+      const run = await handle.describe();
+      return run.status.name === 'RUNNING' && run.runId !== lost ? run : undefined;
+    });
+    expect(restarted.memo).toMatchObject({ orgId: expect.any(String) });
+    const accountId = await openAccount();
+    await acceptedAbout(r, accountId, 1);
+  });
+
   it('keeps signing with the old secret beside the new one after a rotation', async () => {
     const r = await receiver();
     const { id, secret: old } = await endpoint(r.url);
@@ -334,15 +354,29 @@ describe('webhook delivery when the worker dies', () => {
       }
       await inFlight;
       await worker.killGroup();
+      // What the dead worker sent; an answer it got but did not record can be sent again
+      const sentByDeadWorker = new Set(r.received.map((m) => m.id));
       worker = await startWorker();
-      const accepted = await eventually(() => {
-        const ids = new Set(r.accepted().map((m) => dataOf(m).subject.id));
-        return Promise.resolve(accountIds.every((id) => ids.has(id)) ? r.accepted() : undefined);
+      await eventually(async () => {
+        const page = await api.http('GET', `/v1/webhook-endpoints/${created.body.id}/deliveries`, {
+          key: apiKey,
+        });
+        const items = page.body.items as { status: string }[];
+        return items.length === accountIds.length && items.every((d) => d.status === 'DELIVERED')
+          ? items
+          : undefined;
       }, 90_000);
-      // The held message came again (same webhook-id) and was taken; nothing else repeated
+      const accepted = r.accepted();
+      expect(new Set(accepted.map((m) => dataOf(m).subject.id))).toEqual(new Set(accountIds));
+      // The held message came again (same webhook-id) and was taken once
       const heldId = r.received[0]!.id;
       expect(accepted.filter((m) => m.id === heldId)).toHaveLength(1);
-      expect(new Set(accepted.map((m) => m.id)).size).toBe(accepted.length);
+      // Only a message the dead worker had sent is ever taken twice, and never more
+      for (const id of new Set(accepted.map((m) => m.id))) {
+        const times = accepted.filter((m) => m.id === id).length;
+        if (times > 1) expect(sentByDeadWorker.has(id)).toBe(true);
+        expect(times).toBeLessThanOrEqual(2);
+      }
     } finally {
       await worker.killGroup();
       await api.stop();
