@@ -147,6 +147,33 @@ export function readLog(
     LIMIT ${limit}`;
 }
 
+/**
+ * The events of `subjectIds` after `after` that `filter` selects and that were written before
+ * `beforeSequence`, whatever transaction they belong to. A subject's changes hold its row lock,
+ * so each of these committed before the later event of its subject that a reader holds: they are
+ * all visible, even where the log's order (a transaction id taken at its first write) or the
+ * fence puts them after it.
+ */
+export function readWrittenBefore(
+  db: Pick<PrismaClient, '$queryRaw'>,
+  filter: LogFilter,
+  after: LogPosition,
+  subjectIds: readonly string[],
+  beforeSequence: bigint,
+): Promise<EventRow[]> {
+  return db.$queryRaw<EventRow[]>`
+    SELECT id, sequence, "transactionId", type, version, "orgId", "environmentId", "subjectType",
+           "subjectId", "occurredAt", payload
+    FROM "Event"
+    WHERE "orgId" = ${filter.orgId}::uuid
+      AND ("environmentId" = ${filter.environmentId}::uuid OR "environmentId" IS NULL)
+      AND "subjectId" = ANY(${[...subjectIds]}::text[])
+      AND sequence < ${beforeSequence}::bigint
+      AND ("transactionId", sequence) > (${after.transactionId}::bigint, ${after.sequence}::bigint)
+      ${filter.types ? Prisma.sql`AND type = ANY(${[...filter.types]}::text[])` : Prisma.empty}
+    ORDER BY sequence`;
+}
+
 export const positionOf = (row: EventRow): LogPosition => ({
   transactionId: row.transactionId,
   sequence: row.sequence,

@@ -5,7 +5,7 @@ import {
   type WebhookAttempt,
   type WebhookDelivery,
 } from '../generated/prisma/client.js';
-import { eventView, positionOf, readLog } from './events.js';
+import { eventView, positionOf, readLog, readWrittenBefore } from './events.js';
 import { uuidOfName } from './ids.js';
 import { keysetAfter, keysetOrder, readPage, type PageRequest } from './pages.js';
 import type { Sealer } from './sealing.js';
@@ -148,24 +148,36 @@ export function createWebhookDeliveries(deps: {
           FROM "WebhookEndpoint" WHERE id = ${endpointId}::uuid FOR UPDATE`;
         if (!endpoint || endpoint.deletedAt) return { state: 'deleted' as const };
         if (!endpoint.enabled) return { state: 'disabled' as const };
-        const events = await readLog(
-          tx,
-          {
-            orgId: endpoint.orgId,
-            environmentId: endpoint.environmentId,
-            types: endpoint.eventTypes.length > 0 ? endpoint.eventTypes : undefined,
-          },
-          {
-            transactionId: endpoint.cursorTransactionId,
-            sequence: endpoint.cursorSequence,
-          },
-          PLAN_BATCH,
-        );
+        const filter = {
+          orgId: endpoint.orgId,
+          environmentId: endpoint.environmentId,
+          types: endpoint.eventTypes.length > 0 ? endpoint.eventTypes : undefined,
+        };
+        const cursor = {
+          transactionId: endpoint.cursorTransactionId,
+          sequence: endpoint.cursorSequence,
+        };
+        const events = await readLog(tx, filter, cursor, PLAN_BATCH);
         const last = events.at(-1);
         if (last) {
+          // A subject's events go out in the order they were written. The log's order can put an
+          // earlier one after a later one (its transaction took its id later, or is still above
+          // the fence), even past this batch: those are planned now, ahead of the later one. The
+          // cursor reaches them afterwards and plans nothing twice (the delivery id is the
+          // endpoint's and the event's).
+          const maxSequence = events.reduce((max, e) => (e.sequence > max ? e.sequence : max), 0n);
+          const subjects = [...new Set(events.map((e) => e.subjectId))];
+          const writtenBefore = await readWrittenBefore(
+            tx,
+            filter,
+            positionOf(last),
+            subjects,
+            maxSequence,
+          );
           const now = Date.now();
-          // A subject's events in the order they were written (its changes hold its row lock)
-          const inWrittenOrder = [...events].sort((a, b) => (a.sequence < b.sequence ? -1 : 1));
+          const inWrittenOrder = [...events, ...writtenBefore].sort((a, b) =>
+            a.sequence < b.sequence ? -1 : 1,
+          );
           await tx.webhookDelivery.createMany({
             data: inWrittenOrder.map((event) => ({
               id: deliveryId(endpointId, event.id),

@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { workflowIds } from '../../common/temporal-names.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -36,12 +37,13 @@ const FAST_WEBHOOKS = {
 
 let product: TestProduct;
 let key: string;
+let orgId: string;
 let programId: string;
 const receivers: WebhookReceiver[] = [];
 
 beforeAll(async () => {
   product = await startTestProduct(undefined, FAST_WEBHOOKS);
-  ({ key } = await createOrgWithKey(product.http, 'Webhook Bank', ['VISA']));
+  ({ key, orgId } = await createOrgWithKey(product.http, 'Webhook Bank', ['VISA']));
   const program = await product.http('POST', '/v1/programs', {
     key,
     json: { name: 'Gold', type: 'PREPAID', cardNetwork: 'VISA', currency: 'BRL' },
@@ -194,6 +196,52 @@ describe('webhook delivery', () => {
       expect(delivery.attempts.map((a) => a.statusCode)).toEqual([503, 503, 503, 204]);
       expect(delivery.attempts[0]!.responseExcerpt).toBe('answered 503');
       expect(delivery.attempts.every((a) => a.durationMs >= 0)).toBe(true);
+    }
+  });
+
+  it('sends a subject’s events in the order they were written where the log’s order differs', async () => {
+    const r = await receiver();
+    const { id } = await endpoint(r.url, { eventTypes: ['account.status_changed'] });
+    const { environmentId } = await product.prisma.webhookEndpoint.findUniqueOrThrow({
+      where: { id },
+    });
+    const subjectId = randomUUID();
+    const connect = async () => {
+      const client = new pg.Client({ connectionString: product.database.url });
+      await client.connect();
+      return client;
+    };
+    const [early, open, late] = [await connect(), await connect(), await connect()];
+    const write = (client: pg.Client, label: string) =>
+      client.query(
+        `INSERT INTO "Event" (id, type, "orgId", "environmentId", "subjectType", "subjectId", payload)
+         VALUES ($1, 'account.status_changed', $2, $3, 'account', $4, $5::jsonb)`,
+        [randomUUID(), orgId, environmentId, subjectId, JSON.stringify({ label })],
+      );
+    const labels = (messages: { body: string }) =>
+      (JSON.parse(messages.body) as { data: { payload: { label: string } } }).data.payload.label;
+    try {
+      // The transaction that writes second takes its id first ...
+      await early.query('BEGIN');
+      await early.query('SELECT pg_current_xact_id()');
+      // ... one that stays open puts the log's fence between the two ...
+      await open.query('BEGIN');
+      await open.query('SELECT pg_current_xact_id()');
+      // ... and the first event commits from a transaction whose id is later
+      await late.query('BEGIN');
+      await write(late, 'first');
+      await late.query('COMMIT');
+      await write(early, 'second');
+      await early.query('COMMIT');
+      // Only "second" is below the fence: it must not go out ahead of "first"
+      const sent = await acceptedAbout(r, subjectId, 1);
+      expect(labels(sent[0]!)).toBe('first');
+      await open.query('COMMIT');
+      const both = await acceptedAbout(r, subjectId, 2);
+      expect(both.map(labels)).toEqual(['first', 'second']);
+      expect(r.received.filter((m) => dataOf(m).subject.id === subjectId)).toHaveLength(2);
+    } finally {
+      await Promise.all([early, open, late].map((client) => client.end()));
     }
   });
 
