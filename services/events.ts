@@ -120,6 +120,14 @@ export interface LogFilter {
   subjectId?: string;
 }
 
+const eventColumns = Prisma.sql`id, sequence, "transactionId", type, version, "orgId",
+  "environmentId", "subjectType", "subjectId", "occurredAt", payload`;
+
+/** The rows of the filter's org and environment (and the org's own), of its types if any. */
+const selectedBy = (filter: LogFilter) => Prisma.sql`"orgId" = ${filter.orgId}::uuid
+  AND ("environmentId" = ${filter.environmentId}::uuid OR "environmentId" IS NULL)
+  ${filter.types ? Prisma.sql`AND type = ANY(${[...filter.types]}::text[])` : Prisma.empty}`;
+
 /**
  * The events after `after` that `filter` selects, oldest first, at most `limit`. Only events of
  * transactions older than every transaction still running are read: sequence numbers are taken
@@ -134,14 +142,10 @@ export function readLog(
   limit: number,
 ): Promise<EventRow[]> {
   return db.$queryRaw<EventRow[]>`
-    SELECT id, sequence, "transactionId", type, version, "orgId", "environmentId", "subjectType",
-           "subjectId", "occurredAt", payload
-    FROM "Event"
-    WHERE "orgId" = ${filter.orgId}::uuid
-      AND ("environmentId" = ${filter.environmentId}::uuid OR "environmentId" IS NULL)
+    SELECT ${eventColumns} FROM "Event"
+    WHERE ${selectedBy(filter)}
       AND ("transactionId", sequence) > (${after.transactionId}::bigint, ${after.sequence}::bigint)
       AND "transactionId" < (pg_snapshot_xmin(pg_current_snapshot()))::text::bigint
-      ${filter.types ? Prisma.sql`AND type = ANY(${[...filter.types]}::text[])` : Prisma.empty}
       ${filter.subjectId === undefined ? Prisma.empty : Prisma.sql`AND "subjectId" = ${filter.subjectId}`}
     ORDER BY "transactionId", sequence
     LIMIT ${limit}`;
@@ -162,15 +166,11 @@ export function readWrittenBefore(
   beforeSequence: bigint,
 ): Promise<EventRow[]> {
   return db.$queryRaw<EventRow[]>`
-    SELECT id, sequence, "transactionId", type, version, "orgId", "environmentId", "subjectType",
-           "subjectId", "occurredAt", payload
-    FROM "Event"
-    WHERE "orgId" = ${filter.orgId}::uuid
-      AND ("environmentId" = ${filter.environmentId}::uuid OR "environmentId" IS NULL)
+    SELECT ${eventColumns} FROM "Event"
+    WHERE ${selectedBy(filter)}
       AND "subjectId" = ANY(${[...subjectIds]}::text[])
       AND sequence < ${beforeSequence}::bigint
       AND ("transactionId", sequence) > (${after.transactionId}::bigint, ${after.sequence}::bigint)
-      ${filter.types ? Prisma.sql`AND type = ANY(${[...filter.types]}::text[])` : Prisma.empty}
     ORDER BY sequence`;
 }
 
