@@ -1,7 +1,8 @@
+import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
-import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
+import { isIP, type LookupFunction } from 'node:net';
+import { isPublicAddress } from '../services/public-addresses.js';
 
 // How a webhook reaches its receiver: one HTTP POST. An interface, so a deployment can send
 // through an egress proxy or a queue of its own instead.
@@ -35,17 +36,42 @@ export interface HttpTransportOptions {
   lookup?: LookupFunction;
 }
 
-/** POSTs with node:http(s), never following a redirect. */
+/** Why a delivery does not connect to `address` (what `name` resolved to, if it came from one). */
+function notPublic(address: string, name?: string): string {
+  const what = name === undefined ? address : `${name} resolves to ${address}, which`;
+  return `${what} is not a public address (WEBHOOK_ALLOW_PRIVATE_ADDRESSES)`;
+}
+
+/** Resolves as `resolve` does, failing where a name has any address that is not public. */
+function publicOnly(resolve: LookupFunction): LookupFunction {
+  return (hostname, options, callback) =>
+    resolve(hostname, options, (error, found, family) => {
+      const addresses = typeof found === 'string' ? [found] : (found ?? []).map((a) => a.address);
+      const internal = error ? undefined : addresses.find((address) => !isPublicAddress(address));
+      if (internal === undefined) callback(error, found, family);
+      else callback(new Error(notPublic(internal, hostname)), found, family);
+    });
+}
+
+/**
+ * POSTs with node:http(s), never following a redirect. Where only public receivers are allowed,
+ * the address is checked just before connecting: a literal one in the URL as it is, a name on
+ * every address it resolves to (node connects to one of them).
+ */
 export function httpTransport(options: HttpTransportOptions): WebhookTransport {
-  const filter = { allowPrivateIPAddress: options.allowPrivateAddresses };
-  const agents = {
-    'http:': new RequestFilteringHttpAgent(filter),
-    'https:': new RequestFilteringHttpsAgent(filter),
-  };
+  const lookup = options.allowPrivateAddresses
+    ? options.lookup
+    : publicOnly(options.lookup ?? dns.lookup);
+  // Agents of its own, so a delivery never reuses a connection something else opened unchecked
+  const agents = { 'http:': new http.Agent(), 'https:': new https.Agent() };
   return {
     post({ url, headers, body }) {
       const target = new URL(url);
       const client = target.protocol === 'https:' ? https : http;
+      const literal = target.hostname.replace(/^\[(.*)\]$/, '$1');
+      if (!options.allowPrivateAddresses && isIP(literal) !== 0 && !isPublicAddress(literal)) {
+        return Promise.resolve({ statusCode: null, error: notPublic(literal) });
+      }
       return new Promise<WebhookResponse>((settle) => {
         let settled = false;
         const finish = (response: WebhookResponse) => {
@@ -65,7 +91,7 @@ export function httpTransport(options: HttpTransportOptions): WebhookTransport {
               ...headers,
             },
             agent: agents[target.protocol as keyof typeof agents],
-            ...(options.lookup ? { lookup: options.lookup } : {}),
+            ...(lookup ? { lookup } : {}),
           },
           (response) => {
             const chunks: Buffer[] = [];

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import ipaddr from 'ipaddr.js';
+import { isIP } from 'node:net';
 import type { PrismaClient, WebhookEndpoint } from '../generated/prisma/client.js';
 import { DomainFailure } from '../common/failures.js';
 import { createOnce } from './create-once.js';
 import type { IdSource } from './ids.js';
 import { keysetAfter, keysetOrder, readPage, type PageRequest } from './pages.js';
+import { isPublicAddress } from './public-addresses.js';
 import type { Sealer } from './sealing.js';
 import type { Tenant } from './tenant.js';
 
@@ -67,10 +68,10 @@ function checkReceiverUrl(url: string | undefined, rules: ReceiverRules): void {
   if (refusals.length > 0) throw DomainFailure.invalid(refusals);
 }
 
-/** A host name, or an address in a public unicast range (not loopback, private, link-local…). */
+/** A host name other than localhost, or a public address (services/public-addresses.ts). */
 function isPublicHost(host: string): boolean {
   const literal = host.startsWith('[') ? host.slice(1, -1) : host;
-  if (ipaddr.isValid(literal)) return ipaddr.process(literal).range() === 'unicast';
+  if (isIP(literal) !== 0) return isPublicAddress(literal);
   const name = host.toLowerCase().replace(/\.$/, '');
   return name !== 'localhost' && !name.endsWith('.localhost');
 }
