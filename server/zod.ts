@@ -9,18 +9,22 @@ export { z };
 
 export type InputLocation = 'body' | 'query' | 'params' | 'headers';
 
+/**
+ * Refuses a tab or line break, the control characters hostileInputErrors lets through for free
+ * text. On a URL it is checked on the raw input, as the WHATWG parser would silently drop them.
+ */
+export function oneLine<T extends z.ZodType<string>>(schema: T) {
+  return schema.refine((value) => !/[\t\n\r]/.test(value), {
+    message: 'must be one line: no tab or line break',
+    params: { rule: 'control_character' },
+  });
+}
+
 /** A single-line text field: trimmed, 1 to `max` characters, no control character at all. */
 export function text(max: number) {
-  return z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .refine((value) => !/[\t\n\r]/.test(value), {
-      message: 'must be one line: no tab or line break',
-      params: { rule: 'control_character' },
-    })
-    .openapi({ pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$' });
+  return oneLine(z.string().trim().min(1).max(max)).openapi({
+    pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$',
+  });
 }
 
 /** Free text (a description, notes): trimmed, 1 to `max` characters; tabs and line breaks allowed. */

@@ -7,7 +7,7 @@ import { problemSchema, type Api } from '../api.js';
 import { tenantOf } from '../auth.js';
 import { etagOf, ifMatch, ifMatchHeader } from '../etag.js';
 import { keysetCursors, keysetPage, pageSchema } from '../pagination.js';
-import { patchBody, prose, z } from '../zod.js';
+import { oneLine, patchBody, prose, z } from '../zod.js';
 
 // Webhook endpoints of the caller's org environment: where its events are delivered, signed with
 // the Standard Webhooks scheme. The signing secret is shown when the endpoint is made and when it
@@ -19,8 +19,9 @@ const deliveryCursors = keysetCursors('webhook-deliveries');
 
 const endpointParams = z.strictObject({ endpointId: z.uuid({ message: 'must be a UUID' }) });
 
-const url = z
-  .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
+// Tabs and line breaks are looked for first, in the raw input: the URL check drops them
+const url = oneLine(z.string())
+  .check(z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }))
   .max(2048)
   .refine((value) => !/^[a-z]+:\/\/[^/?#]*@/i.test(value), {
     message: 'must not carry a user name or password',

@@ -40,6 +40,12 @@ describe('webhook endpoints', () => {
     const before = await endpointCount();
     const refusals: [unknown, string, string][] = [
       [{ url: 'https://hooks.example/a\u0000b' }, 'body.url', 'control_character'],
+      // The URL parser would drop these silently and save another URL than the one sent
+      [{ url: 'https://hooks.example/a\tb' }, 'body.url', 'control_character'],
+      [{ url: 'https://hooks.example/a\rb' }, 'body.url', 'control_character'],
+      [{ url: 'https://hooks.example/a\nb' }, 'body.url', 'control_character'],
+      [{ url: 'https://hooks.exa\nmple/x' }, 'body.url', 'control_character'],
+      [{ url: 'https://\t127.0.0.1/x' }, 'body.url', 'control_character'],
       [{ url: 'ftp://hooks.example/x' }, 'body.url', 'invalid_url'],
       [{ url: 'https://user:pw@hooks.example/x' }, 'body.url', 'credentials_in_url'],
       [{ url: `https://hooks.example/${'a'.repeat(2100)}` }, 'body.url', 'too_long'],
@@ -92,6 +98,25 @@ describe('webhook endpoints', () => {
         ['https://0.0.0.0/x', 'public_address_required'],
         ['https://localhost:7233/x', 'public_address_required'],
         ['https://temporal.localhost./x', 'public_address_required'],
+        // IPv6 forms carrying an internal IPv4: IPv4-compatible, mapped in hex, NAT64, 6to4, Teredo
+        ...[
+          'https://[::a9fe:a9fe]/latest/meta-data/',
+          'https://[::127.0.0.1]/',
+          'https://[::7f00:1]/',
+          'https://[::a00:1]/',
+          'https://[::ffff:a9fe:a9fe]/',
+          'https://[64:ff9b::127.0.0.1]/',
+          'https://[64:ff9b::a00:1]/',
+          'https://[64:ff9b::a9fe:a9fe]/latest/meta-data/',
+          'https://[64:ff9b:1::a9fe:a9fe]/',
+          'https://[2002:7f00:1::1]/',
+          'https://[2002:a00:1::1]/',
+          'https://[2002:a9fe:a9fe::]/',
+          'https://[2001:0:4136:e378:8000:63bf:80ff:fffe]/',
+          'https://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/',
+          'https://[2001:0:a9fe:a9fe:8000:63bf:a247:28f1]/',
+          'https://[fd00:ec2::254]/',
+        ].map((url): [string, string] => [url, 'public_address_required']),
       ];
       for (const [url, rule] of refusals) {
         const answer = await strict.http('POST', '/v1/webhook-endpoints', {
@@ -103,19 +128,35 @@ describe('webhook endpoints', () => {
           expect.objectContaining({ field: 'body.url', rule }),
         );
       }
-      // A public receiver is taken; moving it to an internal address is refused and changes nothing
+      expect(await strict.prisma.webhookEndpoint.count({ where: { orgId: strictOrg } })).toBe(0);
+      // Public receivers are taken; moving one to an internal address is refused and changes nothing
       const made = await strict.http('POST', '/v1/webhook-endpoints', {
         key: strictKey,
         json: { url: 'https://93.184.215.14/hooks' },
       });
       expect(made.status, JSON.stringify(made.body)).toBe(201);
-      const moved = await strict.http('PATCH', `/v1/webhook-endpoints/${made.body.id}`, {
+      const byIpv6 = await strict.http('POST', '/v1/webhook-endpoints', {
         key: strictKey,
-        json: { url: 'https://169.254.169.254/' },
+        json: { url: 'https://[2606:4700:4700::1111]/hooks' },
       });
-      expectProblem(moved, 400, 'public_address_required');
+      expect(byIpv6.status, JSON.stringify(byIpv6.body)).toBe(201);
+      for (const url of ['https://169.254.169.254/', 'https://[::a9fe:a9fe]/']) {
+        const moved = await strict.http('PATCH', `/v1/webhook-endpoints/${made.body.id}`, {
+          key: strictKey,
+          json: { url },
+        });
+        expectProblem(moved, 400, 'public_address_required');
+      }
+      const tabbed = await strict.http('PATCH', `/v1/webhook-endpoints/${made.body.id}`, {
+        key: strictKey,
+        json: { url: 'https://93.184.215.14/ho\toks' },
+      });
+      expectProblem(tabbed, 400, 'control_character');
       const stored = await strict.prisma.webhookEndpoint.findMany({ where: { orgId: strictOrg } });
-      expect(stored.map((e) => [e.url, e.version])).toEqual([['https://93.184.215.14/hooks', 1]]);
+      expect(stored.map((e) => [e.url, e.version]).sort()).toEqual([
+        ['https://93.184.215.14/hooks', 1],
+        ['https://[2606:4700:4700::1111]/hooks', 1],
+      ]);
     } finally {
       await strict.stop();
     }
