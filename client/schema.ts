@@ -1143,7 +1143,9 @@ export interface components {
             waitingFor: string[];
             history: {
                 event: string;
+                /** @description Where the step started: a stage of its process, or for a step of one network’s certification (`network` set) that network’s status (`waiting`, `inProgress`, `certified`, `cancelled`) */
                 from: string;
+                /** @description Where the step ended, in the same terms as `from`: a network’s certification that ended says `certified` or `cancelled` */
                 to: string;
                 /** Format: date-time */
                 at: string;
@@ -1249,7 +1251,9 @@ export interface components {
             waitingFor: string[];
             history: {
                 event: string;
+                /** @description Where the step started: a stage of its process, or for a step of one network’s certification (`network` set) that network’s status (`waiting`, `inProgress`, `certified`, `cancelled`) */
                 from: string;
+                /** @description Where the step ended, in the same terms as `from`: a network’s certification that ended says `certified` or `cancelled` */
                 to: string;
                 /** Format: date-time */
                 at: string;
@@ -1274,7 +1278,9 @@ export interface components {
             allowedEvents: string[];
             history: {
                 event: string;
+                /** @description Where the step started: a stage of its process, or for a step of one network’s certification (`network` set) that network’s status (`waiting`, `inProgress`, `certified`, `cancelled`) */
                 from: string;
+                /** @description Where the step ended, in the same terms as `from`: a network’s certification that ended says `certified` or `cancelled` */
                 to: string;
                 /** Format: date-time */
                 at: string;
@@ -1298,7 +1304,9 @@ export interface components {
             waitingFor: string;
             history: {
                 event: string;
+                /** @description Where the step started: a stage of its process, or for a step of one network’s certification (`network` set) that network’s status (`waiting`, `inProgress`, `certified`, `cancelled`) */
                 from: string;
+                /** @description Where the step ended, in the same terms as `from`: a network’s certification that ended says `certified` or `cancelled` */
                 to: string;
                 /** Format: date-time */
                 at: string;
@@ -1308,6 +1316,15 @@ export interface components {
                 /** @enum {string} */
                 network?: "VISA" | "MASTERCARD";
             }[];
+        };
+        OnboardingRefusal: components["schemas"]["Problem"] & {
+            /** @description The refusing run’s stage */
+            stage?: string;
+            /** @description The org run’s stages (when it refused, or when the event’s run has not started) */
+            stages?: string[];
+            waitingFor?: string[];
+            /** @description Every event onboarding accepts now, whichever run each goes to: the `allowedEvents` of GET /v1/orgs/{orgId}/onboarding */
+            allowedEvents?: components["schemas"]["AllowedOnboardingEvent"][];
         };
         /**
          * @example {
@@ -4168,7 +4185,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The run’s machine does not allow the event now (its stage and allowedEvents say what it allows), the run has ended, or it has not started; or: A request with this Idempotency-Key is still running; retry later */
+            /** @description The run’s machine does not allow the event now, the run has ended, or it has not started; `allowedEvents` lists every event onboarding accepts now; or: A request with this Idempotency-Key is still running; retry later */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4176,15 +4193,29 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "/problems/conflict",
-                     *       "title": "Conflict with the current state",
+                     *       "type": "/problems/transition-not-allowed",
+                     *       "title": "Transition not allowed",
                      *       "status": 409,
-                     *       "detail": "The run’s machine does not allow the event now (its stage and allowedEvents say what it allows), the run has ended, or it has not started",
+                     *       "detail": "SERVICE_DESK_ACCESS_GRANTED is not allowed while the org is at serviceDesk.granted, certification.certifying",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/onboarding/events",
-                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10",
+                     *       "stages": [
+                     *         "serviceDesk.granted",
+                     *         "certification.certifying"
+                     *       ],
+                     *       "allowedEvents": [
+                     *         {
+                     *           "type": "TEST_PLAN_AGREED",
+                     *           "network": "VISA"
+                     *         },
+                     *         {
+                     *           "type": "CANCEL",
+                     *           "network": "VISA"
+                     *         }
+                     *       ]
                      *     }
                      */
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/problem+json": components["schemas"]["OnboardingRefusal"];
                 };
             };
             /** @description The request body is too large */

@@ -13,6 +13,10 @@ export type CardNetwork = (typeof cardNetworks)[number];
 export type CertificationStage =
   'kickoff' | 'testPlanning' | 'testing' | 'underReview' | 'retesting' | 'certified' | 'cancelled';
 
+/** How a certification ends: its final stages. */
+const certificationOutcomes = ['certified', 'cancelled'] as const;
+export type CertificationOutcome = (typeof certificationOutcomes)[number];
+
 /** Events people send. */
 export type CertificationHumanEvent =
   | ({ type: 'KICKOFF_HELD' } & Stamp)
@@ -144,6 +148,13 @@ export type CertificationSnapshot = SnapshotFrom<typeof networkCertificationMach
 
 export function certificationStage(snapshot: CertificationSnapshot): CertificationStage {
   return snapshot.value;
+}
+
+/** How a certification that has ended ended, read off the final stage it stopped at. */
+export function certificationOutcome(stage: CertificationStage): CertificationOutcome {
+  const outcome = certificationOutcomes.find((final) => final === stage);
+  if (!outcome) throw new Error(`a certification at ${stage} has not ended`);
+  return outcome;
 }
 
 /** The human events the machine accepts in this snapshot. */

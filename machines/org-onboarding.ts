@@ -1,6 +1,10 @@
 import { assign, initialTransition, setup, stateIn, type SnapshotFrom } from 'xstate';
 import type { EnvironmentKind } from './environment-provisioning.js';
-import { cardNetworks, type CardNetwork } from './network-certification.js';
+import {
+  cardNetworks,
+  type CardNetwork,
+  type CertificationOutcome,
+} from './network-certification.js';
 import { stepOf, type Stamp, type Step } from './steps.js';
 
 // The whole setup of an org (seed: "Define your infrastructure") as parallel sub-processes:
@@ -32,7 +36,7 @@ type OrgOnboardingSystemEvent =
   | ({
       type: 'CERTIFICATION_ENDED';
       network: CardNetwork;
-      outcome: 'certified' | 'cancelled';
+      outcome: CertificationOutcome;
     } & Stamp)
   | ({ type: 'ORG_ACTIVATED' } & Stamp);
 
@@ -44,12 +48,17 @@ export const orgOnboardingHumanEventTypes = [
   'RESTART_CERTIFICATION',
 ] as const satisfies readonly OrgOnboardingHumanEvent['type'][];
 
+/**
+ * A step of the onboarding. A step of one network's certification names the network, and its
+ * `from` and `to` are that network's status (`inProgress → cancelled`); any other step's are the
+ * stages of its process (`certifying → certified`).
+ */
 export interface OrgOnboardingStep extends Step<OrgOnboardingEvent['type'], string> {
   process?: OnboardingProcess;
   network?: CardNetwork;
 }
 
-type CertificationStatus = 'waiting' | 'inProgress' | 'certified' | 'cancelled';
+type CertificationStatus = 'waiting' | 'inProgress' | CertificationOutcome;
 
 export interface OrgOnboardingContext {
   orgId: string;
@@ -93,9 +102,24 @@ export const orgOnboardingMachine = setup({
         {
           ...stepOf(event, params.from, params.to),
           ...(params.process ? { process: params.process } : {}),
-          ...('network' in event ? { network: event.network } : {}),
         },
       ],
+    }),
+    /** One network's status change, after it is made: how its certification ended, or its restart */
+    recordNetwork: assign({
+      history: ({ context, event }, params: { from: CertificationStatus }) => {
+        if (event.type !== 'CERTIFICATION_ENDED' && event.type !== 'RESTART_CERTIFICATION')
+          return context.history;
+        const to = context.certifications[event.network]?.status ?? params.from;
+        return [
+          ...context.history,
+          {
+            ...stepOf(event, params.from, to),
+            process: 'certification' as const,
+            network: event.network,
+          },
+        ];
+      },
     }),
     startCertifications: assign({
       certifications: ({ context }) =>
@@ -284,14 +308,14 @@ export const orgOnboardingMachine = setup({
                   guard: 'certificationRunning',
                   actions: [
                     'endCertification',
-                    recorded('certification', 'certifying', 'certifying'),
+                    { type: 'recordNetwork', params: { from: 'inProgress' } },
                   ],
                 },
                 RESTART_CERTIFICATION: {
                   guard: 'certificationCancelled',
                   actions: [
                     'restartCertification',
-                    recorded('certification', 'certifying', 'certifying'),
+                    { type: 'recordNetwork', params: { from: 'cancelled' } },
                   ],
                 },
               },

@@ -266,12 +266,14 @@ export function createOnboardingProcesses(deps: {
         };
       } catch (error) {
         const failure = machineUpdateFailure(error, what);
-        if (
-          failure instanceof DomainFailure &&
-          failure.kind === 'NOT_FOUND' &&
-          run !== 'orgOnboarding'
-        )
-          throw await runNotStarted(orgId, request, what);
+        if (!(failure instanceof DomainFailure)) throw failure;
+        if (failure.kind === 'NOT_FOUND' && run !== 'orgOnboarding')
+          throw await refusedNow(orgId, (overview) => notStarted(orgId, overview, request, what));
+        if (failure.kind === 'TRANSITION_NOT_ALLOWED')
+          throw await refusedNow(orgId, () => ({
+            message: failure.message,
+            details: failure.details,
+          }));
         throw failure;
       }
     }
@@ -317,35 +319,44 @@ export function createOnboardingProcesses(deps: {
     return { run: 'environmentProvisioning', ...answer };
   }
 
-  /** Why an event's run is not there: the org certifies no such network, or its turn has not come. */
-  async function runNotStarted(
+  /**
+   * A refusal with every event onboarding accepts now, as the overview lists them (the board's
+   * buttons), whichever run refused: what a caller may send instead is never one run's view
+   * alone. Costs the overview's queries, on refusals only.
+   */
+  async function refusedNow(
     orgId: string,
-    request: OnboardingEventRequest,
-    what: string,
+    why: (overview: OnboardingOverview) => { message: string; details: Record<string, unknown> },
   ): Promise<DomainFailure> {
-    let org: OrgOnboardingView;
-    try {
-      org = await temporal.workflow
-        .getHandle(workflowIds.orgOnboarding(orgId))
-        .query(getOrgOnboardingQuery);
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError)
-        return DomainFailure.notFound(`onboarding of org ${orgId}`);
-      throw error;
-    }
-    const certifies = Object.keys(org.certifications);
-    const message =
-      request.network && !certifies.includes(request.network)
-        ? `org ${orgId} does not certify with ${request.network} (its onboarding certifies ${certifies.join(', ')})`
-        : `${what} has not started; the onboarding is at ${org.stages.join(', ')}`;
+    const overview = await getOnboarding(orgId);
+    if (!overview) return DomainFailure.notFound(`onboarding of org ${orgId}`);
+    const { message, details } = why(overview);
     return new DomainFailure('TRANSITION_NOT_ALLOWED', message, {
-      stages: org.stages,
-      waitingFor: org.waitingFor,
-      allowedEvents: [],
+      ...details,
+      allowedEvents: overview.allowedEvents,
     });
   }
 
   return { getOnboarding, requireOnboarding, sendOnboardingEvent };
+}
+
+/** Why an event's run is not there: the org certifies no such network, or its turn has not come. */
+function notStarted(
+  orgId: string,
+  overview: OnboardingOverview,
+  request: OnboardingEventRequest,
+  what: string,
+) {
+  const certifies = overview.processes.flatMap((p) =>
+    p.process === 'certification' && p.network ? [p.network] : [],
+  );
+  return {
+    message:
+      request.network && !certifies.includes(request.network)
+        ? `org ${orgId} does not certify with ${request.network} (its onboarding certifies ${certifies.join(', ')})`
+        : `${what} has not started; the onboarding is at ${overview.stages.join(', ')}`,
+    details: { stages: overview.stages, waitingFor: overview.waitingFor },
+  };
 }
 
 /** The network or environment an event names, which its route needs to find the run. */

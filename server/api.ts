@@ -287,12 +287,12 @@ export class Api {
         : {}),
       503: 'A service the request needs (database, Temporal) is unavailable; retry later',
     };
-    const problemContent = (status: number, description: string) => ({
-      'application/problem+json': {
-        schema: problemSchema,
-        example: problemExample(spec, status, description),
-      },
-    });
+    const problemContent = (
+      status: number,
+      description: string,
+      schema: ZodType = problemSchema,
+      example: unknown = problemExample(spec, status, description),
+    ) => ({ 'application/problem+json': { schema, example } });
     const errorResponses = Object.fromEntries(
       Object.entries(errorStatuses).map(([status, description = '']) => [
         status,
@@ -352,7 +352,7 @@ export class Api {
                 status,
                 {
                   description: shared ? `${r.description}; or: ${shared}` : r.description,
-                  content: problemContent(Number(status), r.description),
+                  content: problemContent(Number(status), r.description, r.schema, r.example),
                 },
               ];
             }

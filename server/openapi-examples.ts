@@ -239,6 +239,20 @@ export const examples = {
       history: [step],
     },
   },
+  OnboardingRefusal: {
+    type: '/problems/transition-not-allowed',
+    title: 'Transition not allowed',
+    status: 409,
+    detail:
+      'SERVICE_DESK_ACCESS_GRANTED is not allowed while the org is at serviceDesk.granted, certification.certifying',
+    instance: `/v1/orgs/${ids.org}/onboarding/events`,
+    requestId: ids.request,
+    stages: ['serviceDesk.granted', 'certification.certifying'],
+    allowedEvents: [
+      { type: 'TEST_PLAN_AGREED', network: 'VISA' },
+      { type: 'CANCEL', network: 'VISA' },
+    ],
+  },
   CreateApiKey: { environment: 'PRODUCTION', name: 'Card program backend' },
   ApiKey: apiKey,
   OrgListItem: {

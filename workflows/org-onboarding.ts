@@ -10,7 +10,7 @@ import type { SearchAttributePair } from '@temporalio/common';
 import { initialTransition } from 'xstate';
 import type { OrgActivities } from '../activities/org-activities.js';
 import { searchAttributes, workflowIds } from '../common/temporal-names.js';
-import type { CardNetwork } from '../machines/network-certification.js';
+import { certificationOutcome, type CardNetwork } from '../machines/network-certification.js';
 import {
   activeStages,
   activeStateMeta,
@@ -155,7 +155,7 @@ export async function orgOnboarding(input: OrgOnboardingInput): Promise<OrgOnboa
     return {
       type: 'CERTIFICATION_ENDED',
       network: child.network,
-      outcome: result.stage === 'certified' ? 'certified' : 'cancelled',
+      outcome: certificationOutcome(result.stage),
       at: now(),
       by: 'system',
     };

@@ -104,8 +104,14 @@ export const workflowLinkSchema = z
 
 const stepSchema = z.object({
   event: z.string(),
-  from: z.string(),
-  to: z.string(),
+  from: z.string().openapi({
+    description:
+      'Where the step started: a stage of its process, or for a step of one network’s certification (`network` set) that network’s status (`waiting`, `inProgress`, `certified`, `cancelled`)',
+  }),
+  to: z.string().openapi({
+    description:
+      'Where the step ended, in the same terms as `from`: a network’s certification that ended says `certified` or `cancelled`',
+  }),
   at: z.iso.datetime(),
   by: z.string(),
   notes: z.string().optional(),
@@ -120,6 +126,21 @@ const allowedEventSchema = z
     environment: environmentKind.optional(),
   })
   .openapi('AllowedOnboardingEvent');
+
+const onboardingRefusalSchema = problemSchema
+  .extend({
+    stage: z.string().optional().openapi({ description: 'The refusing run’s stage' }),
+    stages: z.array(z.string()).optional().openapi({
+      description:
+        'The org run’s stages (when it refused, or when the event’s run has not started)',
+    }),
+    waitingFor: z.array(z.string()).optional(),
+    allowedEvents: z.array(allowedEventSchema).optional().openapi({
+      description:
+        'Every event onboarding accepts now, whichever run each goes to: the `allowedEvents` of GET /v1/orgs/{orgId}/onboarding',
+    }),
+  })
+  .openapi('OnboardingRefusal');
 
 const onboardingSchema = z
   .object({
@@ -391,8 +412,9 @@ export function registerOrgRoutes(api: Api, services: Services, processes: Proce
       },
       409: {
         description:
-          'The run’s machine does not allow the event now (its stage and allowedEvents say what it allows), the run has ended, or it has not started',
-        schema: problemSchema,
+          'The run’s machine does not allow the event now, the run has ended, or it has not started; `allowedEvents` lists every event onboarding accepts now',
+        schema: onboardingRefusalSchema,
+        example: examples.OnboardingRefusal,
       },
     },
     // Operator only, and the org's runs are named after it: an org without onboarding runs (or

@@ -73,6 +73,8 @@ interface Page<T> {
   next: string | null;
 }
 
+type AllowedEvent = OnboardingOverview['allowedEvents'][number];
+
 interface Milestone extends RunStep {
   process?: string;
   network?: string;
@@ -109,25 +111,24 @@ function fieldError(messages: Map<string, string>, field: string): Html | '' {
     : '';
 }
 
-function problemNotice(problem: Problem | undefined): Html | '' {
-  if (!problem) return '';
+/** An event the board offers, as its button names it. */
+function eventLabel(event: AllowedEvent): string {
+  const target = event.network ?? event.environment;
+  return target ? `${event.type} (${target})` : event.type;
+}
+
+/**
+ * Why the board's last action was refused. A refused event is answered with what onboarding
+ * accepts now; the notice names the events of the overview the board is drawn from, so it lists
+ * exactly the buttons below it even when a process moved on since the refusal.
+ */
+function problemNotice(problem: Problem, offered: AllowedEvent[]): Html {
   const ext = problem.extensions;
   const stages =
     (ext.stages as string[] | undefined) ?? (typeof ext.stage === 'string' ? [ext.stage] : []);
-  const allowed = (ext.allowedEvents as unknown[] | undefined)?.map((e) =>
-    typeof e === 'string'
-      ? e
-      : [
-          (e as { type: string }).type,
-          (e as { network?: string }).network,
-          (e as { environment?: string }).environment,
-        ]
-          .filter(Boolean)
-          .join(' '),
-  );
   return html`<section role="alert"><p class="error" data-testid="problem">${problem.detail}</p>
     ${stages.length ? html`<p>Stage now: ${stages.join(', ')}</p>` : ''}
-    ${allowed ? html`<p>Accepted now: ${allowed.join(', ') || 'none'}</p>` : ''}
+    ${'allowedEvents' in ext ? html`<p>Accepted now: ${offered.map(eventLabel).join(', ') || 'none'}</p>` : ''}
     <p>Nothing was changed.</p></section>`;
 }
 
@@ -347,7 +348,7 @@ export function registerOperatorConsole(router: Router, kit: PageKit, deps: UiDe
         ? [sentType, queryText(req.query.to)].filter(Boolean).join(' · ')
         : undefined;
 
-    const eventForm = (event: { type: string; network?: string; environment?: string }) => {
+    const eventForm = (event: AllowedEvent) => {
       const target = event.network ?? event.environment ?? '';
       const mine = refusal?.sent?.type === event.type && refusal.sent.target === target;
       return html`<form method="post" action="${orgPath(org.id)}/events" class="event" data-event="${event.type}" data-target="${target}">
@@ -358,7 +359,7 @@ export function registerOperatorConsole(router: Router, kit: PageKit, deps: UiDe
         <strong>${event.type}</strong>${target ? html` <span class="pill">${target}</span>` : ''}
         <label>Notes (evidence)<br><textarea name="notes" maxlength="1000">${mine ? refusal.sent?.notes : ''}</textarea></label>
         ${mine ? [fieldError(messages, 'notes'), fieldError(messages, 'type')] : ''}
-        <button type="submit"${event.type === 'CANCEL' || event.type === 'FAILED' ? html` class="danger"` : ''}>${event.type}${target ? ` (${target})` : ''}</button>
+        <button type="submit"${event.type === 'CANCEL' || event.type === 'FAILED' ? html` class="danger"` : ''}>${eventLabel(event)}</button>
       </form>`;
     };
 
@@ -368,7 +369,7 @@ export function registerOperatorConsole(router: Router, kit: PageKit, deps: UiDe
       org.legalName,
       caller,
       html`${consoleCss}<h1>${org.legalName}</h1>
-      ${refusal ? problemNotice(refusal.problem) : ''}
+      ${refusal ? problemNotice(refusal.problem, overview?.allowedEvents ?? []) : ''}
       ${sent ? html`<p class="notice" role="status" data-testid="sent">Sent ${sent}.</p>` : ''}
       <section><dl class="facts">
         <dt>Org ID</dt><dd>${org.id}</dd>

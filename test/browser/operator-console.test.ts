@@ -223,6 +223,80 @@ describe('operator console', () => {
     expect(await ui.page.locator(`tr[data-org="${orgId}"]`).count()).toBe(0);
   });
 
+  /** An org whose environments are verified, on the board signed in as the operator. */
+  async function boardWithEnvironmentsReady(legalName: string) {
+    const { orgId } = await createOrgWithKey(ui.product.http, legalName, ['VISA', 'MASTERCARD']);
+    const onboarding = onboardingClient(ui.product.http);
+    await onboarding.waitForEnvironments(orgId);
+    await ui.signIn(OPERATOR_KEY, `/ui/orgs/${orgId}`);
+    return { orgId, onboarding };
+  }
+
+  it("lists in a stale board's refusal exactly the buttons the board shows", async () => {
+    const { orgId } = await boardWithEnvironmentsReady('Stale Board Bank');
+    const stale = await ui.page.context().newPage();
+    await stale.goto(ui.url(`/ui/orgs/${orgId}`));
+    await send(ui.page, 'SERVICE_DESK_ACCESS_GRANTED', '', 'ticket SD-1');
+
+    const staleForm = stale.locator('form.event[data-event=SERVICE_DESK_ACCESS_GRANTED]');
+    await Promise.all([
+      stale.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 409),
+      staleForm.locator('button[type=submit]').click(),
+    ]);
+    await stale.waitForSelector('[data-testid=problem]');
+    const buttons = await stale.$$eval('form.event button[type=submit]', (bs) =>
+      bs.map((b) => b.textContent?.trim() ?? '').sort(),
+    );
+    // Control Center access, and kickoff and cancel for each network
+    expect(buttons).toHaveLength(5);
+    const notice = await stale
+      .locator('section[role=alert] p', { hasText: 'Accepted now:' })
+      .textContent();
+    expect(notice!.replace('Accepted now:', '').trim().split(', ').sort()).toEqual(buttons);
+    await ui.shotOf(stale.locator('body'), 'operator-refusal-lists-the-buttons');
+    await stale.close();
+  });
+
+  it('shows a cancelled network as cancelled on the board and the run page, never certified', async () => {
+    const { orgId, onboarding } = await boardWithEnvironmentsReady('Cancelled Network Bank');
+    await send(ui.page, 'CANCEL', 'MASTERCARD', 'not this year');
+    await onboarding.certify(orgId, 'VISA');
+    await onboarding.waitFor(orgId, (o) => o.stages.includes('certification.certified'));
+    await ui.page.reload();
+    const mastercardSteps = (await stepRows(ui.page)).filter((row) => row.includes('MASTERCARD'));
+    expect(mastercardSteps.filter((row) => row.includes('CERTIFICATION_ENDED'))).toEqual([
+      expect.stringContaining('inProgress → cancelled'),
+    ]);
+    expect(mastercardSteps.filter((row) => row.includes('certified'))).toEqual([]);
+    expect(
+      await ui.page
+        .locator(
+          'table.processes tr[data-process=certification][data-target=MASTERCARD] [data-cell=stage]',
+        )
+        .textContent(),
+    ).toBe('cancelled');
+    expect(
+      await ui.page
+        .locator('section.certification[data-network=MASTERCARD] [data-fact=stage]')
+        .textContent(),
+    ).toBe('cancelled');
+    await ui.shot('operator-board-network-cancelled');
+
+    // The onboarding's run page says the same.
+    await ui.page.goto(ui.url(`/ui/workflows/org-onboarding-${orgId}`));
+    const runSteps = await ui.page.$$eval('table.timeline tbody tr', (trs) =>
+      trs.map((tr) => tr.textContent ?? ''),
+    );
+    const mastercardRunSteps = runSteps.filter((row) => row.includes('MASTERCARD'));
+    expect(mastercardRunSteps.filter((row) => row.includes('CERTIFICATION_ENDED'))).toEqual([
+      expect.stringContaining('inProgress → cancelled'),
+    ]);
+    expect(mastercardRunSteps.filter((row) => row.includes('certified'))).toEqual([]);
+    expect(await ui.page.textContent('[data-fact="certification MASTERCARD"]')).toContain(
+      'cancelled',
+    );
+  });
+
   it('pages through the orgs list with its cursor', async () => {
     for (const name of ['Paged Bank A', 'Paged Bank B', 'Paged Bank C'])
       await createOrgWithKey(ui.product.http, name, ['VISA']);

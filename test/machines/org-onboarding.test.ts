@@ -129,6 +129,30 @@ describe('org onboarding machine', () => {
     ]);
   });
 
+  it('records how each network ended, and the region’s end apart from any network', () => {
+    const steps = (snapshot: OrgOnboardingSnapshot) =>
+      snapshot.context.history
+        .filter((s) => s.process === 'certification')
+        .map((s) => `${s.event} ${s.network ?? '-'} ${s.from} → ${s.to}`);
+    const ended = run(
+      ['VISA', 'MASTERCARD'],
+      ev.testReady,
+      ev.visaCertified,
+      ev.mastercardCancelled,
+    );
+    expect(steps(ended)).toEqual([
+      'ENVIRONMENT_READY - waitingForTestEnvironment → certifying',
+      'CERTIFICATION_ENDED VISA inProgress → certified',
+      'CERTIFICATION_ENDED MASTERCARD inProgress → cancelled',
+      'CERTIFICATION_ENDED - certifying → certified',
+    ]);
+    const restarted = run(['VISA'], ev.testReady, ev.visaCancelled, ev.restartVisa);
+    expect(steps(restarted).slice(1)).toEqual([
+      'CERTIFICATION_ENDED VISA inProgress → cancelled',
+      'RESTART_CERTIFICATION VISA cancelled → inProgress',
+    ]);
+  });
+
   it('restarts a cancelled certification as a new run, and only a cancelled one', () => {
     const running = run(['VISA'], ev.testReady);
     expect(running.can(ev.restartVisa)).toBe(false);
