@@ -3,6 +3,7 @@ import ipaddr from 'ipaddr.js';
 import type { PrismaClient, WebhookEndpoint } from '../generated/prisma/client.js';
 import { DomainFailure } from '../common/failures.js';
 import { createOnce } from './create-once.js';
+import { logFence } from './events.js';
 import type { IdSource } from './ids.js';
 import { keysetAfter, keysetOrder, readPage, type PageRequest } from './pages.js';
 import type { Sealer } from './sealing.js';
@@ -134,10 +135,9 @@ export function createWebhookEndpoints(deps: {
       const endpoint = await createOnce(
         () => prisma.webhookEndpoint.findFirst({ where: { id, ...tenant } }),
         async () => {
-          // Events already settled are in the past; the first delivered is one written after
-          // this. (transactionId, sequence) > (oldest running - 1, max) keeps those in progress.
-          const [start] = await prisma.$queryRaw<{ transactionId: bigint }[]>`
-            SELECT (pg_snapshot_xmin(pg_current_snapshot()))::text::bigint - 1 AS "transactionId"`;
+          // Events below the fence are settled and in the past; the first delivered is one
+          // written after this. (transactionId, sequence) > (fence - 1, max) keeps those in progress.
+          const start = await logFence(prisma);
           return prisma.webhookEndpoint.create({
             data: {
               id,
@@ -146,7 +146,7 @@ export function createWebhookEndpoints(deps: {
               description: input.description,
               eventTypes: input.eventTypes,
               secret: sealer.seal(secret),
-              cursorTransactionId: start!.transactionId,
+              cursorTransactionId: start.below - 1n,
               cursorSequence: 9_223_372_036_854_775_807n,
             },
           });
