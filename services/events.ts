@@ -118,6 +118,11 @@ export interface LogFilter {
   /** Only these types (all when absent) */
   types?: readonly string[];
   subjectId?: string;
+  /**
+   * Only events whose transaction had not committed in this snapshot (pg_snapshot text): a
+   * webhook endpoint's, taken when it was made, so it receives no event from before it existed
+   */
+  committedAfter?: string;
 }
 
 const eventColumns = Prisma.sql`id, sequence, "transactionId", type, version, "orgId",
@@ -126,16 +131,23 @@ const eventColumns = Prisma.sql`id, sequence, "transactionId", type, version, "o
 /** The rows of the filter's org and environment (and the org's own), of its types if any. */
 const selectedBy = (filter: LogFilter) => Prisma.sql`"orgId" = ${filter.orgId}::uuid
   AND ("environmentId" = ${filter.environmentId}::uuid OR "environmentId" IS NULL)
-  ${filter.types ? Prisma.sql`AND type = ANY(${[...filter.types]}::text[])` : Prisma.empty}`;
+  ${filter.types ? Prisma.sql`AND type = ANY(${[...filter.types]}::text[])` : Prisma.empty}
+  ${
+    filter.committedAfter === undefined
+      ? Prisma.empty
+      : Prisma.sql`AND NOT pg_visible_in_snapshot("transactionId"::text::xid8, ${filter.committedAfter}::pg_snapshot)`
+  }`;
 
 /** The sessions of the product's database that hold a transaction id, of every role. */
 const writingSessions = Prisma.sql`SELECT pid, usename, backend_xid FROM pg_stat_activity
   WHERE datname = current_database() AND backend_xid IS NOT NULL`;
 
-/** Where the log is settled. */
+/** Where the log is settled, and the snapshot that fence was taken in. */
 export interface LogFence {
   /** No event of a transaction id below this can appear any more */
   below: bigint;
+  /** The statement's snapshot (pg_snapshot text) */
+  snapshot: string;
 }
 
 /**
@@ -171,7 +183,8 @@ export async function logFence(prisma: Pick<PrismaClient, '$queryRaw' | '$transa
         SELECT min(x) FROM pg_snapshot_xip(s) AS x
         WHERE x::text::bigint % 4294967296 IN (
           SELECT backend_xid::text::bigint FROM (${writingSessions}) AS w)
-      ))::text::bigint AS below
+      ))::text::bigint AS below,
+      s::text AS snapshot
     FROM pg_current_snapshot() AS s`;
   return fence!;
 }

@@ -145,8 +145,9 @@ export function createWebhookDeliveries(deps: {
             deletedAt: Date | null;
             cursorTransactionId: bigint;
             cursorSequence: bigint;
+            creationSnapshot: string;
           }[]
-        >`SELECT "orgId", "environmentId", "eventTypes", enabled, "deletedAt", "cursorTransactionId", "cursorSequence"
+        >`SELECT "orgId", "environmentId", "eventTypes", enabled, "deletedAt", "cursorTransactionId", "cursorSequence", "creationSnapshot"
           FROM "WebhookEndpoint" WHERE id = ${endpointId}::uuid FOR UPDATE`;
         if (!endpoint || endpoint.deletedAt) return { state: 'deleted' as const };
         if (!endpoint.enabled) return { state: 'disabled' as const };
@@ -154,6 +155,7 @@ export function createWebhookDeliveries(deps: {
           orgId: endpoint.orgId,
           environmentId: endpoint.environmentId,
           types: endpoint.eventTypes.length > 0 ? endpoint.eventTypes : undefined,
+          committedAfter: endpoint.creationSnapshot,
         };
         const cursor = {
           transactionId: endpoint.cursorTransactionId,

@@ -135,8 +135,10 @@ export function createWebhookEndpoints(deps: {
       const endpoint = await createOnce(
         () => prisma.webhookEndpoint.findFirst({ where: { id, ...tenant } }),
         async () => {
-          // Events below the fence are settled and in the past; the first delivered is one
-          // written after this. (transactionId, sequence) > (fence - 1, max) keeps those in progress.
+          // The events of transactions that had committed when it was made are not its own:
+          // those this snapshot sees, and those below the fence (settled by the end of the same
+          // statement). The cursor starts at the fence; the planner skips what the snapshot sees.
+          // Both are kept on the row, so a retried create finds the same starting point.
           const start = await logFence(prisma);
           return prisma.webhookEndpoint.create({
             data: {
@@ -146,6 +148,7 @@ export function createWebhookEndpoints(deps: {
               description: input.description,
               eventTypes: input.eventTypes,
               secret: sealer.seal(secret),
+              creationSnapshot: start.snapshot,
               cursorTransactionId: start.below - 1n,
               cursorSequence: 9_223_372_036_854_775_807n,
             },

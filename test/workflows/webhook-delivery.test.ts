@@ -315,6 +315,31 @@ describe('webhook delivery', () => {
     }
   });
 
+  it('sends an endpoint none of the events committed before it was made, while an older transaction is open', async () => {
+    const r = await receiver();
+    const older = new pg.Client({ connectionString: product.database.productUrl });
+    await older.connect();
+    let endpointId: string;
+    try {
+      // Holds the log's fence below the event committed next
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()');
+      await openAccount();
+      ({ id: endpointId } = await endpoint(r.url, { eventTypes: ['account.created'] }));
+    } finally {
+      await older.end();
+    }
+    const written = await openAccount();
+    await acceptedAbout(r, written, 1);
+    // Planned in the log's order: the earlier event would have been planned by now
+    const deliveries = await product.http(
+      'GET',
+      `/v1/webhook-endpoints/${endpointId}/deliveries?limit=200`,
+      { key },
+    );
+    expect(deliveries.body.items.map((d: { subjectId: string }) => d.subjectId)).toEqual([written]);
+  });
+
   it('delivers nothing to a disabled endpoint, and what was written meanwhile once enabled again', async () => {
     const disabled = await receiver();
     const witness = await receiver();
