@@ -892,6 +892,12 @@ export interface components {
          *         "temporal": {
          *           "status": "up",
          *           "latencyMs": 4
+         *         },
+         *         "eventLog": {
+         *           "status": "stalled",
+         *           "heldForSeconds": 95,
+         *           "pid": 48213,
+         *           "role": "postgres"
          *         }
          *       },
          *       "checkedAt": "2026-03-09T10:15:30.500Z"
@@ -911,6 +917,15 @@ export interface components {
                     /** @enum {string} */
                     status: "up" | "down";
                     latencyMs: number;
+                    error?: string;
+                };
+                /** @description Whether a transaction open in the product's database has held back the event feed and every webhook delivery for EVENT_LOG_STALL_REPORT_SECONDS or longer (stalled: for how long, and its server process and role); never a reason for 503 */
+                eventLog: {
+                    /** @enum {string} */
+                    status: "flowing" | "stalled" | "unknown";
+                    heldForSeconds?: number;
+                    pid?: number;
+                    role?: string | null;
                     error?: string;
                 };
             };
@@ -2878,6 +2893,12 @@ export interface operations {
                      *         "temporal": {
                      *           "status": "up",
                      *           "latencyMs": 4
+                     *         },
+                     *         "eventLog": {
+                     *           "status": "stalled",
+                     *           "heldForSeconds": 95,
+                     *           "pid": 48213,
+                     *           "role": "postgres"
                      *         }
                      *       },
                      *       "checkedAt": "2026-03-09T10:15:30.500Z"
@@ -2909,6 +2930,9 @@ export interface operations {
                      *           "status": "down",
                      *           "latencyMs": 2000,
                      *           "error": "no answer within 2000 ms"
+                     *         },
+                     *         "eventLog": {
+                     *           "status": "flowing"
                      *         }
                      *       },
                      *       "checkedAt": "2026-03-09T10:15:30.500Z"
@@ -2926,6 +2950,15 @@ export interface operations {
                                 /** @enum {string} */
                                 status: "up" | "down";
                                 latencyMs: number;
+                                error?: string;
+                            };
+                            /** @description Whether a transaction open in the product's database has held back the event feed and every webhook delivery for EVENT_LOG_STALL_REPORT_SECONDS or longer (stalled: for how long, and its server process and role); never a reason for 503 */
+                            eventLog: {
+                                /** @enum {string} */
+                                status: "flowing" | "stalled" | "unknown";
+                                heldForSeconds?: number;
+                                pid?: number;
+                                role?: string | null;
                                 error?: string;
                             };
                         };

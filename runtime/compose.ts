@@ -59,6 +59,7 @@ export function composeProduct(
     apiKeyRotationGraceMs: config.apiKeyRotationGraceMs,
     serverSecret: connections.serverSecret,
     webhooks: config.webhooks,
+    eventLogStallReportMs: config.eventLogStallReportMs,
   });
   const processes = createProcesses(processDeps, services);
   const builtIn = builtInEnvironmentProvider(services.environments);

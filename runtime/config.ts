@@ -82,6 +82,7 @@ const envSchema = z.object({
   WEBHOOK_SWEEP_SECONDS: z.coerce.number().positive().max(86_400).default(600),
   WEBHOOK_ALLOW_HTTP: z.enum(['true', 'false', '1', '0']).optional(),
   WEBHOOK_ALLOW_PRIVATE_ADDRESSES: z.enum(['true', 'false', '1', '0']).optional(),
+  EVENT_LOG_STALL_REPORT_SECONDS: z.coerce.number().min(0.1).max(86_400).default(30),
 });
 
 /** How onboarding's long processes behave: when certifications remind and escalate, how often provisioning retries. */
@@ -140,6 +141,11 @@ export interface Config {
   /** Where report files (account limits) are written and served from */
   reportsDir: string;
   webhooks: WebhookSettings;
+  /**
+   * How long a transaction open in the product's database may hold the event log back (the feed
+   * and every webhook delivery wait for it) before it is reported: a log line, /metrics, /readyz
+   */
+  eventLogStallReportMs: number;
 }
 
 export class ConfigError extends Error {
@@ -248,6 +254,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       // be a way for an org to reach what sits beside it (SSRF)
       allowPrivateAddresses: flagOutsideProduction(e.WEBHOOK_ALLOW_PRIVATE_ADDRESSES, e.NODE_ENV),
     },
+    eventLogStallReportMs: Math.round(e.EVENT_LOG_STALL_REPORT_SECONDS * 1000),
   };
 }
 

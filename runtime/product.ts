@@ -10,6 +10,7 @@ import { openTemporal, type TemporalHandles } from './temporal.js';
 import { installTemporalRuntime } from './temporal-runtime.js';
 import type { ProductParts } from './compose.js';
 import { workflowBundlePath } from './workflow-bundle.js';
+import { startEventLogWatch } from './event-log-watch.js';
 import { startWebhookSweep } from './webhook-sweep.js';
 
 export interface Roles {
@@ -127,9 +128,11 @@ export async function startProduct(
         { apiUrl: url, temporalUi: temporalUiBaseUrl(config), dataDir: config.dataDir },
         'API listening',
       );
+      const watch = startEventLogWatch(parts.services.events, config.eventLogStallReportMs, logger);
       return {
         url,
         stop: async () => {
+          await watch.stop();
           await new Promise<void>((resolve) => server.close(() => resolve()));
           logger.info('API stopped');
         },

@@ -1,5 +1,6 @@
 import type { ProductParts } from './compose.js';
 import type { Logger } from './logger.js';
+import { repeat } from './repeat.js';
 
 /**
  * While a worker runs: makes sure every webhook endpoint has its delivery process, when the
@@ -13,11 +14,7 @@ export function startWebhookSweep(
   intervalMs: number,
   logger: Logger,
 ): { stop(): Promise<void> } {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  let pass: Promise<void> = Promise.resolve();
-
-  const sweep = async () => {
+  return repeat(async () => {
     try {
       const live = await parts.services.webhookEndpoints.live();
       const started = await parts.processes.webhookDeliveries.ensureAllRunning(live);
@@ -29,19 +26,5 @@ export function startWebhookSweep(
         'could not check the webhook delivery processes; trying again later',
       );
     }
-  };
-  const next = () => {
-    if (stopped) return;
-    pass = sweep().then(() => {
-      if (!stopped) timer = setTimeout(next, intervalMs);
-    });
-  };
-  next();
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await pass;
-    },
-  };
+  }, intervalMs);
 }

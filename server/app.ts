@@ -74,7 +74,7 @@ export function createApp(deps: AppDeps): RequestListener {
   });
   app.use(requireJsonBody);
   app.use(express.json({ limit: deps.maxBodyBytes, strict: true }));
-  const metrics = createMetrics(deps.metrics);
+  const metrics = createMetrics({ ...deps.metrics, eventLog: () => services.events.hold() });
   const readiness = registerApiRoutes(api, { ...deps, metrics });
   app.use(router);
 
@@ -124,6 +124,7 @@ export function registerApiRoutes(
   const readiness = readinessCheck({
     database: () => services.database.ping(),
     temporal: (timeoutMs) => deps.pingTemporal(timeoutMs),
+    eventLog: () => services.events.hold(),
   });
   registerHealthRoutes(api, { readiness, metrics: () => deps.metrics.render() });
   registerOrgRoutes(api, services, processes);

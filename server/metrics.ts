@@ -1,12 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type pg from 'pg';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { LogHold } from '../services/events.js';
 
 export interface MetricsSources {
   /** The product's connection pool, for its size, idle and waiting gauges */
   databasePool?: pg.Pool;
   /** Where the Temporal SDK's core serves its worker and client metrics (runtime/temporal-runtime.ts) */
   temporalMetricsUrl?: string;
+  /** What holds the event log back, if anything */
+  eventLog?: () => Promise<LogHold>;
 }
 
 export interface Metrics {
@@ -47,6 +50,33 @@ export function createMetrics(sources: MetricsSources = {}): Metrics {
       'db_pool_requests_waiting',
       'Queries waiting for a connection from the pool',
       (p) => p.waitingCount,
+    );
+  }
+
+  const eventLog = sources.eventLog;
+  if (eventLog) {
+    const logGauge = (name: string, help: string, read: (hold: LogHold) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          try {
+            this.set(read(await eventLog()));
+          } catch {
+            // The database being down is /readyz's to say; a scrape without this beats none
+          }
+        },
+      });
+    logGauge(
+      'event_log_held_back_seconds',
+      "How long the oldest transaction open in the product's database has held back the event feed and webhook deliveries (0 when none does)",
+      (hold) => (hold.holder?.heldForMs ?? 0) / 1000,
+    );
+    logGauge(
+      'event_log_stalled',
+      'Whether that has lasted EVENT_LOG_STALL_REPORT_SECONDS or longer (1) or not (0)',
+      (hold) => (hold.stalled ? 1 : 0),
     );
   }
 

@@ -400,7 +400,11 @@ export const examples = {
   },
   Readiness: {
     status: 'ok',
-    checks: { database: { status: 'up', latencyMs: 2 }, temporal: { status: 'up', latencyMs: 4 } },
+    checks: {
+      database: { status: 'up', latencyMs: 2 },
+      temporal: { status: 'up', latencyMs: 4 },
+      eventLog: { status: 'stalled', heldForSeconds: 95, pid: 48213, role: 'postgres' },
+    },
     checkedAt: '2026-03-09T10:15:30.500Z',
   },
   // Answers that have no component of their own, by operationId
@@ -414,6 +418,7 @@ export const examples = {
     checks: {
       database: { status: 'up', latencyMs: 2 },
       temporal: { status: 'down', latencyMs: 2000, error: 'no answer within 2000 ms' },
+      eventLog: { status: 'flowing' },
     },
     checkedAt: '2026-03-09T10:15:30.500Z',
   },

@@ -42,6 +42,8 @@ export interface ServiceDeps {
   /** Seals the webhook signing secrets the worker reads back */
   serverSecret: string;
   webhooks: WebhookSettings;
+  /** How long a transaction may hold the event log back before it is reported */
+  eventLogStallReportMs: number;
 }
 
 /** Every database use case, built once from its dependencies, for the API and the worker alike. */

@@ -5,7 +5,7 @@ import {
   type WebhookAttempt,
   type WebhookDelivery,
 } from '../generated/prisma/client.js';
-import { eventView, positionOf, readLog, readWrittenBefore } from './events.js';
+import { eventView, logFence, positionOf, readLog, readWrittenBefore } from './events.js';
 import { uuidOfName } from './ids.js';
 import { keysetAfter, keysetOrder, readPage, type PageRequest } from './pages.js';
 import type { Sealer } from './sealing.js';
@@ -133,6 +133,8 @@ export function createWebhookDeliveries(deps: {
      * its first try) plan each event once.
      */
     async plan(endpointId: string): Promise<EndpointWork> {
+      // Taken before, in a statement of its own (logFence says why); it stays a safe bound later
+      const fence = await logFence(prisma);
       const planned = await inTransaction(prisma, async (tx) => {
         const [endpoint] = await tx.$queryRaw<
           {
@@ -143,8 +145,9 @@ export function createWebhookDeliveries(deps: {
             deletedAt: Date | null;
             cursorTransactionId: bigint;
             cursorSequence: bigint;
+            creationSnapshot: string;
           }[]
-        >`SELECT "orgId", "environmentId", "eventTypes", enabled, "deletedAt", "cursorTransactionId", "cursorSequence"
+        >`SELECT "orgId", "environmentId", "eventTypes", enabled, "deletedAt", "cursorTransactionId", "cursorSequence", "creationSnapshot"
           FROM "WebhookEndpoint" WHERE id = ${endpointId}::uuid FOR UPDATE`;
         if (!endpoint || endpoint.deletedAt) return { state: 'deleted' as const };
         if (!endpoint.enabled) return { state: 'disabled' as const };
@@ -152,12 +155,13 @@ export function createWebhookDeliveries(deps: {
           orgId: endpoint.orgId,
           environmentId: endpoint.environmentId,
           types: endpoint.eventTypes.length > 0 ? endpoint.eventTypes : undefined,
+          committedAfter: endpoint.creationSnapshot,
         };
         const cursor = {
           transactionId: endpoint.cursorTransactionId,
           sequence: endpoint.cursorSequence,
         };
-        const events = await readLog(tx, filter, cursor, PLAN_BATCH);
+        const events = await readLog(tx, filter, cursor, PLAN_BATCH, fence.below);
         const last = events.at(-1);
         if (last) {
           // A subject's events go out in the order they were written. The log's order can put an

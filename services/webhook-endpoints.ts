@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import type { PrismaClient, WebhookEndpoint } from '../generated/prisma/client.js';
 import { DomainFailure } from '../common/failures.js';
 import { createOnce } from './create-once.js';
+import { logFence } from './events.js';
 import type { IdSource } from './ids.js';
 import { keysetAfter, keysetOrder, readPage, type PageRequest } from './pages.js';
 import { isPublicAddress } from './public-addresses.js';
@@ -135,10 +136,11 @@ export function createWebhookEndpoints(deps: {
       const endpoint = await createOnce(
         () => prisma.webhookEndpoint.findFirst({ where: { id, ...tenant } }),
         async () => {
-          // Events already settled are in the past; the first delivered is one written after
-          // this. (transactionId, sequence) > (oldest running - 1, max) keeps those in progress.
-          const [start] = await prisma.$queryRaw<{ transactionId: bigint }[]>`
-            SELECT (pg_snapshot_xmin(pg_current_snapshot()))::text::bigint - 1 AS "transactionId"`;
+          // The events of transactions that had committed when it was made are not its own:
+          // those this snapshot sees, and those below the fence (settled by the end of the same
+          // statement). The cursor starts at the fence; the planner skips what the snapshot sees.
+          // Both are kept on the row, so a retried create finds the same starting point.
+          const start = await logFence(prisma);
           return prisma.webhookEndpoint.create({
             data: {
               id,
@@ -147,7 +149,8 @@ export function createWebhookEndpoints(deps: {
               description: input.description,
               eventTypes: input.eventTypes,
               secret: sealer.seal(secret),
-              cursorTransactionId: start!.transactionId,
+              creationSnapshot: start.snapshot,
+              cursorTransactionId: start.below - 1n,
               cursorSequence: 9_223_372_036_854_775_807n,
             },
           });

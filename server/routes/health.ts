@@ -1,3 +1,4 @@
+import type { LogHold } from '../../services/events.js';
 import { problemSchema, type Api } from '../api.js';
 import { z } from '../zod.js';
 import { examples } from '../openapi-examples.js';
@@ -14,7 +15,19 @@ const check = z.object({
   latencyMs: z.number(),
   error: z.string().optional(),
 });
-const checks = z.object({ database: check, temporal: check });
+const eventLogCheck = z
+  .object({
+    status: z.enum(['flowing', 'stalled', 'unknown']),
+    heldForSeconds: z.number().optional(),
+    pid: z.number().int().optional(),
+    role: z.string().nullable().optional(),
+    error: z.string().optional(),
+  })
+  .openapi({
+    description:
+      "Whether a transaction open in the product's database has held back the event feed and every webhook delivery for EVENT_LOG_STALL_REPORT_SECONDS or longer (stalled: for how long, and its server process and role); never a reason for 503",
+  });
+const checks = z.object({ database: check, temporal: check, eventLog: eventLogCheck });
 const checkedAt = z.iso.datetime().openapi({
   description: `When the dependencies were probed; an answer is reused for up to ${HEALTH_MAX_AGE_MS} ms`,
 });
@@ -32,9 +45,14 @@ export const LIVENESS_BODY = Buffer.from(JSON.stringify({ status: 'ok' }));
 export interface HealthChecks {
   database: (timeoutMs: number) => Promise<unknown>;
   temporal: (timeoutMs: number) => Promise<unknown>;
+  /** What holds the event log back, if anything */
+  eventLog: () => Promise<LogHold>;
 }
 
-/** Whether both dependencies answered; server/front-door.ts turns a 503 into problem+json. */
+/**
+ * Whether both dependencies answered (a stalled event log is a detail, not a reason to take the
+ * API out of rotation); server/front-door.ts turns a 503 into problem+json.
+ */
 export interface ReadinessAnswer {
   status: 200 | 503;
   checks: z.infer<typeof checks>;
@@ -44,14 +62,15 @@ export interface ReadinessAnswer {
 /** The dependencies' health, probed at most once per HEALTH_MAX_AGE_MS whatever the polling rate. */
 export function readinessCheck(dependencies: HealthChecks): () => Promise<ReadinessAnswer> {
   const probeAll = async (): Promise<ReadinessAnswer> => {
-    const [database, temporal] = await Promise.all([
+    const [database, temporal, eventLog] = await Promise.all([
       probe(dependencies.database),
       probe(dependencies.temporal),
+      eventLogState(dependencies.eventLog),
     ]);
     const ok = database.status === 'up' && temporal.status === 'up';
     return {
       status: ok ? 200 : 503,
-      checks: { database, temporal },
+      checks: { database, temporal, eventLog },
       checkedAt: new Date().toISOString(),
     };
   };
@@ -146,14 +165,8 @@ const PROBE_TIMEOUT_MS = 2_000;
 
 async function probe(check: (timeoutMs: number) => Promise<unknown>, timeoutMs = PROBE_TIMEOUT_MS) {
   const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      check(timeoutMs),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+    await within(check(timeoutMs), timeoutMs);
     return { status: 'up' as const, latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
     return {
@@ -161,6 +174,33 @@ async function probe(check: (timeoutMs: number) => Promise<unknown>, timeoutMs =
       latencyMs: Math.round(performance.now() - started),
       error: (error as Error).message,
     };
+  }
+}
+
+async function eventLogState(hold: () => Promise<LogHold>): Promise<z.infer<typeof eventLogCheck>> {
+  try {
+    const { holder, stalled } = await within(hold(), PROBE_TIMEOUT_MS);
+    if (!holder || !stalled) return { status: 'flowing' };
+    return {
+      status: 'stalled',
+      heldForSeconds: Math.round(holder.heldForMs / 1000),
+      pid: holder.pid,
+      role: holder.role,
+    };
+  } catch (error) {
+    return { status: 'unknown', error: (error as Error).message };
+  }
+}
+
+async function within<T>(answer: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      answer,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
   } finally {
     clearTimeout(timer);
   }

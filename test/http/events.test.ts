@@ -1,10 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../common/temporal-names.js';
 import type { accountApplication } from '../../workflows/account-application.js';
 import {
   OPERATOR_KEY,
   createOrgWithKey,
+  createTestDatabase,
   eventually,
   expectProblem,
   sampleOrg,
@@ -83,7 +85,7 @@ const feed = async (k: string, query = '', limit = 200) => (await read(k, query,
 
 /**
  * The feed once it shows at least `count` events: an event appears once every transaction older
- * than its own has ended, anywhere on the database server, so a moment after its change.
+ * than its own in the product's database has ended, so a moment after its change.
  */
 const feedOf = (k: string, query: string, count: number) =>
   eventually(async () => {
@@ -310,6 +312,28 @@ describe('the event log', () => {
       return events.length >= 2 ? events : undefined;
     });
     expect(after.map((e) => e.subject.id)).toEqual([slow.id, slow.fast]);
+  });
+
+  it('is not held back by a transaction left open in another database of the same server', async () => {
+    const accounts = '&type=account.created';
+    const { next: head } = await read(key, accounts);
+    const elsewhere = await createTestDatabase({ empty: true });
+    const open = new pg.Client({ connectionString: elsewhere.url });
+    await open.connect();
+    try {
+      // A write transaction (it has an id) left open: the server-wide snapshot xmin stays at it
+      await open.query('BEGIN');
+      await open.query('SELECT pg_current_xact_id()');
+      const accountId: string = (await openAccount()).body.id;
+      const shown = await eventually(async () => {
+        const { events } = await read(key, accounts, 200, head);
+        return events.length > 0 ? events : undefined;
+      });
+      expect(shown.map((e) => e.subject.id)).toEqual([accountId]);
+    } finally {
+      await open.end();
+      await elsewhere.drop();
+    }
   });
 
   it("shows another org's key none of them", async () => {

@@ -11,6 +11,7 @@ import {
   SERVER_SECRET,
   SESSION_SECRET,
   createOrgWithKey,
+  createTestDatabase,
   eventually,
   startTestProduct,
   type TestProduct,
@@ -33,6 +34,8 @@ const FAST_WEBHOOKS = {
   WEBHOOK_DISABLE_AFTER_HOURS: '0.001',
   // A worker makes sure every endpoint's process runs once a second
   WEBHOOK_SWEEP_SECONDS: '1',
+  // A transaction holding the event log back for a second is reported
+  EVENT_LOG_STALL_REPORT_SECONDS: '1',
 };
 
 let product: TestProduct;
@@ -243,6 +246,98 @@ describe('webhook delivery', () => {
     } finally {
       await Promise.all([early, open, late].map((client) => client.end()));
     }
+  });
+
+  it('delivers while a transaction is left open in another database of the same server', async () => {
+    const r = await receiver();
+    await endpoint(r.url, { eventTypes: ['account.created'] });
+    const elsewhere = await createTestDatabase({ empty: true });
+    const open = new pg.Client({ connectionString: elsewhere.url });
+    await open.connect();
+    try {
+      // A write transaction (it has an id) left open: the server-wide snapshot xmin stays at it
+      await open.query('BEGIN');
+      await open.query('SELECT pg_current_xact_id()');
+      const accountId = await openAccount();
+      await acceptedAbout(r, accountId, 1);
+    } finally {
+      await open.end();
+      await elsewhere.drop();
+    }
+  });
+
+  it('reports a transaction held open in its database past the bound, and loses nothing once it ends', async () => {
+    const r = await receiver();
+    const { id } = await endpoint(r.url, { eventTypes: ['account.created'] });
+    const { environmentId } = await product.prisma.webhookEndpoint.findUniqueOrThrow({
+      where: { id },
+    });
+    // An operator's session, as the owner: PostgreSQL does not show the product when it began
+    const held = new pg.Client({ connectionString: product.database.url });
+    await held.connect();
+    try {
+      await held.query('BEGIN');
+      const heldSubject = randomUUID();
+      await held.query(
+        `INSERT INTO "Event" (id, type, "orgId", "environmentId", "subjectType", "subjectId", payload)
+         VALUES ($1, 'account.created', $2, $3, 'account', $4, '{}'::jsonb)`,
+        [randomUUID(), orgId, environmentId, heldSubject],
+      );
+      const { pid } = (await held.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))
+        .rows[0]!;
+      const written = await openAccount();
+      const stalled = await eventually(async () => {
+        const answer = await product.http('GET', '/readyz');
+        return answer.body.checks.eventLog.status === 'stalled' ? answer : undefined;
+      });
+      // A detail: the API stays in rotation
+      expect(stalled.status).toBe(200);
+      expect(stalled.body.checks.eventLog).toMatchObject({
+        pid,
+        role: new URL(product.database.url).username,
+        heldForSeconds: expect.any(Number),
+      });
+      const metrics = await product.http('GET', '/metrics');
+      expect(metrics.body).toMatch(/^event_log_stalled 1$/m);
+      expect(metrics.body).toMatch(/^event_log_held_back_seconds [1-9]/m);
+      // Nothing went past the held transaction meanwhile
+      expect(r.received.filter((m) => dataOf(m).subject.id === written)).toEqual([]);
+      await held.query('COMMIT');
+      await acceptedAbout(r, written, 1);
+      await acceptedAbout(r, heldSubject, 1);
+      await eventually(async () => {
+        const answer = await product.http('GET', '/readyz');
+        return answer.body.checks.eventLog.status === 'flowing' ? true : undefined;
+      });
+      expect((await product.http('GET', '/metrics')).body).toMatch(/^event_log_stalled 0$/m);
+    } finally {
+      await held.end();
+    }
+  });
+
+  it('sends an endpoint none of the events committed before it was made, while an older transaction is open', async () => {
+    const r = await receiver();
+    const older = new pg.Client({ connectionString: product.database.productUrl });
+    await older.connect();
+    let endpointId: string;
+    try {
+      // Holds the log's fence below the event committed next
+      await older.query('BEGIN');
+      await older.query('SELECT pg_current_xact_id()');
+      await openAccount();
+      ({ id: endpointId } = await endpoint(r.url, { eventTypes: ['account.created'] }));
+    } finally {
+      await older.end();
+    }
+    const written = await openAccount();
+    await acceptedAbout(r, written, 1);
+    // Planned in the log's order: the earlier event would have been planned by now
+    const deliveries = await product.http(
+      'GET',
+      `/v1/webhook-endpoints/${endpointId}/deliveries?limit=200`,
+      { key },
+    );
+    expect(deliveries.body.items.map((d: { subjectId: string }) => d.subjectId)).toEqual([written]);
   });
 
   it('delivers nothing to a disabled endpoint, and what was written meanwhile once enabled again', async () => {
