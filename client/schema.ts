@@ -467,7 +467,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Recover a CANCELLED account: restore the status it had before cancellation, or a non-final status named */
+        /** Recover a CANCELLED account: restore the status it had before cancellation as it was, or a non-final status named */
         post: operations["rollbackAccountStatus"];
         delete?: never;
         options?: never;
@@ -2142,8 +2142,12 @@ export interface components {
              * @enum {string}
              */
             status?: "NORMAL" | "BLOCKED";
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description Replaces the reason of the status restored; by default it keeps its own
+             */
             reasonId?: string;
+            /** @description Replaces the description of the status restored; by default it keeps its own */
             description?: string;
         };
         /**
@@ -2161,7 +2165,8 @@ export interface components {
          *       "by": "api-key:2f8d6b1a-7e3c-4d59-9b4a-1c6e8f2d7a39",
          *       "at": "2026-03-08T18:41:07.220Z",
          *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10",
-         *       "version": 4
+         *       "version": 4,
+         *       "restores": null
          *     }
          */
         AccountStatusHistoryEntry: {
@@ -2185,6 +2190,8 @@ export interface components {
             at: string;
             requestId: string | null;
             version: number;
+            /** @description A rollback to the status the account was cancelled from: the id of the entry whose status (reason, description, end) it restored */
+            restores: string | null;
         };
         /**
          * @example {
@@ -9353,7 +9360,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The account after the rollback */
+            /** @description The account after the rollback (and after the lift of a restored temporary block whose end has passed) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9622,7 +9629,8 @@ export interface operations {
                      *           "by": "api-key:2f8d6b1a-7e3c-4d59-9b4a-1c6e8f2d7a39",
                      *           "at": "2026-03-08T18:41:07.220Z",
                      *           "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10",
-                     *           "version": 4
+                     *           "version": 4,
+                     *           "restores": null
                      *         }
                      *       ],
                      *       "next": "eyJsaXN0IjoiYWNjb3VudHMiLCJhdCI6IjIwMjYtMDMtMDYifQ"

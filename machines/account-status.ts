@@ -5,7 +5,8 @@ import type { FieldIssue } from '../common/failures.js';
 // cash-out. BLOCKED allows cash-in only and is temporary: it goes back to NORMAL or on to
 // CANCELLED (or is blocked again, to change the block's end time or reason). CANCELLED allows
 // neither and is final: the only way out is an explicit rollback, which restores the status the
-// account had before it was cancelled, or a non-final status the caller names.
+// account had before it was cancelled (as it was: its reason, description and end), or a
+// non-final status the caller names.
 //
 // What an account may do in each status is the state's meta (`capabilities`): the services, the
 // SQL of the related-accounts overview and the diagram all read it from here.
@@ -240,6 +241,19 @@ export function transitionStatus(
     known.set(key, next);
   }
   return next ?? undefined;
+}
+
+/**
+ * Whether an event is a rollback to the status the account was cancelled from: such a rollback
+ * restores that status as it was (its reason, description and end), where a rollback to another
+ * status starts that status afresh.
+ */
+export function rollbackRestores(
+  snapshot: AccountStatusSnapshot,
+  event: AccountStatusEvent,
+): boolean {
+  const before = snapshot.context.statusBeforeCancellation;
+  return event.type === 'ROLLBACK' && before !== null && nextStatus(snapshot, event) === before;
 }
 
 /** The status an event leads to from this snapshot, or undefined if the machine refuses it. */

@@ -1,7 +1,8 @@
-import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { searchAttributes, workflowIds } from '../common/temporal-names.js';
 import type { Logger } from '../runtime/logger.js';
 import {
+  armTemporaryBlockSignal,
   cancelTemporaryBlockSignal,
   type accountTemporaryBlock,
 } from '../workflows/account-temporary-block.js';
@@ -17,21 +18,26 @@ export function temporalTemporaryBlocks(deps: {
 }): TemporaryBlocks {
   return {
     async schedule(tenant, accountId, until) {
-      await deps.temporal.workflow.start<typeof accountTemporaryBlock>('accountTemporaryBlock', {
-        workflowId: workflowIds.accountTemporaryBlock(accountId, until),
-        taskQueue: deps.taskQueue,
-        args: [
-          {
-            accountId,
-            orgId: tenant.orgId,
-            environmentId: tenant.environmentId,
-            until: until.toISOString(),
-          },
-        ],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        ...runOwnership(deps, tenant, [{ key: searchAttributes.accountId, value: accountId }]),
-        ...runSummaries.temporaryBlock(accountId, until),
-      });
+      // Joins a run of this block that is still open, even one a cancel is ending: its arm signal
+      // arrives after the cancel and keeps it waiting. Otherwise a new run starts.
+      await deps.temporal.workflow.signalWithStart<typeof accountTemporaryBlock>(
+        'accountTemporaryBlock',
+        {
+          workflowId: workflowIds.accountTemporaryBlock(accountId, until),
+          taskQueue: deps.taskQueue,
+          signal: armTemporaryBlockSignal,
+          args: [
+            {
+              accountId,
+              orgId: tenant.orgId,
+              environmentId: tenant.environmentId,
+              until: until.toISOString(),
+            },
+          ],
+          ...runOwnership(deps, tenant, [{ key: searchAttributes.accountId, value: accountId }]),
+          ...runSummaries.temporaryBlock(accountId, until),
+        },
+      );
     },
 
     async cancel(accountId, until) {

@@ -338,6 +338,7 @@ export const examples = {
     at: '2026-03-08T18:41:07.220Z',
     requestId: ids.request,
     version: 4,
+    restores: null,
   },
   CreateTransaction: { type: 'CASH_IN', amount: 15_000, currency: 'BRL' },
   Transaction: {

@@ -16,6 +16,12 @@ export interface AccountTemporaryBlockInput {
 /** The account left this block some other way (unblocked, cancelled, re-blocked until another time). */
 export const cancelTemporaryBlockSignal = defineSignal('cancelTemporaryBlock');
 
+/**
+ * The account is in this block: sent with every start, so an account that comes back to the block
+ * (a rollback restores it) keeps the run that a cancel sent when it left has not ended yet.
+ */
+export const armTemporaryBlockSignal = defineSignal('armTemporaryBlock');
+
 export type TemporaryBlockOutcome = 'unblocked' | 'skipped' | 'cancelled';
 
 const activities = proxyActivities<AccountActivities>({
@@ -29,6 +35,9 @@ export async function accountTemporaryBlock(
   let cancelled = false;
   setHandler(cancelTemporaryBlockSignal, () => {
     cancelled = true;
+  });
+  setHandler(armTemporaryBlockSignal, () => {
+    cancelled = false;
   });
   const remainingMs = Date.parse(input.until) - Date.now();
   if (remainingMs > 0) await condition(() => cancelled, remainingMs);

@@ -110,8 +110,12 @@ const rollbackBody = z
     status: nonFinalStatus
       .optional()
       .openapi({ description: 'Defaults to the status the account had before it was cancelled' }),
-    reasonId: z.uuid().optional(),
-    description: prose(500).optional(),
+    reasonId: z.uuid().optional().openapi({
+      description: 'Replaces the reason of the status restored; by default it keeps its own',
+    }),
+    description: prose(500).optional().openapi({
+      description: 'Replaces the description of the status restored; by default it keeps its own',
+    }),
   })
   .openapi('AccountStatusRollback', { example: examples.AccountStatusRollback });
 
@@ -136,6 +140,10 @@ const historyEntry = z
     at: z.iso.datetime(),
     requestId: z.string().nullable(),
     version: z.number().int(),
+    restores: z.string().nullable().openapi({
+      description:
+        'A rollback to the status the account was cancelled from: the id of the entry whose status (reason, description, end) it restored',
+    }),
   })
   .openapi('AccountStatusHistoryEntry', { example: examples.AccountStatusHistoryEntry });
 
@@ -359,14 +367,18 @@ export function registerAccountRoutes(api: Api, services: Services): void {
     path: '/v1/accounts/:accountId/status/rollback',
     operationId: 'rollbackAccountStatus',
     summary:
-      'Recover a CANCELLED account: restore the status it had before cancellation, or a non-final status named',
+      'Recover a CANCELLED account: restore the status it had before cancellation as it was, or a non-final status named',
     tag: 'Accounts',
     access: 'org',
     params: idParams,
     headers: ifMatchHeader,
     body: rollbackBody,
     responses: {
-      200: { description: 'The account after the rollback', schema: accountSchema },
+      200: {
+        description:
+          'The account after the rollback (and after the lift of a restored temporary block whose end has passed)',
+        schema: accountSchema,
+      },
       404: { description: 'Not found', schema: problemSchema },
       409: { description: 'The account is not CANCELLED', schema: problemSchema },
     },
@@ -414,6 +426,7 @@ export function registerAccountRoutes(api: Api, services: Services): void {
         at: row.createdAt.toISOString(),
         requestId: row.requestId,
         version: row.accountVersion,
+        restores: row.restoredChangeId?.toString() ?? null,
       }));
       return {
         status: 200,

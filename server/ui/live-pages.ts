@@ -340,7 +340,7 @@ export async function accountView(
       columns: [`When (${timeZone})`, 'Change', 'Reason', 'Description', 'Who'],
       rows: history.map((row) => [
         timeCell(row.createdAt, timeZone),
-        `${row.fromStatus} → ${row.toStatus}${row.kind === 'CHANGE' ? '' : ` (${row.kind.toLowerCase().replace('_', ' ')})`}`,
+        `${row.fromStatus} → ${row.toStatus}${row.kind === 'CHANGE' ? '' : ` (${row.kind.toLowerCase().replace('_', ' ')}${row.restoredChangeId === null ? '' : ', restored as it was'})`}`,
         row.reason?.code ?? '',
         row.description ?? '',
         names.get(row.actor) ?? row.actor,

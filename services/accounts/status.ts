@@ -6,6 +6,7 @@ import {
   can,
   endTimeRefusal,
   eventForTargetStatus,
+  rollbackRestores,
   statusOf,
   transitionStatus,
   type AccountStatus,
@@ -19,7 +20,7 @@ import { eventInsertSql } from '../events.js';
 import { checkReasonFor, systemReason } from '../status-reasons.js';
 import type { Actor, Tenant } from '../tenant.js';
 import type { Sql } from '../sql.js';
-import { inTransaction } from '../transactions.js';
+import { inTransaction, type Tx } from '../transactions.js';
 import { checkVersion, lockAccount, readAccountState, type AccountState } from './lock.js';
 import type { AccountRecord } from './records.js';
 
@@ -28,7 +29,10 @@ import type { AccountRecord } from './records.js';
 
 /** The durable timers that end temporary blocks; processes/temporary-blocks.ts runs them on Temporal. */
 export interface TemporaryBlocks {
-  /** Starts the timer of a block; called while the block is being stored, before it commits. */
+  /**
+   * Starts the timer of a block, or keeps the run of it still open; called while the block is being
+   * stored, before it commits.
+   */
   schedule(tenant: Tenant, accountId: string, until: Date): Promise<void>;
   /** Stops the timer of a block the account has left; best effort. */
   cancel(accountId: string, until: Date): Promise<void>;
@@ -46,23 +50,54 @@ export interface StatusChangeRequest {
 
 export interface RollbackRequest {
   status?: NonFinalAccountStatus;
+  /** Replaces the reason of the status a rollback restores */
   reasonId?: string;
+  /** Replaces the description of the status a rollback restores */
   description?: string;
   expectedVersion?: number;
+}
+
+/** What the status an account moves to carries. */
+interface StatusDetails {
+  reasonId?: string;
+  description?: string;
+  /** The end of the status, for a status that may end by itself (a temporary block) */
+  until?: Date;
+  /** The history entry whose status a rollback restored */
+  restoredChangeId?: bigint;
 }
 
 interface StatusChange {
   kind: StatusChangeKind;
   /** The event to send, or null to leave the account as it is */
   decide: (account: AccountState, snapshot: AccountStatusSnapshot) => AccountStatusEvent | null;
-  reasonId?: string | ((db: Db) => Promise<string>);
-  description?: string;
-  until?: Date;
+  /** Given, or worked out once the machine has decided the event */
+  details:
+    | StatusDetails
+    | ((
+        db: Db,
+        account: AccountState,
+        snapshot: AccountStatusSnapshot,
+        event: AccountStatusEvent,
+      ) => Promise<StatusDetails>);
   expectedVersion?: number;
-  /** Runs after every check, before the write */
-  beforeCommit?: () => Promise<void>;
   /** Names the change so running it again (a retried activity) finds it made */
   operationId?: string;
+}
+
+/**
+ * The history entry that gave a cancelled account the status it was cancelled from: the entry
+ * before its cancellation, which is its latest. None when it still had the status it was opened
+ * with.
+ */
+async function entryCancelledFrom(db: Db, accountId: string) {
+  const [, before] = await db.accountStatusChange.findMany({
+    where: { accountId },
+    orderBy: { accountVersion: 'desc' },
+    take: 2,
+    select: { id: true, reasonId: true, description: true, blockedUntil: true },
+  });
+  return before;
 }
 
 /** The event each kind of status change is. */
@@ -113,7 +148,8 @@ export function createAccountStatusChanges({
    * account is still at the version read. The first attempt takes no lock and no transaction (two
    * statements); only when another write landed in between does it run again holding the row lock,
    * queued behind the other writers, so a busy account's changes are still decided one after the
-   * other on the latest state and the version chain never forks.
+   * other on the latest state and the version chain never forks. (A rollback always holds the
+   * lock: it may lift the block it restores in the same transaction.)
    */
   async function apply(
     tenant: Tenant,
@@ -127,16 +163,25 @@ export function createAccountStatusChanges({
       run: (name, statement) => sql.query(name, statement),
     });
     if (unlocked) return unlocked;
-    return inTransaction(prisma, async (tx) => {
-      const locked = await attempt(tenant, change, actor, {
-        read: () => lockAccount(tx, tenant, accountId),
-        db: tx,
-        run: (_name, statement) => tx.$queryRaw(statement),
-      });
-      if (!locked)
-        throw new DomainFailure('CONFLICT', 'the account changed during the request; retry it');
-      return locked;
+    return inTransaction(prisma, (tx) => applyLocked(tx, tenant, accountId, change, actor));
+  }
+
+  /** A change decided and written holding the account's row lock, in the caller's transaction. */
+  async function applyLocked(
+    tx: Tx,
+    tenant: Tenant,
+    accountId: string,
+    change: StatusChange,
+    actor: Actor,
+  ): Promise<Outcome> {
+    const locked = await attempt(tenant, change, actor, {
+      read: () => lockAccount(tx, tenant, accountId),
+      db: tx,
+      run: (_name, statement) => tx.$queryRaw(statement),
     });
+    if (!locked)
+      throw new DomainFailure('CONFLICT', 'the account changed during the request; retry it');
+    return locked;
   }
 
   /** One attempt; undefined when the account moved past the version it read. */
@@ -162,21 +207,32 @@ export function createAccountStatusChanges({
     const next = transitionStatus(snapshot, event);
     if (!next) throw refuse(snapshot, event.type);
     const to = statusOf(next);
-    const reasonId =
-      typeof change.reasonId === 'function' ? await change.reasonId(db) : change.reasonId;
-    const reason = await checkReasonFor(db, tenant, to, reasonId, account.statusReasonRequiredFor);
-    await change.beforeCommit?.();
+    const details =
+      typeof change.details === 'function'
+        ? await change.details(db, account, snapshot, event)
+        : change.details;
+    const reason = await checkReasonFor(
+      db,
+      tenant,
+      to,
+      details.reasonId,
+      account.statusReasonRequiredFor,
+    );
 
     const after: AccountRecord = {
       ...account,
       status: to,
       statusReason: reason,
-      statusDescription: change.description ?? null,
+      statusDescription: details.description ?? null,
       statusChangedAt: new Date(),
       statusBeforeCancellation: next.context.statusBeforeCancellation,
-      blockedUntil: can(to, 'mayCarryEndTime') ? (change.until ?? null) : null,
+      blockedUntil: can(to, 'mayCarryEndTime') ? (details.until ?? null) : null,
       version: account.version + 1,
     };
+    // The timer starts before the block commits: if Temporal refuses, nothing is written. A timer
+    // left by a failed commit, or armed for a restored block the rollback lifts at once, finds no
+    // matching block at expiry and does nothing.
+    if (after.blockedUntil) await temporaryBlocks.schedule(tenant, account.id, after.blockedUntil);
     // The change's event, written by the same statement and only when the change is
     const recordEvent = eventInsertSql(
       {
@@ -220,17 +276,32 @@ export function createAccountStatusChanges({
         recorded AS (${recordEvent})
         INSERT INTO "AccountStatusChange"
           ("orgId", "environmentId", "accountId", kind, "fromStatus", "toStatus", "reasonId",
-           description, "blockedUntil", "accountVersion", actor, "requestId", "operationId", "createdAt")
+           description, "blockedUntil", "accountVersion", actor, "requestId", "operationId",
+           "restoredChangeId", "createdAt")
         SELECT ${tenant.orgId}::uuid, ${tenant.environmentId}::uuid, changed.id,
           ${change.kind}::"StatusChangeKind", ${account.status}::"AccountStatus",
           ${after.status}::"AccountStatus", ${after.statusReason?.id ?? null}::uuid,
           ${after.statusDescription}::text, ${after.blockedUntil}::timestamptz, ${after.version}::int,
           ${actor.actor}::text, ${actor.requestId ?? null}::text, ${change.operationId ?? null}::text,
-          ${after.statusChangedAt}::timestamptz
+          ${details.restoredChangeId ?? null}::bigint, ${after.statusChangedAt}::timestamptz
         FROM changed
         RETURNING id`,
     );
     return written.length === 1 ? { changed: true, previous: account, account: after } : undefined;
+  }
+
+  /** The automatic end of the temporary block until `until`, if the account is still in it. */
+  function temporaryBlockExpiry(tenant: Tenant, until: Date): StatusChange {
+    return {
+      kind: 'AUTOMATIC_UNBLOCK',
+      decide: (account) =>
+        account.blockedUntil?.getTime() === until.getTime() ? { type: 'UNBLOCK' } : null,
+      details: async (db) => ({
+        reasonId: await systemReason(db, tenant, temporaryBlockExpiredReason),
+        description: `Temporary block until ${until.toISOString()} ended`,
+      }),
+      operationId: `temporary-block-expiry:${until.toISOString()}`,
+    };
   }
 
   /** After a change: the timer of a block the account has left is stopped (it re-checks anyway). */
@@ -261,15 +332,8 @@ export function createAccountStatusChanges({
             if (!event) throw refuse(snapshot, `a change to ${request.status}`);
             return event;
           },
-          reasonId: request.reasonId,
-          description: request.description,
-          until,
+          details: { reasonId: request.reasonId, description: request.description, until },
           expectedVersion: request.expectedVersion,
-          // The timer starts before the block commits: if Temporal refuses, nothing is written.
-          // A timer left by a failed commit finds no matching block at expiry and does nothing.
-          beforeCommit: until
-            ? () => temporaryBlocks.schedule(tenant, accountId, until)
-            : undefined,
         },
         actor,
       );
@@ -277,27 +341,42 @@ export function createAccountStatusChanges({
       return account;
     },
 
-    /** Recovers the account to the status it had before it was cancelled, or the one named. */
+    /**
+     * Recovers the account to the status it had before it was cancelled, as it was (its reason and
+     * description unless the request gives others, and its end), or to the status named. A
+     * restored temporary block whose end passed while the account was cancelled is lifted in the
+     * same transaction, as its timer would have lifted it; one still running has its timer again.
+     */
     async rollback(
       tenant: Tenant,
       accountId: string,
       request: RollbackRequest,
       actor: Actor,
     ): Promise<AccountRecord> {
-      const { account } = await apply(
-        tenant,
-        accountId,
-        {
-          kind: 'ROLLBACK',
-          decide: () =>
-            request.status ? { type: 'ROLLBACK', to: request.status } : { type: 'ROLLBACK' },
-          reasonId: request.reasonId,
-          description: request.description,
-          expectedVersion: request.expectedVersion,
+      const given = { reasonId: request.reasonId, description: request.description };
+      const rollback: StatusChange = {
+        kind: 'ROLLBACK',
+        decide: () =>
+          request.status ? { type: 'ROLLBACK', to: request.status } : { type: 'ROLLBACK' },
+        details: async (db, account, snapshot, event) => {
+          if (!rollbackRestores(snapshot, event)) return given;
+          const restored = await entryCancelledFrom(db, account.id);
+          return {
+            reasonId: given.reasonId ?? restored?.reasonId ?? undefined,
+            description: given.description ?? restored?.description ?? undefined,
+            until: restored?.blockedUntil ?? undefined,
+            restoredChangeId: restored?.id,
+          };
         },
-        actor,
-      );
-      return account;
+        expectedVersion: request.expectedVersion,
+      };
+      return inTransaction(prisma, async (tx) => {
+        const { account } = await applyLocked(tx, tenant, accountId, rollback, actor);
+        const until = account.blockedUntil;
+        if (!until || until > account.statusChangedAt) return account;
+        const expiry = temporaryBlockExpiry(tenant, until);
+        return (await applyLocked(tx, tenant, accountId, expiry, { actor: 'system' })).account;
+      });
     },
 
     /**
@@ -309,19 +388,9 @@ export function createAccountStatusChanges({
       accountId: string,
       until: Date,
     ): Promise<'unblocked' | 'skipped'> {
-      const { changed } = await apply(
-        tenant,
-        accountId,
-        {
-          kind: 'AUTOMATIC_UNBLOCK',
-          decide: (account) =>
-            account.blockedUntil?.getTime() === until.getTime() ? { type: 'UNBLOCK' } : null,
-          reasonId: (db) => systemReason(db, tenant, temporaryBlockExpiredReason),
-          description: `Temporary block until ${until.toISOString()} ended`,
-          operationId: `temporary-block-expiry:${until.toISOString()}`,
-        },
-        { actor: 'system' },
-      );
+      const { changed } = await apply(tenant, accountId, temporaryBlockExpiry(tenant, until), {
+        actor: 'system',
+      });
       return changed ? 'unblocked' : 'skipped';
     },
   };

@@ -153,11 +153,14 @@ describe('issuer console', () => {
     await page.click('form[data-target-status=rollback] button[type=submit]');
     await page.waitForSelector('.account-actions:has-text("Allowed now from BLOCKED")');
     expect(await page.textContent('[data-fact=Status]')).toBe('BLOCKED');
+    // Restored as it was: the reason and the end of the block
+    expect(await page.textContent('[data-fact=Reason]')).toContain('FRAUD_ATTEMPT');
+    expect(await page.textContent('[data-fact="Blocked until"]')).toContain('2099-01-01 10:00:00');
     const history = await page.$$eval('table.timeline tbody tr', (rows) =>
       rows.map((r) => r.textContent ?? ''),
     );
     expect(history).toHaveLength(3);
-    expect(history[2]).toContain('CANCELLED → BLOCKED (rollback)');
+    expect(history[2]).toContain('CANCELLED → BLOCKED (rollback, restored as it was)');
     await ui.shot('issuer-account-rolled-back');
 
     // Test money: BLOCKED takes cash-in only.

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workflowIds } from '../../common/temporal-names.js';
+import type { accountTemporaryBlock } from '../../workflows/account-temporary-block.js';
 import {
   createAccount,
   createOrgWithKey,
@@ -45,15 +47,27 @@ const move = (
 const history = async (accountId: string) =>
   (await product.http('GET', `/v1/accounts/${accountId}/status-history?limit=200`, { key })).body
     .items as {
+    id: string;
     kind: string;
     from: string;
     to: string;
     by: string;
     reason: { id: string; code: string } | null;
     description: string | null;
+    blockedUntil: string | null;
     requestId: string | null;
     at: string;
+    restores: string | null;
   }[];
+/** A new status reason of the org, for the statuses named. */
+const newReason = async (code: string, appliesTo: string[]) => {
+  const created = await product.http('POST', '/v1/account-status-reasons', {
+    key,
+    json: { code, description: code.toLowerCase().replaceAll('_', ' '), appliesTo },
+  });
+  expect(created.status).toBe(201);
+  return created.body as { id: string; code: string };
+};
 
 /** Balance, version and audit length: what a refused command must leave unchanged. */
 async function footprint(accountId: string) {
@@ -230,6 +244,126 @@ describe('status lifecycle over HTTP', () => {
       by: expect.stringMatching(/^api-key:/),
     });
     expect(Date.now() - Date.parse(entry!.at)).toBeLessThan(60_000);
+  });
+});
+
+describe('rollback', () => {
+  it('restores a block as it was: its reason and description, and no end it never had', async () => {
+    const { accountId } = await createAccount(product.http, key);
+    const skimmed = await newReason('CARD_SKIMMED', ['BLOCKED']);
+    const court = await newReason('CLOSED_BY_COURT', ['CANCELLED']);
+    const block = {
+      status: 'BLOCKED',
+      reasonId: skimmed.id,
+      description: 'Card skimmed at an ATM',
+    };
+    expect((await setStatus(accountId, block)).status).toBe(200);
+    const [blockEntry] = await history(accountId);
+    const cancel = { status: 'CANCELLED', reasonId: court.id, description: 'Ordered closed' };
+    expect((await setStatus(accountId, cancel)).status).toBe(200);
+
+    const restored = await rollback(accountId);
+    expect(restored.status).toBe(200);
+    expect(restored.body).toMatchObject({
+      status: 'BLOCKED',
+      statusReason: { id: skimmed.id, code: 'CARD_SKIMMED' },
+      statusDescription: 'Card skimmed at an ATM',
+      blockedUntil: null,
+    });
+    expect((await history(accountId)).at(-1)).toMatchObject({
+      kind: 'ROLLBACK',
+      to: 'BLOCKED',
+      reason: { code: 'CARD_SKIMMED' },
+      description: 'Card skimmed at an ATM',
+      blockedUntil: null,
+      restores: blockEntry!.id,
+    });
+
+    // A description given with the rollback replaces the restored one; the reason stays
+    await setStatus(accountId, cancel);
+    const described = await rollback(accountId, { description: 'Reopened by the court' });
+    expect(described.body).toMatchObject({
+      status: 'BLOCKED',
+      statusReason: { code: 'CARD_SKIMMED' },
+      statusDescription: 'Reopened by the court',
+    });
+    // A rollback to another status than the one cancelled from starts it afresh
+    await setStatus(accountId, cancel);
+    const normal = await rollback(accountId, { status: 'NORMAL' });
+    expect(normal.body).toMatchObject({ status: 'NORMAL', statusReason: null });
+    expect((await history(accountId)).at(-1)).toMatchObject({ kind: 'ROLLBACK', restores: null });
+  });
+
+  it('ends a restored temporary block at once when its end passed while the account was cancelled', async () => {
+    const { accountId } = await createAccount(product.http, key);
+    const chargeback = await newReason('CHARGEBACK', ['BLOCKED']);
+    // Long enough for the block and the cancel to land before it ends
+    const until = new Date(Date.now() + 3000);
+    const block = {
+      status: 'BLOCKED',
+      reasonId: chargeback.id,
+      description: 'Chargeback under review',
+      until: until.toISOString(),
+    };
+    expect((await setStatus(accountId, block)).status).toBe(200);
+    expect((await setStatus(accountId, { status: 'CANCELLED' })).status).toBe(200);
+    const [blockEntry, cancelEntry] = await history(accountId);
+    expect(cancelEntry).toMatchObject({ from: 'BLOCKED', to: 'CANCELLED' });
+    // The condition is the wall clock passing the block's end
+    await new Promise((resolve) => setTimeout(resolve, until.getTime() - Date.now() + 1));
+
+    const rolledBack = await rollback(accountId);
+    expect(rolledBack.status).toBe(200);
+    expect(rolledBack.body).toMatchObject({
+      status: 'NORMAL',
+      blockedUntil: null,
+      statusReason: { code: 'TEMPORARY_BLOCK_EXPIRED' },
+      version: 5,
+    });
+    expect(rolledBack.headers.get('etag')).toBe('"v5"');
+    const steps = await history(accountId);
+    expect(steps.slice(2)).toMatchObject([
+      {
+        kind: 'ROLLBACK',
+        from: 'CANCELLED',
+        to: 'BLOCKED',
+        reason: { id: chargeback.id },
+        description: 'Chargeback under review',
+        blockedUntil: until.toISOString(),
+        restores: blockEntry!.id,
+      },
+      {
+        kind: 'AUTOMATIC_UNBLOCK',
+        from: 'BLOCKED',
+        to: 'NORMAL',
+        by: 'system',
+        reason: { code: 'TEMPORARY_BLOCK_EXPIRED' },
+        restores: null,
+      },
+    ]);
+    const events = await product.prisma.event.findMany({
+      where: { subjectId: accountId, type: { not: 'account.created' } },
+      orderBy: { sequence: 'asc' },
+    });
+    expect(events.map((e) => e.type)).toEqual([
+      'account.status_changed',
+      'account.status_changed',
+      'account.status_rolled_back',
+      'account.temporary_block_lifted',
+    ]);
+    expect(events[2]!.payload).toMatchObject({
+      to: 'BLOCKED',
+      reason: { id: chargeback.id },
+      description: 'Chargeback under review',
+      blockedUntil: until.toISOString(),
+    });
+    // The timer the rollback armed as a safety net finds the block already lifted
+    const timer = product.temporal.workflow.getHandle<typeof accountTemporaryBlock>(
+      workflowIds.accountTemporaryBlock(accountId, until),
+    );
+    expect(['unblocked', 'skipped']).toContain(await timer.result());
+    expect(await history(accountId)).toHaveLength(4);
+    expect((await get(accountId)).body).toMatchObject({ status: 'NORMAL', version: 5 });
   });
 });
 

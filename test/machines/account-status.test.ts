@@ -8,6 +8,7 @@ import {
   eventForTargetStatus,
   can,
   nextStatus,
+  rollbackRestores,
   statusesThat,
   statusOf,
   type AccountCapabilities,
@@ -108,6 +109,14 @@ describe('account status machine', () => {
     expect(snapshot.context.statusBeforeCancellation).toBe('BLOCKED');
     expect(nextStatus(snapshot, { type: 'ROLLBACK' })).toBe('BLOCKED');
     expect(nextStatus(snapshot, { type: 'ROLLBACK', to: 'NORMAL' })).toBe('NORMAL');
+  });
+
+  it('restores the status a rollback goes back to only when it is the one cancelled from', () => {
+    const cancelledFromBlocked = accountStatusSnapshot('CANCELLED', 'BLOCKED');
+    expect(rollbackRestores(cancelledFromBlocked, { type: 'ROLLBACK' })).toBe(true);
+    expect(rollbackRestores(cancelledFromBlocked, { type: 'ROLLBACK', to: 'BLOCKED' })).toBe(true);
+    expect(rollbackRestores(cancelledFromBlocked, { type: 'ROLLBACK', to: 'NORMAL' })).toBe(false);
+    expect(rollbackRestores(accountStatusSnapshot('BLOCKED'), { type: 'BLOCK' })).toBe(false);
   });
 
   it('never lets CANCELLED go anywhere but through a rollback, nor a rollback to CANCELLED', () => {

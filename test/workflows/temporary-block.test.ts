@@ -1,5 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { workflowIds } from '../../common/temporal-names.js';
+import { temporalTemporaryBlocks } from '../../processes/temporary-blocks.js';
 import type { accountTemporaryBlock } from '../../workflows/account-temporary-block.js';
 import { createAccount, createOrgWithKey } from '../support/harness.js';
 import { startTimeSkippingProduct, type TimeSkippingProduct } from '../support/time-skipping.js';
@@ -25,6 +27,8 @@ const setStatus = (accountId: string, status: string) =>
   product.http('PATCH', `/v1/accounts/${accountId}/status`, { key, json: { status } });
 const account = async (accountId: string) =>
   (await product.http('GET', `/v1/accounts/${accountId}`, { key })).body;
+const rollback = (accountId: string) =>
+  product.http('POST', `/v1/accounts/${accountId}/status/rollback`, { key, json: {} });
 const lastHistory = async (accountId: string) =>
   (await product.http('GET', `/v1/accounts/${accountId}/status-history`, { key })).body.items.at(
     -1,
@@ -108,6 +112,68 @@ describe('temporary blocks (time-skipped)', () => {
     expect((await account(accountId)).status).toBe('NORMAL');
   });
 
+  it('come back by a rollback with their reason, description and end, and still lift at that end', async () => {
+    const { accountId } = await createAccount(product.http, key);
+    const created = await product.http('POST', '/v1/account-status-reasons', {
+      key,
+      json: { code: 'CHARGEBACK', description: 'Chargeback dispute', appliesTo: ['BLOCKED'] },
+    });
+    const chargeback = created.body as { id: string; code: string };
+    const until = await inDays(3);
+    const blocked = await product.http('PATCH', `/v1/accounts/${accountId}/status`, {
+      key,
+      json: {
+        status: 'BLOCKED',
+        reasonId: chargeback.id,
+        description: 'Chargeback under review',
+        until: until.toISOString(),
+      },
+    });
+    expect(blocked.status).toBe(200);
+    const blockEntry = await lastHistory(accountId);
+    expect((await setStatus(accountId, 'CANCELLED')).body.status).toBe('CANCELLED');
+
+    // Straight after the cancel: the cancelled timer's run may still be open
+    const restored = await rollback(accountId);
+    expect(restored.status).toBe(200);
+    const block = {
+      status: 'BLOCKED',
+      statusReason: { id: chargeback.id, code: 'CHARGEBACK' },
+      statusDescription: 'Chargeback under review',
+      blockedUntil: until.toISOString(),
+    };
+    expect(restored.body).toMatchObject(block);
+    expect(await lastHistory(accountId)).toMatchObject({
+      kind: 'ROLLBACK',
+      from: 'CANCELLED',
+      to: 'BLOCKED',
+      reason: { id: chargeback.id, code: 'CHARGEBACK' },
+      description: 'Chargeback under review',
+      blockedUntil: until.toISOString(),
+      restores: blockEntry.id,
+    });
+    const [rolledBack] = await product.prisma.event.findMany({
+      where: { type: 'account.status_rolled_back', subjectId: accountId },
+    });
+    expect(rolledBack?.payload).toMatchObject({
+      from: 'CANCELLED',
+      to: 'BLOCKED',
+      reason: { id: chargeback.id, code: 'CHARGEBACK' },
+      description: 'Chargeback under review',
+      blockedUntil: until.toISOString(),
+    });
+
+    await product.env.sleep('2 days');
+    expect(await account(accountId)).toMatchObject(block);
+    expect(await timer(accountId, until).result()).toBe('unblocked');
+    expect(await account(accountId)).toMatchObject({
+      status: 'NORMAL',
+      blockedUntil: null,
+      statusReason: { code: 'TEMPORARY_BLOCK_EXPIRED' },
+    });
+    expect(await liftedEvents(accountId)).toHaveLength(1);
+  });
+
   it('do nothing to an account that left the block and was blocked again for good', async () => {
     const { accountId } = await createAccount(product.http, key);
     const until = await inDays(2);
@@ -128,6 +194,38 @@ describe('temporary blocks (time-skipped)', () => {
       json: { status: 'CANCELLED', until: new Date(Date.now() + DAY).toISOString() },
     });
     expect(onCancel.status).toBe(400);
+    expect((await account(accountId)).status).toBe('NORMAL');
+  });
+});
+
+describe('the timer', () => {
+  it('keeps waiting when the account comes back to its block before a cancel sent on leaving it ended the run', async () => {
+    const { accountId } = await createAccount(product.http, key);
+    const until = await inDays(1);
+    // Blocked without the API, whose timer would be this one on the product's own queue
+    const row = await product.prisma.account.update({
+      where: { id: accountId },
+      data: { status: 'BLOCKED', blockedUntil: until },
+    });
+    const tenant = { orgId: row.orgId, environmentId: row.environmentId };
+    // A queue no worker polls yet: the cancel and the return reach the run before it runs a step
+    const taskQueue = `${product.taskQueue}-late`;
+    const timers = temporalTemporaryBlocks({
+      temporal: product.env.client,
+      taskQueue,
+      searchAttributes: false,
+    });
+    await timers.schedule(tenant, accountId, until);
+    await timers.cancel(accountId, until);
+    await timers.schedule(tenant, accountId, until);
+    const worker = await Worker.create({
+      connection: product.env.nativeConnection,
+      namespace: product.env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      activities: product.parts.activities,
+    });
+    expect(await worker.runUntil(timer(accountId, until).result())).toBe('unblocked');
     expect((await account(accountId)).status).toBe('NORMAL');
   });
 });

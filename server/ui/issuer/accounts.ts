@@ -309,7 +309,7 @@ export async function issuerAccountSection(
       ? html`<form method="post" action="${base}/rollback" class="status-action" data-target-status="rollback">
         ${kit.formFields(res)}${version}<h3>Rollback</h3>${problemFor('rollback')}
         <p><label>Restore <select name="status"><option value="">the status before cancellation${record.statusBeforeCancellation ? ` (${record.statusBeforeCancellation})` : ''}</option>${options(rollbackTargets, undefined)}</select></label>${fieldError(messagesFor('rollback'), 'status')}</p>
-        <p><label>Reason <select name="reasonId"><option value="">(none)</option>${reasons.map((r) => html`<option value="${r.id}">${r.code}: ${r.description}</option>`)}</select></label>${fieldError(messagesFor('rollback'), 'reasonId')}</p>
+        <p><label>Reason <select name="reasonId"><option value="">(the restored status's own, if any)</option>${reasons.map((r) => html`<option value="${r.id}">${r.code}: ${r.description}</option>`)}</select></label>${fieldError(messagesFor('rollback'), 'reasonId')}</p>
         <p><label>Description <input type="text" name="description"></label></p>
         <button type="submit">Roll back</button></form>`
       : '';
