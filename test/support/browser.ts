@@ -67,6 +67,41 @@ export function browserSession() {
     /** A screenshot of one element. */
     shotOf: (locator: Locator, name: string) =>
       locator.screenshot({ path: path.join(screenshots, `${name}.png`) }),
+    /** A form's action and the fields it would send (urlencoded), read from the page. */
+    formOf: (form: Locator) =>
+      form.evaluate((element) => {
+        const f = element as unknown as {
+          action: string;
+          elements: ArrayLike<{
+            name: string;
+            value: string;
+            type: string;
+            checked: boolean;
+            disabled: boolean;
+          }>;
+        };
+        const fields = new URLSearchParams();
+        for (const e of Array.from(f.elements)) {
+          const unchecked = (e.type === 'checkbox' || e.type === 'radio') && !e.checked;
+          if (e.name && !e.disabled && !unchecked && e.type !== 'submit')
+            fields.append(e.name, e.value);
+        }
+        return { action: f.action, body: fields.toString() };
+      }),
+    /**
+     * Posts a form's fields from the page (its cookies), as the browser would but past the
+     * page's scripts, and answers where the redirects led.
+     */
+    post: (form: { action: string; body: string }) =>
+      page!.evaluate(async ({ action, body }) => {
+        const response = await fetch(action, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body,
+          credentials: 'same-origin',
+        });
+        return { status: response.status, url: response.url, text: await response.text() };
+      }, form),
     /** Lets this test's page report the errors it expects (e.g. a 404 it asked for). */
     expectProblems(expected: (problem: string) => boolean) {
       problems = problems.filter((problem) => !expected(problem));
