@@ -279,10 +279,6 @@ describe('issuer console', () => {
       (await ui.product.http('GET', `/v1/accounts/${accountId}`, { key })).body.balance;
     const page = ui.page;
     await ui.signIn(key, `/ui/accounts/${accountId}`);
-    const posts: string[] = [];
-    page.on('request', (request) => {
-      if (request.method() === 'POST') posts.push(request.url());
-    });
     // Money in the org's notation (a Brazilian org: pt-BR); the API keeps minor units.
     const shown = (selector: string) =>
       page.$eval(selector, (e) => (e.textContent ?? '').replace(/\u00a0/g, ' '));
@@ -291,10 +287,9 @@ describe('issuer console', () => {
     // A double click: one submit, the page on its answer, the money moved once.
     const form = page.locator('form[action$="/transactions"]');
     await form.locator('input[name=amount]').fill('1050');
-    await Promise.all([
+    const posts = await ui.doubleClick(form.locator('button[type=submit]'), () =>
       page.waitForResponse((r) => r.request().method() === 'GET' && r.url().endsWith(accountId)),
-      form.locator('button[type=submit]').dblclick(),
-    ]);
+    );
     await page.waitForLoadState();
     expect(posts).toHaveLength(1);
     expect(await balance()).toBe(1050);

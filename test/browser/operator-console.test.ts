@@ -227,18 +227,13 @@ describe('operator console', () => {
     const { orgId } = await createOrgWithKey(ui.product.http, 'Double Click Bank', ['VISA']);
     const page = ui.page;
     await ui.signIn(OPERATOR_KEY, `/ui/orgs/${orgId}`);
-    const posts: string[] = [];
-    page.on('request', (request) => {
-      if (request.method() === 'POST') posts.push(request.url());
-    });
 
     // A double click: the page sends the form once and lands on its answer.
     const grant = await waitForEvent(page, 'SERVICE_DESK_ACCESS_GRANTED');
     await grant.locator('textarea[name=notes]').fill('ticket SD-9');
-    await Promise.all([
+    const posts = await ui.doubleClick(grant.locator('button[type=submit]'), () =>
       page.waitForURL((url) => url.searchParams.get('sent') === 'SERVICE_DESK_ACCESS_GRANTED'),
-      grant.locator('button[type=submit]').dblclick(),
-    ]);
+    );
     expect(posts).toHaveLength(1);
     expect(await page.textContent('[data-testid=sent]')).toContain('SERVICE_DESK_ACCESS_GRANTED');
     expect(await page.locator('[data-testid=problem]').count()).toBe(0);
