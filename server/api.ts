@@ -151,7 +151,9 @@ export class Api {
   /**
    * Runs a route for a caller already known (a signed-in console page), exactly as a request
    * would: the same validation, Idempotency-Key and If-Match handling and handler, without HTTP.
-   * Refusals throw the Problem the API would answer.
+   * Refusals throw the Problem the API would answer. `waitForRunningMs`: how long a repeat of
+   * a request still running (its Idempotency-Key) waits for the first one's answer instead of
+   * being refused at once, so a form sent twice shows what the first submit did.
    */
   async invoke(
     method: Method,
@@ -163,6 +165,7 @@ export class Api {
       body?: unknown;
       headers?: Record<string, string | undefined>;
       requestId: string;
+      waitForRunningMs?: number;
     },
   ): Promise<RouteResult & { replayed?: boolean }> {
     const spec = this.specs.get(`${method} ${path}`);
@@ -177,6 +180,7 @@ export class Api {
       header: (name) => input.headers?.[name.toLowerCase()],
       path: path.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(params[name] ?? '')),
       requestId: input.requestId,
+      waitForRunningMs: input.waitForRunningMs,
     });
   }
 
@@ -190,6 +194,7 @@ export class Api {
       header: (name: string) => string | undefined;
       path: string;
       requestId: string;
+      waitForRunningMs?: number;
     },
   ): Promise<RouteResult & { replayed?: boolean }> {
     const { caller, header, requestId } = request;
@@ -227,6 +232,7 @@ export class Api {
         secretFields: spec.secretFields,
       },
       run,
+      request.waitForRunningMs,
     );
   }
 

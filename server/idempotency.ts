@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { IdempotencyRecords } from '../services/idempotency-records.js';
 import { sha256 } from '../services/api-keys.js';
@@ -9,7 +10,8 @@ import { Problem } from './problem.js';
 // Idempotency-Key handling for creating and money-moving writes:
 //   same key + same request  -> the stored response, executed once
 //   same key + other request -> 422
-//   same key while the first is still running -> 409 (retry later)
+//   same key while the first is still running -> 409 (retry later), or, for a caller that
+//     waits (a console page: a double submit), the first one's answer once it has one
 // The request runs with ids derived from its key (services/ids.ts), so a run that dies half-way
 // (the whole product killed) leaves rows, runs and keys a second run finds and completes instead
 // of duplicating. A claim is held by a lease its request renews while it runs; once the lease has
@@ -29,6 +31,8 @@ export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 /** How long a claim holds without renewal; a dead request's key is free again after this. */
 const LEASE_MS = 10_000;
 const RENEW_EVERY_MS = 3_000;
+/** How often a repeat that waits for the first request looks at its claim again. */
+const WAIT_POLL_MS = 100;
 
 export interface IdempotentRequest {
   scope: string;
@@ -50,13 +54,14 @@ export function createIdempotencyStore(records: IdempotencyRecords, serverSecret
     request: IdempotentRequest,
     requestHash: string,
     owner: string,
+    waitUntil: number,
   ): Promise<RouteResult | 'claimed'> {
     const { scope, key, method, path } = request;
     const leaseExpiresAt = new Date(Date.now() + LEASE_MS);
     if (await records.claim({ scope, key, method, path, requestHash, owner, leaseExpiresAt }))
       return 'claimed';
     const existing = await records.find(scope, key);
-    if (!existing) return claim(request, requestHash, owner); // released meanwhile
+    if (!existing) return claim(request, requestHash, owner, waitUntil); // released meanwhile
     if (existing.requestHash !== requestHash) {
       throw new Problem(
         'IDEMPOTENCY_KEY_REUSED',
@@ -73,6 +78,12 @@ export function createIdempotencyStore(records: IdempotencyRecords, serverSecret
     const takenOver =
       existing.leaseExpiresAt.getTime() < Date.now() &&
       (await records.takeOver(scope, key, existing.leaseExpiresAt, owner, leaseExpiresAt));
+    if (!takenOver && Date.now() < waitUntil) {
+      // The first request is alive: its answer (stored), its refusal (released, so this one runs
+      // and is refused in turn) or its death (lease out, taken over) settles what this one gets.
+      await delay(Math.min(WAIT_POLL_MS, waitUntil - Date.now()));
+      return claim(request, requestHash, owner, waitUntil);
+    }
     if (!takenOver) {
       throw new Problem(
         'IDEMPOTENCY_KEY_IN_PROGRESS',
@@ -109,17 +120,21 @@ export function createIdempotencyStore(records: IdempotencyRecords, serverSecret
   }
 
   return {
-    /** Runs `execute` once per key and request, handing it the ids derived from the key. */
+    /**
+     * Runs `execute` once per key and request, handing it the ids derived from the key. A repeat
+     * while the first is running waits up to `waitForRunningMs` (none by default) for its answer.
+     */
     async run(
       request: IdempotentRequest,
       execute: (ids: IdSource) => Promise<RouteResult>,
+      waitForRunningMs = 0,
     ): Promise<RouteResult & { replayed: boolean }> {
       const { scope, key } = request;
       const requestHash = sha256(
         stableStringify({ method: request.method, path: request.path, body: request.body ?? null }),
       );
       const owner = randomUUID();
-      const claimed = await claim(request, requestHash, owner);
+      const claimed = await claim(request, requestHash, owner, Date.now() + waitForRunningMs);
       if (claimed !== 'claimed') return { ...claimed, replayed: true };
 
       const release = () => records.release(scope, key, owner);

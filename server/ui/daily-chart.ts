@@ -36,7 +36,8 @@ function spread(last: number, count: number): number[] {
 export function dailyChart<K extends string>(
   points: readonly ({ date: string } & Record<K, number>)[],
   series: readonly ChartSeries<K>[],
-  options: { title: string; unit: string },
+  /** `unit`: the amount axis's name; `amount`: how an amount (minor units) reads */
+  options: { title: string; unit: string; amount: (minor: number) => string },
 ): Html {
   const values = points.flatMap((p) => series.map((s) => p[s.key]));
   const step = niceStep(Math.max(0, ...values) - Math.min(0, ...values));
@@ -67,7 +68,7 @@ export function dailyChart<K extends string>(
   <title>${options.title}</title>
   <g class="axis amount-axis">${amountTicks.map(
     (v) =>
-      html`<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${r(y(v))}" y2="${r(y(v))}" stroke="#e2e8f0"/><text x="${PAD.left - 6}" y="${r(y(v)) + 4}" text-anchor="end" fill="#475569">${Math.round(v)}</text>`,
+      html`<line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${r(y(v))}" y2="${r(y(v))}" stroke="#e2e8f0"/><text x="${PAD.left - 6}" y="${r(y(v)) + 4}" text-anchor="end" fill="#475569">${options.amount(Math.round(v))}</text>`,
   )}
   <text x="12" y="${PAD.top + plotHeight / 2}" transform="rotate(-90 12 ${PAD.top + plotHeight / 2})" text-anchor="middle" fill="#475569">${options.unit}</text></g>
   ${low < 0 && high > 0 ? html`<line class="zero" x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${r(y(0))}" y2="${r(y(0))}" stroke="#94a3b8"/>` : ''}
@@ -79,7 +80,7 @@ export function dailyChart<K extends string>(
     (s) =>
       html`<g class="series" data-series="${s.key}"><path d="${path(s.key)}" fill="none" stroke="${s.color}" stroke-width="${s.under ? 6 : 2}"${s.under ? html` stroke-opacity="0.4"` : ''}${s.dashed ? html` stroke-dasharray="6 4"` : ''}/>${points.map(
         (p, i) =>
-          html`<circle class="point" data-series="${s.key}" data-date="${p.date}" cx="${r(x(i))}" cy="${r(y(p[s.key]))}" r="2.5" fill="${s.color}"><title>${p.date} ${s.label}: ${String(p[s.key])}</title></circle>`,
+          html`<circle class="point" data-series="${s.key}" data-date="${p.date}" cx="${r(x(i))}" cy="${r(y(p[s.key]))}" r="2.5" fill="${s.color}"><title>${p.date} ${s.label}: ${options.amount(p[s.key])}</title></circle>`,
       )}</g>`,
   )}
   <g class="legend">${series.map(

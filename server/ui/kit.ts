@@ -14,6 +14,18 @@ import { page } from './pages.js';
 
 const IDEMPOTENCY_FIELD = '_idempotency';
 const REQUEST_ID = /^[\w.-]{1,100}$/;
+/**
+ * How long a form sent again while its first submit still runs (a double click) waits for that
+ * submit's answer, to show what it did: well beyond a console action's run, and beyond a claim's
+ * lease (server/idempotency.ts), so a first submit that died is taken over instead.
+ */
+const FIRST_SUBMIT_WAIT_MS = 15_000;
+
+export interface ConsoleRequest {
+  headers: Record<string, string>;
+  requestId: string;
+  waitForRunningMs: number;
+}
 
 export interface PageKit {
   api: Api;
@@ -53,11 +65,11 @@ export interface PageKit {
   ) => RequestHandler;
   /** The hidden fields every console form carries: its CSRF token and its Idempotency-Key */
   formFields: (res: Response) => Html;
-  /** The Idempotency-Key and request id a form post sends with the route it invokes */
-  requestOf: (
-    req: Request,
-    res: Response,
-  ) => { headers: Record<string, string>; requestId: string };
+  /**
+   * The Idempotency-Key and request id a form post sends with the route it invokes, and how long
+   * a repeat of the same form waits for the first submit's answer
+   */
+  requestOf: (req: Request, res: Response) => ConsoleRequest;
 }
 
 /** The form's own fields, without the hidden ones every form carries. */
@@ -171,6 +183,7 @@ export function createPageKit(deps: {
       return {
         headers,
         requestId: REQUEST_ID.test(requestId) ? requestId : randomUUID(),
+        waitForRunningMs: FIRST_SUBMIT_WAIT_MS,
       };
     },
   };

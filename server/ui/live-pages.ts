@@ -8,6 +8,7 @@ import { machineSvg } from '../diagrams/render.js';
 import { Problem } from '../problem.js';
 import { cellHtml, timeCell, valueCell, type Cell } from './cells.js';
 import { html, raw, type Html } from './html.js';
+import { countryLocale, formatMoney } from './money.js';
 
 // The pages that show something live on its machine: an account's status, and a run (an org's
 // onboarding, one of its environments or certifications, an account application). Each is read
@@ -40,6 +41,8 @@ interface LiveView {
   table: { heading: string; columns: string[]; rows: Cell[][]; empty: string };
   /** Where the page polls for this view */
   live: string;
+  /** What it shows is at this version: parts of the page drawn at another are fetched anew */
+  version?: string;
 }
 
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -331,7 +334,7 @@ export async function accountView(
           : '—',
       ],
       ['Blocked until', timeCell(account.blockedUntil, timeZone)],
-      ['Balance', `${String(account.balance)} (minor units of ${account.currency})`],
+      ['Balance', formatMoney(account.balance, account.currency, countryLocale(owner.country))],
       ['Version', String(account.version)],
       ['Time zone', timeZone],
     ],
@@ -348,12 +351,18 @@ export async function accountView(
       empty: 'No status changes yet.',
     },
     live: `/ui/accounts/${encodeURIComponent(account.id)}/live`,
+    version: String(account.version),
   };
 }
 
 /** What the page polls: only what changes. */
 export function liveState(view: LiveView) {
-  return { current: view.current, facts: view.facts, rows: view.table.rows };
+  return {
+    current: view.current,
+    facts: view.facts,
+    rows: view.table.rows,
+    version: view.version,
+  };
 }
 
 /** A diagram in its scroll container, at its natural size; /ui/assets/diagram.js adds zoom. */

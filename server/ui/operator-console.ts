@@ -22,7 +22,7 @@ const consoleCss = html`<style>
 .console-form label { display: block; margin: .35rem 0; }
 .console-form input[type=text], .console-form select, .event textarea { width: 100%; max-width: 32rem; padding: .4rem; font: inherit; border: 1px solid #cbd5e1; border-radius: 6px; }
 .field-error { display: block; color: #b91c1c; font-size: .85rem; }
-.events { display: grid; grid-template-columns: repeat(auto-fill, minmax(18rem, 1fr)); gap: .8rem; }
+.events { display: grid; grid-template-columns: repeat(auto-fill, minmax(21rem, 1fr)); gap: .8rem; }
 .event { border: 1px solid #cbd5e1; border-radius: 8px; padding: .6rem .8rem; margin: 0; background: #f8fafc; }
 .event label { display: block; }
 .event textarea { height: 3.2rem; margin: .3rem 0; }

@@ -1,7 +1,8 @@
 import type { Caller } from '../auth.js';
 import { html, type Html } from './html.js';
 
-// The page frame shared by every UI page: plain HTML and CSS, no script needed.
+// The page frame shared by every UI page: plain HTML and CSS; its scripts (assets/) add to
+// pages that work without them.
 
 const css = `
 * { box-sizing: border-box; }
@@ -29,7 +30,10 @@ dt { color: #475569; }
 dd { margin: 0; }
 .error { color: #b91c1c; }
 input[type=password], input[type=text] { width: 100%; padding: .5rem; font: inherit; border: 1px solid #cbd5e1; border-radius: 6px; }
-button { padding: .45rem 1rem; font: inherit; border: 0; border-radius: 6px; background: #1d4ed8; color: #fff; cursor: pointer; }
+button { max-width: 100%; padding: .45rem 1rem; font: inherit; border: 0; border-radius: 6px; background: #1d4ed8; color: #fff; cursor: pointer; }
+/* A long unbroken name (an event type, an id) wraps inside its box rather than spill out of it */
+h1, h2, h3, strong, button, dd, code { overflow-wrap: anywhere; }
+td button { overflow-wrap: normal; white-space: nowrap; }
 header button { background: transparent; color: #e2e8f0; border: 1px solid #475569; padding: .2rem .7rem; }
 `;
 
@@ -58,6 +62,7 @@ export function page(
 <link rel="icon" href="data:,">
 <style>${css}</style>
 <script src="/ui/assets/diagram.js" defer></script>
+<script src="/ui/assets/forms.js" defer></script>
 </head>
 <body>
 <header>

@@ -34,7 +34,13 @@ export interface UiDeps {
   sessionSecret: string;
 }
 
-const diagramScript = readFileSync(new URL('./assets/diagram.js', import.meta.url), 'utf8');
+/** The pages' own scripts (assets/), served as they are */
+const scripts = new Map(
+  ['diagram.js', 'forms.js'].map((name) => [
+    name,
+    readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8'),
+  ]),
+);
 
 const graphs = new Map<string, MachineGraph>(
   Object.values(machines).map((machine) => [
@@ -173,10 +179,10 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
         html`<h1>${title}</h1>
         <section class="diagram-frame">${await diagramFrame(graph, { title })}</section>
         <section><h2>Transitions</h2><table><thead><tr><th>From</th><th>Event</th><th>Guard</th><th>To</th></tr></thead><tbody>
-        ${graph.transitions.map((t) => html`<tr><td>${t.source}</td><td>${t.event}</td><td>${t.guard ?? ''}</td><td>${t.target}</td></tr>`)}
+        ${graph.transitions.map((t) => html`<tr><td>${statePath(t.source)}</td><td>${t.event}</td><td>${t.guard ?? ''}</td><td>${statePath(t.target)}</td></tr>`)}
         </tbody></table></section>
         <section><h2>States</h2><table><thead><tr><th>State</th><th></th><th>Final</th></tr></thead><tbody>
-        ${graph.states.map((s) => html`<tr><td>${s.id}${s.initial ? ' (initial)' : ''}</td><td>${s.details.join(', ')}</td><td>${s.final ? 'yes' : ''}</td></tr>`)}
+        ${graph.states.map((s) => html`<tr><td>${statePath(s.id)}${s.initial ? ' (initial)' : ''}</td><td>${s.details.join(', ')}</td><td>${s.final ? 'yes' : ''}</td></tr>`)}
         </tbody></table><p><a href="/ui/machines/${graph.id}.svg">SVG</a></p></section>`,
       );
     }),
@@ -245,8 +251,10 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
     '/workflows/:workflowId/live',
     liveJson((req, caller) => workflowView(deps, caller, String(req.params.workflowId))),
   );
-  router.get('/assets/diagram.js', (_req, res) => {
-    res.type('application/javascript').set('Cache-Control', 'no-cache').send(diagramScript);
+  router.get('/assets/:name.js', (req, res, next) => {
+    const script = scripts.get(`${req.params.name}.js`);
+    if (script === undefined) return next();
+    res.type('application/javascript').set('Cache-Control', 'no-cache').send(script);
   });
 
   const swaggerDir = path.dirname(
@@ -277,6 +285,11 @@ export function registerUiRoutes(app: Express, deps: UiDeps): void {
   registerOperatorConsole(router, kit, deps);
   registerIssuerConsole(router, kit, deps);
   app.use('/ui', router);
+}
+
+/** A state's dotted path, free to wrap after each dot (onboarding.serviceDesk.awaitingAccess). */
+function statePath(id: string): Html {
+  return html`${id.split('.').map((part, i) => (i === 0 ? part : html`.<wbr>${part}`))}`;
 }
 
 /** Only a path inside the UI may be a redirect target after sign-in. */

@@ -20,6 +20,9 @@ const ui = browserSession();
 /** The answers Chromium reports on the console for a refused form: what these tests expect. */
 const refusedForm = (problem: string) => /status of 4(00|09|12|22)/.test(problem);
 
+/** How long a live page may take to follow a change: a few of its 2 s polls on a busy machine. */
+const LIVE_MS = 30_000;
+
 async function openAccountThroughApplication(programName: string, name: string, doc: string) {
   const page = ui.page;
   await page.goto(ui.url('/ui/applications/new'));
@@ -169,7 +172,7 @@ describe('issuer console', () => {
     );
     await page.fill('form[action$="/transactions"] input[name=amount]', '1050');
     await page.click('form[action$="/transactions"] button[type=submit]');
-    await page.waitForSelector('[data-fact=Balance]:has-text("1050")');
+    await page.waitForSelector('[data-fact=Balance]:has-text("10,50")');
     await ui.shot('issuer-account-cash-in');
 
     // A second account, opened through the console, linked under the first.
@@ -214,9 +217,20 @@ describe('issuer console', () => {
     );
     const accountPage = ui.url(`/ui/accounts/${accountId}`);
 
-    // Two tabs on the same account at version 1.
+    // Two tabs on the same account at version 1; the first one hidden, so it keeps the page as
+    // drawn (a live page polls only while visible).
     const first = ui.page;
     await first.goto(accountPage);
+    await first.evaluate(() => {
+      const { document } = globalThis as unknown as {
+        document: { dispatchEvent(event: Event): boolean };
+      };
+      Object.defineProperty(document, 'visibilityState', {
+        configurable: true,
+        get: () => 'hidden',
+      });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
     const second = await first.context().newPage();
     await second.goto(accountPage);
     await second.click('form[data-target-status=BLOCKED] button[type=submit]');
@@ -239,6 +253,120 @@ describe('issuer console', () => {
     expect(after.body.status).toBe('BLOCKED');
     expect(after.body.version).toBe(before.body.version);
     await second.close();
+  });
+
+  it('moves money once when Move money is double-clicked or its form sent twice, and shows amounts as money', async () => {
+    const { key } = await createOrgWithKey(ui.product.http, 'Double Money Bank');
+    const program = await ui.product.http('POST', '/v1/programs', {
+      key,
+      json: {
+        name: 'Money Credit',
+        type: 'CREDIT',
+        cardNetwork: 'VISA',
+        currency: 'BRL',
+        dueDays: [10],
+        defaultCreditLimit: 500_000,
+      },
+    });
+    expect(program.status, JSON.stringify(program.body)).toBe(201);
+    const created = await ui.product.http('POST', '/v1/accounts', {
+      key,
+      json: {
+        programId: program.body.id,
+        owner: { person: { name: 'Lia Prado', documentNumber: 'CPF-555.444' } },
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const accountId = created.body.id as string;
+    const balance = async () =>
+      (await ui.product.http('GET', `/v1/accounts/${accountId}`, { key })).body.balance;
+    const page = ui.page;
+    await ui.signIn(key, `/ui/accounts/${accountId}`);
+    // Money in the org's notation (a Brazilian org: pt-BR); the API keeps minor units.
+    const shown = (selector: string) =>
+      page.$eval(selector, (e) => (e.textContent ?? '').replace(/\u00a0/g, ' '));
+    expect(await shown('[data-fact=Balance]')).toBe('R$ 0,00');
+
+    // A double click: one submit, the page on its answer, the money moved once.
+    const form = page.locator('form[action$="/transactions"]');
+    await form.locator('input[name=amount]').fill('1050');
+    const posts = await ui.doubleClick(form.locator('button[type=submit]'), () =>
+      page.waitForResponse((r) => r.request().method() === 'GET' && r.url().endsWith(accountId)),
+    );
+    await page.waitForLoadState();
+    expect(posts).toHaveLength(1);
+    expect(await balance()).toBe(1050);
+    expect(await shown('[data-fact=Balance]')).toBe('R$ 10,50');
+    await ui.shot('issuer-move-money-double-click');
+
+    // The same form sent twice at once, past the page's script: both answers are the account
+    // page after the first submit, and the money moved once.
+    await page.fill('form[action$="/transactions"] input[name=amount]', '2000');
+    const sent = await ui.formOf(page.locator('form[action$="/transactions"]'));
+    const answers = await Promise.all([ui.post(sent), ui.post(sent)]);
+    for (const answer of answers) {
+      expect(answer.status, answer.text).toBe(200);
+      expect(new URL(answer.url).pathname).toBe(`/ui/accounts/${accountId}`);
+      expect(answer.text).not.toContain('still running');
+    }
+    expect(await balance()).toBe(3050);
+
+    await page.reload();
+    expect(await shown('[data-fact=Balance]')).toBe('R$ 30,50');
+    const related = await page.$$eval('tr[data-related] td', (tds) =>
+      tds.map((td) => (td.textContent ?? '').replace(/\u00a0/g, ' ')),
+    );
+    expect(related.slice(3)).toEqual(['R$ 30,50', 'R$ 5.030,50']);
+    await ui.shotOf(page.locator('section.related'), 'issuer-account-money');
+  });
+
+  it('offers the actions of the status another tab moved the account to, and still refuses a form drawn before', async () => {
+    const { key } = await createOrgWithKey(ui.product.http, 'Live Actions Bank');
+    const { accountId } = await createAccount(ui.product.http, key);
+    const page = ui.page;
+    await ui.signIn(key, `/ui/accounts/${accountId}`);
+    const targets = () =>
+      page.$$eval('form.status-action', (forms) =>
+        forms.map((f) => f.getAttribute('data-target-status')).sort(),
+      );
+    expect(await targets()).toEqual(['BLOCKED', 'CANCELLED']);
+    const drawnBefore = await ui.formOf(page.locator('form[data-target-status=CANCELLED]'));
+
+    // Another tab (the API) blocks it: the page follows without a reload, actions included.
+    const blocked = await ui.product.http('PATCH', `/v1/accounts/${accountId}/status`, {
+      key,
+      json: { status: 'BLOCKED' },
+      headers: { 'if-match': '"v1"' },
+    });
+    expect(blocked.status, JSON.stringify(blocked.body)).toBe(200);
+    await page.waitForSelector('.account-actions:has-text("Allowed now from BLOCKED")', {
+      timeout: LIVE_MS,
+    });
+    expect(await page.textContent('[data-fact=Status]')).toBe('BLOCKED');
+    expect(await targets()).toEqual(['BLOCKED', 'CANCELLED', 'NORMAL']);
+    expect(await page.inputValue('form[data-target-status=NORMAL] input[name=version]')).toBe(
+      String(blocked.body.version),
+    );
+    expect(await page.isDisabled('form[action$="/transactions"] option[value=CASH_OUT]')).toBe(
+      true,
+    );
+    await ui.shot('issuer-live-actions-blocked');
+
+    // The cancel drawn at version 1 still carries it: refused, nothing changed.
+    const stale = await ui.post(drawnBefore);
+    expect(stale.status).toBe(412);
+    expect(stale.text).toMatch(/version/i);
+    ui.expectProblems(refusedForm);
+    const after = await ui.product.http('GET', `/v1/accounts/${accountId}`, { key });
+    expect(after.body.status).toBe('BLOCKED');
+    expect(after.body.version).toBe(blocked.body.version);
+
+    // The forms drawn anew carry the new version: unblocking from them works.
+    await page.click('form[data-target-status=NORMAL] button[type=submit]');
+    await page.waitForSelector('.account-actions:has-text("Allowed now from NORMAL")');
+    expect((await ui.product.http('GET', `/v1/accounts/${accountId}`, { key })).body.status).toBe(
+      'NORMAL',
+    );
   });
 
   it('turns the daily account limits report off and on from the reports page', async () => {
@@ -365,13 +493,16 @@ describe('issuer console', () => {
       await page.$$eval('svg.daily-chart .date-label', (ts) => ts.map((t) => t.textContent)),
     ).toContain(addDays(today, -15));
     const table = await page.$$eval('table.daily-balances tbody tr', (trs) =>
-      trs.map((tr) => [tr.getAttribute('data-date'), tr.children[1]?.textContent]),
+      trs.map((tr) => [
+        tr.getAttribute('data-date'),
+        tr.children[1]?.textContent?.replace(/\u00a0/g, ' '),
+      ]),
     );
     expect(table).toHaveLength(15);
-    expect(table[0]).toEqual([addDays(today, -15), '700']);
-    expect(table.at(-1)).toEqual([addDays(today, -1), '1000']);
-    expect(table.find(([date]) => date === addDays(today, -11))?.[1]).toBe('700');
-    expect(table.find(([date]) => date === addDays(today, -10))?.[1]).toBe('1000');
+    expect(table[0]).toEqual([addDays(today, -15), 'R$ 7,00']);
+    expect(table.at(-1)).toEqual([addDays(today, -1), 'R$ 10,00']);
+    expect(table.find(([date]) => date === addDays(today, -11))?.[1]).toBe('R$ 7,00');
+    expect(table.find(([date]) => date === addDays(today, -10))?.[1]).toBe('R$ 10,00');
     await ui.shotOf(page.locator('section.daily'), 'issuer-daily-chart');
 
     // An inverted range: the server's reason, beside the field it names, and no chart.

@@ -297,6 +297,46 @@ describe('operator console', () => {
     );
   });
 
+  it('shows what the first submit did when an event is double-clicked or its form sent twice, and applies it once', async () => {
+    const { orgId } = await createOrgWithKey(ui.product.http, 'Double Click Bank', ['VISA']);
+    const page = ui.page;
+    await ui.signIn(OPERATOR_KEY, `/ui/orgs/${orgId}`);
+
+    // A double click: the page sends the form once and lands on its answer.
+    const grant = await waitForEvent(page, 'SERVICE_DESK_ACCESS_GRANTED');
+    await grant.locator('textarea[name=notes]').fill('ticket SD-9');
+    const posts = await ui.doubleClick(grant.locator('button[type=submit]'), () =>
+      page.waitForURL((url) => url.searchParams.get('sent') === 'SERVICE_DESK_ACCESS_GRANTED'),
+    );
+    expect(posts).toHaveLength(1);
+    expect(await page.textContent('[data-testid=sent]')).toContain('SERVICE_DESK_ACCESS_GRANTED');
+    expect(await page.locator('[data-testid=problem]').count()).toBe(0);
+    await ui.shot('operator-event-double-click');
+
+    // The same form sent twice at once, past the page's script (its Idempotency-Key in both):
+    // each answer is the first submit's outcome, the second having waited for it.
+    const kickoff = await waitForEvent(page, 'KICKOFF_HELD', 'VISA');
+    await kickoff.locator('textarea[name=notes]').fill('kickoff sent twice');
+    const sent = await ui.formOf(kickoff);
+    const answers = await Promise.all([ui.post(sent), ui.post(sent)]);
+    for (const answer of answers) {
+      expect(answer.status, answer.text).toBe(200);
+      expect(new URL(answer.url).searchParams.get('sent')).toBe('KICKOFF_HELD');
+      expect(answer.text).not.toContain('still running');
+      expect(answer.text).not.toContain('Nothing was changed');
+    }
+
+    const overview = await onboardingClient(ui.product.http).get(orgId);
+    expect(overview.history.filter((s) => s.event === 'SERVICE_DESK_ACCESS_GRANTED')).toHaveLength(
+      1,
+    );
+    const visa = overview.processes.find((p) => p.network === 'VISA');
+    const milestones = (visa?.details?.history ?? []) as { event: string; notes?: string }[];
+    expect(milestones.filter((m) => m.event === 'KICKOFF_HELD')).toEqual([
+      expect.objectContaining({ notes: 'kickoff sent twice' }),
+    ]);
+  });
+
   it('pages through the orgs list with its cursor', async () => {
     for (const name of ['Paged Bank A', 'Paged Bank B', 'Paged Bank C'])
       await createOrgWithKey(ui.product.http, name, ['VISA']);

@@ -3,7 +3,7 @@ import { browserSession } from '../support/browser.js';
 import { machines } from '../../machines/index.js';
 import { machineGraph } from '../../server/diagrams/machine-graph.js';
 import { onboardingClient } from '../support/onboarding.js';
-import { createAccount, createOrgWithKey } from '../support/harness.js';
+import { OPERATOR_KEY, createAccount, createOrgWithKey } from '../support/harness.js';
 
 // Real Chromium (Debian's package) against the running ui.product.
 
@@ -225,5 +225,108 @@ describe('API documentation page', () => {
       await healthz.locator('.live-responses-table tbody .microlight').first().textContent(),
     ).toContain('"status": "ok"');
     await ui.shot('api-docs');
+  });
+});
+
+describe('layout', () => {
+  /**
+   * Every box that is wider than the room it has, so its content spills over its neighbours: the
+   * page itself, cards (sections, event cards), forms, tables and buttons. A frame that scrolls on
+   * purpose (a diagram's) is not counted.
+   */
+  const spills = () =>
+    ui.page.evaluate(() => {
+      interface Box {
+        tagName: string;
+        className: unknown;
+        scrollWidth: number;
+        clientWidth: number;
+        textContent: string | null;
+      }
+      const { document, getComputedStyle } = globalThis as unknown as {
+        document: { documentElement: Box; querySelectorAll(selector: string): ArrayLike<Box> };
+        getComputedStyle: (box: Box) => { overflowX: string };
+      };
+      const found: string[] = [];
+      const page = document.documentElement;
+      if (page.scrollWidth > page.clientWidth)
+        found.push(`the page: ${page.scrollWidth} > ${page.clientWidth}`);
+      const boxes = document.querySelectorAll(
+        'header, main section, main .event, main form, main fieldset, main dl, main table, button',
+      );
+      for (const box of Array.from(boxes)) {
+        if (getComputedStyle(box).overflowX !== 'visible') continue;
+        if (box.scrollWidth > box.clientWidth + 1) {
+          const name = `${box.tagName.toLowerCase()}${typeof box.className === 'string' && box.className ? `.${box.className.split(' ').join('.')}` : ''}`;
+          const text = (box.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 60);
+          found.push(`${name} "${text}": ${box.scrollWidth} > ${box.clientWidth}`);
+        }
+      }
+      return found;
+    });
+
+  it('fits every page at 1024 and 1400 px: no card, form, table or button spills over its neighbours', async () => {
+    const { orgId, key } = await createOrgWithKey(ui.product.http, 'Layout Pagamentos S.A.');
+    const { accountId, programId } = await createAccount(ui.product.http, key);
+    const customers = await ui.product.http('GET', `/v1/accounts/${accountId}/customers`, { key });
+    const customerId = customers.body.items[0].customer.id as string;
+    const application = await ui.product.http('POST', '/v1/account-applications', {
+      key,
+      json: {
+        programId,
+        applicant: { person: { name: 'Lua Layout', documentNumber: 'LAYOUT-1' } },
+        submit: true,
+      },
+    });
+    expect(application.status, JSON.stringify(application.body)).toBe(201);
+    // The board offers every early event (Control Center's among them) once both environments are there.
+    await onboardingClient(ui.product.http).waitForEnvironments(orgId);
+
+    const orgPages = [
+      '/ui',
+      '/ui/machines',
+      ...Object.keys(machines).map((id) => `/ui/machines/${id}`),
+      '/ui/accounts',
+      `/ui/accounts/${accountId}`,
+      `/ui/customers/${customerId}`,
+      '/ui/applications',
+      '/ui/applications/new',
+      application.body.links.page as string,
+      '/ui/programs',
+      `/ui/programs/${programId}`,
+      '/ui/status-reasons',
+      '/ui/settings',
+      '/ui/reports',
+      `/ui/workflows/org-onboarding-${orgId}`,
+      `/ui/workflows/network-certification-${orgId}-visa`,
+      `/ui/workflows/environment-provisioning-${orgId}-test`,
+    ];
+    const operatorPages = ['/ui/orgs', '/ui/orgs/new', `/ui/orgs/${orgId}`];
+
+    const found: string[] = [];
+    const check = async (path: string) => {
+      for (const width of [1024, 1400]) {
+        await ui.page.setViewportSize({ width, height: 900 });
+        const response = await ui.page.goto(ui.url(path));
+        expect(response?.status(), path).toBe(200);
+        found.push(...(await spills()).map((spill) => `${path} at ${width} px: ${spill}`));
+        const name =
+          path
+            .replace(/^\/ui\/?/, '')
+            .replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, 'id')
+            .replace(/[^\w]+/g, '-') || 'home';
+        await ui.shot(`layout-${width}-${name}`);
+      }
+    };
+    await check('/ui/login');
+    await ui.signIn(key, '/ui');
+    for (const path of orgPages) await check(path);
+    await ui.page.context().clearCookies();
+    await ui.signIn(OPERATOR_KEY, `/ui/orgs/${orgId}`);
+    expect(
+      await ui.page.locator('form.event[data-event=CONTROL_CENTER_ACCESS_GRANTED]').count(),
+    ).toBe(1);
+    for (const path of operatorPages) await check(path);
+    expect(found).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page, type Route } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { chromiumPath } from '../../runtime/tools.js';
 import { startTestProduct, type TestProduct } from './harness.js';
@@ -67,6 +67,75 @@ export function browserSession() {
     /** A screenshot of one element. */
     shotOf: (locator: Locator, name: string) =>
       locator.screenshot({ path: path.join(screenshots, `${name}.png`) }),
+    /**
+     * A user's double click on a form's button: the second click lands while the first submit's
+     * request is on its way (held until then), as it does when the server takes a moment.
+     * `landed` waits for the page the submit leads to; answers the POSTs the page sent.
+     */
+    async doubleClick(button: Locator, landed: () => Promise<unknown>): Promise<string[]> {
+      const posts: string[] = [];
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const hold = async (route: Route) => {
+        if (route.request().method() !== 'POST') return route.fallback();
+        posts.push(route.request().url());
+        await held;
+        await route.continue().catch(() => undefined); // a submit the page has given up on
+      };
+      await page!.route('**/*', hold);
+      try {
+        const landing = landed();
+        await button.scrollIntoViewIfNeeded();
+        const box = (await button.boundingBox())!;
+        const [x, y] = [box.x + box.width / 2, box.y + box.height / 2];
+        await Promise.all([
+          page!.waitForRequest((request) => request.method() === 'POST'),
+          page!.mouse.click(x, y),
+        ]);
+        await page!.mouse.click(x, y);
+        release();
+        await landing;
+      } finally {
+        release();
+        await page!.unroute('**/*', hold);
+      }
+      return posts;
+    },
+    /** A form's action and the fields it would send (urlencoded), read from the page. */
+    formOf: (form: Locator) =>
+      form.evaluate((element) => {
+        const f = element as unknown as {
+          action: string;
+          elements: ArrayLike<{
+            name: string;
+            value: string;
+            type: string;
+            checked: boolean;
+            disabled: boolean;
+          }>;
+        };
+        const fields = new URLSearchParams();
+        for (const e of Array.from(f.elements)) {
+          const unchecked = (e.type === 'checkbox' || e.type === 'radio') && !e.checked;
+          if (e.name && !e.disabled && !unchecked && e.type !== 'submit')
+            fields.append(e.name, e.value);
+        }
+        return { action: f.action, body: fields.toString() };
+      }),
+    /**
+     * Posts a form's fields from the page (its cookies), as the browser would but past the
+     * page's scripts, and answers where the redirects led.
+     */
+    post: (form: { action: string; body: string }) =>
+      page!.evaluate(async ({ action, body }) => {
+        const response = await fetch(action, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body,
+          credentials: 'same-origin',
+        });
+        return { status: response.status, url: response.url, text: await response.text() };
+      }, form),
     /** Lets this test's page report the errors it expects (e.g. a 404 it asked for). */
     expectProblems(expected: (problem: string) => boolean) {
       problems = problems.filter((problem) => !expected(problem));

@@ -5,6 +5,10 @@
 // 2. Live: a page with data-live polls that JSON path (the page's own session) every few
 //    seconds while the page is visible, moves the highlighted states and refreshes the facts
 //    and the steps table. Values are written as text, never as markup.
+// 3. A part of the page drawn at one version of what it shows (data-refresh, data-version: an
+//    account's forms, which carry that version) is fetched anew from its data-refresh path, a
+//    fragment this server renders with the page's own templates, once the live state has moved
+//    to another version. It replaces the part whole; a form sent before keeps the old version.
 
 (function () {
   'use strict';
@@ -115,6 +119,31 @@
     root.setAttribute('data-current', JSON.stringify(state.current));
   }
 
+  function refreshParts(version) {
+    if (version === undefined || version === null) return;
+    var parts = document.querySelectorAll('[data-refresh]');
+    for (var i = 0; i < parts.length; i++) refreshPart(parts[i], String(version));
+  }
+
+  function refreshPart(part, version) {
+    if (part.getAttribute('data-version') === version || part.hasAttribute('data-refreshing'))
+      return;
+    part.setAttribute('data-refreshing', '');
+    fetch(part.getAttribute('data-refresh'), { cache: 'no-store', credentials: 'same-origin' })
+      .then(function (response) {
+        if (!response.ok) throw new Error('HTTP ' + response.status);
+        return response.text();
+      })
+      .then(function (markup) {
+        var fresh = document.createElement('template');
+        fresh.innerHTML = markup;
+        part.replaceWith(fresh.content);
+      })
+      .catch(function () {
+        part.removeAttribute('data-refreshing'); // the next poll tries again
+      });
+  }
+
   function setupLive(root) {
     var path = root.getAttribute('data-live');
     var every = Number(root.getAttribute('data-poll-ms')) || 2000;
@@ -148,6 +177,7 @@
             last = text;
             update(root, JSON.parse(text));
           }
+          refreshParts(JSON.parse(last).version);
           root.setAttribute('data-polled', String(Date.now()));
           say('Live: this page follows changes while it is visible.');
           schedule(every);

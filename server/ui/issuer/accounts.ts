@@ -35,6 +35,8 @@ import {
   options,
   apiGet,
   orgTimeZone,
+  orgMoney,
+  type Money,
   allReasons,
   type IssuerContext,
   withIfMatch,
@@ -66,7 +68,10 @@ export function registerIssuerAccounts(router: Router, context: IssuerContext): 
         refused = error;
       }
       const messages = refused ? fieldMessages(refused) : new Map<string, string>();
-      const programs = await allPrograms(caller!);
+      const [programs, money] = await Promise.all([
+        allPrograms(caller!),
+        orgMoney(deps, orgCaller(caller)),
+      ]);
       const nextLink = page.next
         ? `/ui/accounts?${new URLSearchParams({ ...filter, after: page.next }).toString()}`
         : undefined;
@@ -86,7 +91,7 @@ export function registerIssuerAccounts(router: Router, context: IssuerContext): 
         <section><table class="accounts"><thead><tr><th>Account</th><th>Holder</th><th>Status</th><th>Balance</th><th>Parent</th></tr></thead><tbody>
         ${page.items.map(
           (a) =>
-            html`<tr data-account="${a.id}"><td><a href="/ui/accounts/${a.id}">${a.id}</a></td><td>${a.holder ? `${a.holder.name} (${a.holder.documentNumber})` : '—'}</td><td>${a.status}</td><td>${a.balance} ${a.currency}</td><td>${a.parentAccountId ? html`<a href="/ui/accounts/${a.parentAccountId}">${a.parentAccountId}</a>` : '—'}</td></tr>`,
+            html`<tr data-account="${a.id}"><td><a href="/ui/accounts/${a.id}">${a.id}</a></td><td>${a.holder ? `${a.holder.name} (${a.holder.documentNumber})` : '—'}</td><td>${a.status}</td><td>${money(a.balance, a.currency)}</td><td>${a.parentAccountId ? html`<a href="/ui/accounts/${a.parentAccountId}">${a.parentAccountId}</a>` : '—'}</td></tr>`,
         )}
         </tbody></table>${page.items.length === 0 ? html`<p class="empty">No accounts match.</p>` : ''}
         ${nextLink ? html`<p><a href="${nextLink}" rel="next">Next page</a></p>` : ''}
@@ -113,6 +118,24 @@ export function registerIssuerAccounts(router: Router, context: IssuerContext): 
       html`${await livePageBody(live, accountGraph)}${await issuerAccountSection(kit, deps, req, res, caller, refusal)}`,
     );
   };
+
+  // What the live account page fetches once the account has moved on (/ui/assets/diagram.js):
+  // its status-dependent forms drawn anew, at the version they now carry.
+  router.get(
+    '/accounts/:accountId/forms',
+    kit.view(true, async (req, res, caller) => {
+      const org = orgCaller(caller);
+      const forms = await accountForms(
+        kit,
+        deps,
+        res,
+        org,
+        String(req.params.accountId),
+        await timeZoneOf(org),
+      );
+      res.set('Cache-Control', 'no-store').type('html').send(forms.value);
+    }),
+  );
 
   const refusalOf =
     (form: string) => (req: Request, res: Response, caller: Caller, problem: Problem) =>
@@ -258,9 +281,7 @@ export async function issuerAccountSection(
 ): Promise<Html> {
   const org = orgCaller(caller);
   const accountId = String(req.params.accountId);
-  const [account, reasons, related, timeZone] = await Promise.all([
-    apiGet<AccountItem>(kit, org, '/v1/accounts/:accountId', {}, { accountId }),
-    allReasons(kit, org),
+  const [related, timeZone, money] = await Promise.all([
     apiGet<{ account: RelatedItem; children: RelatedItem[]; grandchildren: RelatedItem[] }>(
       kit,
       org,
@@ -269,11 +290,51 @@ export async function issuerAccountSection(
       { accountId },
     ),
     orgTimeZone(deps, org),
+    orgMoney(deps, org),
   ]);
-  const extra = await Promise.all([
+  const [forms, ...extra] = await Promise.all([
+    accountForms(kit, deps, res, org, accountId, timeZone, refusal),
     customersSection(kit, res, org, accountId, refusal),
-    dailySection(kit, req, org, accountId, timeZone),
+    dailySection(kit, req, org, accountId, timeZone, money),
     eventsSection(kit, deps, org, accountId, timeZone),
+  ]);
+  const messagesFor = (form: string) =>
+    refusal?.form === form ? fieldMessages(refusal.problem) : new Map<string, string>();
+  const { account } = related;
+
+  const row = (item: RelatedItem, level: string) =>
+    html`<tr data-related="${item.id}" data-level="${level}"><td>${level}</td><td><a href="/ui/accounts/${item.id}">${item.id}</a></td><td>${item.status}</td><td>${money(item.balance, item.currency)}</td><td>${money(item.availableToSpend, item.currency)}</td></tr>`;
+  const tree = html`<section class="related"><h2>Related accounts</h2>
+    <table class="related-tree"><thead><tr><th>Level</th><th>Account</th><th>Status</th><th>Balance</th><th>Available to spend</th></tr></thead><tbody>
+    ${row(account, 'this account')}
+    ${related.children.map((child) => html`${row(child, 'child')}${related.grandchildren.filter((g) => g.parentAccountId === child.id).map((g) => row(g, 'grandchild'))}`)}
+    </tbody></table>
+    <p>Parent: ${account.parentAccountId ? html`<a href="/ui/accounts/${account.parentAccountId}">${account.parentAccountId}</a>` : 'none'}</p>
+    ${refusal?.form === 'parent' ? problemLine(refusal.problem) : ''}
+    <form method="post" action="/ui/accounts/${account.id}/parent">${kit.formFields(res)}
+      <label>Link under parent account <input type="text" name="parentAccountId" required value="${refusal?.form === 'parent' ? (refusal.values.parentAccountId ?? '') : ''}"></label>${fieldError(messagesFor('parent'), 'parentAccountId')}
+      <button type="submit">Link under parent</button></form></section>`;
+
+  return html`${forms}${tree}${extra}`;
+}
+
+/**
+ * The forms that depend on the account's status: the status changes its machine allows now and
+ * test money. Each carries the version it was drawn at (If-Match), and the live page fetches
+ * them anew (`/forms`) once the account has moved past that version.
+ */
+async function accountForms(
+  kit: PageKit,
+  deps: UiDeps,
+  res: Response,
+  org: Extract<Caller, { kind: 'org' }>,
+  accountId: string,
+  timeZone: string,
+  refusal?: Refusal,
+): Promise<Html> {
+  const [account, reasons] = await Promise.all([
+    apiGet<AccountItem>(kit, org, '/v1/accounts/:accountId', {}, { accountId }),
+    allReasons(kit, org),
   ]);
   const record = await deps.services.accounts.get(
     { orgId: org.orgId, environmentId: org.environmentId },
@@ -287,7 +348,6 @@ export async function issuerAccountSection(
     refusal?.form === form ? problemLine(refusal.problem) : html``;
   const version = html`<input type="hidden" name="version" value="${account.version}">`;
   const base = `/ui/accounts/${account.id}`;
-
   const statusForms = allowed
     .filter((t) => t.event !== 'ROLLBACK')
     .map((t) => {
@@ -323,22 +383,9 @@ export async function issuerAccountSection(
         <button type="submit">Move money</button></form></section>`
       : '';
 
-  const row = (item: RelatedItem, level: string) =>
-    html`<tr data-related="${item.id}" data-level="${level}"><td>${level}</td><td><a href="/ui/accounts/${item.id}">${item.id}</a></td><td>${item.status}</td><td>${item.balance} ${item.currency}</td><td>${item.availableToSpend}</td></tr>`;
-  const tree = html`<section class="related"><h2>Related accounts</h2>
-    <table class="related-tree"><thead><tr><th>Level</th><th>Account</th><th>Status</th><th>Balance</th><th>Available to spend</th></tr></thead><tbody>
-    ${row(related.account, 'this account')}
-    ${related.children.map((child) => html`${row(child, 'child')}${related.grandchildren.filter((g) => g.parentAccountId === child.id).map((g) => row(g, 'grandchild'))}`)}
-    </tbody></table>
-    <p>Parent: ${account.parentAccountId ? html`<a href="/ui/accounts/${account.parentAccountId}">${account.parentAccountId}</a>` : 'none'}</p>
-    ${problemFor('parent')}
-    <form method="post" action="${base}/parent">${kit.formFields(res)}
-      <label>Link under parent account <input type="text" name="parentAccountId" required value="${refusal?.form === 'parent' ? (refusal.values.parentAccountId ?? '') : ''}"></label>${fieldError(messagesFor('parent'), 'parentAccountId')}
-      <button type="submit">Link under parent</button></form></section>`;
-
-  return html`<section class="account-actions" data-version="${account.version}"><h2>Status actions</h2>
+  return html`<div class="account-forms" data-refresh="${base}/forms" data-version="${account.version}"><section class="account-actions"><h2>Status actions</h2>
     <p>Allowed now from ${account.status}: ${allowed.map((t) => `${t.event} → ${t.to}`).join(', ') || 'nothing'}</p>
-    ${statusForms}${rollbackForm}</section>${money}${tree}${extra}`;
+    ${statusForms}${rollbackForm}</section>${money}</div>`;
 }
 
 /** The account's customers with their roles, each linked to its accounts, and a form to add one. */
@@ -389,6 +436,7 @@ async function dailySection(
   org: Caller,
   accountId: string,
   timeZone: string,
+  money: Money,
 ): Promise<Html> {
   const today = localDate(new Date(), timeZone);
   const asked = (name: string) => {
@@ -423,7 +471,8 @@ async function dailySection(
     items.length > 0
       ? dailyChart(items, dailySeries, {
           title: `Daily balances and limits from ${answer!.startDate} to ${answer!.endDate}`,
-          unit: `minor units of ${currency}`,
+          unit: currency,
+          amount: (minor) => money(minor, currency),
         })
       : html``;
   return html`<section class="daily" id="daily"><h2>Daily balances and limits</h2>
@@ -437,8 +486,8 @@ async function dailySection(
     ${
       items.length > 0
         ? html`<table class="daily-balances"><thead><tr><th>Date</th><th>Balance</th><th>Credit limit</th><th>Available credit limit</th><th>Available to spend</th></tr></thead><tbody>
-    ${items.map((d) => html`<tr data-date="${d.date}"><td>${d.date}</td><td>${d.balance}</td><td>${d.creditLimit}</td><td>${d.availableCreditLimit}</td><td>${d.availableToSpend}</td></tr>`)}
-    </tbody></table><p>Amounts in minor units of ${currency}.</p>`
+    ${items.map((d) => html`<tr data-date="${d.date}"><td>${d.date}</td><td>${money(d.balance, d.currency)}</td><td>${money(d.creditLimit, d.currency)}</td><td>${money(d.availableCreditLimit, d.currency)}</td><td>${money(d.availableToSpend, d.currency)}</td></tr>`)}
+    </tbody></table>`
         : ''
     }</section>`;
 }

@@ -286,7 +286,7 @@ export function registerIssuerApplications(router: Router, context: IssuerContex
           await kit.api.invoke('post', '/v1/account-applications/:applicationId/submit', {
             caller,
             params: { applicationId },
-            requestId: request.requestId,
+            ...request,
             headers: key ? { 'idempotency-key': `${key}-submit` } : {},
           });
         }

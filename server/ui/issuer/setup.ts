@@ -18,13 +18,14 @@ import {
   allReasons,
   type IssuerContext,
   withIfMatch,
+  orgMoney,
 } from './support.js';
 
 // The issuer console: programs, status reasons, settings and the account limits report files
 // with their schedule.
 
 export function registerIssuerSetup(router: Router, context: IssuerContext): void {
-  const { kit, get, allPrograms } = context;
+  const { kit, deps, get, allPrograms } = context;
   // ---------- Programs ----------
 
   const programFields = (
@@ -77,8 +78,10 @@ export function registerIssuerSetup(router: Router, context: IssuerContext): voi
     caller: Caller,
     refused?: { problem: Problem; values: Record<string, string> },
   ) => {
-    orgCaller(caller);
-    const programs = await allPrograms(caller);
+    const [programs, money] = await Promise.all([
+      allPrograms(caller),
+      orgMoney(deps, orgCaller(caller)),
+    ]);
     kit.send(
       res,
       refused ? refused.problem.status : 200,
@@ -86,7 +89,7 @@ export function registerIssuerSetup(router: Router, context: IssuerContext): voi
       caller,
       html`<h1>Programs</h1>
       <section><table class="programs"><thead><tr><th>Name</th><th>Type</th><th>Network</th><th>Currency</th><th>Due days</th><th>Credit limit (default / max)</th><th>Version</th></tr></thead><tbody>
-      ${programs.map((p) => html`<tr data-program="${p.id}"><td><a href="/ui/programs/${p.id}">${p.name}</a></td><td>${p.type}</td><td>${p.cardNetwork}</td><td>${p.currency}</td><td>${p.dueDays.join(', ')}</td><td>${p.defaultCreditLimit} / ${p.maxCreditLimit ?? '—'}</td><td>${p.version}</td></tr>`)}
+      ${programs.map((p) => html`<tr data-program="${p.id}"><td><a href="/ui/programs/${p.id}">${p.name}</a></td><td>${p.type}</td><td>${p.cardNetwork}</td><td>${p.currency}</td><td>${p.dueDays.join(', ')}</td><td>${money(p.defaultCreditLimit, p.currency)} / ${p.maxCreditLimit === null ? '—' : money(p.maxCreditLimit, p.currency)}</td><td>${p.version}</td></tr>`)}
       </tbody></table>${programs.length === 0 ? html`<p class="empty">No programs yet.</p>` : ''}</section>
       <section><h2>New program</h2><form method="post" action="/ui/programs" class="program-form">${kit.formFields(res)}
       ${problemLine(refused?.problem)}

@@ -6,7 +6,8 @@ import { stateDetails } from '../../diagrams/describe-states.js';
 import { machineGraph } from '../../diagrams/machine-graph.js';
 import { Problem } from '../../problem.js';
 import { html, type Html } from '../html.js';
-import { fieldMessages, type PageKit } from '../kit.js';
+import { fieldMessages, type ConsoleRequest, type PageKit } from '../kit.js';
+import { countryLocale, formatMoney } from '../money.js';
 import type { UiDeps } from '../routes.js';
 
 // What the issuer console's page modules share: the shapes of the API's answers they read, form
@@ -211,6 +212,17 @@ export async function orgTimeZone(deps: UiDeps, caller: Extract<Caller, { kind: 
   return (await deps.services.orgs.get(caller.orgId))?.timeZone ?? 'UTC';
 }
 
+/** Amounts (minor units) as money in the org's country's notation: `money(500000, 'BRL')`. */
+export type Money = (minor: bigint | number | string, currency: string) => string;
+
+export async function orgMoney(
+  deps: UiDeps,
+  caller: Extract<Caller, { kind: 'org' }>,
+): Promise<Money> {
+  const locale = countryLocale((await deps.services.orgs.get(caller.orgId))?.country ?? '');
+  return (minor, currency) => formatMoney(minor, currency, locale);
+}
+
 export async function allReasons(kit: PageKit, caller: Caller): Promise<ReasonItem[]> {
   return (
     await apiGet<Listed<ReasonItem>>(kit, caller, '/v1/account-status-reasons', { limit: 200 })
@@ -218,12 +230,9 @@ export async function allReasons(kit: PageKit, caller: Caller): Promise<ReasonIt
 }
 
 /** The request's headers with If-Match naming the version the page showed. */
-export function withIfMatch(
-  request: { headers: Record<string, string>; requestId: string },
-  version: string | undefined,
-) {
+export function withIfMatch(request: ConsoleRequest, version: string | undefined) {
   return {
-    requestId: request.requestId,
+    ...request,
     headers: version ? { ...request.headers, 'if-match': `"v${version}"` } : request.headers,
   };
 }
