@@ -7673,7 +7673,9 @@ export interface operations {
     listProgramChanges: {
         parameters: {
             query?: {
+                /** @description Items per page (1-200) */
                 limit?: number;
+                /** @description The `next` of the previous page (an opaque cursor) */
                 after?: string;
             };
             header?: never;
@@ -9524,7 +9526,9 @@ export interface operations {
     listAccountStatusHistory: {
         parameters: {
             query?: {
+                /** @description Items per page (1-200) */
                 limit?: number;
+                /** @description The `next` of the previous page (an opaque cursor) */
                 after?: string;
             };
             header?: never;
@@ -14510,7 +14514,9 @@ export interface operations {
     listAccountEvents: {
         parameters: {
             query?: {
+                /** @description Items per page (1-200) */
                 limit?: number;
+                /** @description The `next` of the previous page (an opaque cursor) */
                 after?: string;
             };
             header?: never;
