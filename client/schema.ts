@@ -2814,9 +2814,30 @@ export interface operations {
                     "application/json": components["schemas"]["Liveness"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/healthz",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2825,7 +2846,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/healthz",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -2869,9 +2890,30 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/readyz",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description At least one dependency is down */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2953,9 +2995,30 @@ export interface operations {
                     "text/plain; version=0.0.4": string;
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/metrics",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2964,7 +3027,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/metrics",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -3115,9 +3178,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3126,7 +3210,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -3376,9 +3460,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporal is unavailable; nothing was created; or: A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporal is unavailable; nothing was created; or: A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3599,9 +3704,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3610,7 +3736,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -3807,9 +3933,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporal is unavailable; nothing was changed; or: A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporal is unavailable; nothing was changed; or: A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3993,9 +4140,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/onboarding",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4004,7 +4172,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/onboarding",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -4244,9 +4412,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/onboarding/events",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4255,7 +4444,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/onboarding/events",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -4401,9 +4590,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/api-keys",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4412,7 +4622,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/api-keys",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -4632,9 +4842,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/api-keys",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4643,7 +4874,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/api-keys",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -4797,9 +5028,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4808,7 +5060,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -5060,9 +5312,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5071,7 +5344,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -5210,9 +5483,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/customers",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5221,7 +5515,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/customers",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -5340,9 +5634,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-applications",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5351,7 +5666,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-applications",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -5609,9 +5924,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-applications",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5620,7 +5956,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-applications",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -5750,9 +6086,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/api-keys/2f8d6b1a-7e3c-4d59-9b4a-1c6e8f2d7a39/revoke",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5761,7 +6118,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/api-keys/2f8d6b1a-7e3c-4d59-9b4a-1c6e8f2d7a39/revoke",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -5974,9 +6331,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/api-keys/2f8d6b1a-7e3c-4d59-9b4a-1c6e8f2d7a39/rotate",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5985,7 +6363,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/api-keys/2f8d6b1a-7e3c-4d59-9b4a-1c6e8f2d7a39/rotate",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -6132,9 +6510,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/workflows",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6143,7 +6542,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/workflows",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -6353,9 +6752,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/workflows",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6364,7 +6784,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/workflows",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -6506,9 +6926,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/workflows/org-onboarding-0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6517,7 +6958,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/workflows/org-onboarding-0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -6641,9 +7082,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/workflows/org-onboarding-0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/queries/onboarding",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6652,7 +7114,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/workflows/org-onboarding-0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/queries/onboarding",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -6752,9 +7214,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/settings",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6763,7 +7246,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/settings",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -6913,9 +7396,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/settings",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6924,7 +7428,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/settings",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -7050,9 +7554,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/programs",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7061,7 +7586,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/programs",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -7273,9 +7798,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/programs",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7284,7 +7830,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/programs",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -7417,9 +7963,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/programs/c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7428,7 +7995,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/programs/c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -7649,9 +8216,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/programs/c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7660,7 +8248,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/programs/c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -7802,9 +8390,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/programs/c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65/changes",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7813,7 +8422,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/programs/c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65/changes",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -7931,9 +8540,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-status-reasons",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7942,7 +8572,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-status-reasons",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -8139,9 +8769,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-status-reasons",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8150,7 +8801,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-status-reasons",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -8275,9 +8926,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-status-reasons/4c7e1a9b-2d5f-4a86-b3e1-9f2d6c8a5b17",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8286,7 +8958,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-status-reasons/4c7e1a9b-2d5f-4a86-b3e1-9f2d6c8a5b17",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -8492,9 +9164,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/parent",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8503,7 +9196,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/parent",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -8659,9 +9352,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/parent",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8670,7 +9384,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/parent",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -8822,9 +9536,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/related",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8833,7 +9568,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/related",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -8989,9 +9724,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9000,7 +9756,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -9247,9 +10003,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/status",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9258,7 +10035,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/status",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -9502,9 +10279,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/status/rollback",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9513,7 +10311,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/status/rollback",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -9658,9 +10456,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/status-history",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9669,7 +10488,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/status-history",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -9929,9 +10748,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/transactions",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9940,7 +10780,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/transactions",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -10094,9 +10934,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/customers",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10105,7 +10966,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/customers",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -10369,9 +11230,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/customers",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10380,7 +11262,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/customers",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -10525,9 +11407,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/customers/9d4b2e7f-1a6c-4f83-b5e9-3c8a7d2f1e46",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10536,7 +11439,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/customers/9d4b2e7f-1a6c-4f83-b5e9-3c8a7d2f1e46",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -10671,9 +11574,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/customers/9d4b2e7f-1a6c-4f83-b5e9-3c8a7d2f1e46/accounts",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10682,7 +11606,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/customers/9d4b2e7f-1a6c-4f83-b5e9-3c8a7d2f1e46/accounts",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -10807,9 +11731,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/webhook-endpoints",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10818,7 +11763,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/webhook-endpoints",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -11023,9 +11968,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/webhook-endpoints",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11034,7 +12000,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/webhook-endpoints",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -11166,9 +12132,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11177,7 +12164,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/webhook-endpoints/endpointId",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -11310,9 +12297,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11321,7 +12329,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/webhook-endpoints/endpointId",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -11522,9 +12530,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11533,7 +12562,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/webhook-endpoints/endpointId",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -11688,9 +12717,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/secret/rotate",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11699,7 +12749,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/webhook-endpoints/endpointId/secret/rotate",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -11852,9 +12902,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/deliveries",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11863,7 +12934,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/webhook-endpoints/endpointId/deliveries",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -12047,9 +13118,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/redeliveries",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12058,7 +13150,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/webhook-endpoints/endpointId/redeliveries",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -12221,9 +13313,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-applications/e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12232,7 +13345,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-applications/e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -12506,9 +13619,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-applications/e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12517,7 +13651,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-applications/e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -12721,9 +13855,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-applications/e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54/submit",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12732,7 +13887,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-applications/e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54/submit",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -12936,9 +14091,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-applications/e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54/cancel",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12947,7 +14123,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-applications/e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54/cancel",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -13102,9 +14278,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/daily-balance-limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13113,7 +14310,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/daily-balance-limits",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -13218,9 +14415,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/reports/account-limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13229,7 +14447,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/reports/account-limits",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -13346,9 +14564,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/reports/account-limits/2026-03-08",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13357,7 +14596,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/reports/account-limits/2026-03-08",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -13467,9 +14706,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/report-schedules",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13478,7 +14738,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/report-schedules",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -13600,9 +14860,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/report-schedules/account_limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13611,7 +14892,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/report-schedules/account_limits",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -13802,9 +15083,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/report-schedules/account_limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13813,7 +15115,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/report-schedules/account_limits",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -13943,9 +15245,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/events",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13954,7 +15277,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/events",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -14235,9 +15558,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/program-migrations",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14246,7 +15590,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/program-migrations",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -14490,9 +15834,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/due-date",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14501,7 +15866,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/due-date",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -14642,9 +16007,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/events",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14653,7 +16039,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/events",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
