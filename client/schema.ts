@@ -2853,9 +2853,30 @@ export interface operations {
                     "application/json": components["schemas"]["Liveness"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/healthz",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2864,7 +2885,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/healthz",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -2914,9 +2935,30 @@ export interface operations {
                     "application/json": components["schemas"]["Readiness"];
                 };
             };
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/readyz",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description At least one dependency is down */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3010,9 +3052,30 @@ export interface operations {
                     "text/plain; version=0.0.4": string;
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/metrics",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3021,7 +3084,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/metrics",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -3172,9 +3235,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3183,7 +3267,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -3433,9 +3517,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporal is unavailable; nothing was created; or: A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporal is unavailable; nothing was created; or: A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3656,9 +3761,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3667,7 +3793,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -3864,9 +3990,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Temporal is unavailable; nothing was changed; or: A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Temporal is unavailable; nothing was changed; or: A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4050,9 +4197,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/onboarding",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4061,7 +4229,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/onboarding",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -4315,9 +4483,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/onboarding/events",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4326,7 +4515,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/onboarding/events",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -4472,9 +4661,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/api-keys",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4483,7 +4693,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/api-keys",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -4703,9 +4913,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/api-keys",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4714,7 +4945,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/api-keys",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -4868,9 +5099,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4879,7 +5131,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -5131,9 +5383,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5142,7 +5415,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -5281,9 +5554,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/customers",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5292,7 +5586,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/customers",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -5411,9 +5705,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-applications",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5422,7 +5737,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-applications",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -5680,9 +5995,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-applications",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5691,7 +6027,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-applications",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -5821,9 +6157,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/api-keys/2f8d6b1a-7e3c-4d59-9b4a-1c6e8f2d7a39/revoke",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5832,7 +6189,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/api-keys/2f8d6b1a-7e3c-4d59-9b4a-1c6e8f2d7a39/revoke",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -6045,9 +6402,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/api-keys/2f8d6b1a-7e3c-4d59-9b4a-1c6e8f2d7a39/rotate",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6056,7 +6434,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/api-keys/2f8d6b1a-7e3c-4d59-9b4a-1c6e8f2d7a39/rotate",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -6203,9 +6581,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/workflows",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6214,7 +6613,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/workflows",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -6424,9 +6823,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/workflows",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6435,7 +6855,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/workflows",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -6577,9 +6997,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/workflows/org-onboarding-0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6588,7 +7029,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/workflows/org-onboarding-0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -6712,9 +7153,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/workflows/org-onboarding-0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/queries/onboarding",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6723,7 +7185,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/orgs/0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/workflows/org-onboarding-0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13/queries/onboarding",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -6823,9 +7285,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/settings",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6834,7 +7317,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/settings",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -6984,9 +7467,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/settings",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6995,7 +7499,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/settings",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -7121,9 +7625,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/programs",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7132,7 +7657,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/programs",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -7344,9 +7869,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/programs",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7355,7 +7901,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/programs",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -7488,9 +8034,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/programs/c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7499,7 +8066,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/programs/c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -7720,9 +8287,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/programs/c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7731,7 +8319,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/programs/c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -7744,7 +8332,9 @@ export interface operations {
     listProgramChanges: {
         parameters: {
             query?: {
+                /** @description Items per page (1-200) */
                 limit?: number;
+                /** @description The `next` of the previous page (an opaque cursor) */
                 after?: string;
             };
             header?: never;
@@ -7871,9 +8461,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/programs/c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65/changes",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7882,7 +8493,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/programs/c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65/changes",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -8000,9 +8611,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-status-reasons",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8011,7 +8643,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-status-reasons",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -8208,9 +8840,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-status-reasons",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8219,7 +8872,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-status-reasons",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -8344,9 +8997,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-status-reasons/4c7e1a9b-2d5f-4a86-b3e1-9f2d6c8a5b17",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8355,7 +9029,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-status-reasons/4c7e1a9b-2d5f-4a86-b3e1-9f2d6c8a5b17",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -8561,9 +9235,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/parent",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8572,7 +9267,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/parent",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -8728,9 +9423,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/parent",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8739,7 +9455,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/parent",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -8891,9 +9607,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/related",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8902,7 +9639,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/related",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -9058,9 +9795,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9069,7 +9827,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -9316,9 +10074,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/status",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9327,7 +10106,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/status",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -9571,9 +10350,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/status/rollback",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9582,7 +10382,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/status/rollback",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -9595,7 +10395,9 @@ export interface operations {
     listAccountStatusHistory: {
         parameters: {
             query?: {
+                /** @description Items per page (1-200) */
                 limit?: number;
+                /** @description The `next` of the previous page (an opaque cursor) */
                 after?: string;
             };
             header?: never;
@@ -9726,9 +10528,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/status-history",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9737,7 +10560,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/status-history",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -9997,9 +10820,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/transactions",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10008,7 +10852,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/transactions",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -10162,9 +11006,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/customers",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10173,7 +11038,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/customers",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -10437,9 +11302,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/customers",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10448,7 +11334,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/customers",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -10593,9 +11479,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/customers/9d4b2e7f-1a6c-4f83-b5e9-3c8a7d2f1e46",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10604,7 +11511,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/customers/9d4b2e7f-1a6c-4f83-b5e9-3c8a7d2f1e46",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -10739,9 +11646,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/customers/9d4b2e7f-1a6c-4f83-b5e9-3c8a7d2f1e46/accounts",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10750,7 +11678,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/customers/9d4b2e7f-1a6c-4f83-b5e9-3c8a7d2f1e46/accounts",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -10875,9 +11803,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/webhook-endpoints",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10886,7 +11835,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/webhook-endpoints",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -11091,9 +12040,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/webhook-endpoints",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11102,7 +12072,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/webhook-endpoints",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -11234,9 +12204,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11245,7 +12236,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/webhook-endpoints/endpointId",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -11378,9 +12369,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11389,7 +12401,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/webhook-endpoints/endpointId",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -11590,9 +12602,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/webhook-endpoints/endpointId",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11601,7 +12634,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/webhook-endpoints/endpointId",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -11756,9 +12789,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/secret/rotate",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11767,7 +12821,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/webhook-endpoints/endpointId/secret/rotate",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -11920,9 +12974,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/deliveries",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -11931,7 +13006,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/webhook-endpoints/endpointId/deliveries",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -12115,9 +13190,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/webhook-endpoints/endpointId/redeliveries",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12126,7 +13222,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/webhook-endpoints/endpointId/redeliveries",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -12289,9 +13385,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-applications/e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12300,7 +13417,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-applications/e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -12574,9 +13691,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-applications/e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12585,7 +13723,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-applications/e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -12789,9 +13927,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-applications/e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54/submit",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -12800,7 +13959,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-applications/e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54/submit",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -13004,9 +14163,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/account-applications/e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54/cancel",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13015,7 +14195,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/account-applications/e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54/cancel",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -13170,9 +14350,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/daily-balance-limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13181,7 +14382,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/daily-balance-limits",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -13286,9 +14487,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/reports/account-limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13297,7 +14519,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/reports/account-limits",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -13414,9 +14636,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/reports/account-limits/2026-03-08",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13425,7 +14668,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/reports/account-limits/2026-03-08",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -13535,9 +14778,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/report-schedules",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13546,7 +14810,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/report-schedules",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -13668,9 +14932,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/report-schedules/account_limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13679,7 +14964,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/report-schedules/account_limits",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -13870,9 +15155,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/report-schedules/account_limits",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -13881,7 +15187,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/report-schedules/account_limits",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -14011,9 +15317,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/events",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14022,7 +15349,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/events",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -14303,9 +15630,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/program-migrations",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14314,7 +15662,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/program-migrations",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -14558,9 +15906,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/due-date",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14569,7 +15938,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/due-date",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }
@@ -14582,7 +15951,9 @@ export interface operations {
     listAccountEvents: {
         parameters: {
             query?: {
+                /** @description Items per page (1-200) */
                 limit?: number;
+                /** @description The `next` of the previous page (an opaque cursor) */
                 after?: string;
             };
             header?: never;
@@ -14708,9 +16079,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A service the request needs (database, Temporal) is unavailable; retry later */
+            /** @description The request line (with its query) or the headers are larger than the server takes */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "/problems/request-headers-too-large",
+                     *       "title": "Request header fields too large",
+                     *       "status": 431,
+                     *       "detail": "The request line (with its query) or the headers are larger than the server takes",
+                     *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/events",
+                     *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -14719,7 +16111,7 @@ export interface operations {
                      *       "type": "/problems/dependency-unavailable",
                      *       "title": "A service this request needs is unavailable",
                      *       "status": 503,
-                     *       "detail": "A service the request needs (database, Temporal) is unavailable; retry later",
+                     *       "detail": "A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds",
                      *       "instance": "/v1/accounts/6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50/events",
                      *       "requestId": "5f0c6a1e-8d2b-4c7e-9a41-3b7d2e9f6c10"
                      *     }

@@ -27,12 +27,15 @@ import {
   type AccountApplicationView,
 } from '../workflows/account-application.js';
 import type { IdSource } from '../services/ids.js';
+import { createSealer } from '../services/sealing.js';
 import { runOwnership, runSummaries, runVisibleTo } from './workflow-starts.js';
 import type { Actor, Tenant } from '../services/tenant.js';
 import { executeMachineUpdate, RunEnded } from './workflow-updates.js';
 
 export interface ApplicationProcessDeps {
   temporal: Client;
+  /** Seals the page tokens a list gives out */
+  serverSecret: string;
   taskQueue: string;
   draftExpiresAfterMs: number;
   searchAttributes?: boolean;
@@ -43,6 +46,33 @@ export function createApplicationProcesses(deps: ApplicationProcessDeps) {
   const { temporal } = deps;
   const handleOf = (applicationId: string) =>
     temporal.workflow.getHandle(workflowIds.accountApplication(applicationId));
+
+  const pageTokens = createSealer(deps.serverSecret, {
+    salt: 'visibility-page-token',
+    info: 'account-applications',
+  });
+  const sealPageToken = (token: Uint8Array, scope: PageTokenScope): Uint8Array =>
+    Buffer.from(
+      pageTokens.seal(JSON.stringify({ ...scope, token: Buffer.from(token).toString('base64') })),
+      'base64',
+    );
+  /** The token `sealPageToken` was given for this scope, or undefined for any other bytes. */
+  const openPageToken = (sealed: Uint8Array, scope: PageTokenScope): Uint8Array | undefined => {
+    try {
+      const opened = JSON.parse(pageTokens.unseal(Buffer.from(sealed).toString('base64'))) as {
+        environmentId?: unknown;
+        filter?: unknown;
+        token?: unknown;
+      };
+      return opened.environmentId === scope.environmentId &&
+        opened.filter === scope.filter &&
+        typeof opened.token === 'string'
+        ? Buffer.from(opened.token, 'base64')
+        : undefined;
+    } catch {
+      return undefined;
+    }
+  };
 
   async function get(tenant: Tenant, applicationId: string): Promise<AccountApplicationView> {
     try {
@@ -104,20 +134,23 @@ export function createApplicationProcesses(deps: ApplicationProcessDeps) {
     /**
      * A page of this environment's applications, newest first, from Temporal's visibility (the
      * OrgId and EnvironmentId search attributes, and Stage, which holds the status). `after` is
-     * Temporal's own page token, good only for the query it came from, i.e. the same filter.
+     * the `next` of a previous page: Temporal's own page token, sealed with the environment and
+     * filter it was made for (a token is good only for the query it came from). A token a client
+     * altered or made up never reaches Temporal, which takes one it cannot read for a fault of its
+     * own and retries it for many seconds before failing.
      */
     async list(
       tenant: Tenant,
       filter: { status?: ApplicationStatus },
-      page: { limit: number; after?: { token: Uint8Array; filter: string } },
-    ): Promise<{ items: ApplicationSummary[]; next?: { token: Uint8Array; filter: string } }> {
+      page: { limit: number; after?: Uint8Array },
+    ): Promise<{ items: ApplicationSummary[]; next?: Uint8Array }> {
       if (deps.searchAttributes === false) {
         throw new DomainFailure(
           'DEPENDENCY_UNAVAILABLE',
           'listing applications needs the OrgId, EnvironmentId and Stage search attributes, which this Temporal server lacks',
         );
       }
-      const filterKey = filter.status ?? '';
+      const scope = { environmentId: tenant.environmentId, filter: filter.status ?? '' };
       const invalidCursor = DomainFailure.invalid([
         {
           field: 'after',
@@ -125,7 +158,8 @@ export function createApplicationProcesses(deps: ApplicationProcessDeps) {
           message: 'must be the `next` of a previous page of this list with the same filter',
         },
       ]);
-      if (page.after && page.after.filter !== filterKey) throw invalidCursor;
+      const after = page.after && openPageToken(page.after, scope);
+      if (page.after && !after) throw invalidCursor;
       const status =
         filter.status && applicationStatuses.includes(filter.status)
           ? ` AND Stage = '${filter.status}'`
@@ -138,11 +172,12 @@ export function createApplicationProcesses(deps: ApplicationProcessDeps) {
             `WorkflowType = 'accountApplication' AND OrgId = '${tenant.orgId}'` +
             ` AND EnvironmentId = '${tenant.environmentId}'${status}`,
           pageSize: page.limit,
-          nextPageToken: page.after?.token,
+          nextPageToken: after,
         });
       } catch (error) {
-        // A token Temporal does not take (gRPC INVALID_ARGUMENT) is the caller's cursor at fault
-        if (page.after && (error as { code?: unknown }).code === 3) throw invalidCursor;
+        // A token of Temporal's own it no longer takes (gRPC INVALID_ARGUMENT), e.g. after its
+        // visibility store changed: the cursor is stale
+        if (after && (error as { code?: unknown }).code === 3) throw invalidCursor;
         throw error;
       }
       const items: ApplicationSummary[] = [];
@@ -167,7 +202,7 @@ export function createApplicationProcesses(deps: ApplicationProcessDeps) {
       const token = response.nextPageToken;
       return {
         items,
-        ...(token && token.length > 0 ? { next: { token, filter: filterKey } } : {}),
+        ...(token && token.length > 0 ? { next: sealPageToken(token, scope) } : {}),
       };
     },
 
@@ -234,6 +269,12 @@ export function createApplicationProcesses(deps: ApplicationProcessDeps) {
 }
 
 export type ApplicationProcesses = ReturnType<typeof createApplicationProcesses>;
+
+/** What a page token is good for: the environment and the filter of the list that made it. */
+interface PageTokenScope {
+  environmentId: string;
+  filter: string;
+}
 
 /** An application as a list shows it, from the run's visibility record. */
 interface ApplicationSummary {

@@ -27,6 +27,8 @@ export interface ProcessDeps {
   snapshotSchedules?: boolean;
   onboarding: OnboardingSettings;
   applicationDraftExpiresAfterMs: number;
+  /** Derives the keys of what the product seals (page tokens it gives out) */
+  serverSecret: string;
   logger: Logger;
 }
 

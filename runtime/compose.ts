@@ -49,6 +49,7 @@ export function composeProduct(
     snapshotSchedules: connections.snapshotSchedules,
     onboarding: config.onboarding,
     applicationDraftExpiresAfterMs: config.applicationDraftExpiresAfterMs,
+    serverSecret: connections.serverSecret,
   };
   const services = createServices({
     prisma: connections.prisma,

@@ -34,6 +34,8 @@ const envSchema = z.object({
   DATABASE_URL: optionalText.pipe(postgresUrl.optional()),
   DATABASE_MIGRATION_URL: optionalText.pipe(postgresUrl.optional()),
   EMBEDDED_POSTGRES_PORT: port.default(54329),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
   TEMPORAL_ADDRESS: optionalText.pipe(
     z
       .string()
@@ -105,6 +107,8 @@ export interface Config {
         migrationUrl: string;
       }
     | { mode: 'embedded'; port: number; dataDir: string };
+  /** Each process's pool: its size, and how long a statement waits for a connection */
+  databasePool: { maxConnections: number; acquireTimeoutMs: number };
   temporal: {
     namespace: string;
     taskQueue: string;
@@ -205,6 +209,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           port: e.EMBEDDED_POSTGRES_PORT,
           dataDir: path.join(dataDir, 'postgres'),
         },
+    databasePool: {
+      maxConnections: e.DATABASE_POOL_SIZE,
+      acquireTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS,
+    },
     temporal: {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,

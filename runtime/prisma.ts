@@ -5,22 +5,36 @@ import type { Sql, Statement } from '../services/sql.js';
 
 export type { PrismaClient };
 
+export interface PoolOptions {
+  maxConnections?: number;
+  /**
+   * How long a statement or transaction waits for a connection (a free one in the pool, or a new
+   * one to be made) before it fails; without it a statement waits as long as the pool is busy
+   */
+  acquireTimeoutMs?: number;
+}
+
 /** Prisma and plain statements over one pool (exposed for its metrics); `prisma.$disconnect()` ends it. */
 export function connectDatabase(
   databaseUrl: string,
-  options: { maxConnections?: number } = {},
+  options: PoolOptions = {},
 ): { prisma: PrismaClient; sql: Sql; pool: pg.Pool } {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: options.maxConnections ?? 10 });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.acquireTimeoutMs,
+  });
   const prisma = new PrismaClient({
     adapter: new PrismaPg(pool, { disposeExternalPool: true }),
+    // An interactive transaction waits for its connection as long as a statement does
+    ...(options.acquireTimeoutMs === undefined
+      ? {}
+      : { transactionOptions: { maxWait: options.acquireTimeoutMs } }),
   });
   return { prisma, sql: plainSql(pool), pool };
 }
 
-export function createPrisma(
-  databaseUrl: string,
-  options: { maxConnections?: number } = {},
-): PrismaClient {
+export function createPrisma(databaseUrl: string, options: PoolOptions = {}): PrismaClient {
   return connectDatabase(databaseUrl, options).prisma;
 }
 

@@ -71,8 +71,9 @@ export async function startProduct(
     const database: Database = valueOf(databaseStart);
     const temporal: TemporalHandles = valueOf(temporalStart);
     valueOf(bundleStart);
-    const { connectDatabase, composeProduct, createWorker, createApp } = valueOf(codeLoad);
-    const { prisma, sql, pool } = connectDatabase(database.url);
+    const { connectDatabase, composeProduct, createWorker, createApp, answerClientErrors } =
+      valueOf(codeLoad);
+    const { prisma, sql, pool } = connectDatabase(database.url, config.databasePool);
     stops.push(() => prisma.$disconnect());
     const secrets = await resolveSecrets(config, logger);
     const parts = composeProduct(config, {
@@ -119,6 +120,7 @@ export async function startProduct(
         const s = createServer(listener).listen(config.http.port, config.http.host, () =>
           resolve(s),
         );
+        answerClientErrors(s);
         s.once('error', reject);
       });
       const address = server.address();
@@ -170,14 +172,21 @@ export async function startProduct(
  * loading it first would hold their start back by as long as it takes.
  */
 async function loadProductCode() {
-  const [{ connectDatabase }, { composeProduct }, { createWorker }, { createApp }] =
+  const [{ connectDatabase }, { composeProduct }, { createWorker }, { createApp }, frontDoor] =
     await Promise.all([
       import('./prisma.js'),
       import('./compose.js'),
       import('./worker.js'),
       import('../server/app.js'),
+      import('../server/front-door.js'),
     ]);
-  return { connectDatabase, composeProduct, createWorker, createApp };
+  return {
+    connectDatabase,
+    composeProduct,
+    createWorker,
+    createApp,
+    answerClientErrors: frontDoor.answerClientErrors,
+  };
 }
 
 function valueOf<T>(result: PromiseSettledResult<T>): T {

@@ -19,7 +19,7 @@ import {
 import { DomainFailure, type FailureType } from '../common/failures.js';
 import { problemOf } from './domain-problems.js';
 import { exampleIds } from './openapi-examples.js';
-import { Problem, problemTitle, problemTypeUri } from './problem.js';
+import { Problem, RETRY_AFTER_SECONDS, problemTitle, problemTypeUri } from './problem.js';
 import { fieldErrors, hostileInputErrors, z } from './zod.js';
 
 // One definition per route serves both the router (validation, auth, idempotency) and the
@@ -263,8 +263,9 @@ export class Api {
     // unknown query parameter is refused even where the route takes none; only the public routes
     // without input, which the front door answers, cannot), keys per its access, 404 for a path
     // naming a resource, body size and media type where it takes a body, 412 where it reads
-    // If-Match, the two idempotency refusals where it honours Idempotency-Key, and an unavailable database or Temporal. What
-    // the route declares itself replaces these.
+    // If-Match, the two idempotency refusals where it honours Idempotency-Key, a request line or
+    // headers too large for the HTTP parser, and an unavailable database or Temporal. What the
+    // route declares itself replaces these.
     const takesInput =
       spec.access !== 'public' ||
       Boolean(spec.params ?? spec.query ?? spec.body ?? spec.headers ?? spec.idempotent);
@@ -291,7 +292,8 @@ export class Api {
             422: 'This Idempotency-Key was used for a different request',
           }
         : {}),
-      503: 'A service the request needs (database, Temporal) is unavailable; retry later',
+      431: 'The request line (with its query) or the headers are larger than the server takes',
+      503: 'A service the request needs (database, Temporal) is momentarily unavailable; retry after Retry-After seconds',
     };
     const problemContent = (
       status: number,
@@ -302,7 +304,11 @@ export class Api {
     const errorResponses = Object.fromEntries(
       Object.entries(errorStatuses).map(([status, description = '']) => [
         status,
-        { description, content: problemContent(Number(status), description) },
+        {
+          description,
+          ...headersOf(Number(status)),
+          content: problemContent(Number(status), description),
+        },
       ]),
     );
     const bodyExample = spec.body ? exampleOf(spec.body) : undefined;
@@ -358,6 +364,7 @@ export class Api {
                 status,
                 {
                   description: shared ? `${r.description}; or: ${shared}` : r.description,
+                  ...headersOf(Number(status)),
                   content: problemContent(Number(status), r.description, r.schema, r.example),
                 },
               ];
@@ -369,6 +376,7 @@ export class Api {
               status,
               {
                 description: r.description,
+                ...headersOf(Number(status)),
                 content: {
                   [r.contentType ?? 'application/json']: { schema: r.schema, example },
                 },
@@ -432,6 +440,20 @@ const exampleParams: Record<string, string> = {
   report: 'account_limits',
 };
 
+/** The headers an error status carries besides the problem body. */
+function headersOf(status: number) {
+  return status === 503
+    ? {
+        headers: {
+          'Retry-After': {
+            description: 'Seconds to wait before trying again',
+            schema: { type: 'integer' as const, minimum: 1, example: RETRY_AFTER_SECONDS },
+          },
+        },
+      }
+    : {};
+}
+
 const failureOfStatus: Partial<Record<number, FailureType>> = {
   400: 'VALIDATION',
   401: 'UNAUTHENTICATED',
@@ -442,6 +464,7 @@ const failureOfStatus: Partial<Record<number, FailureType>> = {
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE',
   422: 'INSUFFICIENT_FUNDS',
+  431: 'REQUEST_HEADERS_TOO_LARGE',
   503: 'DEPENDENCY_UNAVAILABLE',
 };
 

@@ -5,6 +5,7 @@ import { DomainFailure, type FailureType } from '../common/failures.js';
 import type { Processes } from '../processes/index.js';
 import type { Logger } from '../runtime/logger.js';
 import type { Services } from '../services/index.js';
+import { isTransientDatabaseError } from '../services/prisma-errors.js';
 import { Api } from './api.js';
 import { problemOf } from './domain-problems.js';
 import { allowedMethods } from './method-not-allowed.js';
@@ -267,14 +268,26 @@ function toProblem(error: unknown): Problem {
   );
 }
 
+/**
+ * gRPC codes of a Temporal server that cannot be reached, is overloaded or did not answer in time
+ * (UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED), as the Temporal client reports them once
+ * its own retries are spent.
+ */
+const UNAVAILABLE_GRPC_CODES = new Set([14, 8, 4]);
+
+/**
+ * Whether an error says a dependency is momentarily out of reach (the database unreachable, its
+ * pool exhausted, Temporal unreachable or overloaded), the error itself or one it wraps (the
+ * Temporal client's ServiceError wraps the gRPC error): a 503 to retry, not a fault of the request
+ * or of the code.
+ */
 function isUnavailable(error: unknown): boolean {
-  const name = (error as Error)?.name ?? '';
-  const code = (error as { code?: unknown })?.code;
-  return (
-    name === 'ServiceError' ||
-    name === 'ConnectionError' ||
-    code === 'ECONNREFUSED' ||
-    code === 'P1001' ||
-    code === 14 // gRPC UNAVAILABLE
-  );
+  for (let link = error, depth = 0; link && depth < 5; depth++) {
+    if (isTransientDatabaseError(link)) return true;
+    const { code, details } = link as { code?: unknown; details?: unknown };
+    if (typeof code === 'number' && typeof details === 'string' && UNAVAILABLE_GRPC_CODES.has(code))
+      return true;
+    link = (link as { cause?: unknown }).cause;
+  }
+  return false;
 }

@@ -38,19 +38,22 @@ function fromBase64Url(cursor: string): unknown {
   }
 }
 
+/** Far outside the times rows are made at, well inside what PostgreSQL and JS dates hold. */
+const EARLIEST_ROW = Date.UTC(1970, 0, 1);
+const LATEST_ROW = Date.UTC(10000, 0, 1);
+
 /** Where a keyset page ended: the (createdAt, id) of its last row. */
 const keysetShape = z.strictObject({
   l: z.string(),
-  c: z.iso.datetime(),
+  c: z.iso.datetime().refine((text) => {
+    const time = Date.parse(text);
+    return time >= EARLIEST_ROW && time < LATEST_ROW;
+  }),
   i: z.uuid(),
 });
 
-/** Where a page of Temporal's visibility ended: its page token, and the filter it was made for. */
-const tokenShape = z.strictObject({
-  l: z.string(),
-  t: z.base64(),
-  f: z.string(),
-});
+/** Where a page of Temporal's visibility ended: its page token (as the list's process sealed it). */
+const tokenShape = z.strictObject({ l: z.string(), t: z.base64() });
 
 /** A pagination style for one list: its query fields, and the cursor reading and writing. */
 interface Cursors<Position> {
@@ -59,6 +62,19 @@ interface Cursors<Position> {
   /** The position an `after` names (validated by `query.after` already), or undefined for none */
   read(after: string | undefined): Position | undefined;
   write(position: Position): string;
+}
+
+/** The `after` of a list: refused as `invalid_cursor` unless `valid`. */
+function afterField(valid: (cursor: string) => boolean) {
+  return z
+    .string()
+    .max(MAX_CURSOR_LENGTH)
+    .refine(valid, {
+      message: "must be the `next` of this list's previous page",
+      params: { rule: 'invalid_cursor' },
+    })
+    .optional()
+    .openapi({ description: 'The `next` of the previous page (an opaque cursor)' });
 }
 
 function cursors<Shape extends { l: string }, Position>(
@@ -74,15 +90,7 @@ function cursors<Shape extends { l: string }, Position>(
   return {
     query: {
       limit: pageLimit,
-      after: z
-        .string()
-        .max(MAX_CURSOR_LENGTH)
-        .refine((cursor) => decode(cursor) !== undefined, {
-          message: "must be the `next` of this list's previous page",
-          params: { rule: 'invalid_cursor' },
-        })
-        .optional()
-        .openapi({ description: 'The `next` of the previous page (an opaque cursor)' }),
+      after: afterField((cursor) => decode(cursor) !== undefined),
     },
     read: (after) => (after === undefined ? undefined : decode(after)),
     write: (position) => toBase64Url(fromPosition(position)),
@@ -103,7 +111,12 @@ export function keysetCursors(list: string): Cursors<KeysetPosition> {
   );
 }
 
-const bigintText = z.string().regex(/^(0|[1-9][0-9]{0,18})$/);
+const MAX_BIGINT = 2n ** 63n - 1n;
+/** A PostgreSQL bigint, as decimal text */
+const bigintText = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,18})$/)
+  .refine((text) => BigInt(text) <= MAX_BIGINT);
 
 /** Where a page of the event log ended: its last event's transaction id and sequence number. */
 const logPositionShape = z.strictObject({ l: z.string(), x: bigintText, s: bigintText });
@@ -125,25 +138,27 @@ export function logCursors(list: string): Cursors<LogPosition> {
   );
 }
 
-/** A position in a list read from Temporal's visibility: its page token and the filter it is for. */
-interface TokenPosition {
-  token: Uint8Array;
-  /** The filter of the query the token belongs to: a token is only good for its own query */
-  filter: string;
-}
-/** Cursors of a list read from Temporal's visibility, wrapping its nextPageToken. */
-export function visibilityCursors(list: string): Cursors<TokenPosition> {
+/**
+ * Cursors of a list read from Temporal's visibility, wrapping its nextPageToken as the list's
+ * process gave it out (sealed with the query it belongs to; the process opens it again).
+ */
+export function visibilityCursors(list: string): Cursors<Uint8Array> {
   return cursors(
     list,
     tokenShape,
-    (decoded) => ({ token: Buffer.from(decoded.t, 'base64'), filter: decoded.f }),
-    (position) => ({
-      l: list,
-      t: Buffer.from(position.token).toString('base64'),
-      f: position.filter,
-    }),
+    (decoded) => Buffer.from(decoded.t, 'base64'),
+    (token) => ({ l: list, t: Buffer.from(token).toString('base64') }),
   );
 }
+
+/**
+ * `limit` and `after` of a history list (an account's status changes, a program's changes): its
+ * `next` is the id of the page's last entry (a bigserial), as it is.
+ */
+export const historyCursorQuery = {
+  limit: pageLimit,
+  after: afterField((cursor) => /^[0-9]{1,18}$/.test(cursor)),
+};
 
 /** The answer of a keyset list: its items and the cursor of the next page (null on the last). */
 export function keysetPage<Row extends KeysetPosition, Item>(

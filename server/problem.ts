@@ -24,6 +24,7 @@ const statusOf: Record<FailureType, number> = {
   IDEMPOTENCY_KEY_IN_PROGRESS: 409,
   PRECONDITION_FAILED: 412,
   PAYLOAD_TOO_LARGE: 413,
+  REQUEST_HEADERS_TOO_LARGE: 431,
   UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_KEY_REUSED: 422,
   DEPENDENCY_UNAVAILABLE: 503,
@@ -43,6 +44,7 @@ const titleOf: Record<FailureType, string> = {
   IDEMPOTENCY_KEY_IN_PROGRESS: 'A request with this Idempotency-Key is still in progress',
   PRECONDITION_FAILED: 'Precondition failed',
   PAYLOAD_TOO_LARGE: 'Request body too large',
+  REQUEST_HEADERS_TOO_LARGE: 'Request header fields too large',
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
   IDEMPOTENCY_KEY_REUSED: 'Idempotency-Key reused with a different request',
   DEPENDENCY_UNAVAILABLE: 'A service this request needs is unavailable',
@@ -83,22 +85,30 @@ export class Problem extends Error {
   }
 }
 
+/** When a client may try again after a 503: a dependency that is momentarily unavailable. */
+export const RETRY_AFTER_SECONDS = 2;
+
+/** The body of a problem+json answer. */
+export function problemBody(problem: Problem, instance: string, requestId: unknown): string {
+  // Extensions first: they may add members but never replace the standard ones
+  return JSON.stringify({
+    ...problem.extensions,
+    type: problemTypeUri(problem.type),
+    title: titleOf[problem.type],
+    status: problem.status,
+    detail: problem.detail,
+    instance,
+    requestId,
+  });
+}
+
 export function sendProblem(res: Response, problem: Problem, instance: string): void {
   if (res.headersSent) return;
   if (problem.type === 'UNAUTHENTICATED') res.setHeader('WWW-Authenticate', 'Bearer');
+  if (problem.type === 'DEPENDENCY_UNAVAILABLE')
+    res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
   res
     .status(problem.status)
     .type('application/problem+json')
-    .send(
-      // Extensions first: they may add members but never replace the standard ones
-      JSON.stringify({
-        ...problem.extensions,
-        type: problemTypeUri(problem.type),
-        title: titleOf[problem.type],
-        status: problem.status,
-        detail: problem.detail,
-        instance,
-        requestId: res.getHeader('X-Request-Id'),
-      }),
-    );
+    .send(problemBody(problem, instance, res.getHeader('X-Request-Id')));
 }

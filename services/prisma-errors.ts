@@ -27,19 +27,54 @@ export function isSerializationConflict(error: unknown): boolean {
   return state === '40001' || state === '40P01' || (error as { code?: unknown })?.code === 'P2034';
 }
 
-/** Prisma's codes for an unreachable database, a timeout or an exhausted pool. */
-const TRANSIENT_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2034']);
+/**
+ * Prisma's codes for an unreachable database, a timeout or an exhausted pool (P2028: a
+ * transaction found no connection within its maxWait), and the socket's own.
+ */
+const TRANSIENT_CODES = new Set([
+  'P1001',
+  'P1002',
+  'P1008',
+  'P1017',
+  'P2024',
+  'P2028',
+  'P2034',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+]);
+/** What Prisma's pg adapter calls a server it cannot reach or that dropped the connection. */
+const TRANSIENT_ADAPTER_KINDS = new Set([
+  'DatabaseNotReachable',
+  'ConnectionClosed',
+  'SocketTimeout',
+  'TooManyConnections',
+]);
+/**
+ * pg's own errors for a pool with no free connection in time, or a connection that could not be
+ * made or was cut; they carry no code, only these messages, and reach callers through Prisma as
+ * they are.
+ */
+const TRANSIENT_PG_MESSAGES = new Set([
+  'timeout exceeded when trying to connect',
+  'Connection terminated due to connection timeout',
+  'Connection terminated unexpectedly',
+]);
 /** SQLSTATE classes of a server that is down, restarting, overloaded or out of resources. */
 const TRANSIENT_SQLSTATE_CLASSES = ['08', '53', '57', '58'];
 
 /** An error that says nothing about the data: the same statement later may well succeed. */
 export function isTransientDatabaseError(error: unknown): boolean {
   if (isSerializationConflict(error)) return true;
-  const code = (error as { code?: unknown })?.code;
-  if (
-    typeof code === 'string' &&
-    (TRANSIENT_PRISMA_CODES.has(code) || code === 'ECONNREFUSED' || code === 'ECONNRESET')
-  )
+  const candidate = error as {
+    code?: unknown;
+    message?: unknown;
+    meta?: { driverAdapterError?: { cause?: { kind?: unknown } } };
+  };
+  if (typeof candidate?.code === 'string' && TRANSIENT_CODES.has(candidate.code)) return true;
+  const kind = candidate?.meta?.driverAdapterError?.cause?.kind;
+  if (typeof kind === 'string' && TRANSIENT_ADAPTER_KINDS.has(kind)) return true;
+  if (typeof candidate?.message === 'string' && TRANSIENT_PG_MESSAGES.has(candidate.message))
     return true;
   const state = sqlStateOf(error);
   return state !== undefined && TRANSIENT_SQLSTATE_CLASSES.includes(state.slice(0, 2));

@@ -19,7 +19,7 @@ import { prose, z } from '../zod.js';
 import { currencyCode } from './currency.js';
 import { customerInputSchema } from './customer-schemas.js';
 import { examples } from '../openapi-examples.js';
-import { pageSchema } from '../pagination.js';
+import { historyCursorQuery, pageSchema } from '../pagination.js';
 
 const accountStatus = z.enum(accountStatuses);
 const nonFinalStatus = z.enum(['NORMAL', 'BLOCKED']);
@@ -119,13 +119,7 @@ const rollbackBody = z
   })
   .openapi('AccountStatusRollback', { example: examples.AccountStatusRollback });
 
-export const historyQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  after: z
-    .string()
-    .regex(/^\d{1,18}$/, 'must be the id of a history entry')
-    .optional(),
-});
+export const historyQuery = z.strictObject(historyCursorQuery);
 
 const historyEntry = z
   .object({

@@ -2,7 +2,7 @@ import type { LogHold } from '../../services/events.js';
 import { problemSchema, type Api } from '../api.js';
 import { z } from '../zod.js';
 import { examples } from '../openapi-examples.js';
-import { problemTitle, problemTypeUri } from '../problem.js';
+import { RETRY_AFTER_SECONDS, problemTitle, problemTypeUri } from '../problem.js';
 
 /**
  * How long one probe of the dependencies answers /readyz. Load balancers and orchestrators poll
@@ -116,7 +116,13 @@ export function registerHealthRoutes(
     },
     handler: async () => {
       const answer = await deps.readiness();
-      return { status: answer.status, body: readinessBody(answer, '/readyz') };
+      return {
+        status: answer.status,
+        body: readinessBody(answer, '/readyz'),
+        ...(answer.status === 503
+          ? { headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) } }
+          : {}),
+      };
     },
   });
   api.route({

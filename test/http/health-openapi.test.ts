@@ -195,5 +195,18 @@ describe('GET /openapi.json', () => {
     expect(doc.paths['/v1/accounts/{accountId}/transactions'].post.parameters).toContainEqual(
       expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }),
     );
+    // What every operation can answer however it is declared: Node's own 431 (as problem+json)
+    // and a dependency momentarily unavailable, with the seconds to wait
+    for (const [route, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(
+        operations as Record<string, { responses: Record<string, any> }>,
+      )) {
+        const { 431: tooLarge, 503: unavailable } = operation.responses;
+        expect(tooLarge?.content['application/problem+json'], `${method} ${route}`).toBeDefined();
+        expect(unavailable?.headers?.['Retry-After']?.schema, `${method} ${route}`).toMatchObject({
+          type: 'integer',
+        });
+      }
+    }
   });
 });

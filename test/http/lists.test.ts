@@ -401,6 +401,74 @@ describe('bad list input is a 400 naming the field and the rule', () => {
     await refused('/v1/orgs?after=xyz', OPERATOR_KEY, 'query.after', 'invalid_cursor');
   });
 
+  it('refuses a cursor of the list whose every field is out of range, on every list', async () => {
+    const encode = (cursor: object) => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+    const uuid = '0195f3a0-7c4e-7b1a-8d2e-3f4a5b6c7d8e';
+    const keyset = (list: string) =>
+      ['0000-01-01T00:00:00Z', '0001-01-01T00:00:00.000Z', '1969-12-31T23:59:59.999Z'].map((c) =>
+        encode({ l: list, c, i: uuid }),
+      );
+    const endpoint = await call('POST', '/v1/webhook-endpoints', a.key, {
+      url: 'https://hooks.example/lists',
+      eventTypes: ['report.account_limits_ready'],
+    });
+    const keysetLists: [path: string, list: string, key: string][] = [
+      ['/v1/orgs', 'orgs', OPERATOR_KEY],
+      ['/v1/accounts', 'accounts', a.key],
+      ['/v1/customers', 'customers', a.key],
+      ['/v1/programs', 'programs', a.key],
+      ['/v1/account-status-reasons', 'account-status-reasons', a.key],
+      [`/v1/orgs/${a.orgId}/api-keys`, 'api-keys', a.key],
+      [`/v1/orgs/${a.orgId}/api-keys`, 'api-keys', OPERATOR_KEY],
+      ['/v1/webhook-endpoints', 'webhook-endpoints', a.key],
+      [`/v1/webhook-endpoints/${endpoint.id}/deliveries`, 'webhook-deliveries', a.key],
+    ];
+    const tampered: [path: string, after: string, key: string][] = [
+      ...keysetLists.flatMap(([path, list, key]) =>
+        keyset(list).map((after): [string, string, string] => [path, after, key]),
+      ),
+      ...[
+        { l: 'events', x: '9223372036854775808', s: '0' },
+        { l: 'events', x: '0', s: '9223372036854775808' },
+        { l: 'events', x: '9999999999999999999', s: '9999999999999999999' },
+      ].map((cursor): [string, string, string] => ['/v1/events', encode(cursor), a.key]),
+      // Temporal's page token made up (in the shape the cursor had before and has now)
+      ...[
+        { l: 'account-applications', t: Buffer.from('garbage').toString('base64'), f: '' },
+        { l: 'account-applications', t: Buffer.from('garbage').toString('base64') },
+        { l: 'account-applications', t: Buffer.from('{"CloseTime":"x"}').toString('base64') },
+      ].map((cursor): [string, string, string] => [
+        '/v1/account-applications',
+        encode(cursor),
+        a.key,
+      ]),
+      ...[
+        `/v1/accounts/${accounts[0]}/status-history`,
+        `/v1/accounts/${accounts[0]}/events`,
+        `/v1/programs/${programs[0]}/changes`,
+      ].flatMap((path): [string, string, string][] => [
+        [path, '99999999999999999999', a.key],
+        [path, '-1', a.key],
+        [path, keyset('accounts')[0]!, a.key],
+      ]),
+    ];
+    const shown = (after: string) =>
+      /^[0-9-]+$/.test(after) ? after : Buffer.from(after, 'base64url').toString();
+    const answers = await Promise.all(
+      tampered.map(async ([path, after, key]) => {
+        const response = await get(`${path}?after=${after}`, key);
+        const error = response.body?.errors?.[0];
+        return `${path} ${shown(after)}: ${response.status} ${response.headers.get('content-type')} ${error?.field} ${error?.rule}`;
+      }),
+    );
+    expect(answers).toEqual(
+      tampered.map(
+        ([path, after]) =>
+          `${path} ${shown(after)}: 400 application/problem+json; charset=utf-8 query.after invalid_cursor`,
+      ),
+    );
+  });
+
   it('refuses hostile filters and limits', async () => {
     await refused(
       '/v1/accounts?customerDocument=DOC%00X',

@@ -360,7 +360,7 @@ describe('PATCH /v1/programs/:programId', () => {
     );
     expectProblem(await patch('not-a-uuid', { name: 'x' }), 400, 'invalid_uuid');
     expectProblem(await changes(id, '?limit=0'), 400, 'too_small');
-    expectProblem(await changes(id, '?after=abc'), 400, 'invalid_format');
+    expectProblem(await changes(id, '?after=abc'), 400, 'invalid_cursor');
     expect(await fingerprint()).toBe(before);
   });
 

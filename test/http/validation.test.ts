@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -491,5 +492,46 @@ describe('methods', () => {
     expectProblem(put, 405);
     expect(response.body.allow).toEqual(['GET', 'HEAD', 'POST']);
     expectProblem(await product.http('DELETE', '/v1/no-such-thing', { key }), 404);
+  });
+});
+
+describe('what the HTTP parser refuses before any route runs', () => {
+  it('answers a header or a query too large with 431 problem+json', async () => {
+    for (const response of [
+      await product.http('GET', '/v1/accounts', {
+        key,
+        headers: { 'x-padding': 'a'.repeat(20_000) },
+      }),
+      await product.http('GET', `/v1/accounts?customerDocument=${'a'.repeat(20_000)}`, { key }),
+    ]) {
+      expectProblem(response, 431);
+      expect(response.body).toMatchObject({
+        type: '/problems/request-headers-too-large',
+        title: 'Request header fields too large',
+        detail: expect.stringMatching(/larger than/),
+        instance: '/v1/accounts',
+      });
+    }
+  });
+
+  it('answers bytes that are no HTTP request with 400 problem+json', async () => {
+    const { hostname, port } = new URL(product.baseUrl);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname, () =>
+        socket.end('HELLO\x01 there\r\n\r\n'),
+      );
+      let text = '';
+      socket.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    const [head = '', body = ''] = answer.split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head).toMatch(/\r\ncontent-type: application\/problem\+json/i);
+    expect(JSON.parse(body)).toMatchObject({
+      type: '/problems/validation',
+      status: 400,
+      errors: [{ field: 'request', rule: 'malformed_request' }],
+    });
   });
 });

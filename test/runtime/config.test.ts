@@ -16,6 +16,11 @@ describe('config', () => {
     expect(config.temporal.namespace).toBe('default');
     expect(config.apiKeyRotationGraceMs).toBe(24 * 3600_000);
     expect(config.sessionSecret).toBeUndefined();
+    expect(config.databasePool).toEqual({ maxConnections: 10, acquireTimeoutMs: 10_000 });
+    expect(
+      loadConfig({ DATABASE_POOL_SIZE: '3', DATABASE_POOL_TIMEOUT_MS: '500' }).databasePool,
+    ).toEqual({ maxConnections: 3, acquireTimeoutMs: 500 });
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(ConfigError);
   });
 
   it('uses external servers when DATABASE_URL and TEMPORAL_ADDRESS are set', () => {
