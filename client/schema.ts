@@ -1214,6 +1214,40 @@ export interface webhooks {
         patch?: never;
         trace?: never;
     };
+    "application.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A draft application was cancelled (POST /v1/account-applications/:id/cancel) */
+        post: operations["applicationCancelledWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A draft application left untouched for APPLICATION_DRAFT_EXPIRY_DAYS expired */
+        post: operations["applicationExpiredWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "org.onboarding_step": {
         parameters: {
             query?: never;
@@ -2552,6 +2586,100 @@ export interface components {
             /** Format: uuid */
             applicationId: string;
             reasons: string[];
+        };
+        ApplicationCancelledWebhook: {
+            /** @enum {string} */
+            type: "application.cancelled";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["ApplicationCancelledEvent"];
+        };
+        /** @description A draft application was cancelled (POST /v1/account-applications/:id/cancel) */
+        ApplicationCancelledEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "application.cancelled";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "application";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["ApplicationCancelledPayload"];
+        };
+        /** @description A draft application was cancelled (POST /v1/account-applications/:id/cancel) */
+        ApplicationCancelledPayload: {
+            /** Format: uuid */
+            applicationId: string;
+        };
+        ApplicationExpiredWebhook: {
+            /** @enum {string} */
+            type: "application.expired";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["ApplicationExpiredEvent"];
+        };
+        /** @description A draft application left untouched for APPLICATION_DRAFT_EXPIRY_DAYS expired */
+        ApplicationExpiredEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "application.expired";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "application";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["ApplicationExpiredPayload"];
+        };
+        /** @description A draft application left untouched for APPLICATION_DRAFT_EXPIRY_DAYS expired */
+        ApplicationExpiredPayload: {
+            /** Format: uuid */
+            applicationId: string;
         };
         OrgOnboardingStepWebhook: {
             /** @enum {string} */
@@ -4655,7 +4783,7 @@ export interface components {
             id: string;
             url: string;
             description: string | null;
-            eventTypes: ("account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "account.transaction_posted" | "account.parent_linked" | "account.parent_unlinked" | "account.customer_added" | "program.created" | "program.changed" | "status_reason.created" | "environment.settings_changed" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "org.time_zone_changed" | "application.submitted" | "application.approved" | "application.rejected" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed")[];
+            eventTypes: ("account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "account.transaction_posted" | "account.parent_linked" | "account.parent_unlinked" | "account.customer_added" | "program.created" | "program.changed" | "status_reason.created" | "environment.settings_changed" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "org.time_zone_changed" | "application.submitted" | "application.approved" | "application.rejected" | "application.cancelled" | "application.expired" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed")[];
             enabled: boolean;
             /**
              * @description issuer: turned off; failing: every attempt failed for WEBHOOK_DISABLE_AFTER_HOURS (enable it again once the receiver is fixed)
@@ -4700,7 +4828,7 @@ export interface components {
             url: string;
             description?: string;
             /** @description The event types delivered; every type when empty */
-            eventTypes?: ("account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "account.transaction_posted" | "account.parent_linked" | "account.parent_unlinked" | "account.customer_added" | "program.created" | "program.changed" | "status_reason.created" | "environment.settings_changed" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "org.time_zone_changed" | "application.submitted" | "application.approved" | "application.rejected" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed")[];
+            eventTypes?: ("account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "account.transaction_posted" | "account.parent_linked" | "account.parent_unlinked" | "account.customer_added" | "program.created" | "program.changed" | "status_reason.created" | "environment.settings_changed" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "org.time_zone_changed" | "application.submitted" | "application.approved" | "application.rejected" | "application.cancelled" | "application.expired" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed")[];
         };
         /**
          * @example {
@@ -4716,7 +4844,7 @@ export interface components {
             url?: string;
             description?: string | null;
             /** @description The event types delivered; every type when empty */
-            eventTypes?: ("account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "account.transaction_posted" | "account.parent_linked" | "account.parent_unlinked" | "account.customer_added" | "program.created" | "program.changed" | "status_reason.created" | "environment.settings_changed" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "org.time_zone_changed" | "application.submitted" | "application.approved" | "application.rejected" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed")[];
+            eventTypes?: ("account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "account.transaction_posted" | "account.parent_linked" | "account.parent_unlinked" | "account.customer_added" | "program.created" | "program.changed" | "status_reason.created" | "environment.settings_changed" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "org.time_zone_changed" | "application.submitted" | "application.approved" | "application.rejected" | "application.cancelled" | "application.expired" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed")[];
             enabled?: boolean;
         };
         /**
@@ -5036,7 +5164,7 @@ export interface components {
             more: boolean;
         };
         /** @description An event: its payload is the schema its `type` names */
-        Event: components["schemas"]["AccountCreatedEvent"] | components["schemas"]["AccountStatusChangedEvent"] | components["schemas"]["AccountStatusRolledBackEvent"] | components["schemas"]["AccountTemporaryBlockLiftedEvent"] | components["schemas"]["AccountProgramMigratedEvent"] | components["schemas"]["AccountDueDayChangedEvent"] | components["schemas"]["AccountTransactionPostedEvent"] | components["schemas"]["AccountParentLinkedEvent"] | components["schemas"]["AccountParentUnlinkedEvent"] | components["schemas"]["AccountCustomerAddedEvent"] | components["schemas"]["ProgramCreatedEvent"] | components["schemas"]["ProgramChangedEvent"] | components["schemas"]["StatusReasonCreatedEvent"] | components["schemas"]["EnvironmentSettingsChangedEvent"] | components["schemas"]["ApiKeyCreatedEvent"] | components["schemas"]["ApiKeyRotatedEvent"] | components["schemas"]["ApiKeyRevokedEvent"] | components["schemas"]["OrgTimeZoneChangedEvent"] | components["schemas"]["ApplicationSubmittedEvent"] | components["schemas"]["ApplicationApprovedEvent"] | components["schemas"]["ApplicationRejectedEvent"] | components["schemas"]["OrgOnboardingStepEvent"] | components["schemas"]["OrgLiveEvent"] | components["schemas"]["EnvironmentReadyEvent"] | components["schemas"]["EnvironmentFailedEvent"] | components["schemas"]["CertificationMilestoneReachedEvent"] | components["schemas"]["CertificationReminderSentEvent"] | components["schemas"]["CertificationEscalatedEvent"] | components["schemas"]["CertificationCertifiedEvent"] | components["schemas"]["CertificationCancelledEvent"] | components["schemas"]["ReportAccountLimitsReadyEvent"] | components["schemas"]["ReportScheduleChangedEvent"];
+        Event: components["schemas"]["AccountCreatedEvent"] | components["schemas"]["AccountStatusChangedEvent"] | components["schemas"]["AccountStatusRolledBackEvent"] | components["schemas"]["AccountTemporaryBlockLiftedEvent"] | components["schemas"]["AccountProgramMigratedEvent"] | components["schemas"]["AccountDueDayChangedEvent"] | components["schemas"]["AccountTransactionPostedEvent"] | components["schemas"]["AccountParentLinkedEvent"] | components["schemas"]["AccountParentUnlinkedEvent"] | components["schemas"]["AccountCustomerAddedEvent"] | components["schemas"]["ProgramCreatedEvent"] | components["schemas"]["ProgramChangedEvent"] | components["schemas"]["StatusReasonCreatedEvent"] | components["schemas"]["EnvironmentSettingsChangedEvent"] | components["schemas"]["ApiKeyCreatedEvent"] | components["schemas"]["ApiKeyRotatedEvent"] | components["schemas"]["ApiKeyRevokedEvent"] | components["schemas"]["OrgTimeZoneChangedEvent"] | components["schemas"]["ApplicationSubmittedEvent"] | components["schemas"]["ApplicationApprovedEvent"] | components["schemas"]["ApplicationRejectedEvent"] | components["schemas"]["ApplicationCancelledEvent"] | components["schemas"]["ApplicationExpiredEvent"] | components["schemas"]["OrgOnboardingStepEvent"] | components["schemas"]["OrgLiveEvent"] | components["schemas"]["EnvironmentReadyEvent"] | components["schemas"]["EnvironmentFailedEvent"] | components["schemas"]["CertificationMilestoneReachedEvent"] | components["schemas"]["CertificationReminderSentEvent"] | components["schemas"]["CertificationEscalatedEvent"] | components["schemas"]["CertificationCertifiedEvent"] | components["schemas"]["CertificationCancelledEvent"] | components["schemas"]["ReportAccountLimitsReadyEvent"] | components["schemas"]["ReportScheduleChangedEvent"];
         /**
          * @example {
          *       "targetProgramId": "f5b2d8e1-9c4a-4d37-8e6b-2a7c1f9d4e83"
@@ -16122,7 +16250,7 @@ export interface operations {
     listEvents: {
         parameters: {
             query?: {
-                type?: "account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "account.transaction_posted" | "account.parent_linked" | "account.parent_unlinked" | "account.customer_added" | "program.created" | "program.changed" | "status_reason.created" | "environment.settings_changed" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "org.time_zone_changed" | "application.submitted" | "application.approved" | "application.rejected" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed";
+                type?: "account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "account.transaction_posted" | "account.parent_linked" | "account.parent_unlinked" | "account.customer_added" | "program.created" | "program.changed" | "status_reason.created" | "environment.settings_changed" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "org.time_zone_changed" | "application.submitted" | "application.approved" | "application.rejected" | "application.cancelled" | "application.expired" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed";
                 /** @description The id of what the events are about (an account id, say) */
                 subjectId?: string;
                 /** @description Items per page (1-200) */
@@ -18128,6 +18256,108 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["ApplicationRejectedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    applicationCancelledWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "application.cancelled",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "application.cancelled",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "application",
+                 *           "id": "e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "applicationId": "e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApplicationCancelledWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    applicationExpiredWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "application.expired",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "application.expired",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "application",
+                 *           "id": "e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "applicationId": "e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApplicationExpiredWebhook"];
             };
         };
         responses: {

@@ -270,6 +270,18 @@ export const eventCatalog = {
     'An application was refused, with why',
     z.strictObject({ applicationId: id, reasons: z.array(z.string()) }),
   ),
+  'application.cancelled': entry(
+    'application',
+    1,
+    'A draft application was cancelled (POST /v1/account-applications/:id/cancel)',
+    z.strictObject({ applicationId: id }),
+  ),
+  'application.expired': entry(
+    'application',
+    1,
+    'A draft application left untouched for APPLICATION_DRAFT_EXPIRY_DAYS expired',
+    z.strictObject({ applicationId: id }),
+  ),
   'org.onboarding_step': entry(
     'org',
     1,

@@ -143,6 +143,8 @@ export const eventPayloadExamples: { [Type in EventType]: EventPayload<Type> } =
     applicationId: ids.application,
     reasons: ['programId is not a program of this org'],
   },
+  'application.cancelled': { applicationId: ids.application },
+  'application.expired': { applicationId: ids.application },
   'org.onboarding_step': {
     orgId: ids.org,
     event: 'SERVICE_DESK_ACCESS_GRANTED',

@@ -256,6 +256,27 @@ describe('the event log', () => {
       'application.rejected',
     ]);
     expect(rejectedEvents[1]!.payload.reasons.length).toBeGreaterThan(0);
+
+    // A draft cancelled: its event once the run has ended
+    const cancelled = await create({
+      applicant: { person: { name: 'Rosa Costa', documentNumber: 'EVT-APP-3' } },
+    });
+    expect(cancelled.status).toBe(201);
+    const cancel = await product.http(
+      'POST',
+      `/v1/account-applications/${cancelled.body.id}/cancel`,
+      { key },
+    );
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
+    expect((await finished(cancelled.body.id)).status).toBe('CANCELLED');
+    const cancelledEvents = await feedOf(key, `&subjectId=${cancelled.body.id}`, 1);
+    expect(cancelledEvents.map((e) => [e.type, e.subject, e.payload])).toEqual([
+      [
+        'application.cancelled',
+        { type: 'application', id: cancelled.body.id },
+        { applicationId: cancelled.body.id },
+      ],
+    ]);
   });
 
   it('pages through the feed two at a time without gaps or duplicates, in the same order', async () => {
@@ -703,6 +724,7 @@ describe('every recorded event', () => {
       'api_key.rotated',
       'api_key.revoked',
       'org.time_zone_changed',
+      'application.cancelled',
     ];
     expect(userChanges.filter((type) => !seen.has(type))).toEqual([]);
   });
