@@ -56,15 +56,22 @@ export const eventSchema = z
   .discriminatedUnion('type', eventItems as unknown as [ZodObject, ...ZodObject[]])
   .openapi('Event', { description: 'An event: its payload is the schema its `type` names' });
 
-/** A webhook's body: the Standard Webhooks envelope around the feed's item (services/webhook-deliveries.ts). */
-const webhookBodySchema = <Type extends EventType>(type: Type, item: ZodObject) =>
-  z
-    .object({
-      type: z.literal(type),
-      timestamp: z.iso.datetime().openapi({ description: "The event's occurredAt" }),
-      data: item,
-    })
-    .openapi(`${schemaName(type)}Webhook`);
+/**
+ * The body a webhook of each type POSTs: the Standard Webhooks envelope around the feed's item
+ * (services/webhook-deliveries.ts).
+ */
+export const webhookBodySchemas = Object.fromEntries(
+  eventTypes.map((type, i): [EventType, ZodObject] => [
+    type,
+    z
+      .object({
+        type: z.literal(type),
+        timestamp: z.iso.datetime().openapi({ description: "The event's occurredAt" }),
+        data: eventItems[i]!,
+      })
+      .openapi(`${schemaName(type)}Webhook`),
+  ]),
+) as Record<EventType, ZodObject>;
 
 const exampleItem = (type: EventType) => ({
   id: '6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f',
@@ -90,7 +97,7 @@ function exampleSubjectId(type: EventType): string {
  * the type receives, with the signature headers every delivery carries.
  */
 function registerWebhooks(api: Api): void {
-  eventTypes.forEach((type, i) => {
+  eventTypes.forEach((type) => {
     const item = exampleItem(type);
     api.registry.registerWebhook({
       method: 'post',
@@ -105,7 +112,7 @@ function registerWebhooks(api: Api): void {
           required: true,
           content: {
             'application/json': {
-              schema: webhookBodySchema(type, eventItems[i]!),
+              schema: webhookBodySchemas[type],
               example: { type, timestamp: item.occurredAt, data: item },
             },
           },
