@@ -1,5 +1,9 @@
 import { DomainFailure, nonRetryableFailureTypes } from '../common/failures.js';
-import { processingRefusals, type ApplicationData } from '../machines/account-application.js';
+import {
+  processingRefusals,
+  type ApplicationData,
+  type ApplicationStatus,
+} from '../machines/account-application.js';
 import type { Services } from '../services/index.js';
 
 export type ApplicationOutcome =
@@ -60,6 +64,19 @@ export function createApplicationActivities(services: Services) {
       await services.accountApplications.recordRejected(
         { orgId: input.orgId, environmentId: input.environmentId },
         { applicationId: input.applicationId, reasons: input.reasons },
+      );
+    },
+
+    /** Records the end a run reached by itself or by its caller (cancelled, expired), once. */
+    async recordApplicationEnded(input: {
+      applicationId: string;
+      orgId: string;
+      environmentId: string;
+      status: ApplicationStatus;
+    }): Promise<void> {
+      await services.accountApplications.recordEnded(
+        { orgId: input.orgId, environmentId: input.environmentId },
+        { applicationId: input.applicationId, status: input.status },
       );
     },
   };

@@ -856,9 +856,2461 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "account.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An account was opened (by POST /v1/accounts or an approved application) */
+        post: operations["accountCreatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An account's status was changed (PATCH /v1/accounts/:id/status) */
+        post: operations["accountStatusChangedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.status_rolled_back": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A cancelled account was rolled back to an earlier status */
+        post: operations["accountStatusRolledBackWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.temporary_block_lifted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A temporary block reached its end time and the account went back to NORMAL */
+        post: operations["accountTemporaryBlockLiftedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.program_migrated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An account moved to another program */
+        post: operations["accountProgramMigratedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.due_day_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A credit account's due day moved */
+        post: operations["accountDueDayChangedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.transaction_posted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Money moved: a cash-in or a cash-out (POST /v1/accounts/:id/transactions) */
+        post: operations["accountTransactionPostedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.parent_linked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An account was linked under a parent (PUT /v1/accounts/:id/parent) */
+        post: operations["accountParentLinkedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.parent_unlinked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An account was unlinked from its parent (DELETE /v1/accounts/:id/parent) */
+        post: operations["accountParentUnlinkedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "account.customer_added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An additional customer joined an account (POST /v1/accounts/:id/customers) */
+        post: operations["accountCustomerAddedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "program.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A card program was created (POST /v1/programs) */
+        post: operations["programCreatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "program.changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What a program offers changed (PATCH /v1/programs/:id): the changed fields before and after */
+        post: operations["programChangedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "status_reason.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An account status reason was created (POST /v1/account-status-reasons) */
+        post: operations["statusReasonCreatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "environment.settings_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The environment's settings changed (PATCH /v1/settings): before and after */
+        post: operations["environmentSettingsChangedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An API key was issued for the environment (POST /v1/orgs/:orgId/api-keys); never its secret */
+        post: operations["apiKeyCreatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.rotated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An API key was replaced by a new one (POST /v1/api-keys/:id/rotate); the old one works until expiresAt */
+        post: operations["apiKeyRotatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An API key was revoked (POST /v1/api-keys/:id/revoke) */
+        post: operations["apiKeyRevokedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "org.time_zone_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The org's time zone changed (PATCH /v1/orgs/:orgId); its daily snapshot moved with it */
+        post: operations["orgTimeZoneChangedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.submitted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An account application was submitted */
+        post: operations["applicationSubmittedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An application became its account */
+        post: operations["applicationApprovedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An application was refused, with why */
+        post: operations["applicationRejectedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A draft application was cancelled (POST /v1/account-applications/:id/cancel) */
+        post: operations["applicationCancelledWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A draft application left untouched for APPLICATION_DRAFT_EXPIRY_DAYS expired */
+        post: operations["applicationExpiredWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "org.onboarding_step": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A step of the org's onboarding */
+        post: operations["orgOnboardingStepWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "org.live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The org finished onboarding */
+        post: operations["orgLiveWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "environment.ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An environment was provisioned and verified */
+        post: operations["environmentReadyWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "environment.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Provisioning an environment failed at a step */
+        post: operations["environmentFailedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "certification.milestone_reached": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A card-network certification moved a step */
+        post: operations["certificationMilestoneReachedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "certification.reminder_sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A certification that has not moved was reminded of */
+        post: operations["certificationReminderSentWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "certification.escalated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A certification passed its deadline */
+        post: operations["certificationEscalatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "certification.certified": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A card network certified the org */
+        post: operations["certificationCertifiedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "certification.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A certification was cancelled */
+        post: operations["certificationCancelledWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "report.account_limits_ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** An account limits report file is ready */
+        post: operations["reportAccountLimitsReadyWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "report.schedule_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A report was turned on or off (PUT /v1/report-schedules/:report) */
+        post: operations["reportScheduleChangedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
+        AccountCreatedWebhook: {
+            /** @enum {string} */
+            type: "account.created";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["AccountCreatedEvent"];
+        };
+        /** @description An account was opened (by POST /v1/accounts or an approved application) */
+        AccountCreatedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "account.created";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "account";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["AccountCreatedPayload"];
+        };
+        /** @description An account was opened (by POST /v1/accounts or an approved application) */
+        AccountCreatedPayload: {
+            /** Format: uuid */
+            accountId: string;
+            /** Format: uuid */
+            programId: string;
+            /** Format: uuid */
+            applicationId: string | null;
+            /** Format: uuid */
+            parentAccountId: string | null;
+        };
+        AccountStatusChangedWebhook: {
+            /** @enum {string} */
+            type: "account.status_changed";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["AccountStatusChangedEvent"];
+        };
+        /** @description An account's status was changed (PATCH /v1/accounts/:id/status) */
+        AccountStatusChangedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "account.status_changed";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "account";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["AccountStatusChangedPayload"];
+        };
+        /** @description An account's status was changed (PATCH /v1/accounts/:id/status) */
+        AccountStatusChangedPayload: {
+            /** Format: uuid */
+            accountId: string;
+            /** @enum {string} */
+            from: "NORMAL" | "BLOCKED" | "CANCELLED";
+            /** @enum {string} */
+            to: "NORMAL" | "BLOCKED" | "CANCELLED";
+            reason: {
+                /** Format: uuid */
+                id: string;
+                code: string;
+            } | null;
+            description: string | null;
+            /**
+             * Format: date-time
+             * @description End of a temporary block this change started
+             */
+            blockedUntil: string | null;
+            /** @description The account version this change produced */
+            accountVersion: number;
+        };
+        AccountStatusRolledBackWebhook: {
+            /** @enum {string} */
+            type: "account.status_rolled_back";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["AccountStatusRolledBackEvent"];
+        };
+        /** @description A cancelled account was rolled back to an earlier status */
+        AccountStatusRolledBackEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "account.status_rolled_back";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "account";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["AccountStatusRolledBackPayload"];
+        };
+        /** @description A cancelled account was rolled back to an earlier status */
+        AccountStatusRolledBackPayload: {
+            /** Format: uuid */
+            accountId: string;
+            /** @enum {string} */
+            from: "NORMAL" | "BLOCKED" | "CANCELLED";
+            /** @enum {string} */
+            to: "NORMAL" | "BLOCKED" | "CANCELLED";
+            reason: {
+                /** Format: uuid */
+                id: string;
+                code: string;
+            } | null;
+            description: string | null;
+            /**
+             * Format: date-time
+             * @description End of a temporary block this change started
+             */
+            blockedUntil: string | null;
+            /** @description The account version this change produced */
+            accountVersion: number;
+        };
+        AccountTemporaryBlockLiftedWebhook: {
+            /** @enum {string} */
+            type: "account.temporary_block_lifted";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["AccountTemporaryBlockLiftedEvent"];
+        };
+        /** @description A temporary block reached its end time and the account went back to NORMAL */
+        AccountTemporaryBlockLiftedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "account.temporary_block_lifted";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "account";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["AccountTemporaryBlockLiftedPayload"];
+        };
+        /** @description A temporary block reached its end time and the account went back to NORMAL */
+        AccountTemporaryBlockLiftedPayload: {
+            /** Format: uuid */
+            accountId: string;
+            /** @enum {string} */
+            from: "NORMAL" | "BLOCKED" | "CANCELLED";
+            /** @enum {string} */
+            to: "NORMAL" | "BLOCKED" | "CANCELLED";
+            reason: {
+                /** Format: uuid */
+                id: string;
+                code: string;
+            } | null;
+            description: string | null;
+            /**
+             * Format: date-time
+             * @description End of a temporary block this change started
+             */
+            blockedUntil: string | null;
+            /** @description The account version this change produced */
+            accountVersion: number;
+        };
+        AccountProgramMigratedWebhook: {
+            /** @enum {string} */
+            type: "account.program_migrated";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["AccountProgramMigratedEvent"];
+        };
+        /** @description An account moved to another program */
+        AccountProgramMigratedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "account.program_migrated";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "account";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["AccountProgramMigratedPayload"];
+        };
+        /** @description An account moved to another program */
+        AccountProgramMigratedPayload: {
+            /** Format: uuid */
+            accountId: string;
+            /** Format: uuid */
+            fromProgramId: string;
+            /** Format: uuid */
+            toProgramId: string;
+            /** @description The account version this change produced */
+            accountVersion: number;
+        };
+        AccountDueDayChangedWebhook: {
+            /** @enum {string} */
+            type: "account.due_day_changed";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["AccountDueDayChangedEvent"];
+        };
+        /** @description A credit account's due day moved */
+        AccountDueDayChangedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "account.due_day_changed";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "account";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["AccountDueDayChangedPayload"];
+        };
+        /** @description A credit account's due day moved */
+        AccountDueDayChangedPayload: {
+            /** Format: uuid */
+            accountId: string;
+            fromDueDay: number | null;
+            toDueDay: number;
+            /** Format: date */
+            cycleClosesOn: string;
+            /** @description The account version this change produced */
+            accountVersion: number;
+        };
+        AccountTransactionPostedWebhook: {
+            /** @enum {string} */
+            type: "account.transaction_posted";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["AccountTransactionPostedEvent"];
+        };
+        /** @description Money moved: a cash-in or a cash-out (POST /v1/accounts/:id/transactions) */
+        AccountTransactionPostedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "account.transaction_posted";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "account";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["AccountTransactionPostedPayload"];
+        };
+        /** @description Money moved: a cash-in or a cash-out (POST /v1/accounts/:id/transactions) */
+        AccountTransactionPostedPayload: {
+            /** Format: uuid */
+            accountId: string;
+            /** Format: uuid */
+            transactionId: string;
+            /** @enum {string} */
+            type: "CASH_IN" | "CASH_OUT";
+            /** @description Minor units of the program's currency */
+            amount: number;
+            /** @description ISO 4217 */
+            currency: string;
+            /** @description Minor units of the program's currency */
+            balanceAfter: number;
+            /** @description The account version this change produced */
+            accountVersion: number;
+        };
+        AccountParentLinkedWebhook: {
+            /** @enum {string} */
+            type: "account.parent_linked";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["AccountParentLinkedEvent"];
+        };
+        /** @description An account was linked under a parent (PUT /v1/accounts/:id/parent) */
+        AccountParentLinkedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "account.parent_linked";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "account";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["AccountParentLinkedPayload"];
+        };
+        /** @description An account was linked under a parent (PUT /v1/accounts/:id/parent) */
+        AccountParentLinkedPayload: {
+            /** Format: uuid */
+            accountId: string;
+            /**
+             * Format: uuid
+             * @description The parent it had before, if any
+             */
+            previousParentAccountId: string | null;
+            /** @description The account version this change produced */
+            accountVersion: number;
+            /** Format: uuid */
+            parentAccountId: string;
+        };
+        AccountParentUnlinkedWebhook: {
+            /** @enum {string} */
+            type: "account.parent_unlinked";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["AccountParentUnlinkedEvent"];
+        };
+        /** @description An account was unlinked from its parent (DELETE /v1/accounts/:id/parent) */
+        AccountParentUnlinkedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "account.parent_unlinked";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "account";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["AccountParentUnlinkedPayload"];
+        };
+        /** @description An account was unlinked from its parent (DELETE /v1/accounts/:id/parent) */
+        AccountParentUnlinkedPayload: {
+            /** Format: uuid */
+            accountId: string;
+            /** Format: uuid */
+            previousParentAccountId: string;
+            /** @description The account version this change produced */
+            accountVersion: number;
+        };
+        AccountCustomerAddedWebhook: {
+            /** @enum {string} */
+            type: "account.customer_added";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["AccountCustomerAddedEvent"];
+        };
+        /** @description An additional customer joined an account (POST /v1/accounts/:id/customers) */
+        AccountCustomerAddedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "account.customer_added";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "account";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["AccountCustomerAddedPayload"];
+        };
+        /** @description An additional customer joined an account (POST /v1/accounts/:id/customers) */
+        AccountCustomerAddedPayload: {
+            /** Format: uuid */
+            accountId: string;
+            /** Format: uuid */
+            customerId: string;
+            /** @enum {string} */
+            role: "ADDITIONAL";
+        };
+        ProgramCreatedWebhook: {
+            /** @enum {string} */
+            type: "program.created";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["ProgramCreatedEvent"];
+        };
+        /** @description A card program was created (POST /v1/programs) */
+        ProgramCreatedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "program.created";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "program";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["ProgramCreatedPayload"];
+        };
+        /** @description A card program was created (POST /v1/programs) */
+        ProgramCreatedPayload: {
+            /** Format: uuid */
+            programId: string;
+            /** @enum {string} */
+            type: "CREDIT" | "DEBIT" | "PREPAID";
+            cardNetwork: string;
+            currency: string;
+            name: string;
+            dueDays: number[];
+            dueDayChangeLimit: number;
+            /** @description Minor units of the program's currency */
+            defaultCreditLimit: number;
+            /** @description Minor units of the program's currency */
+            maxCreditLimit: number | null;
+            programVersion: number;
+        };
+        ProgramChangedWebhook: {
+            /** @enum {string} */
+            type: "program.changed";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["ProgramChangedEvent"];
+        };
+        /** @description What a program offers changed (PATCH /v1/programs/:id): the changed fields before and after */
+        ProgramChangedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "program.changed";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "program";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["ProgramChangedPayload"];
+        };
+        /** @description What a program offers changed (PATCH /v1/programs/:id): the changed fields before and after */
+        ProgramChangedPayload: {
+            /** Format: uuid */
+            programId: string;
+            before: {
+                name?: string;
+                dueDays?: number[];
+                dueDayChangeLimit?: number;
+                /** @description Minor units of the program's currency */
+                defaultCreditLimit?: number;
+                /** @description Minor units of the program's currency */
+                maxCreditLimit?: number | null;
+            };
+            after: {
+                name?: string;
+                dueDays?: number[];
+                dueDayChangeLimit?: number;
+                /** @description Minor units of the program's currency */
+                defaultCreditLimit?: number;
+                /** @description Minor units of the program's currency */
+                maxCreditLimit?: number | null;
+            };
+            /** @description The version this change produced */
+            programVersion: number;
+        };
+        StatusReasonCreatedWebhook: {
+            /** @enum {string} */
+            type: "status_reason.created";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["StatusReasonCreatedEvent"];
+        };
+        /** @description An account status reason was created (POST /v1/account-status-reasons) */
+        StatusReasonCreatedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "status_reason.created";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "status_reason";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["StatusReasonCreatedPayload"];
+        };
+        /** @description An account status reason was created (POST /v1/account-status-reasons) */
+        StatusReasonCreatedPayload: {
+            /** Format: uuid */
+            reasonId: string;
+            code: string;
+            description: string;
+            appliesTo: ("NORMAL" | "BLOCKED" | "CANCELLED")[];
+        };
+        EnvironmentSettingsChangedWebhook: {
+            /** @enum {string} */
+            type: "environment.settings_changed";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["EnvironmentSettingsChangedEvent"];
+        };
+        /** @description The environment's settings changed (PATCH /v1/settings): before and after */
+        EnvironmentSettingsChangedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "environment.settings_changed";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "environment";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["EnvironmentSettingsChangedPayload"];
+        };
+        /** @description The environment's settings changed (PATCH /v1/settings): before and after */
+        EnvironmentSettingsChangedPayload: {
+            /** Format: uuid */
+            environmentId: string;
+            before: {
+                statusReasonRequiredFor: ("NORMAL" | "BLOCKED" | "CANCELLED")[];
+            };
+            after: {
+                statusReasonRequiredFor: ("NORMAL" | "BLOCKED" | "CANCELLED")[];
+            };
+        };
+        ApiKeyCreatedWebhook: {
+            /** @enum {string} */
+            type: "api_key.created";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["ApiKeyCreatedEvent"];
+        };
+        /** @description An API key was issued for the environment (POST /v1/orgs/:orgId/api-keys); never its secret */
+        ApiKeyCreatedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "api_key.created";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "api_key";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["ApiKeyCreatedPayload"];
+        };
+        /** @description An API key was issued for the environment (POST /v1/orgs/:orgId/api-keys); never its secret */
+        ApiKeyCreatedPayload: {
+            /** Format: uuid */
+            apiKeyId: string;
+            /** Format: uuid */
+            environmentId: string;
+            name: string;
+            /** @description The public part of the key (cie_test_<prefix>…) */
+            prefix: string;
+        };
+        ApiKeyRotatedWebhook: {
+            /** @enum {string} */
+            type: "api_key.rotated";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["ApiKeyRotatedEvent"];
+        };
+        /** @description An API key was replaced by a new one (POST /v1/api-keys/:id/rotate); the old one works until expiresAt */
+        ApiKeyRotatedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "api_key.rotated";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "api_key";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["ApiKeyRotatedPayload"];
+        };
+        /** @description An API key was replaced by a new one (POST /v1/api-keys/:id/rotate); the old one works until expiresAt */
+        ApiKeyRotatedPayload: {
+            /** Format: uuid */
+            apiKeyId: string;
+            /** Format: uuid */
+            environmentId: string;
+            /** Format: uuid */
+            replacedById: string;
+            replacedByPrefix: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        ApiKeyRevokedWebhook: {
+            /** @enum {string} */
+            type: "api_key.revoked";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["ApiKeyRevokedEvent"];
+        };
+        /** @description An API key was revoked (POST /v1/api-keys/:id/revoke) */
+        ApiKeyRevokedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "api_key.revoked";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "api_key";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["ApiKeyRevokedPayload"];
+        };
+        /** @description An API key was revoked (POST /v1/api-keys/:id/revoke) */
+        ApiKeyRevokedPayload: {
+            /** Format: uuid */
+            apiKeyId: string;
+            /** Format: uuid */
+            environmentId: string;
+            /** Format: date-time */
+            revokedAt: string;
+        };
+        OrgTimeZoneChangedWebhook: {
+            /** @enum {string} */
+            type: "org.time_zone_changed";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["OrgTimeZoneChangedEvent"];
+        };
+        /** @description The org's time zone changed (PATCH /v1/orgs/:orgId); its daily snapshot moved with it */
+        OrgTimeZoneChangedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "org.time_zone_changed";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "org";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["OrgTimeZoneChangedPayload"];
+        };
+        /** @description The org's time zone changed (PATCH /v1/orgs/:orgId); its daily snapshot moved with it */
+        OrgTimeZoneChangedPayload: {
+            /** Format: uuid */
+            orgId: string;
+            from: string;
+            to: string;
+        };
+        ApplicationSubmittedWebhook: {
+            /** @enum {string} */
+            type: "application.submitted";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["ApplicationSubmittedEvent"];
+        };
+        /** @description An account application was submitted */
+        ApplicationSubmittedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "application.submitted";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "application";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["ApplicationSubmittedPayload"];
+        };
+        /** @description An account application was submitted */
+        ApplicationSubmittedPayload: {
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            programId: string | null;
+        };
+        ApplicationApprovedWebhook: {
+            /** @enum {string} */
+            type: "application.approved";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["ApplicationApprovedEvent"];
+        };
+        /** @description An application became its account */
+        ApplicationApprovedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "application.approved";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "application";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["ApplicationApprovedPayload"];
+        };
+        /** @description An application became its account */
+        ApplicationApprovedPayload: {
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            accountId: string;
+        };
+        ApplicationRejectedWebhook: {
+            /** @enum {string} */
+            type: "application.rejected";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["ApplicationRejectedEvent"];
+        };
+        /** @description An application was refused, with why */
+        ApplicationRejectedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "application.rejected";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "application";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["ApplicationRejectedPayload"];
+        };
+        /** @description An application was refused, with why */
+        ApplicationRejectedPayload: {
+            /** Format: uuid */
+            applicationId: string;
+            reasons: string[];
+        };
+        ApplicationCancelledWebhook: {
+            /** @enum {string} */
+            type: "application.cancelled";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["ApplicationCancelledEvent"];
+        };
+        /** @description A draft application was cancelled (POST /v1/account-applications/:id/cancel) */
+        ApplicationCancelledEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "application.cancelled";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "application";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["ApplicationCancelledPayload"];
+        };
+        /** @description A draft application was cancelled (POST /v1/account-applications/:id/cancel) */
+        ApplicationCancelledPayload: {
+            /** Format: uuid */
+            applicationId: string;
+        };
+        ApplicationExpiredWebhook: {
+            /** @enum {string} */
+            type: "application.expired";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["ApplicationExpiredEvent"];
+        };
+        /** @description A draft application left untouched for APPLICATION_DRAFT_EXPIRY_DAYS expired */
+        ApplicationExpiredEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "application.expired";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "application";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["ApplicationExpiredPayload"];
+        };
+        /** @description A draft application left untouched for APPLICATION_DRAFT_EXPIRY_DAYS expired */
+        ApplicationExpiredPayload: {
+            /** Format: uuid */
+            applicationId: string;
+        };
+        OrgOnboardingStepWebhook: {
+            /** @enum {string} */
+            type: "org.onboarding_step";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["OrgOnboardingStepEvent"];
+        };
+        /** @description A step of the org's onboarding */
+        OrgOnboardingStepEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "org.onboarding_step";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "org";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["OrgOnboardingStepPayload"];
+        };
+        /** @description A step of the org's onboarding */
+        OrgOnboardingStepPayload: {
+            /** @description The process's own event, e.g. KICKOFF_HELD */
+            event: string;
+            from: string;
+            to: string;
+            /** @description Who made the step happen: an API key, an operator, or "system" */
+            by: string;
+            notes?: string;
+            /** @description Its position in the process's history */
+            index: number;
+            /** Format: uuid */
+            orgId: string;
+            process: string | null;
+            network: string | null;
+            environment: string | null;
+        };
+        OrgLiveWebhook: {
+            /** @enum {string} */
+            type: "org.live";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["OrgLiveEvent"];
+        };
+        /** @description The org finished onboarding */
+        OrgLiveEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "org.live";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "org";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["OrgLivePayload"];
+        };
+        /** @description The org finished onboarding */
+        OrgLivePayload: {
+            /** Format: uuid */
+            orgId: string;
+        };
+        EnvironmentReadyWebhook: {
+            /** @enum {string} */
+            type: "environment.ready";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["EnvironmentReadyEvent"];
+        };
+        /** @description An environment was provisioned and verified */
+        EnvironmentReadyEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "environment.ready";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "environment";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["EnvironmentReadyPayload"];
+        };
+        /** @description An environment was provisioned and verified */
+        EnvironmentReadyPayload: {
+            /** Format: uuid */
+            orgId: string;
+            /** Format: uuid */
+            environmentId: string;
+            /** @enum {string} */
+            kind: "TEST" | "PRODUCTION";
+        };
+        EnvironmentFailedWebhook: {
+            /** @enum {string} */
+            type: "environment.failed";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["EnvironmentFailedEvent"];
+        };
+        /** @description Provisioning an environment failed at a step */
+        EnvironmentFailedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "environment.failed";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "environment";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["EnvironmentFailedPayload"];
+        };
+        /** @description Provisioning an environment failed at a step */
+        EnvironmentFailedPayload: {
+            /** Format: uuid */
+            orgId: string;
+            /** Format: uuid */
+            environmentId: string | null;
+            /** @enum {string} */
+            kind: "TEST" | "PRODUCTION";
+            step: string;
+            error: string;
+        };
+        CertificationMilestoneReachedWebhook: {
+            /** @enum {string} */
+            type: "certification.milestone_reached";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["CertificationMilestoneReachedEvent"];
+        };
+        /** @description A card-network certification moved a step */
+        CertificationMilestoneReachedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "certification.milestone_reached";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "certification";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["CertificationMilestoneReachedPayload"];
+        };
+        /** @description A card-network certification moved a step */
+        CertificationMilestoneReachedPayload: {
+            /** @description The process's own event, e.g. KICKOFF_HELD */
+            event: string;
+            from: string;
+            to: string;
+            /** @description Who made the step happen: an API key, an operator, or "system" */
+            by: string;
+            notes?: string;
+            /** @description Its position in the process's history */
+            index: number;
+            /** Format: uuid */
+            orgId: string;
+            network: string;
+            /**
+             * Format: date-time
+             * @description When this certification (attempt) started
+             */
+            startedAt: string;
+        };
+        CertificationReminderSentWebhook: {
+            /** @enum {string} */
+            type: "certification.reminder_sent";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["CertificationReminderSentEvent"];
+        };
+        /** @description A certification that has not moved was reminded of */
+        CertificationReminderSentEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "certification.reminder_sent";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "certification";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["CertificationReminderSentPayload"];
+        };
+        /** @description A certification that has not moved was reminded of */
+        CertificationReminderSentPayload: {
+            /** Format: uuid */
+            orgId: string;
+            network: string;
+            /**
+             * Format: date-time
+             * @description When this certification (attempt) started
+             */
+            startedAt: string;
+            /** @description The stage it waits at */
+            stage: string;
+            /**
+             * Format: date-time
+             * @description When it last moved (a milestone, or its start)
+             */
+            lastProgressAt: string;
+            /**
+             * Format: date-time
+             * @description When it is past due
+             */
+            deadline: string;
+            /** @description Which reminder since the last progress (1, 2, ...) */
+            reminder: number;
+        };
+        CertificationEscalatedWebhook: {
+            /** @enum {string} */
+            type: "certification.escalated";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["CertificationEscalatedEvent"];
+        };
+        /** @description A certification passed its deadline */
+        CertificationEscalatedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "certification.escalated";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "certification";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["CertificationEscalatedPayload"];
+        };
+        /** @description A certification passed its deadline */
+        CertificationEscalatedPayload: {
+            /** Format: uuid */
+            orgId: string;
+            network: string;
+            /**
+             * Format: date-time
+             * @description When this certification (attempt) started
+             */
+            startedAt: string;
+            /** @description The stage it waits at */
+            stage: string;
+            /**
+             * Format: date-time
+             * @description When it last moved (a milestone, or its start)
+             */
+            lastProgressAt: string;
+            /**
+             * Format: date-time
+             * @description When it is past due
+             */
+            deadline: string;
+        };
+        CertificationCertifiedWebhook: {
+            /** @enum {string} */
+            type: "certification.certified";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["CertificationCertifiedEvent"];
+        };
+        /** @description A card network certified the org */
+        CertificationCertifiedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "certification.certified";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "certification";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["CertificationCertifiedPayload"];
+        };
+        /** @description A card network certified the org */
+        CertificationCertifiedPayload: {
+            /** @description The process's own event, e.g. KICKOFF_HELD */
+            event: string;
+            from: string;
+            to: string;
+            /** @description Who made the step happen: an API key, an operator, or "system" */
+            by: string;
+            notes?: string;
+            /** @description Its position in the process's history */
+            index: number;
+            /** Format: uuid */
+            orgId: string;
+            network: string;
+            /**
+             * Format: date-time
+             * @description When this certification (attempt) started
+             */
+            startedAt: string;
+        };
+        CertificationCancelledWebhook: {
+            /** @enum {string} */
+            type: "certification.cancelled";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["CertificationCancelledEvent"];
+        };
+        /** @description A certification was cancelled */
+        CertificationCancelledEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "certification.cancelled";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "certification";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["CertificationCancelledPayload"];
+        };
+        /** @description A certification was cancelled */
+        CertificationCancelledPayload: {
+            /** @description The process's own event, e.g. KICKOFF_HELD */
+            event: string;
+            from: string;
+            to: string;
+            /** @description Who made the step happen: an API key, an operator, or "system" */
+            by: string;
+            notes?: string;
+            /** @description Its position in the process's history */
+            index: number;
+            /** Format: uuid */
+            orgId: string;
+            network: string;
+            /**
+             * Format: date-time
+             * @description When this certification (attempt) started
+             */
+            startedAt: string;
+        };
+        ReportAccountLimitsReadyWebhook: {
+            /** @enum {string} */
+            type: "report.account_limits_ready";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["ReportAccountLimitsReadyEvent"];
+        };
+        /** @description An account limits report file is ready */
+        ReportAccountLimitsReadyEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "report.account_limits_ready";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "report";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["ReportAccountLimitsReadyPayload"];
+        };
+        /** @description An account limits report file is ready */
+        ReportAccountLimitsReadyPayload: {
+            /** Format: uuid */
+            orgId: string;
+            /** Format: uuid */
+            environmentId: string;
+            /** Format: date */
+            date: string;
+            fileName: string;
+        };
+        ReportScheduleChangedWebhook: {
+            /** @enum {string} */
+            type: "report.schedule_changed";
+            /**
+             * Format: date-time
+             * @description The event's occurredAt
+             */
+            timestamp: string;
+            data: components["schemas"]["ReportScheduleChangedEvent"];
+        };
+        /** @description A report was turned on or off (PUT /v1/report-schedules/:report) */
+        ReportScheduleChangedEvent: {
+            /** Format: uuid */
+            id: string;
+            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
+            sequence: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "report.schedule_changed";
+            /**
+             * @description Version of the payload's shape
+             * @enum {number}
+             */
+            version: 1;
+            /** Format: uuid */
+            orgId: string;
+            /**
+             * Format: uuid
+             * @description Null for an org-level event (onboarding)
+             */
+            environmentId: string | null;
+            subject: {
+                /** @enum {string} */
+                type: "report";
+                id: string;
+            };
+            /** Format: date-time */
+            occurredAt: string;
+            payload: components["schemas"]["ReportScheduleChangedPayload"];
+        };
+        /** @description A report was turned on or off (PUT /v1/report-schedules/:report) */
+        ReportScheduleChangedPayload: {
+            /** Format: uuid */
+            environmentId: string;
+            /** @enum {string} */
+            report: "account_limits";
+            enabled: boolean;
+        };
         /**
          * @example {
          *       "status": "ok"
@@ -2370,7 +4822,7 @@ export interface components {
             id: string;
             url: string;
             description: string | null;
-            eventTypes: ("account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "application.submitted" | "application.approved" | "application.rejected" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed")[];
+            eventTypes: ("account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "account.transaction_posted" | "account.parent_linked" | "account.parent_unlinked" | "account.customer_added" | "program.created" | "program.changed" | "status_reason.created" | "environment.settings_changed" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "org.time_zone_changed" | "application.submitted" | "application.approved" | "application.rejected" | "application.cancelled" | "application.expired" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed")[];
             enabled: boolean;
             /**
              * @description issuer: turned off; failing: every attempt failed for WEBHOOK_DISABLE_AFTER_HOURS (enable it again once the receiver is fixed)
@@ -2415,7 +4867,7 @@ export interface components {
             url: string;
             description?: string;
             /** @description The event types delivered; every type when empty */
-            eventTypes?: ("account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "application.submitted" | "application.approved" | "application.rejected" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed")[];
+            eventTypes?: ("account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "account.transaction_posted" | "account.parent_linked" | "account.parent_unlinked" | "account.customer_added" | "program.created" | "program.changed" | "status_reason.created" | "environment.settings_changed" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "org.time_zone_changed" | "application.submitted" | "application.approved" | "application.rejected" | "application.cancelled" | "application.expired" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed")[];
         };
         /**
          * @example {
@@ -2431,7 +4883,7 @@ export interface components {
             url?: string;
             description?: string | null;
             /** @description The event types delivered; every type when empty */
-            eventTypes?: ("account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "application.submitted" | "application.approved" | "application.rejected" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed")[];
+            eventTypes?: ("account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "account.transaction_posted" | "account.parent_linked" | "account.parent_unlinked" | "account.customer_added" | "program.created" | "program.changed" | "status_reason.created" | "environment.settings_changed" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "org.time_zone_changed" | "application.submitted" | "application.approved" | "application.rejected" | "application.cancelled" | "application.expired" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed")[];
             enabled?: boolean;
         };
         /**
@@ -2750,32 +5202,8 @@ export interface components {
             /** @description Whether more events are there already (read on at once) */
             more: boolean;
         };
-        Event: {
-            /** Format: uuid */
-            id: string;
-            /** @description Numbers events as they are written (a decimal integer); a page lists them in the order their transactions began, so it may not rise along a page */
-            sequence: string;
-            /** @enum {string} */
-            type: "account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "application.submitted" | "application.approved" | "application.rejected" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed";
-            /** @description Version of the payload's shape */
-            version: number;
-            /** Format: uuid */
-            orgId: string;
-            /**
-             * Format: uuid
-             * @description Null for an org-level event (onboarding)
-             */
-            environmentId: string | null;
-            subject: {
-                type: string;
-                id: string;
-            };
-            /** Format: date-time */
-            occurredAt: string;
-            payload: {
-                [key: string]: unknown;
-            };
-        };
+        /** @description An event: its payload is the schema its `type` names */
+        Event: components["schemas"]["AccountCreatedEvent"] | components["schemas"]["AccountStatusChangedEvent"] | components["schemas"]["AccountStatusRolledBackEvent"] | components["schemas"]["AccountTemporaryBlockLiftedEvent"] | components["schemas"]["AccountProgramMigratedEvent"] | components["schemas"]["AccountDueDayChangedEvent"] | components["schemas"]["AccountTransactionPostedEvent"] | components["schemas"]["AccountParentLinkedEvent"] | components["schemas"]["AccountParentUnlinkedEvent"] | components["schemas"]["AccountCustomerAddedEvent"] | components["schemas"]["ProgramCreatedEvent"] | components["schemas"]["ProgramChangedEvent"] | components["schemas"]["StatusReasonCreatedEvent"] | components["schemas"]["EnvironmentSettingsChangedEvent"] | components["schemas"]["ApiKeyCreatedEvent"] | components["schemas"]["ApiKeyRotatedEvent"] | components["schemas"]["ApiKeyRevokedEvent"] | components["schemas"]["OrgTimeZoneChangedEvent"] | components["schemas"]["ApplicationSubmittedEvent"] | components["schemas"]["ApplicationApprovedEvent"] | components["schemas"]["ApplicationRejectedEvent"] | components["schemas"]["ApplicationCancelledEvent"] | components["schemas"]["ApplicationExpiredEvent"] | components["schemas"]["OrgOnboardingStepEvent"] | components["schemas"]["OrgLiveEvent"] | components["schemas"]["EnvironmentReadyEvent"] | components["schemas"]["EnvironmentFailedEvent"] | components["schemas"]["CertificationMilestoneReachedEvent"] | components["schemas"]["CertificationReminderSentEvent"] | components["schemas"]["CertificationEscalatedEvent"] | components["schemas"]["CertificationCertifiedEvent"] | components["schemas"]["CertificationCancelledEvent"] | components["schemas"]["ReportAccountLimitsReadyEvent"] | components["schemas"]["ReportScheduleChangedEvent"];
         /**
          * @example {
          *       "targetProgramId": "f5b2d8e1-9c4a-4d37-8e6b-2a7c1f9d4e83"
@@ -15200,7 +17628,7 @@ export interface operations {
     listEvents: {
         parameters: {
             query?: {
-                type?: "account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "application.submitted" | "application.approved" | "application.rejected" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed";
+                type?: "account.created" | "account.status_changed" | "account.status_rolled_back" | "account.temporary_block_lifted" | "account.program_migrated" | "account.due_day_changed" | "account.transaction_posted" | "account.parent_linked" | "account.parent_unlinked" | "account.customer_added" | "program.created" | "program.changed" | "status_reason.created" | "environment.settings_changed" | "api_key.created" | "api_key.rotated" | "api_key.revoked" | "org.time_zone_changed" | "application.submitted" | "application.approved" | "application.rejected" | "application.cancelled" | "application.expired" | "org.onboarding_step" | "org.live" | "environment.ready" | "environment.failed" | "certification.milestone_reached" | "certification.reminder_sent" | "certification.escalated" | "certification.certified" | "certification.cancelled" | "report.account_limits_ready" | "report.schedule_changed";
                 /** @description The id of what the events are about (an account id, say) */
                 subjectId?: string;
                 /** @description Items per page (1-200) */
@@ -16118,6 +18546,1907 @@ export interface operations {
                      */
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    accountCreatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "account.created",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "account.created",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": "7e2a9c41-6b3d-4f85-a2c7-5d8e1f4b9a62",
+                 *         "subject": {
+                 *           "type": "account",
+                 *           "id": "6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "accountId": "6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50",
+                 *           "programId": "c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65",
+                 *           "applicationId": null,
+                 *           "parentAccountId": null
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountCreatedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    accountStatusChangedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "account.status_changed",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "account.status_changed",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": "7e2a9c41-6b3d-4f85-a2c7-5d8e1f4b9a62",
+                 *         "subject": {
+                 *           "type": "account",
+                 *           "id": "6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "accountId": "6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50",
+                 *           "from": "NORMAL",
+                 *           "to": "BLOCKED",
+                 *           "reason": {
+                 *             "id": "4c7e1a9b-2d5f-4a86-b3e1-9f2d6c8a5b17",
+                 *             "code": "FRAUD_SUSPECTED"
+                 *           },
+                 *           "description": "Card reported stolen by the holder",
+                 *           "blockedUntil": null,
+                 *           "accountVersion": 3
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountStatusChangedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    accountStatusRolledBackWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "account.status_rolled_back",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "account.status_rolled_back",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": "7e2a9c41-6b3d-4f85-a2c7-5d8e1f4b9a62",
+                 *         "subject": {
+                 *           "type": "account",
+                 *           "id": "6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "accountId": "6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50",
+                 *           "from": "CANCELLED",
+                 *           "to": "BLOCKED",
+                 *           "reason": {
+                 *             "id": "4c7e1a9b-2d5f-4a86-b3e1-9f2d6c8a5b17",
+                 *             "code": "FRAUD_SUSPECTED"
+                 *           },
+                 *           "description": "Card reported stolen by the holder",
+                 *           "blockedUntil": null,
+                 *           "accountVersion": 5
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountStatusRolledBackWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    accountTemporaryBlockLiftedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "account.temporary_block_lifted",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "account.temporary_block_lifted",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": "7e2a9c41-6b3d-4f85-a2c7-5d8e1f4b9a62",
+                 *         "subject": {
+                 *           "type": "account",
+                 *           "id": "6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "accountId": "6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50",
+                 *           "from": "BLOCKED",
+                 *           "to": "NORMAL",
+                 *           "reason": {
+                 *             "id": "4c7e1a9b-2d5f-4a86-b3e1-9f2d6c8a5b17",
+                 *             "code": "TEMPORARY_BLOCK_EXPIRED"
+                 *           },
+                 *           "description": null,
+                 *           "blockedUntil": null,
+                 *           "accountVersion": 3
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountTemporaryBlockLiftedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    accountProgramMigratedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "account.program_migrated",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "account.program_migrated",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": "7e2a9c41-6b3d-4f85-a2c7-5d8e1f4b9a62",
+                 *         "subject": {
+                 *           "type": "account",
+                 *           "id": "6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "accountId": "6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50",
+                 *           "fromProgramId": "c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65",
+                 *           "toProgramId": "f5b2d8e1-9c4a-4d37-8e6b-2a7c1f9d4e83",
+                 *           "accountVersion": 4
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountProgramMigratedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    accountDueDayChangedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "account.due_day_changed",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "account.due_day_changed",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": "7e2a9c41-6b3d-4f85-a2c7-5d8e1f4b9a62",
+                 *         "subject": {
+                 *           "type": "account",
+                 *           "id": "6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "accountId": "6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50",
+                 *           "fromDueDay": 10,
+                 *           "toDueDay": 20,
+                 *           "cycleClosesOn": "2026-04-10",
+                 *           "accountVersion": 4
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountDueDayChangedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    accountTransactionPostedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "account.transaction_posted",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "account.transaction_posted",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": "7e2a9c41-6b3d-4f85-a2c7-5d8e1f4b9a62",
+                 *         "subject": {
+                 *           "type": "account",
+                 *           "id": "6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "accountId": "6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50",
+                 *           "transactionId": "1e6c9a3f-7b2d-4f58-a4e9-8d1c5b7f3a26",
+                 *           "type": "CASH_IN",
+                 *           "amount": 150000,
+                 *           "currency": "BRL",
+                 *           "balanceAfter": 150000,
+                 *           "accountVersion": 2
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountTransactionPostedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    accountParentLinkedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "account.parent_linked",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "account.parent_linked",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": "7e2a9c41-6b3d-4f85-a2c7-5d8e1f4b9a62",
+                 *         "subject": {
+                 *           "type": "account",
+                 *           "id": "b1f7d3a9-6c2e-4b85-9a4d-3e8c6f1b7d25"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "accountId": "b1f7d3a9-6c2e-4b85-9a4d-3e8c6f1b7d25",
+                 *           "parentAccountId": "d9c4e2a7-1f6b-4a58-9d3e-7b2f5c8a1e64",
+                 *           "previousParentAccountId": null,
+                 *           "accountVersion": 2
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountParentLinkedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    accountParentUnlinkedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "account.parent_unlinked",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "account.parent_unlinked",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": "7e2a9c41-6b3d-4f85-a2c7-5d8e1f4b9a62",
+                 *         "subject": {
+                 *           "type": "account",
+                 *           "id": "b1f7d3a9-6c2e-4b85-9a4d-3e8c6f1b7d25"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "accountId": "b1f7d3a9-6c2e-4b85-9a4d-3e8c6f1b7d25",
+                 *           "previousParentAccountId": "d9c4e2a7-1f6b-4a58-9d3e-7b2f5c8a1e64",
+                 *           "accountVersion": 3
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountParentUnlinkedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    accountCustomerAddedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "account.customer_added",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "account.customer_added",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": "7e2a9c41-6b3d-4f85-a2c7-5d8e1f4b9a62",
+                 *         "subject": {
+                 *           "type": "account",
+                 *           "id": "6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "accountId": "6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50",
+                 *           "customerId": "9d4b2e7f-1a6c-4f83-b5e9-3c8a7d2f1e46",
+                 *           "role": "ADDITIONAL"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["AccountCustomerAddedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    programCreatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "program.created",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "program.created",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "program",
+                 *           "id": "c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "programId": "c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65",
+                 *           "type": "CREDIT",
+                 *           "cardNetwork": "VISA",
+                 *           "currency": "BRL",
+                 *           "name": "Acme Gold",
+                 *           "dueDays": [
+                 *             5,
+                 *             10,
+                 *             20
+                 *           ],
+                 *           "dueDayChangeLimit": 1,
+                 *           "defaultCreditLimit": 500000,
+                 *           "maxCreditLimit": 2000000,
+                 *           "programVersion": 1
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProgramCreatedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    programChangedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "program.changed",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "program.changed",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "program",
+                 *           "id": "c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "programId": "c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65",
+                 *           "before": {
+                 *             "dueDays": [
+                 *               5,
+                 *               10,
+                 *               20
+                 *             ],
+                 *             "defaultCreditLimit": 500000
+                 *           },
+                 *           "after": {
+                 *             "dueDays": [
+                 *               5,
+                 *               10,
+                 *               15,
+                 *               20
+                 *             ],
+                 *             "defaultCreditLimit": 750000
+                 *           },
+                 *           "programVersion": 2
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ProgramChangedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    statusReasonCreatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "status_reason.created",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "status_reason.created",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "status_reason",
+                 *           "id": "4c7e1a9b-2d5f-4a86-b3e1-9f2d6c8a5b17"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "reasonId": "4c7e1a9b-2d5f-4a86-b3e1-9f2d6c8a5b17",
+                 *           "code": "FRAUD_SUSPECTED",
+                 *           "description": "Suspected fraud or a fraud attempt",
+                 *           "appliesTo": [
+                 *             "BLOCKED",
+                 *             "CANCELLED"
+                 *           ]
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["StatusReasonCreatedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    environmentSettingsChangedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "environment.settings_changed",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "environment.settings_changed",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "environment",
+                 *           "id": "7e2a9c41-6b3d-4f85-a2c7-5d8e1f4b9a62"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "environmentId": "7e2a9c41-6b3d-4f85-a2c7-5d8e1f4b9a62",
+                 *           "before": {
+                 *             "statusReasonRequiredFor": []
+                 *           },
+                 *           "after": {
+                 *             "statusReasonRequiredFor": [
+                 *               "BLOCKED",
+                 *               "CANCELLED"
+                 *             ]
+                 *           }
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["EnvironmentSettingsChangedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    apiKeyCreatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "api_key.created",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "api_key.created",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "api_key",
+                 *           "id": "2f8d6b1a-7e3c-4d59-9b4a-1c6e8f2d7a39"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "apiKeyId": "2f8d6b1a-7e3c-4d59-9b4a-1c6e8f2d7a39",
+                 *           "environmentId": "a4d81f6c-2e9b-4c73-8b5a-6f1d3e7c2a98",
+                 *           "name": "backend",
+                 *           "prefix": "k7Qm2xPz"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApiKeyCreatedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    apiKeyRotatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "api_key.rotated",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "api_key.rotated",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "api_key",
+                 *           "id": "2f8d6b1a-7e3c-4d59-9b4a-1c6e8f2d7a39"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "apiKeyId": "2f8d6b1a-7e3c-4d59-9b4a-1c6e8f2d7a39",
+                 *           "environmentId": "a4d81f6c-2e9b-4c73-8b5a-6f1d3e7c2a98",
+                 *           "replacedById": "8b3e5d27-4f1a-4c96-a7d2-e5c9b1f3a684",
+                 *           "replacedByPrefix": "Rt4nW9cL",
+                 *           "expiresAt": "2026-03-10T13:05:12.482Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApiKeyRotatedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    apiKeyRevokedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "api_key.revoked",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "api_key.revoked",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "api_key",
+                 *           "id": "2f8d6b1a-7e3c-4d59-9b4a-1c6e8f2d7a39"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "apiKeyId": "2f8d6b1a-7e3c-4d59-9b4a-1c6e8f2d7a39",
+                 *           "environmentId": "a4d81f6c-2e9b-4c73-8b5a-6f1d3e7c2a98",
+                 *           "revokedAt": "2026-03-09T16:40:02.113Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApiKeyRevokedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    orgTimeZoneChangedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "org.time_zone_changed",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "org.time_zone_changed",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "org",
+                 *           "id": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *           "from": "America/Sao_Paulo",
+                 *           "to": "America/Manaus"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["OrgTimeZoneChangedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    applicationSubmittedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "application.submitted",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "application.submitted",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "application",
+                 *           "id": "e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "applicationId": "e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54",
+                 *           "programId": "c3e9a7d2-5f18-4b6a-9e2c-7d1f4a8b3c65"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApplicationSubmittedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    applicationApprovedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "application.approved",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "application.approved",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "application",
+                 *           "id": "e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "applicationId": "e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54",
+                 *           "accountId": "6a2d8f41-3b7c-4e95-a1d6-8c4f2e7b9a50"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApplicationApprovedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    applicationRejectedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "application.rejected",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "application.rejected",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "application",
+                 *           "id": "e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "applicationId": "e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54",
+                 *           "reasons": [
+                 *             "programId is not a program of this org"
+                 *           ]
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApplicationRejectedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    applicationCancelledWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "application.cancelled",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "application.cancelled",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "application",
+                 *           "id": "e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "applicationId": "e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApplicationCancelledWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    applicationExpiredWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "application.expired",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "application.expired",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "application",
+                 *           "id": "e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "applicationId": "e7a1c5d9-4b2f-4e68-8a3d-6f9c2b1e7d54"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ApplicationExpiredWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    orgOnboardingStepWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "org.onboarding_step",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "org.onboarding_step",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "org",
+                 *           "id": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *           "event": "SERVICE_DESK_ACCESS_GRANTED",
+                 *           "from": "serviceDesk.awaitingAccess",
+                 *           "to": "serviceDesk.granted",
+                 *           "by": "operator",
+                 *           "notes": "Service desk ticket SD-1042",
+                 *           "index": 3,
+                 *           "process": null,
+                 *           "network": null,
+                 *           "environment": null
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["OrgOnboardingStepWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    orgLiveWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "org.live",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "org.live",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "org",
+                 *           "id": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["OrgLiveWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    environmentReadyWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "environment.ready",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "environment.ready",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "environment",
+                 *           "id": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *           "environmentId": "7e2a9c41-6b3d-4f85-a2c7-5d8e1f4b9a62",
+                 *           "kind": "TEST"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["EnvironmentReadyWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    environmentFailedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "environment.failed",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "environment.failed",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "environment",
+                 *           "id": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *           "environmentId": "a4d81f6c-2e9b-4c73-8b5a-6f1d3e7c2a98",
+                 *           "kind": "PRODUCTION",
+                 *           "step": "createDefaultStatusReasons",
+                 *           "error": "createDefaultStatusReasons: connection refused"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["EnvironmentFailedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    certificationMilestoneReachedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "certification.milestone_reached",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "certification.milestone_reached",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "certification",
+                 *           "id": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *           "network": "VISA",
+                 *           "startedAt": "2026-03-03T09:00:00.000Z",
+                 *           "event": "KICKOFF_HELD",
+                 *           "from": "kickoff",
+                 *           "to": "testPlan",
+                 *           "by": "operator",
+                 *           "notes": "Kickoff call with Visa on 2026-03-04",
+                 *           "index": 0
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["CertificationMilestoneReachedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    certificationReminderSentWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "certification.reminder_sent",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "certification.reminder_sent",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "certification",
+                 *           "id": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *           "network": "VISA",
+                 *           "startedAt": "2026-03-03T09:00:00.000Z",
+                 *           "stage": "testPlan",
+                 *           "lastProgressAt": "2026-03-04T14:30:00.000Z",
+                 *           "deadline": "2026-06-01T09:00:00.000Z",
+                 *           "reminder": 1
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["CertificationReminderSentWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    certificationEscalatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "certification.escalated",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "certification.escalated",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "certification",
+                 *           "id": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *           "network": "VISA",
+                 *           "startedAt": "2026-03-03T09:00:00.000Z",
+                 *           "stage": "testPlan",
+                 *           "lastProgressAt": "2026-03-04T14:30:00.000Z",
+                 *           "deadline": "2026-06-01T09:00:00.000Z"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["CertificationEscalatedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    certificationCertifiedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "certification.certified",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "certification.certified",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "certification",
+                 *           "id": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *           "network": "VISA",
+                 *           "startedAt": "2026-03-03T09:00:00.000Z",
+                 *           "event": "CERTIFIED",
+                 *           "from": "results",
+                 *           "to": "certified",
+                 *           "by": "operator",
+                 *           "notes": "Visa letter of approval VL-2026-118",
+                 *           "index": 3
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["CertificationCertifiedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    certificationCancelledWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "certification.cancelled",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "certification.cancelled",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "certification",
+                 *           "id": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *           "network": "VISA",
+                 *           "startedAt": "2026-03-03T09:00:00.000Z",
+                 *           "event": "CANCEL",
+                 *           "from": "testPlan",
+                 *           "to": "cancelled",
+                 *           "by": "operator",
+                 *           "notes": "Postponed to next quarter",
+                 *           "index": 1
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["CertificationCancelledWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    reportAccountLimitsReadyWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "report.account_limits_ready",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "report.account_limits_ready",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "report",
+                 *           "id": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *           "environmentId": "7e2a9c41-6b3d-4f85-a2c7-5d8e1f4b9a62",
+                 *           "date": "2026-03-09",
+                 *           "fileName": "account-limits-2026-03-09.csv"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReportAccountLimitsReadyWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    reportScheduleChangedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event's id, the same on every attempt */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description Space-separated v1,<base64 HMAC-SHA256> signatures of `<id>.<timestamp>.<body>`, one per signing secret (two during a rotation) */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "report.schedule_changed",
+                 *       "timestamp": "2026-11-23T12:00:00.000Z",
+                 *       "data": {
+                 *         "id": "6f1c2f0e-7a51-8c3d-9e2b-0a4b5c6d7e8f",
+                 *         "sequence": "42",
+                 *         "type": "report.schedule_changed",
+                 *         "version": 1,
+                 *         "orgId": "0b6f3c52-9d4e-4a8b-8f1e-2c7a5d9e4b13",
+                 *         "environmentId": null,
+                 *         "subject": {
+                 *           "type": "report",
+                 *           "id": "7e2a9c41-6b3d-4f85-a2c7-5d8e1f4b9a62"
+                 *         },
+                 *         "occurredAt": "2026-11-23T12:00:00.000Z",
+                 *         "payload": {
+                 *           "environmentId": "7e2a9c41-6b3d-4f85-a2c7-5d8e1f4b9a62",
+                 *           "report": "account_limits",
+                 *           "enabled": false
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReportScheduleChangedWebhook"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx acknowledges the delivery; another status, or none within the timeout, is retried with backoff */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

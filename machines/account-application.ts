@@ -61,6 +61,11 @@ export type ApplicationStatus = (typeof applicationStatuses)[number];
 
 export interface ApplicationStateMeta {
   description: string;
+  /**
+   * An end the run itself records as the application's event; the ends processing reaches
+   * (account created, rejected) are recorded by processing with their outcome.
+   */
+  endRecordedByRun?: true;
 }
 
 function kindOf(applicant: Applicant): 'person' | 'company' {
@@ -177,8 +182,14 @@ export const accountApplicationMachine = setup({
     },
     ACCOUNT_CREATED: { type: 'final', meta: { description: 'The account exists' } },
     REJECTED: { type: 'final', meta: { description: 'Refused, with reasons' } },
-    CANCELLED: { type: 'final', meta: { description: 'Cancelled for good' } },
-    EXPIRED: { type: 'final', meta: { description: 'Left untouched too long' } },
+    CANCELLED: {
+      type: 'final',
+      meta: { description: 'Cancelled for good', endRecordedByRun: true },
+    },
+    EXPIRED: {
+      type: 'final',
+      meta: { description: 'Left untouched too long', endRecordedByRun: true },
+    },
   },
 });
 
@@ -186,6 +197,14 @@ export type AccountApplicationSnapshot = SnapshotFrom<typeof accountApplicationM
 
 export function applicationStatus(snapshot: AccountApplicationSnapshot): ApplicationStatus {
   return snapshot.value;
+}
+
+/** Whether the run records the end it is at as the application's event (cancelled, expired). */
+export function endRecordedByRun(snapshot: AccountApplicationSnapshot): boolean {
+  return (
+    snapshot.getMeta()[`accountApplication.${applicationStatus(snapshot)}`]?.endRecordedByRun ===
+    true
+  );
 }
 
 /** An application as it is created: a draft, or submitted at once when asked and complete. */

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CustomerInput } from '../common/customers.js';
+import type { EventType } from '../common/events.js';
+import type { ApplicationStatus } from '../machines/account-application.js';
 import { createAccountInTx } from './accounts/creation.js';
 import { findOrCreateCustomer, linkAdditionalCustomer } from './customers.js';
 import { recordEvent, recordEvents } from './events.js';
@@ -7,7 +9,12 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Tenant } from './tenant.js';
 import { inTransaction } from './transactions.js';
 
-// The account a submitted application becomes, made in the database.
+// The account a submitted application becomes, made in the database, and the application's events.
+
+const endEventTypes = {
+  CANCELLED: 'application.cancelled',
+  EXPIRED: 'application.expired',
+} as const satisfies Partial<Record<ApplicationStatus, EventType>>;
 
 export interface ApplicationToOpen {
   applicationId: string;
@@ -53,6 +60,27 @@ export function createAccountApplications({ prisma }: { prisma: PrismaClient }) 
           payload: { applicationId, reasons },
         },
       ]);
+    },
+
+    /**
+     * Records the end its run reached, cancelled or expired (once per application); the other ends
+     * are recorded with their outcome.
+     */
+    async recordEnded(
+      tenant: Tenant,
+      application: { applicationId: string; status: ApplicationStatus },
+    ): Promise<void> {
+      const { applicationId, status } = application;
+      const type = endEventTypes[status as keyof typeof endEventTypes];
+      if (!type) return;
+      await recordEvent(prisma, {
+        type,
+        key: `application:${applicationId}:${type}`,
+        ...tenant,
+        subjectType: 'application',
+        subjectId: applicationId,
+        payload: { applicationId },
+      });
     },
 
     /**

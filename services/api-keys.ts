@@ -11,6 +11,7 @@ import {
 } from '../machines/api-keys.js';
 import { randomIds, type IdSource } from './ids.js';
 import { keysetAfter, keysetOrder, readPage, type Page, type PageRequest } from './pages.js';
+import { recordEvent } from './events.js';
 import { inTransaction } from './transactions.js';
 
 // Org API keys look like `cie_test_<prefix>_<secret>`. The prefix finds the row; only a SHA-256
@@ -253,9 +254,28 @@ export function createApiKeys({
     /** Revokes the key now; revoking it again answers the key as it is, revoked at the first time. */
     async revoke(apiKeyId: string, scope: ApiKeyScope): Promise<ApiKeyView> {
       const where = { id: apiKeyId, ...inScope(scope) };
-      await prisma.apiKey.updateMany({
-        where: { ...where, revokedAt: null },
-        data: { revokedAt: new Date() },
+      const revokedAt = new Date();
+      await inTransaction(prisma, async (tx) => {
+        const revoked = await tx.apiKey.updateManyAndReturn({
+          where: { ...where, revokedAt: null },
+          data: { revokedAt },
+          select: { id: true, environmentId: true, orgId: true },
+        });
+        for (const key of revoked)
+          await recordEvent(tx, {
+            type: 'api_key.revoked',
+            key: `api-key:${key.id}:revoked`,
+            orgId: key.orgId,
+            environmentId: key.environmentId,
+            subjectType: 'api_key',
+            subjectId: key.id,
+            occurredAt: revokedAt,
+            payload: {
+              apiKeyId: key.id,
+              environmentId: key.environmentId,
+              revokedAt: revokedAt.toISOString(),
+            },
+          });
       });
       forget(apiKeyId);
       const key = await prisma.apiKey.findFirst({ where, select: viewFields });
@@ -303,6 +323,22 @@ export function createApiKeys({
           await tx.apiKey.update({
             where: { id: old.id },
             data: { expiresAt, replacedById: issued.id },
+          });
+          await recordEvent(tx, {
+            type: 'api_key.rotated',
+            key: `api-key:${old.id}:rotated`,
+            orgId: old.orgId,
+            environmentId: old.environmentId,
+            subjectType: 'api_key',
+            subjectId: old.id,
+            occurredAt: now,
+            payload: {
+              apiKeyId: old.id,
+              environmentId: old.environmentId,
+              replacedById: issued.id,
+              replacedByPrefix: issued.prefix,
+              expiresAt: expiresAt.toISOString(),
+            },
           });
         }
         forget(old.id);

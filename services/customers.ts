@@ -9,6 +9,7 @@ import {
   type AccountCustomerRole,
 } from '../machines/account-customers.js';
 import { lockAccount } from './accounts/lock.js';
+import { recordEvent } from './events.js';
 import type { IdSource } from './ids.js';
 import { inTransaction, type Tx } from './transactions.js';
 import type { Tenant } from './tenant.js';
@@ -153,7 +154,7 @@ export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
       return inTransaction(
         prisma,
         async (tx) => {
-          await lockAccount(tx, tenant, accountId);
+          const account = await lockAccount(tx, tenant, accountId);
           const customer = input.customerId
             ? await tx.customer.findFirst({
                 where: { id: input.customerId, environmentId: tenant.environmentId },
@@ -186,6 +187,15 @@ export function createCustomerService({ prisma }: { prisma: PrismaClient }) {
               role: 'ADDITIONAL',
               operationId: ids.operationId,
             },
+          });
+          // A customer joins an account once: the pair names the change
+          await recordEvent(tx, {
+            type: 'account.customer_added',
+            key: `account:${account.id}:customer:${customer.id}`,
+            ...tenant,
+            subjectType: 'account',
+            subjectId: account.id,
+            payload: { accountId: account.id, customerId: customer.id, role: 'ADDITIONAL' },
           });
           return customer;
         },

@@ -1,5 +1,5 @@
 import {
-  eventVersions,
+  eventCatalog,
   type EventCatalog,
   type EventPayload,
   type EventType,
@@ -13,7 +13,10 @@ import type { Tx } from './transactions.js';
 // in its own transaction (or its own statement), so an event exists exactly when its change does.
 // Each event's id derives from a key naming the change (`account:<id>:v<version>`, a workflow's
 // own operation), so a retried change or activity finds its event written: the insert does
-// nothing on a second run. The table is append-only; the feed reads it in `sequence` order.
+// nothing on a second run. Every payload is checked against its type's schema (common/events.ts)
+// before it is written: an event integrators cannot parse fails its change instead of reaching
+// them (a few microseconds of zod per write). The table is append-only; the feed reads it in
+// `sequence` order.
 
 export type NewEvent<Type extends EventType = EventType> = Type extends EventType
   ? {
@@ -42,10 +45,16 @@ function eventId(key: string): string {
  * event (same key) does nothing.
  */
 export function eventInsertSql(event: NewEvent, from?: Prisma.Sql): Prisma.Sql {
+  const { version, payload } = eventCatalog[event.type];
+  const checked = payload.safeParse(event.payload);
+  if (!checked.success)
+    throw new Error(
+      `the ${event.type} event's payload does not fit its schema: ${checked.error.message}`,
+    );
   const occurredAt = event.occurredAt ?? null;
   return Prisma.sql`
     INSERT INTO "Event" (id, type, version, "orgId", "environmentId", "subjectType", "subjectId", "occurredAt", payload)
-    SELECT ${eventId(event.key)}::uuid, ${event.type}::text, ${eventVersions[event.type]}::int,
+    SELECT ${eventId(event.key)}::uuid, ${event.type}::text, ${version}::int,
       ${event.orgId}::uuid, ${event.environmentId}::uuid, ${event.subjectType}::text,
       ${event.subjectId}::text, coalesce(${occurredAt}::timestamptz, CURRENT_TIMESTAMP),
       ${JSON.stringify(event.payload)}::jsonb

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DomainFailure } from '../common/failures.js';
 import type { Environment, Org } from '../generated/prisma/client.js';
 import type { CardNetwork } from '../machines/network-certification.js';
@@ -137,18 +138,30 @@ export function createOrgRecords({ prisma }: { prisma: PrismaClient }) {
         );
       }
       const key = issueApiKey(kind, ids);
-      await prisma.apiKey.createMany({
-        data: [
-          {
-            id: key.id,
-            orgId,
-            environmentId: environment.id,
-            prefix: key.prefix,
-            secretHash: key.secretHash,
-            name,
-          },
-        ],
-        skipDuplicates: true,
+      await inTransaction(prisma, async (tx) => {
+        await tx.apiKey.createMany({
+          data: [
+            {
+              id: key.id,
+              orgId,
+              environmentId: environment.id,
+              prefix: key.prefix,
+              secretHash: key.secretHash,
+              name,
+            },
+          ],
+          skipDuplicates: true,
+        });
+        // Keyed by the key's id (derived from the Idempotency-Key): a retry records nothing more
+        await recordEvent(tx, {
+          type: 'api_key.created',
+          key: `api-key:${key.id}:created`,
+          orgId,
+          environmentId: environment.id,
+          subjectType: 'api_key',
+          subjectId: key.id,
+          payload: { apiKeyId: key.id, environmentId: environment.id, name, prefix: key.prefix },
+        });
       });
       return {
         id: key.id,
@@ -162,7 +175,7 @@ export function createOrgRecords({ prisma }: { prisma: PrismaClient }) {
     /**
      * Moves the org to another time zone. `beforeCommit` runs with the org row locked, so changes
      * reach what depends on the zone (its snapshot schedule) in the order they commit; if it
-     * fails, nothing is written.
+     * fails, nothing is written. A move to another zone records org.time_zone_changed with it.
      */
     async changeTimeZone(
       orgId: string,
@@ -170,11 +183,22 @@ export function createOrgRecords({ prisma }: { prisma: PrismaClient }) {
       beforeCommit: () => Promise<void>,
     ): Promise<OrgWithEnvironments> {
       await inTransaction(prisma, async (tx) => {
-        const locked = await tx.$queryRaw<
-          { id: string }[]
-        >`SELECT id FROM "Org" WHERE id = ${orgId}::uuid FOR UPDATE`;
-        if (locked.length === 0) throw DomainFailure.notFound(`org ${orgId}`);
-        await tx.org.update({ where: { id: orgId }, data: { timeZone } });
+        const [locked] = await tx.$queryRaw<
+          { timeZone: string }[]
+        >`SELECT "timeZone" FROM "Org" WHERE id = ${orgId}::uuid FOR UPDATE`;
+        if (!locked) throw DomainFailure.notFound(`org ${orgId}`);
+        if (locked.timeZone !== timeZone) {
+          await tx.org.update({ where: { id: orgId }, data: { timeZone } });
+          await recordEvent(tx, {
+            type: 'org.time_zone_changed',
+            key: `org:${orgId}:time-zone:${randomUUID()}`,
+            orgId,
+            environmentId: null,
+            subjectType: 'org',
+            subjectId: orgId,
+            payload: { orgId, from: locked.timeZone, to: timeZone },
+          });
+        }
         await beforeCommit();
       });
       return (await get(orgId))!;

@@ -1,5 +1,6 @@
 import type { CardNetwork, ProgramType } from '../generated/prisma/enums.js';
-import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { EventPayload } from '../common/events.js';
 import { DomainFailure } from '../common/failures.js';
 import {
   programEdit,
@@ -8,7 +9,9 @@ import {
   type ProgramSettings,
   type ProgramTermsUsage,
 } from '../machines/account-terms.js';
+import { minorUnits } from '../machines/balance-limits.js';
 import { createOnce } from './create-once.js';
+import { recordEvent } from './events.js';
 import type { IdSource } from './ids.js';
 import { isUniqueViolation } from './prisma-errors.js';
 import type { Actor, Tenant } from './tenant.js';
@@ -52,12 +55,15 @@ export async function heldProgramTerms(tx: Tx, tenant: Tenant, programId: string
   return tx.program.findFirst({ where: { id: programId, environmentId: tenant.environmentId } });
 }
 
-/** The fields of an audit row as JSON: credit limits as exact numbers (below 2^53). */
-function auditJson(fields: Partial<ProgramSettings>): Prisma.InputJsonObject {
+/** Changed settings as the audit row and the event hold them. */
+type SettingsJson = EventPayload<'program.changed'>['after'];
+
+/** The fields as JSON: credit limits as exact numbers (below 2^53). */
+function eventJson(fields: Partial<ProgramSettings>): SettingsJson {
   return Object.fromEntries(
     Object.entries(fields).map(([field, value]) => [
       field,
-      typeof value === 'bigint' ? Number(value) : value,
+      typeof value === 'bigint' ? minorUnits(value) : value,
     ]),
   );
 }
@@ -93,7 +99,32 @@ export function createProgramService({ prisma }: { prisma: PrismaClient }) {
       try {
         return await createOnce(
           () => prisma.program.findFirst({ where: { id, environmentId: tenant.environmentId } }),
-          () => prisma.program.create({ data: { id, ...tenant, ...input } }),
+          () =>
+            inTransaction(prisma, async (tx) => {
+              const program = await tx.program.create({ data: { id, ...tenant, ...input } });
+              await recordEvent(tx, {
+                type: 'program.created',
+                key: `program:${id}:v${program.version}`,
+                ...tenant,
+                subjectType: 'program',
+                subjectId: id,
+                occurredAt: program.createdAt,
+                payload: {
+                  programId: id,
+                  type: program.type,
+                  cardNetwork: program.cardNetwork,
+                  currency: program.currency,
+                  name: program.name,
+                  dueDays: program.dueDays,
+                  dueDayChangeLimit: program.dueDayChangeLimit,
+                  defaultCreditLimit: minorUnits(program.defaultCreditLimit),
+                  maxCreditLimit:
+                    program.maxCreditLimit === null ? null : minorUnits(program.maxCreditLimit),
+                  programVersion: program.version,
+                },
+              });
+              return program;
+            }),
         );
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
@@ -140,16 +171,26 @@ export function createProgramService({ prisma }: { prisma: PrismaClient }) {
             where: { id: program.id },
             data: { ...edit.after, version },
           });
+          const before = eventJson(edit.before);
+          const after = eventJson(edit.after);
           await tx.programChange.create({
             data: {
               ...tenant,
               programId: program.id,
               programVersion: version,
-              before: auditJson(edit.before),
-              after: auditJson(edit.after),
+              before,
+              after,
               actor: actor.actor,
               requestId: actor.requestId ?? null,
             },
+          });
+          await recordEvent(tx, {
+            type: 'program.changed',
+            key: `program:${program.id}:v${version}`,
+            ...tenant,
+            subjectType: 'program',
+            subjectId: program.id,
+            payload: { programId: program.id, before, after, programVersion: version },
           });
           return changed;
         });

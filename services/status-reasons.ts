@@ -4,9 +4,11 @@ import type { AccountStatus } from '../machines/account-status.js';
 import { reasonRefusal, type NewStatusReason } from '../machines/status-reasons.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { createOnce } from './create-once.js';
+import { recordEvent } from './events.js';
 import type { IdSource } from './ids.js';
 import { isUniqueViolation } from './prisma-errors.js';
 import type { Tenant } from './tenant.js';
+import { inTransaction } from './transactions.js';
 import { keysetAfter, keysetOrder, readPage, type PageRequest } from './pages.js';
 
 // An environment's status reasons in the database; what a reason may be given for is the rule of
@@ -24,7 +26,27 @@ export function createStatusReasonService({ prisma }: { prisma: PrismaClient }) 
             prisma.accountStatusReason.findFirst({
               where: { id, environmentId: tenant.environmentId },
             }),
-          () => prisma.accountStatusReason.create({ data: { id, ...tenant, ...input } }),
+          () =>
+            inTransaction(prisma, async (tx) => {
+              const reason = await tx.accountStatusReason.create({
+                data: { id, ...tenant, ...input },
+              });
+              await recordEvent(tx, {
+                type: 'status_reason.created',
+                key: `status-reason:${id}:created`,
+                ...tenant,
+                subjectType: 'status_reason',
+                subjectId: id,
+                occurredAt: reason.createdAt,
+                payload: {
+                  reasonId: id,
+                  code: reason.code,
+                  description: reason.description,
+                  appliesTo: reason.appliesTo,
+                },
+              });
+              return reason;
+            }),
         );
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;

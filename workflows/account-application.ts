@@ -17,6 +17,7 @@ import {
   applicationRefusal,
   applicationStatus,
   draftExpiresAt,
+  endRecordedByRun,
   type AccountApplicationSnapshot,
   type ApplicationChanges,
   type ApplicationData,
@@ -185,6 +186,16 @@ export async function accountApplication(
           : { type: 'REJECTED', reasons: outcome.reasons, at: now(), by: 'system' },
       );
     }
+  }
+  // A cancelled or expired application's event; runs recorded before this have no marker for the
+  // patch and replay without it.
+  if (endRecordedByRun(host.snapshot) && patched('application-end-event')) {
+    await activities.recordApplicationEnded({
+      applicationId: input.applicationId,
+      orgId: input.orgId,
+      environmentId: input.environmentId,
+      status: applicationStatus(host.snapshot),
+    });
   }
   return host.view();
 }

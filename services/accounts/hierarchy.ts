@@ -6,6 +6,7 @@ import {
 } from '../../machines/account-hierarchy.js';
 import type { AccountStatus } from '../../machines/account-status.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
+import { recordEvent } from '../events.js';
 import type { Tenant } from '../tenant.js';
 import type { Sql } from '../sql.js';
 import { inTransaction, type Tx } from '../transactions.js';
@@ -89,17 +90,52 @@ export function createAccountHierarchy({ prisma, sql }: { prisma: PrismaClient; 
      * Links the account under a parent, or unlinks it with null. Links within an environment run
      * one at a time (a transaction-scoped advisory lock taken first), so each cycle check sees
      * every link made before it: two links that would close a cycle together cannot both pass,
-     * and no two links wait on each other's rows.
+     * and no two links wait on each other's rows. A link that is already as asked (a repeated
+     * PUT or DELETE) changes nothing; a change bumps the version and writes its event
+     * (account.parent_linked or account.parent_unlinked) in the same transaction.
      */
     async setParent(tenant: Tenant, accountId: string, parentId: string | null): Promise<void> {
       await inTransaction(prisma, async (tx) => {
         await tx.$executeRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(${`account-hierarchy:${tenant.environmentId}`}, 0))`;
         const account = await lockAccount(tx, tenant, accountId);
+        const previousParentAccountId = account.parentAccountId;
+        if (parentId === previousParentAccountId) return;
         if (parentId) await checkParent(tx, tenant, accountId, parentId);
+        const version = account.version + 1;
         await tx.account.update({
           where: { id: account.id },
-          data: { parentAccountId: parentId, version: account.version + 1 },
+          data: { parentAccountId: parentId, version },
         });
+        const event = {
+          key: `account:${account.id}:v${version}`,
+          ...tenant,
+          subjectId: account.id,
+        };
+        await recordEvent(
+          tx,
+          parentId
+            ? {
+                ...event,
+                type: 'account.parent_linked',
+                subjectType: 'account',
+                payload: {
+                  accountId: account.id,
+                  parentAccountId: parentId,
+                  previousParentAccountId,
+                  accountVersion: version,
+                },
+              }
+            : {
+                ...event,
+                type: 'account.parent_unlinked',
+                subjectType: 'account',
+                payload: {
+                  accountId: account.id,
+                  previousParentAccountId: previousParentAccountId!,
+                  accountVersion: version,
+                },
+              },
+        );
       });
     },
 

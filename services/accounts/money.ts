@@ -1,14 +1,16 @@
 import type { AccountTransaction } from '../../generated/prisma/client.js';
 import type { TransactionType } from '../../generated/prisma/enums.js';
-import { cashMovement } from '../../machines/balance-limits.js';
+import { cashMovement, minorUnits } from '../../machines/balance-limits.js';
 import type { PrismaClient } from '../../generated/prisma/client.js';
+import { recordEvent } from '../events.js';
 import type { IdSource } from '../ids.js';
 import type { Actor, Tenant } from '../tenant.js';
 import { inTransaction } from '../transactions.js';
 import { lockAccount } from './lock.js';
 import type { AccountRecord } from './records.js';
 
-// Cash-in and cash-out: the balance moves in the same transaction as its ledger row.
+// Cash-in and cash-out: the balance moves in the same transaction as its ledger row and its
+// account.transaction_posted event.
 
 export interface MoneyMovement {
   type: TransactionType;
@@ -41,9 +43,10 @@ export function createAccountLedger({ prisma }: { prisma: PrismaClient }) {
         const decided = cashMovement(account, { ...movement, amount });
         if ('refusal' in decided) throw decided.refusal;
         const balance = decided.balanceAfter;
+        const version = account.version + 1;
         await tx.account.update({
           where: { id: account.id },
-          data: { balance, version: account.version + 1 },
+          data: { balance, version },
         });
         const transaction = await tx.accountTransaction.create({
           data: {
@@ -58,7 +61,24 @@ export function createAccountLedger({ prisma }: { prisma: PrismaClient }) {
             requestId: actor.requestId ?? null,
           },
         });
-        return { transaction, account: { ...account, balance, version: account.version + 1 } };
+        await recordEvent(tx, {
+          type: 'account.transaction_posted',
+          key: `account:${account.id}:v${version}`,
+          ...tenant,
+          subjectType: 'account',
+          subjectId: account.id,
+          occurredAt: transaction.createdAt,
+          payload: {
+            accountId: account.id,
+            transactionId,
+            type: movement.type,
+            amount: movement.amount,
+            currency: movement.currency,
+            balanceAfter: minorUnits(balance),
+            accountVersion: version,
+          },
+        });
+        return { transaction, account: { ...account, balance, version } };
       });
     },
   };

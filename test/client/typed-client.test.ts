@@ -1,8 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCardIssuingClient } from '../../client/index.js';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  createCardIssuingClient,
+  type EventPayload,
+  type FeedEvent,
+  type WebhookBody,
+} from '../../client/index.js';
 import { buildOpenApiDocument } from '../../server/openapi-document.js';
-import { OPERATOR_KEY, sampleOrg, startTestProduct, type TestProduct } from '../support/harness.js';
+import {
+  OPERATOR_KEY,
+  eventually,
+  sampleOrg,
+  startTestProduct,
+  type TestProduct,
+} from '../support/harness.js';
 
 // The generated typed client (client/) against the running product: what the README's "Try it"
 // shows, typed end to end.
@@ -70,6 +81,30 @@ describe('the typed client', () => {
     });
     expect(cashIn.response.status, JSON.stringify(cashIn.error)).toBe(201);
     expect(cashIn.data?.account.balance).toBe(15_000);
+
+    // Its event, typed by its type: the payload's fields, and the webhook body around the item
+    const posted = await eventually(async () => {
+      const feed = await acme.GET('/v1/events', {
+        params: { query: { type: 'account.transaction_posted', subjectId: account.data!.id } },
+      });
+      return feed.data?.items.find(
+        (item): item is FeedEvent<'account.transaction_posted'> =>
+          item.type === 'account.transaction_posted',
+      );
+    });
+    expectTypeOf(posted.payload.amount).toEqualTypeOf<number>();
+    expectTypeOf<EventPayload<'account.transaction_posted'>['type']>().toEqualTypeOf<
+      'CASH_IN' | 'CASH_OUT'
+    >();
+    expect(posted.payload).toMatchObject({ type: 'CASH_IN', amount: 15_000, balanceAfter: 15_000 });
+    const body: WebhookBody<'account.transaction_posted'> = {
+      type: posted.type,
+      timestamp: posted.occurredAt,
+      data: posted,
+    };
+    const anyBody: WebhookBody = body;
+    if (anyBody.type === 'account.transaction_posted')
+      expectTypeOf(anyBody.data.payload.currency).toEqualTypeOf<string>();
 
     const blocked = await acme.PATCH('/v1/accounts/{accountId}/status', {
       params: { path: { accountId: account.data!.id } },

@@ -1,7 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventCatalog, type EventType } from '../../common/events.js';
 import { workflowIds } from '../../common/temporal-names.js';
+import { eventSchema } from '../../server/routes/events.js';
+import { eventView } from '../../services/events.js';
 import type { accountApplication } from '../../workflows/account-application.js';
 import {
   OPERATOR_KEY,
@@ -255,6 +258,27 @@ describe('the event log', () => {
       'application.rejected',
     ]);
     expect(rejectedEvents[1]!.payload.reasons.length).toBeGreaterThan(0);
+
+    // A draft cancelled: its event once the run has ended
+    const cancelled = await create({
+      applicant: { person: { name: 'Rosa Costa', documentNumber: 'EVT-APP-3' } },
+    });
+    expect(cancelled.status).toBe(201);
+    const cancel = await product.http(
+      'POST',
+      `/v1/account-applications/${cancelled.body.id}/cancel`,
+      { key },
+    );
+    expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
+    expect((await finished(cancelled.body.id)).status).toBe('CANCELLED');
+    const cancelledEvents = await feedOf(key, `&subjectId=${cancelled.body.id}`, 1);
+    expect(cancelledEvents.map((e) => [e.type, e.subject, e.payload])).toEqual([
+      [
+        'application.cancelled',
+        { type: 'application', id: cancelled.body.id },
+        { applicationId: cancelled.body.id },
+      ],
+    ]);
   });
 
   it('pages through the feed two at a time without gaps or duplicates, in the same order', async () => {
@@ -296,9 +320,10 @@ describe('the event log', () => {
     const slow = await product.prisma.$transaction(
       async (tx) => {
         const id = randomUUID();
+        const payload = { accountId: id, programId, applicationId: null, parentAccountId: null };
         await tx.$executeRaw`
           INSERT INTO "Event" (id, type, "orgId", "environmentId", "subjectType", "subjectId", payload)
-          VALUES (${id}::uuid, 'account.created', ${orgId}::uuid, ${environmentId}::uuid, 'account', ${id}, '{}'::jsonb)`;
+          VALUES (${id}::uuid, 'account.created', ${orgId}::uuid, ${environmentId}::uuid, 'account', ${id}, ${JSON.stringify(payload)}::jsonb)`;
         // ... while another change commits behind it, with a higher sequence number
         const fast: string = (await openAccount()).body.id;
         const meanwhile = await read(key, accounts, 200, head);
@@ -357,6 +382,253 @@ describe('the event log', () => {
     expectProblem(await bad('type=account.exploded'), 400);
     expectProblem(await bad('orgId=x'), 400, 'unknown_field');
     expect((await product.http('GET', '/v1/events')).status).toBe(401);
+  });
+});
+
+describe('the events of every other change a user makes through the API', () => {
+  /** The events of `subjectId` once there are `atLeast`, of `type` if given. */
+  const eventsOf = (subjectId: string, atLeast: number, type?: string) =>
+    feedOf(key, `${type ? `&type=${type}` : ''}&subjectId=${subjectId}`, atLeast);
+
+  it('records a cash-in and a cash-out once each, also when a request is retried with its Idempotency-Key', async () => {
+    const accountId: string = (await openAccount()).body.id;
+    const move = (json: object, idempotencyKey: string) =>
+      product.http('POST', `/v1/accounts/${accountId}/transactions`, {
+        key,
+        json,
+        headers: { 'idempotency-key': idempotencyKey },
+      });
+    const cashIn = { type: 'CASH_IN', amount: 15000, currency: 'BRL' };
+    const inKey = `cash-in-${randomBytes(4).toString('hex')}`;
+    const first = await move(cashIn, inKey);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const again = await move(cashIn, inKey);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    const out = await move({ type: 'CASH_OUT', amount: 4000, currency: 'BRL' }, `out-${inKey}`);
+    expect(out.status, JSON.stringify(out.body)).toBe(201);
+    // Refused (more than the balance): no event
+    expectProblem(
+      await move({ type: 'CASH_OUT', amount: 999999, currency: 'BRL' }, `no-${inKey}`),
+      422,
+    );
+
+    const events = await eventsOf(accountId, 2, 'account.transaction_posted');
+    expect(events).toHaveLength(2);
+    expect(events[0]).toMatchObject({
+      type: 'account.transaction_posted',
+      environmentId: expect.any(String),
+      subject: { type: 'account', id: accountId },
+      payload: {
+        accountId,
+        transactionId: first.body.transaction.id,
+        type: 'CASH_IN',
+        amount: 15000,
+        currency: 'BRL',
+        balanceAfter: 15000,
+        accountVersion: 2,
+      },
+    });
+    expect(events[1]!.payload).toEqual({
+      accountId,
+      transactionId: out.body.transaction.id,
+      type: 'CASH_OUT',
+      amount: 4000,
+      currency: 'BRL',
+      balanceAfter: 11000,
+      accountVersion: 3,
+    });
+    // The log holds exactly one per ledger row: the retry wrote none
+    const written = await product.prisma.event.count({
+      where: { type: 'account.transaction_posted', subjectId: accountId },
+    });
+    expect(written).toBe(await product.prisma.accountTransaction.count({ where: { accountId } }));
+  });
+
+  it('records linking and unlinking a parent, and nothing for a link already as asked', async () => {
+    const parentId: string = (await openAccount()).body.id;
+    const childId: string = (await openAccount()).body.id;
+    const link = () =>
+      product.http('PUT', `/v1/accounts/${childId}/parent`, {
+        key,
+        json: { parentAccountId: parentId },
+      });
+    const unlink = () => product.http('DELETE', `/v1/accounts/${childId}/parent`, { key });
+    expect((await link()).status).toBe(200);
+    expect((await link()).status).toBe(200);
+    const unlinked = await unlink();
+    expect(unlinked.status).toBe(200);
+    expect(unlinked.body.version).toBe(3);
+    expect((await unlink()).status).toBe(200);
+
+    const events = await eventsOf(childId, 3);
+    expect(events.map((e) => e.type)).toEqual([
+      'account.created',
+      'account.parent_linked',
+      'account.parent_unlinked',
+    ]);
+    expect(events[1]).toMatchObject({
+      subject: { type: 'account', id: childId },
+      payload: {
+        accountId: childId,
+        parentAccountId: parentId,
+        previousParentAccountId: null,
+        accountVersion: 2,
+      },
+    });
+    expect(events[2]!.payload).toEqual({
+      accountId: childId,
+      previousParentAccountId: parentId,
+      accountVersion: 3,
+    });
+  });
+
+  it('records an additional customer joining an account', async () => {
+    const accountId: string = (await openAccount()).body.id;
+    const added = await product.http('POST', `/v1/accounts/${accountId}/customers`, {
+      key,
+      json: { customer: { person: { name: 'João Souza', documentNumber: 'EVT-ADD-1' } } },
+      headers: { 'idempotency-key': `add-${accountId}` },
+    });
+    expect(added.status, JSON.stringify(added.body)).toBe(201);
+    const [event] = await eventsOf(accountId, 1, 'account.customer_added');
+    expect(event).toMatchObject({
+      subject: { type: 'account', id: accountId },
+      payload: { accountId, customerId: added.body.customer.id, role: 'ADDITIONAL' },
+    });
+  });
+
+  it('records a program created and changed, and nothing for a change to what already is', async () => {
+    const created = await product.http('POST', '/v1/programs', {
+      key,
+      json: {
+        name: 'Events Credit',
+        type: 'CREDIT',
+        cardNetwork: 'VISA',
+        currency: 'BRL',
+        dueDays: [10, 20],
+        defaultCreditLimit: 500000,
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const id: string = created.body.id;
+    const change = (json: object) => product.http('PATCH', `/v1/programs/${id}`, { key, json });
+    const changed = await change({ name: 'Events Platinum', dueDays: [5, 10, 20] });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect((await change({ name: 'Events Platinum' })).status).toBe(200);
+
+    const events = await eventsOf(id, 2);
+    expect(events.map((e) => e.type)).toEqual(['program.created', 'program.changed']);
+    expect(events[0]).toMatchObject({
+      subject: { type: 'program', id },
+      payload: {
+        programId: id,
+        type: 'CREDIT',
+        name: 'Events Credit',
+        dueDays: [10, 20],
+        defaultCreditLimit: 500000,
+        programVersion: 1,
+      },
+    });
+    expect(events[1]!.payload).toEqual({
+      programId: id,
+      before: { name: 'Events Credit', dueDays: [10, 20] },
+      after: { name: 'Events Platinum', dueDays: [5, 10, 20] },
+      programVersion: 2,
+    });
+  });
+
+  it('records a status reason created and a settings change', async () => {
+    const reason = await product.http('POST', '/v1/account-status-reasons', {
+      key,
+      json: { code: 'EVENTS_COURT', description: 'Blocked by court order', appliesTo: ['BLOCKED'] },
+    });
+    expect(reason.status, JSON.stringify(reason.body)).toBe(201);
+    const [created] = await eventsOf(reason.body.id, 1, 'status_reason.created');
+    expect(created).toMatchObject({
+      subject: { type: 'status_reason', id: reason.body.id },
+      payload: {
+        reasonId: reason.body.id,
+        code: 'EVENTS_COURT',
+        description: 'Blocked by court order',
+        appliesTo: ['BLOCKED'],
+      },
+    });
+
+    const before = (await product.http('GET', '/v1/settings', { key })).body;
+    const patch = () =>
+      product.http('PATCH', '/v1/settings', {
+        key,
+        json: { statusReasonRequiredFor: ['CANCELLED'] },
+      });
+    expect((await patch()).status).toBe(200);
+    expect((await patch()).status).toBe(200);
+    const environmentId: string = created!.environmentId!;
+    const [settingsChanged, ...more] = await eventsOf(
+      environmentId,
+      1,
+      'environment.settings_changed',
+    );
+    expect(more).toEqual([]);
+    expect(settingsChanged).toMatchObject({
+      subject: { type: 'environment', id: environmentId },
+      payload: {
+        environmentId,
+        before: { statusReasonRequiredFor: before.statusReasonRequiredFor },
+        after: { statusReasonRequiredFor: ['CANCELLED'] },
+      },
+    });
+    await product.http('PATCH', '/v1/settings', { key, json: before });
+  });
+
+  it("records an API key issued, rotated and revoked, never its secret, and the org's time zone moving", async () => {
+    const issued = await product.http('POST', `/v1/orgs/${orgId}/api-keys`, {
+      key: OPERATOR_KEY,
+      json: { environment: 'TEST', name: 'events' },
+    });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+    const apiKeyId: string = issued.body.id;
+    const rotated = await product.http('POST', `/v1/api-keys/${apiKeyId}/rotate`, {
+      key: OPERATOR_KEY,
+    });
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(201);
+    const successor: string = rotated.body.apiKey.id;
+    expect((await product.http('POST', `/v1/api-keys/${successor}/revoke`, { key })).status).toBe(
+      200,
+    );
+    expect((await product.http('POST', `/v1/api-keys/${successor}/revoke`, { key })).status).toBe(
+      200,
+    );
+
+    const events = await eventsOf(apiKeyId, 2);
+    expect(events.map((e) => e.type)).toEqual(['api_key.created', 'api_key.rotated']);
+    expect(events[0]!.payload).toEqual({
+      apiKeyId,
+      environmentId: issued.body.environmentId,
+      name: 'events',
+      prefix: expect.any(String),
+    });
+    expect(events[1]!.payload).toMatchObject({ apiKeyId, replacedById: successor });
+    const revoked = await eventsOf(successor, 1);
+    expect(revoked.map((e) => e.type)).toEqual(['api_key.revoked']);
+    expect(revoked[0]!.subject).toEqual({ type: 'api_key', id: successor });
+    const secrets = [issued.body.token as string, rotated.body.apiKey.token as string];
+    for (const event of [...events, ...revoked])
+      for (const secret of secrets) expect(JSON.stringify(event)).not.toContain(secret);
+
+    const move = (timeZone: string) =>
+      product.http('PATCH', `/v1/orgs/${orgId}`, { key: OPERATOR_KEY, json: { timeZone } });
+    const from = (await product.http('GET', `/v1/orgs/${orgId}`, { key: OPERATOR_KEY })).body
+      .timeZone as string;
+    expect((await move('America/Manaus')).status).toBe(200);
+    expect((await move('America/Manaus')).status).toBe(200);
+    const [moved, ...again] = await eventsOf(orgId, 1, 'org.time_zone_changed');
+    expect(again).toEqual([]);
+    expect(moved).toMatchObject({
+      environmentId: null,
+      subject: { type: 'org', id: orgId },
+      payload: { orgId, from, to: 'America/Manaus' },
+    });
   });
 });
 
@@ -430,7 +702,54 @@ describe('the event log of an org onboarded to live', () => {
     expect(testEvents.map((e) => e.type)).toEqual(['account.created']);
     const productionEvents = await feed(production);
     expect(productionEvents.some((e) => e.subject.id === account.body.id)).toBe(false);
-    expect(productionEvents.filter((e) => e.environmentId !== null)).toEqual([]);
+    // Of production's own, only the issue of its key
+    expect(productionEvents.filter((e) => e.environmentId !== null).map((e) => e.type)).toEqual([
+      'api_key.created',
+    ]);
     expect(productionEvents.some((e) => e.type === 'org.live')).toBe(true);
+  });
+});
+
+// Last in this file, after its broad scenario (accounts and their money, parents, customers,
+// programs, reasons, settings, keys, applications, an org onboarded to live with certifications):
+// every event its database holds parses with its type's schema, as the feed and webhooks show it.
+// Writing checks each payload already (services/events.ts); this also checks the rest of the item.
+describe('every recorded event', () => {
+  it("fits its type's published schema", async () => {
+    const rows = await product.prisma.event.findMany({ orderBy: { sequence: 'asc' } });
+    const seen = new Set(rows.map((row) => row.type));
+    expect(rows.length).toBeGreaterThan(30);
+    const misfits = rows.flatMap((row) => {
+      const view = eventView(row);
+      const payload = eventCatalog[row.type as EventType]?.payload.safeParse(row.payload);
+      const item = eventSchema.safeParse(view);
+      return payload?.success && item.success
+        ? []
+        : [
+            {
+              type: row.type,
+              payload: row.payload,
+              error: (payload?.error ?? item.error)?.message,
+            },
+          ];
+    });
+    expect(misfits).toEqual([]);
+    // The scenario reached the types every change a user makes writes
+    const userChanges: EventType[] = [
+      'account.transaction_posted',
+      'account.parent_linked',
+      'account.parent_unlinked',
+      'account.customer_added',
+      'program.created',
+      'program.changed',
+      'status_reason.created',
+      'environment.settings_changed',
+      'api_key.created',
+      'api_key.rotated',
+      'api_key.revoked',
+      'org.time_zone_changed',
+      'application.cancelled',
+    ];
+    expect(userChanges.filter((type) => !seen.has(type))).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventType } from '../../common/events.js';
 import { workflowIds } from '../../common/temporal-names.js';
+import { webhookBodySchemas } from '../../server/routes/events.js';
 import {
   OPERATOR_KEY,
   createOrgWithKey,
@@ -306,6 +308,11 @@ describe('webhook endpoints', () => {
     );
     expect(subjects(test)).toEqual([testAccount]);
     expect(subjects(production)).toEqual([productionAccount]);
+    // Each body is what the document's webhook of its type declares
+    for (const message of [...test.accepted(), ...production.accepted()]) {
+      const body = JSON.parse(message.body) as { type: EventType };
+      expect(webhookBodySchemas[body.type].safeParse(body).error).toBeUndefined();
+    }
   });
 
   it('deletes an endpoint: gone from reads, its delivery process ends', async () => {

@@ -46,5 +46,10 @@ describe('application drafts (time-skipped)', () => {
     expect(
       (await product.http('POST', `/v1/account-applications/${id}/submit`, { key })).status,
     ).toBe(409);
+    // Its end is the application's event, written by the run before it returned
+    const events = await product.prisma.event.findMany({ where: { subjectId: id } });
+    expect(events.map((e) => [e.type, e.subjectType, e.payload])).toEqual([
+      ['application.expired', 'application', { applicationId: id }],
+    ]);
   });
 });
