@@ -36,7 +36,7 @@ function stopAndExit(code: number, message: string): void {
   void stopAll().finally(() => process.exit(code));
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  // `on`, not `once`: npm and tsx relay a Ctrl-C, and a second signal must not cut the stop short.
+  // `on`, not `once`: npm relays a Ctrl-C, and a second signal must not cut the stop short.
   process.on(signal, () =>
     stopAndExit(
       signal === 'SIGINT' ? 130 : 143,
