@@ -1,9 +1,9 @@
-import { createServer, type Server } from 'node:http';
 import type { ClientInterceptors } from '@temporalio/client';
 import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { temporalUiBaseUrl, type Config } from './config.js';
 import { openDatabase, type Database } from './database.js';
+import { serveHttp } from './http-server.js';
 import type { Logger } from './logger.js';
 import { resolveSecrets } from './development-secrets.js';
 import { openTemporal, type TemporalHandles } from './temporal.js';
@@ -114,15 +114,12 @@ export async function startProduct(
         maxBodyBytes: config.http.maxBodyBytes,
         metrics: { databasePool: pool, temporalMetricsUrl: temporalRuntime.metricsUrl },
       });
-      const server: Server = await new Promise((resolve, reject) => {
-        const s = createServer(listener).listen(config.http.port, config.http.host, () =>
-          resolve(s),
-        );
-        s.once('error', reject);
+      const server = await serveHttp(listener, {
+        host: config.http.host,
+        port: config.http.port,
+        drainMs: config.http.drainMs,
       });
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : config.http.port;
-      const url = `http://${config.http.host}:${port}`;
+      const url = `http://${config.http.host}:${server.port}`;
       logger.info(
         { apiUrl: url, temporalUi: temporalUiBaseUrl(config), dataDir: config.dataDir },
         'API listening',
@@ -130,7 +127,7 @@ export async function startProduct(
       return {
         url,
         stop: async () => {
-          await new Promise<void>((resolve) => server.close(() => resolve()));
+          await server.stop();
           logger.info('API stopped');
         },
       };
