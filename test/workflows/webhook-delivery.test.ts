@@ -5,9 +5,14 @@ import path from 'node:path';
 import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { workflowIds } from '../../common/temporal-names.js';
+import {
+  SENDING_FIRST_RETRY_MS,
+  SENDING_HEARTBEAT_TIMEOUT_MS,
+} from '../../workflows/webhook-endpoint-delivery.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   OPERATOR_KEY,
+  PRODUCT_STEP_MS,
   SERVER_SECRET,
   SESSION_SECRET,
   createOrgWithKey,
@@ -34,6 +39,21 @@ const FAST_WEBHOOKS = {
   // A worker makes sure every endpoint's process runs once a second
   WEBHOOK_SWEEP_SECONDS: '1',
 };
+
+/** A worker process's start: loading the code and connecting (the workflow bundle is given) */
+const WORKER_START_MS = 120_000;
+/** How long Temporal keeps a workflow's next task for the worker that ran it last (SDK default) */
+const STICKY_QUEUE_TIMEOUT_MS = 10_000;
+/**
+ * After a worker dies mid-attempt, until every delivery is recorded: the attempt is made again
+ * once its heartbeat timeout and first retry have passed; the workflow goes on once the dead
+ * worker's sticky queue has timed out; planning and sending the rest are two steps of its own.
+ */
+const REDELIVERED_WITHIN_MS =
+  SENDING_HEARTBEAT_TIMEOUT_MS +
+  SENDING_FIRST_RETRY_MS +
+  STICKY_QUEUE_TIMEOUT_MS +
+  2 * PRODUCT_STEP_MS;
 
 let product: TestProduct;
 let key: string;
@@ -348,7 +368,9 @@ describe('webhook delivery', () => {
   });
 });
 
-describe('webhook delivery when the worker dies', () => {
+// The API's start, two workers' and the redelivery
+const timeout = 3 * WORKER_START_MS + REDELIVERED_WITHIN_MS;
+describe('webhook delivery when the worker dies', { timeout }, () => {
   it('loses nothing: the attempt in flight is made again by the next worker', async () => {
     const api = await startTestProduct({ api: true, worker: false }, FAST_WEBHOOKS);
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'cie-webhook-worker-'));
@@ -367,7 +389,7 @@ describe('webhook delivery when the worker dies', () => {
       ...FAST_WEBHOOKS,
     };
     const startWorker = () =>
-      startEntryPoint('bin/worker.ts', workerEnv, 'worker running', 120_000);
+      startEntryPoint('bin/worker.ts', workerEnv, 'worker running', WORKER_START_MS);
     let worker = await startWorker();
     let first = true;
     let arrived: () => void = () => undefined;
@@ -413,7 +435,7 @@ describe('webhook delivery when the worker dies', () => {
         return items.length === accountIds.length && items.every((d) => d.status === 'DELIVERED')
           ? items
           : undefined;
-      }, 90_000);
+      }, REDELIVERED_WITHIN_MS);
       const accepted = r.accepted();
       expect(new Set(accepted.map((m) => dataOf(m).subject.id))).toEqual(new Set(accountIds));
       // The held message came again (same webhook-id) and was taken once
@@ -429,5 +451,5 @@ describe('webhook delivery when the worker dies', () => {
       await worker.killGroup();
       await api.stop();
     }
-  }, 180_000);
+  });
 });
