@@ -427,15 +427,27 @@ describe('webhook delivery when the worker dies', { timeout }, () => {
       // What the dead worker sent; an answer it got but did not record can be sent again
       const sentByDeadWorker = new Set(r.received.map((m) => m.id));
       worker = await startWorker();
+      let recorded: unknown;
       await eventually(async () => {
         const page = await api.http('GET', `/v1/webhook-endpoints/${created.body.id}/deliveries`, {
           key: apiKey,
         });
         const items = page.body.items as { status: string }[];
+        recorded = items;
         return items.length === accountIds.length && items.every((d) => d.status === 'DELIVERED')
           ? items
           : undefined;
-      }, REDELIVERED_WITHIN_MS);
+      }, REDELIVERED_WITHIN_MS).catch(async (error: unknown) => {
+        // Where it stuck: what was recorded, what the run waits on, what the new worker said
+        const run = await api.temporal.workflow
+          .getHandle(workflowIds.webhookEndpointDelivery(created.body.id))
+          .describe();
+        throw new Error(
+          `${(error as Error).message}; deliveries ${JSON.stringify(recorded)}; ` +
+            `pending activities ${JSON.stringify(run.raw.pendingActivities)}; ` +
+            `the new worker printed:\n${worker.output().slice(-3000)}`,
+        );
+      });
       const accepted = r.accepted();
       expect(new Set(accepted.map((m) => dataOf(m).subject.id))).toEqual(new Set(accountIds));
       // The held message came again (same webhook-id) and was taken once
