@@ -11,6 +11,7 @@ import { newProductSetup, startProduct } from './product.js';
 import { benchRelatedAccounts } from './related-accounts.js';
 import { benchStartup } from './startup.js';
 import { benchStatusChange } from './status-change.js';
+import { benchStop } from './stop.js';
 import {
   benchApplicationStart,
   benchApplicationUpdate,
@@ -36,7 +37,7 @@ function stopAndExit(code: number, message: string): void {
   void stopAll().finally(() => process.exit(code));
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  // `on`, not `once`: npm and tsx relay a Ctrl-C, and a second signal must not cut the stop short.
+  // `on`, not `once`: npm relays a Ctrl-C, and a second signal must not cut the stop short.
   process.on(signal, () =>
     stopAndExit(
       signal === 'SIGINT' ? 130 : 143,
@@ -67,6 +68,9 @@ async function main(): Promise<Figure[]> {
     startup.figure,
     await benchDailySnapshot(ctx),
   ];
+  // Last: it starts and stops the product on the same data directory and ports
+  await startup.product.stop();
+  figures.push(await benchStop(setup, sizes.startupRounds, sizes.concurrency));
   for (const f of figures) {
     if (!Number.isFinite(f.ratio) || f.ratio <= 0)
       throw new Error(`${f.name}: ratio ${f.ratio} (${f.product.value} / ${f.baseline.value})`);

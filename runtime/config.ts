@@ -60,6 +60,7 @@ const envSchema = z.object({
     z.string().min(32, 'must be at least 32 characters').optional(),
   ),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(102_400),
+  HTTP_DRAIN_SECONDS: z.coerce.number().min(0).max(300).default(5),
   APPLICATION_DRAFT_EXPIRY_DAYS: z.coerce.number().positive().max(3650).default(30),
   API_KEY_CACHE_SECONDS: z.coerce.number().min(0).max(300).default(5),
   API_KEY_ROTATION_GRACE_HOURS: z.coerce.number().min(0).max(720).default(24),
@@ -95,7 +96,13 @@ export interface OnboardingSettings {
 
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
-  http: { host: string; port: number; maxBodyBytes: number };
+  http: {
+    host: string;
+    port: number;
+    maxBodyBytes: number;
+    /** How long a stop lets responses under way finish before it closes their connections */
+    drainMs: number;
+  };
   dataDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   database:
@@ -195,7 +202,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
   return {
     nodeEnv: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, maxBodyBytes: e.MAX_BODY_BYTES },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      drainMs: e.HTTP_DRAIN_SECONDS * 1000,
+    },
     dataDir,
     logLevel: e.LOG_LEVEL,
     database: e.DATABASE_URL

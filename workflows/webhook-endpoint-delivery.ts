@@ -25,12 +25,21 @@ const waiting = proxyActivities<WebhookActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
+/** How soon an attempt whose worker died is noticed: the sending activity's heartbeat timeout */
+export const SENDING_HEARTBEAT_TIMEOUT_MS = 5_000;
+/** How soon after a failed or lost attempt its activity runs again (the first retry) */
+export const SENDING_FIRST_RETRY_MS = 1_000;
+
 const sending = proxyActivities<WebhookActivities>({
   // The receiver's own timeout (at most a minute) plus recording the outcome; the activity
   // heartbeats while it waits for the receiver
   startToCloseTimeout: '90 seconds',
-  heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  heartbeatTimeout: SENDING_HEARTBEAT_TIMEOUT_MS,
+  retry: {
+    initialInterval: SENDING_FIRST_RETRY_MS,
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+  },
 });
 
 /** A step whose activity failed for good is tried again after this. */

@@ -21,6 +21,7 @@ const FIGURES = [
   'related overview',
   'start to healthy',
   'daily snapshot',
+  'stop under load',
 ];
 const BENCH_MS = 300_000;
 

@@ -3,6 +3,7 @@ import {
   createOrgWithKey,
   eventually,
   expectProblem,
+  PRODUCT_STEP_MS,
   startTestProduct,
   type TestProduct,
 } from '../support/harness.js';
@@ -10,9 +11,14 @@ import {
 // Checked keys are trusted for API_KEY_CACHE_SECONDS without a lookup; that is also the longest a
 // revoked key keeps working.
 
+const CACHE_MS = 1_000;
+
 let product: TestProduct;
 beforeAll(async () => {
-  product = await startTestProduct({ api: true, worker: false }, { API_KEY_CACHE_SECONDS: '1' });
+  product = await startTestProduct(
+    { api: true, worker: false },
+    { API_KEY_CACHE_SECONDS: String(CACHE_MS / 1000) },
+  );
 });
 afterAll(async () => {
   await product?.stop();
@@ -46,7 +52,7 @@ describe('an expired API key', () => {
     const refused = await eventually(async () => {
       const response = await product.http('GET', '/v1/programs', { key });
       return response.status === 401 ? response : undefined;
-    }, 5_000);
+    }, CACHE_MS + PRODUCT_STEP_MS);
     expectProblem(refused, 401);
   });
 });

@@ -162,7 +162,7 @@ export { sampleOrg };
  * gives up on it: a worker that dies mid-step has it retried after the activity's start-to-close
  * timeout (at most 1 minute), and a machine busy with other work slows every step.
  */
-const PRODUCT_STEP_MS = 60_000;
+export const PRODUCT_STEP_MS = 60_000;
 
 /** Polls until `probe` returns a value; for waiting on asynchronous workflow progress. */
 export async function eventually<T>(

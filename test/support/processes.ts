@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { copyFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,7 +22,7 @@ export interface RunningEntryPoint {
  * group of its own, and resolves once its log shows `readyMessage`; rejects if it exits first or
  * is not ready within `timeoutMs`.
  */
-export async function startEntryPoint(
+export function startEntryPoint(
   entry: string,
   env: Record<string, string>,
   readyMessage: string,
@@ -29,7 +30,33 @@ export async function startEntryPoint(
 ): Promise<RunningEntryPoint> {
   // TypeScript entry points run through tsx; compiled ones (npm run build) with node alone.
   const loader = entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...loader, entry], {
+  return startCommand(process.execPath, [...loader, entry], env, readyMessage, timeoutMs);
+}
+
+/**
+ * `npm run <script>` as a terminal runs it: npm and what it starts in one process group of their
+ * own, which a Ctrl-C reaches as a whole. Otherwise as startEntryPoint.
+ */
+export function startNpmScript(
+  script: string,
+  env: Record<string, string>,
+  readyMessage: string,
+  timeoutMs: number,
+): Promise<RunningEntryPoint> {
+  // npm keeps its cache and logs under HOME
+  const withHome = { HOME: process.env.HOME ?? os.tmpdir(), ...env };
+  return startCommand('npm', ['run', script], withHome, readyMessage, timeoutMs);
+}
+
+async function startCommand(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+  readyMessage: string,
+  timeoutMs: number,
+): Promise<RunningEntryPoint> {
+  const entry = [command, ...args].join(' ');
+  const child = spawn(command, args, {
     cwd: root,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
