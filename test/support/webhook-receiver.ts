@@ -20,6 +20,11 @@ export interface WebhookReceiver {
   received: ReceivedWebhook[];
   /** The messages answered 2xx, in the order they arrived */
   accepted(): ReceivedWebhook[];
+  /**
+   * Resolves once no connection is open: every request of a sender that has gone (whose bytes
+   * may still sit in a socket when it dies) has been read and recorded by then.
+   */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,6 +64,17 @@ export async function startReceiver(
     received,
     accepted: () =>
       received.filter((r) => typeof r.status === 'number' && r.status >= 200 && r.status < 300),
+    async idle() {
+      const open = () =>
+        new Promise<number>((resolve, reject) =>
+          server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+        );
+      // Each look is a timer away, so a connection still waiting to be accepted is taken first
+      for (let quiet = 0; quiet < 2;) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        quiet = (await open()) === 0 ? quiet + 1 : 0;
+      }
+    },
     async close() {
       for (const res of held) res.destroy();
       server.closeAllConnections();

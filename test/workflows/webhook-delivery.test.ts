@@ -521,7 +521,9 @@ describe('webhook delivery when the worker dies', { timeout }, () => {
       }
       await inFlight;
       await worker.killGroup();
-      // What the dead worker sent; an answer it got but did not record can be sent again
+      // What the dead worker sent (read once its last bytes are in); an answer it got but did
+      // not record can be sent again
+      await r.idle();
       const sentByDeadWorker = new Set(r.received.map((m) => m.id));
       worker = await startWorker();
       let recorded: unknown;
