@@ -316,7 +316,7 @@ describe('rollback', () => {
     await product.prisma.$transaction([
       product.prisma.$executeRaw`SET LOCAL session_replication_role = replica`,
       product.prisma.$executeRaw`UPDATE "AccountStatusChange" SET "blockedUntil" = ${until}
-        WHERE id = ${BigInt(blockEntry!.id as string)}`,
+        WHERE id = ${BigInt(blockEntry!.id)}`,
     ]);
 
     const rolledBack = await rollback(accountId);
