@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventCatalog, type EventType } from '../../common/events.js';
 import { workflowIds } from '../../common/temporal-names.js';
@@ -9,7 +8,7 @@ import type { accountApplication } from '../../workflows/account-application.js'
 import {
   OPERATOR_KEY,
   createOrgWithKey,
-  createTestDatabase,
+  whileWriteOpenElsewhere,
   eventually,
   expectProblem,
   sampleOrg,
@@ -342,23 +341,14 @@ describe('the event log', () => {
   it('is not held back by a transaction left open in another database of the same server', async () => {
     const accounts = '&type=account.created';
     const { next: head } = await read(key, accounts);
-    const elsewhere = await createTestDatabase({ empty: true });
-    const open = new pg.Client({ connectionString: elsewhere.url });
-    await open.connect();
-    try {
-      // A write transaction (it has an id) left open: the server-wide snapshot xmin stays at it
-      await open.query('BEGIN');
-      await open.query('SELECT pg_current_xact_id()');
+    await whileWriteOpenElsewhere(async () => {
       const accountId: string = (await openAccount()).body.id;
       const shown = await eventually(async () => {
         const { events } = await read(key, accounts, 200, head);
         return events.length > 0 ? events : undefined;
       });
       expect(shown.map((e) => e.subject.id)).toEqual([accountId]);
-    } finally {
-      await open.end();
-      await elsewhere.drop();
-    }
+    });
   });
 
   it("shows another org's key none of them", async () => {

@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
 import { httpClient, sampleOrg, type HttpClient, type HttpResponse } from '../support/harness.js';
-import { startEntryPoint, type RunningEntryPoint } from '../support/processes.js';
+import { startEntryPoint, wholeProductEnv, type RunningEntryPoint } from '../support/processes.js';
 
 // The whole product (bin/start.ts: API, worker, Temporal dev server, embedded PostgreSQL) is
 // killed with SIGKILL while 42 creating writes are in flight, started again on the same data,
@@ -47,18 +45,8 @@ async function killEverything(): Promise<void> {
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(os.tmpdir(), 'cie-crash-'));
-  const port = await freePort();
-  env = {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'info',
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    EMBEDDED_POSTGRES_PORT: String(await freePort()),
-    TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
-    TEMPORAL_UI_PORT: String(await freePort()),
-    OPERATOR_API_KEY: OPERATOR_KEY,
-  };
+  let port: number;
+  ({ dataDir, port, env } = await wholeProductEnv('crash', OPERATOR_KEY));
   http = httpClient(`http://127.0.0.1:${port}`);
   await startProduct();
 }, START_TIMEOUT_MS + 10_000);

@@ -46,6 +46,24 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
   };
 }
 
+/**
+ * Runs `meanwhile` while a write transaction (one that has an id, so the server-wide snapshot
+ * xmin stays at it) is left open in another database of the same server.
+ */
+export async function whileWriteOpenElsewhere<T>(meanwhile: () => Promise<T>): Promise<T> {
+  const elsewhere = await createTestDatabase({ empty: true });
+  const open = new pg.Client({ connectionString: elsewhere.url });
+  await open.connect();
+  try {
+    await open.query('BEGIN');
+    await open.query('SELECT pg_current_xact_id()');
+    return await meanwhile();
+  } finally {
+    await open.end();
+    await elsewhere.drop();
+  }
+}
+
 async function withAdmin<T>(use: (client: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: `${inject('postgresOwnerBaseUrl')}postgres` });
   await admin.connect();

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
 
 // Entry points of the product (bin/*.ts, or compiled by `npm run build`) run as real processes.
 
@@ -111,4 +112,24 @@ export async function copyWorkflowBundle(dataDir: string, bundle: string): Promi
   const cacheDir = path.join(dataDir, 'workflow-bundles');
   await mkdir(cacheDir, { recursive: true });
   await copyFile(bundle, path.join(cacheDir, path.basename(bundle)));
+}
+
+/**
+ * The environment of a whole product (`bin/start.ts` or `npm start`: its own PostgreSQL and
+ * Temporal dev server) in a new data directory, every server on a free port.
+ */
+export async function wholeProductEnv(name: string, operatorKey: string) {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `cie-${name}-`));
+  const port = await freePort();
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    EMBEDDED_POSTGRES_PORT: String(await freePort()),
+    TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
+    TEMPORAL_UI_PORT: String(await freePort()),
+    OPERATOR_API_KEY: operatorKey,
+  };
+  return { dataDir, port, env };
 }

@@ -16,7 +16,7 @@ import {
   SERVER_SECRET,
   SESSION_SECRET,
   createOrgWithKey,
-  createTestDatabase,
+  whileWriteOpenElsewhere,
   eventually,
   startTestProduct,
   type TestProduct,
@@ -271,19 +271,10 @@ describe('webhook delivery', () => {
   it('delivers while a transaction is left open in another database of the same server', async () => {
     const r = await receiver();
     await endpoint(r.url, { eventTypes: ['account.created'] });
-    const elsewhere = await createTestDatabase({ empty: true });
-    const open = new pg.Client({ connectionString: elsewhere.url });
-    await open.connect();
-    try {
-      // A write transaction (it has an id) left open: the server-wide snapshot xmin stays at it
-      await open.query('BEGIN');
-      await open.query('SELECT pg_current_xact_id()');
+    await whileWriteOpenElsewhere(async () => {
       const accountId = await openAccount();
       await acceptedAbout(r, accountId, 1);
-    } finally {
-      await open.end();
-      await elsewhere.drop();
-    }
+    });
   });
 
   it('reports a transaction held open in its database past the bound, and loses nothing once it ends', async () => {
