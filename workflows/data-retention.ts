@@ -26,7 +26,9 @@ export async function dataRetention(): Promise<DataRetentionResult> {
   });
   const deleted = {} as Record<RetentionTable, number>;
   for (const table of RETENTION_TABLES) {
-    deleted[table] = (await activities.deleteExpiredRows({ table, now: now.toISOString() })).deleted;
+    deleted[table] = (
+      await activities.deleteExpiredRows({ table, now: now.toISOString() })
+    ).deleted;
   }
   const result = {
     partitionsCreated: partitions.created,

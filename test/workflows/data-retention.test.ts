@@ -240,3 +240,58 @@ describe('the data retention run', () => {
     }
   });
 });
+
+describe('the partitioned daily balances', () => {
+  it("read one account's range from the one partition that holds it, by index", async () => {
+    // 2,000 accounts with 60 days each, so the planner has a table worth an index
+    const accounts = await owner.query<{ id: string }>(
+      `INSERT INTO "Account" (id, "orgId", "environmentId", "programId", "updatedAt")
+       SELECT gen_random_uuid(), $1, $2, $3, now() FROM generate_series(1, 2000) RETURNING id`,
+      [ids.org, ids.env, ids.program],
+    );
+    const start = addDays(today(), -70);
+    await owner.query(`SELECT "AccountDailyBalance_create_partitions"($1::date, current_date)`, [
+      start,
+    ]);
+    await owner.query(
+      `INSERT INTO "AccountDailyBalance" ("accountId", date, "orgId", "environmentId", "programId", currency,
+                                          balance, "creditLimit", "availableCreditLimit", "availableToSpend")
+       SELECT a.id, $1::date + d, $2, $3, $4, 'BRL', d, 0, 0, d
+       FROM unnest($5::uuid[]) a(id) CROSS JOIN generate_series(0, 59) d`,
+      [start, ids.org, ids.env, ids.program, accounts.rows.map((row) => row.id)],
+    );
+    await owner.query(`ANALYZE "AccountDailyBalance"`);
+
+    // The route's query (services/daily-balances.ts): one account, a range inside one month
+    const month = addDays(start, 35).slice(0, 7);
+    const { rows } = await owner.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+      `EXPLAIN (FORMAT JSON)
+       SELECT date, currency, "programId", balance, "creditLimit", "availableCreditLimit", "availableToSpend"
+       FROM "AccountDailyBalance"
+       WHERE "accountId" = $1 AND "environmentId" = $2 AND date >= $3::date AND date <= $4::date
+       ORDER BY date LIMIT 100`,
+      [accounts.rows[1000]!.id, ids.env, `${month}-01`, `${month}-20`],
+    );
+    const scans = scansOf(rows[0]!['QUERY PLAN'][0].Plan);
+    expect(scans).toEqual([
+      {
+        relation: `AccountDailyBalance_p${month.replace('-', '_')}`,
+        type: expect.stringMatching(/^(Index Scan|Index Only Scan|Bitmap Heap Scan)$/),
+      },
+    ]);
+  });
+});
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
+
+/** Every node of the plan that reads a table: which, and how. */
+function scansOf(node: PlanNode): { relation: string; type: string }[] {
+  const own = node['Relation Name']
+    ? [{ relation: node['Relation Name'], type: node['Node Type'] }]
+    : [];
+  return [...own, ...(node.Plans ?? []).flatMap(scansOf)];
+}
