@@ -67,5 +67,3 @@ function addMonths(date: string, months: number): string {
   const first = new Date(Date.UTC(year, month - 1 + months, 1));
   return first.toISOString().slice(0, 10);
 }
-
-export type Retention = ReturnType<typeof createRetention>;
