@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../common/plain-dates.js';
+import { scheduleIds } from '../../common/temporal-names.js';
 import type { DataRetentionResult } from '../../workflows/data-retention.js';
 import { startTestProduct, type TestProduct } from '../support/harness.js';
 import { insertAccountRows, type AccountRows } from '../support/sql-fixtures.js';
@@ -102,6 +103,14 @@ async function runRetention(): Promise<DataRetentionResult> {
 }
 
 describe('the data retention run', () => {
+  it('is scheduled once a day by the worker', async () => {
+    const schedule = await product.temporal.schedule
+      .getHandle(scheduleIds.dataRetention())
+      .describe();
+    expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'dataRetention' });
+    expect(schedule.spec.calendars).toHaveLength(1);
+  });
+
   it('drops the daily balance partitions past the retention, deletes expired rows in batches, resumes, and does nothing the second time', async () => {
     const { retention } = product.config;
     // Daily balances: a month wholly past the retention, and a day inside it
