@@ -213,6 +213,29 @@ describe('the data retention run', () => {
       `AccountDailyBalance_p${ahead.slice(0, 7).replace('-', '_')}`,
     );
 
+    // The feed answers a cursor from before the deleted events as expired, and reads on from one
+    // after them
+    const { rows: trims } = await owner.query<{ transactionId: string; sequence: string }>(
+      `SELECT "transactionId"::text AS "transactionId", sequence::text AS sequence FROM "EventLogTrim" WHERE "orgId" = $1`,
+      [ids.org],
+    );
+    expect(trims).toHaveLength(1);
+    const trim = {
+      transactionId: BigInt(trims[0]!.transactionId),
+      sequence: BigInt(trims[0]!.sequence),
+    };
+    const tenant = { orgId: ids.org, environmentId: ids.env };
+    const events = product.parts.services.events;
+    await expect(
+      events.list(tenant, {}, { limit: 10, after: { ...trim, sequence: trim.sequence - 1n } }),
+    ).rejects.toMatchObject({
+      kind: 'VALIDATION',
+      details: { errors: [{ field: 'after', rule: 'expired' }] },
+    });
+    const fromTrim = await events.list(tenant, {}, { limit: 10, after: trim });
+    expect(fromTrim.rows.map((row) => row.id)).toContain(referencedEvent);
+    expect((await events.list(tenant, {}, { limit: 500 })).rows).toHaveLength(1 + 5 + 152);
+
     const again = await runRetention();
     expect(again).toEqual({
       partitionsCreated: 0,

@@ -3,6 +3,19 @@ CREATE INDEX "Notification_sentAt_idx" ON "Notification"("sentAt");
 CREATE INDEX "IdempotencyRecord_createdAt_idx" ON "IdempotencyRecord"("createdAt");
 CREATE INDEX "WebhookDelivery_eventId_idx" ON "WebhookDelivery"("eventId");
 
+-- How far each org's event log has been trimmed by the retention: the position of the newest
+-- event it deleted. The feed answers a cursor before it as expired instead of skipping the gap.
+CREATE TABLE "EventLogTrim" (
+    "orgId" UUID NOT NULL,
+    "transactionId" BIGINT NOT NULL,
+    "sequence" BIGINT NOT NULL,
+    "trimmedAt" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "EventLogTrim_pkey" PRIMARY KEY ("orgId")
+);
+
+GRANT SELECT ON "EventLogTrim" TO card_issuing_app;
+
 -- The append-only guard lets the retention function, and it alone, delete expired rows of the
 -- event log and of the webhook attempts. The function sets card_issuing.retention for its own
 -- transaction; the product's role has no DELETE privilege on these tables, so the setting opens
@@ -76,10 +89,22 @@ BEGIN
     END IF;
     CASE table_name
     WHEN 'Event' THEN
-        DELETE FROM "Event" e
-        WHERE e.sequence > COALESCE(after_key, 0) AND e.sequence <= last_key AND e."occurredAt" < before_time
-          AND NOT EXISTS (SELECT 1 FROM "WebhookDelivery" d WHERE d."eventId" = e.id);
-        GET DIAGNOSTICS deleted = ROW_COUNT;
+        WITH gone AS (
+            DELETE FROM "Event" e
+            WHERE e.sequence > COALESCE(after_key, 0) AND e.sequence <= last_key AND e."occurredAt" < before_time
+              AND NOT EXISTS (SELECT 1 FROM "WebhookDelivery" d WHERE d."eventId" = e.id)
+            RETURNING e."orgId", e."transactionId", e.sequence
+        ), newest AS (
+            SELECT DISTINCT ON ("orgId") "orgId", "transactionId", sequence FROM gone
+            ORDER BY "orgId", "transactionId" DESC, sequence DESC
+        ), trimmed AS (
+            INSERT INTO "EventLogTrim" ("orgId", "transactionId", sequence)
+            SELECT "orgId", "transactionId", sequence FROM newest
+            ON CONFLICT ("orgId") DO UPDATE
+                SET "transactionId" = EXCLUDED."transactionId", sequence = EXCLUDED.sequence, "trimmedAt" = now()
+                WHERE ("EventLogTrim"."transactionId", "EventLogTrim".sequence) < (EXCLUDED."transactionId", EXCLUDED.sequence)
+        )
+        SELECT count(*) INTO deleted FROM gone;
     WHEN 'WebhookDelivery' THEN
         DELETE FROM "WebhookAttempt" WHERE "deliveryId" IN (
             SELECT id FROM "WebhookDelivery"
