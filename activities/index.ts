@@ -9,6 +9,7 @@ import { classifyFailures } from './failures.js';
 import { createNotificationActivities } from './notification-activities.js';
 import { createOrgActivities } from './org-activities.js';
 import { createProgramMigrationActivities } from './program-migration-activities.js';
+import { createRetentionActivities } from './retention-activities.js';
 import { createWebhookActivities } from './webhook-activities.js';
 import type { WebhookTransport } from './webhook-transport.js';
 
@@ -30,6 +31,7 @@ export function createActivities(
     ...createCertificationActivities(services),
     ...createDailySnapshotActivities(services),
     ...createProgramMigrationActivities(services),
+    ...createRetentionActivities(services),
     ...createWebhookActivities(services, webhooks.transport, webhooks),
   });
 }

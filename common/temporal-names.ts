@@ -21,11 +21,14 @@ export const workflowIds = {
     `account-program-migration-${accountId}-${targetProgramId}`,
   /** One delivery process per webhook endpoint, for its whole life */
   webhookEndpointDelivery: (endpointId: string) => `webhook-endpoint-${endpointId}`,
+  /** One for the whole product; the schedule appends each run's scheduled time */
+  dataRetention: () => 'data-retention',
 } as const;
 
 /** Schedule ids, from business keys like workflow ids. */
 export const scheduleIds = {
   dailyAccountSnapshot: (orgId: string) => `daily-account-snapshot-${orgId}`,
+  dataRetention: () => 'data-retention',
 } as const;
 
 /** Custom search attributes, so the Temporal Web UI can filter runs by business key. */

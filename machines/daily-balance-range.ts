@@ -10,7 +10,8 @@ import { addDays, daysBetween } from '../common/plain-dates.js';
 export const DAILY_SNAPSHOT_TIME = { hour: 23, minute: 59 } as const;
 
 const DEFAULT_RANGE_DAYS = 10;
-const MAX_DAYS_BACK = 515;
+/** How far back a query may reach; the daily balances' retention keeps at least this */
+export const MAX_DAYS_BACK = 515;
 const MAX_RANGE_DAYS = 90;
 
 export function resolveRange(

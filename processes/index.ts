@@ -7,6 +7,7 @@ import { createOnboardingProcesses } from './onboarding.js';
 import { createOrgWorkflows } from './org-workflows.js';
 import { createOrgProcesses } from './orgs.js';
 import { createProgramMigrations } from './program-migrations.js';
+import { noRetentionSchedule, temporalRetentionSchedule } from './retention-schedule.js';
 import { noSnapshotSchedules, temporalSnapshotSchedules } from './snapshot-schedules.js';
 import { temporalTemporaryBlocks } from './temporary-blocks.js';
 import { createWebhookDeliveryProcesses } from './webhook-deliveries.js';
@@ -62,6 +63,8 @@ export function createProcesses(deps: ProcessDeps, services: Services) {
     }),
     programMigrations: createProgramMigrations(deps),
     webhookDeliveries: createWebhookDeliveryProcesses(deps),
+    retentionSchedule:
+      deps.snapshotSchedules === false ? noRetentionSchedule : temporalRetentionSchedule(deps),
   };
 }
 

@@ -61,6 +61,7 @@ export function composeProduct(
     serverSecret: connections.serverSecret,
     webhooks: config.webhooks,
     eventLogStallReportMs: config.eventLogStallReportMs,
+    retention: config.retention,
   });
   const processes = createProcesses(processDeps, services);
   const builtIn = builtInEnvironmentProvider(services.environments);

@@ -1,9 +1,13 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { MAX_DAYS_BACK } from '../machines/daily-balance-range.js';
 import { DEFAULT_CERTIFICATION_TIMES } from '../machines/network-certification.js';
+import type { RetentionSettings } from '../services/retention.js';
 import type { WebhookSettings } from '../services/webhook-deliveries.js';
 
 // The one reader of process.env. Everything else receives a Config.
+
+const DAY_MS = 24 * 3600 * 1000;
 
 const port = z.coerce.number().int().min(0).max(65535);
 const optionalText = z
@@ -86,6 +90,19 @@ const envSchema = z.object({
   WEBHOOK_ALLOW_HTTP: z.enum(['true', 'false', '1', '0']).optional(),
   WEBHOOK_ALLOW_PRIVATE_ADDRESSES: z.enum(['true', 'false', '1', '0']).optional(),
   EVENT_LOG_STALL_REPORT_SECONDS: z.coerce.number().min(0.1).max(86_400).default(30),
+  // The least values are the retention function's own floors (migration 20261207210000_retention)
+  DAILY_BALANCE_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(MAX_DAYS_BACK, `must be at least ${MAX_DAYS_BACK}: the days a query may ask for`)
+    .max(36_500)
+    .default(MAX_DAYS_BACK + 30),
+  DAILY_BALANCE_PARTITIONS_AHEAD_MONTHS: z.coerce.number().int().min(1).max(24).default(3),
+  EVENT_RETENTION_DAYS: z.coerce.number().int().min(30).max(36_500).default(90),
+  WEBHOOK_DELIVERY_RETENTION_DAYS: z.coerce.number().int().min(7).max(36_500).default(30),
+  NOTIFICATION_RETENTION_DAYS: z.coerce.number().int().min(30).max(36_500).default(365),
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(24).max(87_600).default(168),
+  RETENTION_BATCH_SIZE: z.coerce.number().int().min(100).max(10_000).default(5000),
 });
 
 /** How onboarding's long processes behave: when certifications remind and escalate, how often provisioning retries. */
@@ -157,6 +174,8 @@ export interface Config {
    * and every webhook delivery wait for it) before it is reported: a log line, /metrics, /readyz
    */
   eventLogStallReportMs: number;
+  /** How long each growing table keeps its rows, and the size of each clean-up transaction */
+  retention: RetentionSettings;
 }
 
 export class ConfigError extends Error {
@@ -275,6 +294,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowPrivateAddresses: flagOutsideProduction(e.WEBHOOK_ALLOW_PRIVATE_ADDRESSES, e.NODE_ENV),
     },
     eventLogStallReportMs: Math.round(e.EVENT_LOG_STALL_REPORT_SECONDS * 1000),
+    retention: {
+      dailyBalanceDays: e.DAILY_BALANCE_RETENTION_DAYS,
+      dailyBalancePartitionsAheadMonths: e.DAILY_BALANCE_PARTITIONS_AHEAD_MONTHS,
+      keepMs: {
+        Event: e.EVENT_RETENTION_DAYS * DAY_MS,
+        WebhookDelivery: e.WEBHOOK_DELIVERY_RETENTION_DAYS * DAY_MS,
+        Notification: e.NOTIFICATION_RETENTION_DAYS * DAY_MS,
+        IdempotencyRecord: e.IDEMPOTENCY_RETENTION_HOURS * 3600_000,
+        // A session cookie past its expiry is refused anyway: its record goes as soon as it expires
+        EndedSession: 0,
+      },
+      batchSize: e.RETENTION_BATCH_SIZE,
+    },
   };
 }
 

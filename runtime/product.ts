@@ -95,6 +95,9 @@ export async function startProduct(
       });
       const done = worker.run();
       logger.info({ taskQueue: config.temporal.taskQueue }, 'worker running');
+      await parts.processes.retentionSchedule.create().catch((error: unknown) => {
+        logger.warn({ err: error }, 'could not create the data retention schedule');
+      });
       const sweep = startWebhookSweep(parts, config.webhooks.sweepMs, logger);
       return {
         done,

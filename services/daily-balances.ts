@@ -47,6 +47,8 @@ export function createDailyBalanceService({ prisma }: { prisma: PrismaClient }) 
       const org = await prisma.org.findUnique({ where: { id: orgId }, select: { timeZone: true } });
       if (!org) throw DomainFailure.notFound(`org ${orgId}`);
       const date = localDate(scheduledAt, org.timeZone);
+      // The retention run keeps months ahead; this covers a backfill or a run before it ever ran
+      await prisma.$queryRaw`SELECT "AccountDailyBalance_create_partitions"(${date}::date, ${date}::date)`;
       const written = await prisma.$executeRawUnsafe(
         DAILY_SNAPSHOT_SQL,
         orgId,

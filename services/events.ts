@@ -4,6 +4,7 @@ import {
   type EventPayload,
   type EventType,
 } from '../common/events.js';
+import { DomainFailure } from '../common/failures.js';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { uuidOfName } from './ids.js';
 import type { Tenant } from './tenant.js';
@@ -119,6 +120,31 @@ export interface LogPosition {
 
 /** The position before every event. */
 const LOG_START: LogPosition = { transactionId: 0n, sequence: 0n };
+
+/**
+ * Refuses a cursor from before the newest event the data retention deleted from the org's log:
+ * reading on from it would skip the events deleted after it without a word.
+ */
+async function refuseTrimmedCursor(
+  prisma: PrismaClient,
+  orgId: string,
+  after: LogPosition,
+): Promise<void> {
+  const trim = await prisma.eventLogTrim.findUnique({ where: { orgId } });
+  if (!trim) return;
+  const before =
+    after.transactionId < trim.transactionId ||
+    (after.transactionId === trim.transactionId && after.sequence < trim.sequence);
+  if (before)
+    throw DomainFailure.invalid([
+      {
+        field: 'after',
+        rule: 'expired',
+        message:
+          'events after this cursor are past the retention and were deleted; read from the start (without after)',
+      },
+    ]);
+}
 
 /** Which events a reader sees: one environment's and its org's org-level ones, perhaps fewer. */
 export interface LogFilter {
@@ -313,6 +339,7 @@ export function createEventLog(deps: {
       filter: { type?: EventType; subjectId?: string },
       page: { limit: number; after?: LogPosition },
     ): Promise<{ rows: EventRow[]; more: boolean; end: LogPosition }> {
+      if (page.after) await refuseTrimmedCursor(prisma, tenant.orgId, page.after);
       const after = page.after ?? LOG_START;
       const fence = await logFence(prisma);
       const rows = await readLog(

@@ -20,6 +20,7 @@ import { createOrgRecords } from './orgs.js';
 import { createProgramService } from './programs.js';
 import { createReportSchedules } from './report-schedules.js';
 import { createSettings } from './settings.js';
+import { createRetention, type RetentionSettings } from './retention.js';
 import { createEndedSessions } from './sessions.js';
 import type { Sql } from './sql.js';
 import { createStatusReasonService } from './status-reasons.js';
@@ -44,6 +45,7 @@ export interface ServiceDeps {
   webhooks: WebhookSettings;
   /** How long a transaction may hold the event log back before it is reported */
   eventLogStallReportMs: number;
+  retention: RetentionSettings;
 }
 
 /** Every database use case, built once from its dependencies, for the API and the worker alike. */
@@ -93,6 +95,7 @@ export function createServices(deps: ServiceDeps) {
       webhooks: deps.webhooks,
     }),
     endedSessions: createEndedSessions(deps),
+    retention: createRetention(deps),
     database: { ping: () => deps.prisma.$queryRaw`SELECT 1` },
   };
 }

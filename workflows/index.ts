@@ -6,3 +6,4 @@ export { orgOnboarding } from './org-onboarding.js';
 export { dailyAccountSnapshot } from './daily-account-snapshot.js';
 export { accountProgramMigration } from './account-program-migration.js';
 export { webhookEndpointDelivery } from './webhook-endpoint-delivery.js';
+export { dataRetention } from './data-retention.js';

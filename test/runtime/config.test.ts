@@ -62,6 +62,11 @@ describe('config', () => {
     [{ API_KEY_ROTATION_GRACE_HOURS: 'a day' }, 'API_KEY_ROTATION_GRACE_HOURS'],
     [{ OPERATOR_API_KEY: 'short' }, 'OPERATOR_API_KEY'],
     [{ TEMPORAL_API_KEY: 'k' }, 'TEMPORAL_API_KEY'],
+    // Less than the 515 days the daily balance query may reach back
+    [{ DAILY_BALANCE_RETENTION_DAYS: '514' }, 'DAILY_BALANCE_RETENTION_DAYS'],
+    // Less than the retention function's own floor for the log
+    [{ EVENT_RETENTION_DAYS: '29' }, 'EVENT_RETENTION_DAYS'],
+    [{ RETENTION_BATCH_SIZE: '20000' }, 'RETENTION_BATCH_SIZE'],
   ])('fails fast naming the variable for %j', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(name));

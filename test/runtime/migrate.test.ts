@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { applyMigrations, defaultMigrationsDir, readMigrations } from '../../runtime/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../support/harness.js';
+import { insertAccountRows } from '../support/sql-fixtures.js';
 
 const databases: TestDatabase[] = [];
 afterAll(async () => {
@@ -93,5 +94,65 @@ describe('applyMigrations', () => {
       'SELECT migration_name FROM "_prisma_migrations"',
     );
     expect(names.map((r) => r.migration_name)).not.toContain('29990101000000_broken');
+  });
+});
+
+describe('partitioning AccountDailyBalance', () => {
+  it('moves every existing row into the monthly partitions, nothing lost', async () => {
+    const db = await emptyDatabase();
+    const dir = path.join(inject('scratchDir'), `migrations-before-partitions-${Date.now()}`);
+    await cp(defaultMigrationsDir, dir, { recursive: true });
+    const partitioning = (await readMigrations(dir)).find((m) =>
+      m.name.endsWith('_daily_balance_partitions'),
+    )!;
+    const later = (await readMigrations(dir)).filter((m) => m.name >= partitioning.name);
+    await Promise.all(
+      later.map((m) => rm(path.join(dir, m.name), { recursive: true, force: true })),
+    );
+    await applyMigrations(db.url, dir);
+
+    // Two years of days for two accounts, as the unpartitioned table held them
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    const rows = {
+      first: await insertAccountRows(client),
+      second: await insertAccountRows(client),
+    };
+    for (const ids of Object.values(rows)) {
+      await client.query(
+        `INSERT INTO "AccountDailyBalance" ("accountId", date, "orgId", "environmentId", "programId", currency,
+                                            balance, "creditLimit", "availableCreditLimit", "availableToSpend")
+         SELECT $1, d::date, $2, $3, $4, 'BRL', n, 1000, 1000 - n, 1000 + n
+         FROM generate_series(current_date - 730, current_date - 1, interval '1 day') WITH ORDINALITY AS s(d, n)`,
+        [ids.account, ids.org, ids.env, ids.program],
+      );
+    }
+    const snapshot = `SELECT "accountId", date::text, "orgId", "environmentId", "programId", currency,
+                             balance::text, "creditLimit"::text, "availableCreditLimit"::text,
+                             "availableToSpend"::text, "recordedAt"
+                      FROM "AccountDailyBalance" ORDER BY "accountId", date`;
+    const before = (await client.query(snapshot)).rows;
+    expect(before).toHaveLength(2 * 730);
+
+    await applyMigrations(db.url);
+    const after = (await client.query(snapshot)).rows;
+    const partitions = await client.query<{ name: string; rows: string }>(
+      `SELECT c.relname AS name, (SELECT count(*) FROM "AccountDailyBalance" b WHERE b.tableoid = c.oid)::text AS rows
+       FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+       WHERE i.inhparent = '"AccountDailyBalance"'::regclass`,
+    );
+    const kind = await client.query<{ relkind: string }>(
+      `SELECT relkind FROM pg_class WHERE oid = '"AccountDailyBalance"'::regclass`,
+    );
+    await client.end();
+
+    expect(after).toEqual(before);
+    expect(kind.rows[0]!.relkind).toBe('p');
+    // One partition per month from the oldest row's through three months ahead
+    expect(partitions.rows.length).toBeGreaterThanOrEqual(24 + 3);
+    expect(partitions.rows.every((p) => /^AccountDailyBalance_p\d{4}_\d{2}$/.test(p.name))).toBe(
+      true,
+    );
+    expect(partitions.rows.reduce((sum, p) => sum + Number(p.rows), 0)).toBe(2 * 730);
   });
 });

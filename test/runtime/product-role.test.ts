@@ -119,6 +119,31 @@ describe("the product's database role", () => {
     expect(rows).toEqual([{ type: 'account.created' }]);
   });
 
+  it('writes and reads a daily balance partition it had created, and may do nothing else to it', async () => {
+    const ids = await insertAccountRows(product);
+    const { rows } = await product.query<{ created: number }>(
+      `SELECT "AccountDailyBalance_create_partitions"('2031-03-10', '2031-03-10') AS created`,
+    );
+    expect(rows).toEqual([{ created: 1 }]);
+    await product.query(
+      `INSERT INTO "AccountDailyBalance" ("accountId", date, "orgId", "environmentId", "programId", currency,
+                                          balance, "creditLimit", "availableCreditLimit", "availableToSpend")
+       VALUES ('${ids.account}', '2031-03-10', '${ids.org}', '${ids.env}', '${ids.program}', 'BRL', 1, 2, 3, 4)`,
+    );
+    const partition = '"AccountDailyBalance_p2031_03"';
+    const read = await product.query(`SELECT balance::text FROM ${partition}`);
+    expect(read.rows).toEqual([{ balance: '1' }]);
+    await refused(`UPDATE ${partition} SET balance = 5`, /permission denied/);
+    await refused(`DELETE FROM ${partition}`, /permission denied/);
+    await refused(`DROP TABLE ${partition}`, /must be owner/);
+    await refused(
+      `ALTER TABLE "AccountDailyBalance" DETACH PARTITION ${partition}`,
+      /must be owner/,
+    );
+    // The partition belongs to the tables' owner, not to the role that had it created
+    expect((await checkProductRole(db.productUrl)).ownedTables).toBe(0);
+  });
+
   it('leaves every history row as it was', async () => {
     for (const table of history) {
       const { rows } = await owner.query(`SELECT actor FROM "${table}"`);

@@ -53,6 +53,21 @@ describe('the migrations produce exactly the Prisma datamodel', () => {
     expect(Object.keys(live.enums)).toContain('AccountStatus');
   });
 
+  it('counts partitions as their parent, and still reports a table that is not one', async () => {
+    const url = await migratedFrom(defaultMigrationsDir);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    const { rows } = await client.query<{ count: string }>(
+      `SELECT count(*) FROM pg_inherits WHERE inhparent = '"AccountDailyBalance"'::regclass`,
+    );
+    expect(Number(rows[0]!.count)).toBeGreaterThan(0);
+    await client.query(`CREATE TABLE "Stray" (id INTEGER PRIMARY KEY)`);
+    await client.end();
+    expect(diffSchemas(expected, await liveShape(url))).toEqual([
+      'table Stray is in the database but not in the schema',
+    ]);
+  });
+
   it('reports a column the schema declares but a migration drops', async () => {
     const edited = path.join(inject('scratchDir'), `migrations-${Date.now()}`);
     await cp(defaultMigrationsDir, edited, { recursive: true });

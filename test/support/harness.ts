@@ -281,6 +281,8 @@ export async function databaseFingerprint(
                    WHERE c.table_schema = 'public' AND c.table_name = t.table_name AND c.column_name = 'environmentId') AS scoped
     FROM information_schema.tables t
     WHERE t.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND t.table_name <> '_prisma_migrations'
+      -- A partition's rows are its parent's
+      AND NOT (SELECT relispartition FROM pg_class WHERE oid = format('%I.%I', t.table_schema, t.table_name)::regclass)
     ORDER BY t.table_name`;
   const environment = options.environmentId?.replace(/[^0-9a-f-]/g, '');
   const digests = tables

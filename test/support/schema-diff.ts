@@ -229,7 +229,8 @@ export async function liveSchema(client: pg.Client): Promise<SchemaShape> {
     FROM pg_attribute a
     JOIN pg_class c ON c.oid = a.attrelid
     JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE n.nspname = current_schema() AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped`);
+    WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+      AND a.attnum > 0 AND NOT a.attisdropped`);
   for (const row of columns.rows) {
     if (ignored.includes(row.table)) continue;
     table(row.table).columns[row.column] = { type: row.type, nullable: row.nullable };
@@ -250,7 +251,7 @@ export async function liveSchema(client: pg.Client): Promise<SchemaShape> {
     JOIN pg_namespace n ON n.oid = t.relnamespace
     CROSS JOIN LATERAL unnest(ix.indkey) WITH ORDINALITY AS k(attnum, ord)
     JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
-    WHERE n.nspname = current_schema()
+    WHERE n.nspname = current_schema() AND NOT t.relispartition
     GROUP BY t.relname, i.relname, ix.indisunique, ix.indisprimary`);
   for (const row of indexes.rows) {
     if (ignored.includes(row.table)) continue;
@@ -280,7 +281,7 @@ export async function liveSchema(client: pg.Client): Promise<SchemaShape> {
     JOIN pg_class t ON t.oid = con.conrelid
     JOIN pg_class r ON r.oid = con.confrelid
     JOIN pg_namespace n ON n.oid = t.relnamespace
-    WHERE con.contype = 'f' AND n.nspname = current_schema()`);
+    WHERE con.contype = 'f' AND n.nspname = current_schema() AND NOT t.relispartition`);
   for (const row of foreignKeys.rows) {
     table(row.table).foreignKeys[row.name] = {
       columns: row.columns,
