@@ -77,6 +77,23 @@ export async function measureInTurn(
   return { baseline: summary(latencies.baseline), product: summary(latencies.product) };
 }
 
+/** p50 and p99 of `operation` run `rounds` times one after the other, after `warmup` untimed runs. */
+export async function percentiles(
+  operation: (i: number) => Promise<void>,
+  options: { rounds: number; warmup: number },
+): Promise<{ operations: number; p50Ms: number; p99Ms: number }> {
+  for (let i = 0; i < options.warmup; i++) await operation(i);
+  const latencies: number[] = [];
+  for (let i = options.warmup; i < options.warmup + options.rounds; i++) {
+    const t = performance.now();
+    await operation(i);
+    latencies.push(performance.now() - t);
+  }
+  const sorted = latencies.sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+  return { operations: sorted.length, p50Ms: median(sorted), p99Ms: at(0.99) };
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return Number.NaN;
