@@ -358,8 +358,21 @@ async function twoYearCleanup(
     [tenant.environmentId],
   );
   await explain(
+    'list accounts by status, first page',
+    `SELECT a.id FROM "Account" a JOIN "Program" p ON p.id = a."programId"
+     WHERE a."environmentId" = $1 AND a.status = 'BLOCKED' ORDER BY a."createdAt", a.id LIMIT 51`,
+    [tenant.environmentId],
+  );
+  await explain(
+    'list accounts by program, first page',
+    `SELECT a.id FROM "Account" a JOIN "Program" p ON p.id = a."programId"
+     WHERE a."environmentId" = $1 AND a."programId" = (SELECT "programId" FROM "Account" WHERE id = $2)
+     ORDER BY a."createdAt", a.id LIMIT 51`,
+    [tenant.environmentId, one],
+  );
+  await explain(
     'event feed page',
-    `SELECT * FROM "Event" WHERE "orgId" = $1 AND "environmentId" = $2
+    `SELECT * FROM "Event" WHERE "orgId" = $1 AND ("environmentId" = $2 OR "environmentId" IS NULL)
        AND ("transactionId", sequence) > (0, 0) AND "transactionId" < $3
      ORDER BY "transactionId", sequence LIMIT 101`,
     [tenant.orgId, tenant.environmentId, '9223372036854775807'],

@@ -27,6 +27,8 @@ const PLANS = [
   'daily balance range of one account, this month',
   'daily balance range of one account, 30 days',
   'list accounts, first page',
+  'list accounts by status, first page',
+  'list accounts by program, first page',
   'event feed page',
   'status history of one account',
 ];
