@@ -75,7 +75,7 @@ export function createAccountRecords({ prisma }: { prisma: PrismaClient }) {
       const conditions = [
         filter.status === undefined
           ? Prisma.empty
-          : Prisma.sql`AND a.status::text = ${filter.status}`,
+          : Prisma.sql`AND a.status = ${filter.status}::"AccountStatus"`,
         filter.programId === undefined
           ? Prisma.empty
           : Prisma.sql`AND a."programId" = ${filter.programId}::uuid`,

@@ -87,14 +87,14 @@ describe('the migrations produce exactly the Prisma datamodel', () => {
     await client.query(`
       ALTER TABLE "Org" ALTER COLUMN "legalName" TYPE VARCHAR(100);
       ALTER TABLE "Program" ALTER COLUMN "currency" DROP NOT NULL;
-      DROP INDEX "Account_programId_idx";
+      DROP INDEX "Account_programId_createdAt_id_idx";
       ALTER TABLE "Account" DROP CONSTRAINT "Account_programId_fkey";`);
     await client.end();
     const differences = diffSchemas(expected, await liveShape(url));
     expect(differences).toHaveLength(4);
     expect(differences.join('\n')).toMatch(/Org: column legalName/);
     expect(differences.join('\n')).toMatch(/Program: column currency/);
-    expect(differences.join('\n')).toMatch(/Account: index Account_programId_idx/);
+    expect(differences.join('\n')).toMatch(/Account: index Account_programId_createdAt_id_idx/);
     expect(differences.join('\n')).toMatch(/Account: foreign key Account_programId_fkey/);
   });
 });
