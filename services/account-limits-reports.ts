@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { DomainFailure } from '../common/failures.js';
@@ -13,6 +13,9 @@ import type { Tenant } from './tenant.js';
 
 export const ACCOUNT_LIMITS_CSV_HEADER =
   'date,account_id,program_id,currency,balance,credit_limit,available_credit_limit,available_to_spend';
+
+/** Snapshot rows read per statement while a report file is written */
+const REPORT_BATCH_ROWS = 5000;
 
 const FILE_NAME = /^account-limits-(\d{4}-\d{2}-\d{2})\.csv$/;
 const fileName = (date: string) => `account-limits-${date}.csv`;
@@ -47,28 +50,50 @@ export function createAccountLimitsReports({
       });
       const written: string[] = [];
       for (const { id: environmentId } of environments) {
-        const rows = await prisma.accountDailyBalance.findMany({
-          where: { environmentId, orgId, date: dateColumn(date) },
-          orderBy: { accountId: 'asc' },
-        });
-        const lines = rows.map((r) =>
-          [
-            date,
-            r.accountId,
-            r.programId,
-            r.currency,
-            r.balance,
-            r.creditLimit,
-            r.availableCreditLimit,
-            r.availableToSpend,
-          ].join(','),
-        );
         const directory = directoryOf({ orgId, environmentId });
         await mkdir(directory, { recursive: true });
         const target = path.join(directory, fileName(date));
         // Readers see the old file or the new one, never half of one.
         const temporary = `${target}.${process.pid}.tmp`;
-        await writeFile(temporary, [ACCOUNT_LIMITS_CSV_HEADER, ...lines, ''].join('\n'));
+        // Streamed a batch at a time in account id order: memory stays flat however many accounts
+        // the environment has (a day's snapshot rows never change once written).
+        const file = await open(temporary, 'w');
+        try {
+          await file.write(`${ACCOUNT_LIMITS_CSV_HEADER}\n`);
+          for (let after: string | undefined; ;) {
+            const rows = await prisma.accountDailyBalance.findMany({
+              where: {
+                environmentId,
+                orgId,
+                date: dateColumn(date),
+                ...(after === undefined ? {} : { accountId: { gt: after } }),
+              },
+              orderBy: { accountId: 'asc' },
+              take: REPORT_BATCH_ROWS,
+            });
+            if (rows.length > 0)
+              await file.write(
+                rows
+                  .map((r) =>
+                    [
+                      date,
+                      r.accountId,
+                      r.programId,
+                      r.currency,
+                      r.balance,
+                      r.creditLimit,
+                      r.availableCreditLimit,
+                      r.availableToSpend,
+                    ].join(','),
+                  )
+                  .join('\n') + '\n',
+              );
+            if (rows.length < REPORT_BATCH_ROWS) break;
+            after = rows.at(-1)!.accountId;
+          }
+        } finally {
+          await file.close();
+        }
         await rename(temporary, target);
         // Once the file is in place; once per environment and date however often it is rewritten
         await recordEvent(prisma, {
