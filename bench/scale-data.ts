@@ -59,7 +59,15 @@ export async function createOrgs(pool: pg.Pool): Promise<void> {
 export async function addAccounts(
   pool: pg.Pool,
   range: { from: number; to: number },
-  options: { days: number; events: number },
+  options: {
+    days: number;
+    events: number;
+    /**
+     * The events' times, spread evenly from `from` days ago to `to`, written in that order: the
+     * log is appended as time passes, and the retention walks it in sequence order
+     */
+    eventDaysAgo: { from: number; to: number };
+  },
 ): Promise<Record<string, number>> {
   const values = [range.from, range.to];
   const rows: Record<string, number> = {};
@@ -113,10 +121,12 @@ export async function addAccounts(
     'Event',
     `INSERT INTO "Event" (id, type, "orgId", "environmentId", "subjectType", "subjectId", "occurredAt", payload)
      SELECT ${id('evt', 'o', 'n', 'e')}, 'account.created', ${orgId('o')}, ${environmentId('o')}, 'account',
-       ${accountId('o', 'n')}::text, now() - ((n * 10 + e) % 730) * interval '1 day',
-       jsonb_build_object('accountId', ${accountId('o', 'n')}, 'generated', e)
-     FROM ${ACCOUNTS}, generate_series(1, $3::int) AS e`,
-    [options.events],
+       ${accountId('o', 'n')}::text, at, jsonb_build_object('accountId', ${accountId('o', 'n')}, 'generated', e)
+     FROM ${ACCOUNTS}, generate_series(1, $3::int) AS e,
+       LATERAL (SELECT now() - interval '1 day' * ($4::float8 - ($4::float8 - $5::float8)
+         * ((n - $1) * $3 + e - 1) / (($2 - $1 + 1) * $3)::float8) AS at) t
+     ORDER BY at, o`,
+    [options.events, options.eventDaysAgo.from, options.eventDaysAgo.to],
   );
   return rows;
 }

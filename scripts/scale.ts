@@ -144,7 +144,15 @@ async function run() {
     const rows = await addAccounts(
       owner,
       { from: perOrg + 1, to },
-      { days: DAYS, events: EVENTS_PER_ACCOUNT },
+      {
+        days: DAYS,
+        events: EVENTS_PER_ACCOUNT,
+        // Each step's events are newer than the last step's: two years over the largest size
+        eventDaysAgo: {
+          from: HISTORY_DAYS * (1 - (perOrg * ORGS) / STEPS.at(-1)!),
+          to: HISTORY_DAYS * (1 - size / STEPS.at(-1)!),
+        },
+      },
     );
     await owner.query('ANALYZE');
     const generatorSeconds = seconds(t);
