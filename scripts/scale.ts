@@ -214,7 +214,12 @@ async function run() {
       },
       ROUNDS,
       async () => {
-        await raw.query(RELATED_ACCOUNTS_SQL, relatedAccountsParams(root, tenant.environmentId));
+        // Prepared, as the service's statement is: the floor does the same work, not more
+        await raw.query({
+          name: 'related-accounts-floor',
+          text: RELATED_ACCOUNTS_SQL,
+          values: relatedAccountsParams(root, tenant.environmentId),
+        });
       },
     );
     // A standalone NORMAL account goes BLOCKED and back
