@@ -39,8 +39,13 @@ export async function accountTemporaryBlock(
   setHandler(armTemporaryBlockSignal, () => {
     cancelled = false;
   });
-  const remainingMs = Date.parse(input.until) - Date.now();
-  if (remainingMs > 0) await condition(() => cancelled, remainingMs);
+  // A cancel wakes the wait; an arm in the same activation can clear it again before the wait's
+  // continuation runs, and then the block is still on: wait for the rest of it.
+  for (;;) {
+    const remainingMs = Date.parse(input.until) - Date.now();
+    if (remainingMs <= 0 || !(await condition(() => cancelled, remainingMs))) break;
+    if (cancelled) return 'cancelled';
+  }
   if (cancelled) return 'cancelled';
   return activities.expireTemporaryBlock({
     accountId: input.accountId,
