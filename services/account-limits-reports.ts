@@ -2,8 +2,8 @@ import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { DomainFailure } from '../common/failures.js';
-import { dateColumn } from '../common/plain-dates.js';
 import { recordEvent } from './events.js';
+import type { Sql } from './sql.js';
 import type { Tenant } from './tenant.js';
 
 // The account limits report: one CSV per org environment and local date, made from that day's
@@ -16,6 +16,20 @@ export const ACCOUNT_LIMITS_CSV_HEADER =
 
 /** Snapshot rows read per statement while a report file is written */
 const REPORT_BATCH_ROWS = 5000;
+/** Below every account id: where the first batch starts */
+const BEFORE_FIRST_ACCOUNT = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * One batch of the report's lines after an account id, in account id order: one range of the
+ * index (environmentId, orgId, date, accountId). PostgreSQL writes each line (its text forms of
+ * uuid and int8 are the CSV's) so the rows are not turned into objects only to be joined again.
+ */
+const REPORT_BATCH_SQL = `SELECT "accountId", concat_ws(',', $3::text, "accountId", "programId", currency, balance,
+    "creditLimit", "availableCreditLimit", "availableToSpend") AS line
+  FROM "AccountDailyBalance"
+  WHERE "environmentId" = $1::uuid AND "orgId" = $2::uuid AND date = $3::date AND "accountId" > $4::uuid
+  ORDER BY "accountId"
+  LIMIT ${REPORT_BATCH_ROWS}`;
 
 const FILE_NAME = /^account-limits-(\d{4}-\d{2}-\d{2})\.csv$/;
 const fileName = (date: string) => `account-limits-${date}.csv`;
@@ -27,9 +41,11 @@ export interface ReportFile {
 
 export function createAccountLimitsReports({
   prisma,
+  sql,
   reportsDir,
 }: {
   prisma: PrismaClient;
+  sql: Sql;
   reportsDir: string;
 }) {
   const directoryOf = (tenant: Tenant) => path.join(reportsDir, tenant.orgId, tenant.environmentId);
@@ -60,34 +76,12 @@ export function createAccountLimitsReports({
         const file = await open(temporary, 'w');
         try {
           await file.write(`${ACCOUNT_LIMITS_CSV_HEADER}\n`);
-          for (let after: string | undefined; ;) {
-            const rows = await prisma.accountDailyBalance.findMany({
-              where: {
-                environmentId,
-                orgId,
-                date: dateColumn(date),
-                ...(after === undefined ? {} : { accountId: { gt: after } }),
-              },
-              orderBy: { accountId: 'asc' },
-              take: REPORT_BATCH_ROWS,
-            });
-            if (rows.length > 0)
-              await file.write(
-                rows
-                  .map((r) =>
-                    [
-                      date,
-                      r.accountId,
-                      r.programId,
-                      r.currency,
-                      r.balance,
-                      r.creditLimit,
-                      r.availableCreditLimit,
-                      r.availableToSpend,
-                    ].join(','),
-                  )
-                  .join('\n') + '\n',
-              );
+          for (let after = BEFORE_FIRST_ACCOUNT; ;) {
+            const rows = await sql.query<{ accountId: string; line: string }>(
+              'account-limits-report-batch',
+              { text: REPORT_BATCH_SQL, values: [environmentId, orgId, date, after] },
+            );
+            if (rows.length > 0) await file.write(rows.map((r) => `${r.line}\n`).join(''));
             if (rows.length < REPORT_BATCH_ROWS) break;
             after = rows.at(-1)!.accountId;
           }

@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workflowIds } from '../../common/temporal-names.js';
-import { createAccountLimitsReports } from '../../services/account-limits-reports.js';
 import {
   OPERATOR_KEY,
   createOrgWithKey,
@@ -94,10 +93,7 @@ beforeAll(async () => {
   environmentId = (await call('GET', `/v1/orgs/${a.orgId}`)).environments.find(
     (e: { kind: string }) => e.kind === 'TEST',
   ).id as string;
-  await createAccountLimitsReports({
-    prisma: product.prisma,
-    reportsDir: product.config.reportsDir,
-  }).write(a.orgId, yesterday, new Date());
+  await product.parts.services.reports.write(a.orgId, yesterday, new Date());
   const applicationRun = workflowIds.accountApplication(application.id);
   await eventually(async () =>
     (await product.http('GET', `/v1/account-applications/${application.id}`, { key: a.key }))
