@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { onStop, repoRoot, stopAll } from '../bench/lifecycle.js';
 import { percentiles } from '../bench/measure.js';
+import { nodeCpuMs, postgresCpuMs } from '../bench/process-cpu.js';
 import {
   dataStatements,
   readStatements,
@@ -99,8 +100,9 @@ try {
 }
 
 async function run() {
+  const dataDir = path.join(dir, 'postgres');
   const postgres = await startEmbeddedPostgres({
-    dataDir: path.join(dir, 'postgres'),
+    dataDir,
     port: await freePort(),
     logger,
   });
@@ -188,6 +190,8 @@ async function run() {
     const generatorSeconds = seconds(t);
     perOrg = to;
     log(`${size} accounts generated in ${generatorSeconds} s: ${JSON.stringify(rows)}`);
+    const bytes = await tableBytes(owner, Object.keys(rows));
+    log(`${size}: bytes on disk (tables and their indexes) ${JSON.stringify(bytes)}`);
 
     const figures: Record<string, unknown> = {};
     /**
@@ -204,18 +208,25 @@ async function run() {
     ) => {
       const rounds = options.rounds ?? ROUNDS;
       let statements: RecordedStatement[] = [];
+      const cpu = { node: nodeCpuMs(), postgres: await postgresCpuMs(dataDir) };
       const product = await percentiles(async (i) => {
         if (i === 0) statements = readStatements(await recorder.during(() => operation(i)));
         else await operation(i);
       }, rounds);
+      const calls = rounds.rounds + rounds.warmup;
       const entry: Record<string, number> = {
         p50Ms: round(product.p50Ms),
         p99Ms: round(product.p99Ms),
+        // CPU per call, warm-up included: the process calling the services, and PostgreSQL
+        nodeCpuMs: round((nodeCpuMs() - cpu.node) / calls),
+        postgresCpuMs: round(((await postgresCpuMs(dataDir)) - cpu.postgres) / calls),
       };
       if (options.floor) {
         const floor = options.floor;
         const baseline = await percentiles(
-          floor === 'replay' ? () => replay(raw, statements).then(() => {}) : () => floor(statements),
+          floor === 'replay'
+            ? () => replay(raw, statements).then(() => {})
+            : () => floor(statements),
           rounds,
         );
         entry.rawPgP50Ms = round(baseline.p50Ms);
@@ -358,7 +369,7 @@ async function run() {
         },
       ),
     );
-    steps.push({ accounts: size, generatorSeconds, rows, figures });
+    steps.push({ accounts: size, generatorSeconds, rows, bytes, figures });
   }
 
   const cleanup = await twoYearCleanup(owner, services, recorder, tenant, account);
@@ -522,6 +533,22 @@ interface PlanNode {
 
 function flatten(node: PlanNode): PlanNode[] {
   return [node, ...(node.Plans ?? []).flatMap(flatten)];
+}
+
+/** Bytes on disk of each table with its indexes and TOAST (a partitioned one's partitions summed) */
+async function tableBytes(owner: pg.Pool, tables: string[]): Promise<Record<string, number>> {
+  const bytes: Record<string, number> = {};
+  for (const table of tables) {
+    const { rows } = await owner.query<{ bytes: string }>(
+      `SELECT CASE WHEN c.relkind = 'p'
+         THEN (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree(c.oid))
+         ELSE pg_total_relation_size(c.oid) END AS bytes
+       FROM pg_class c WHERE c.oid = $1::regclass`,
+      [pg.escapeIdentifier(table)],
+    );
+    bytes[table] = Number(rows[0]!.bytes);
+  }
+  return bytes;
 }
 
 /** The process's resident memory before `operation` and at its highest while it ran, in MB */

@@ -65,9 +65,18 @@ interface Results {
     accounts: number;
     generatorSeconds: number;
     rows: Record<string, number>;
+    bytes: Record<string, number>;
     figures: Record<
       string,
-      { p50Ms?: number; p99Ms?: number; rawPgP50Ms?: number; beforeMb?: number; peakMb?: number }
+      {
+        p50Ms?: number;
+        p99Ms?: number;
+        nodeCpuMs?: number;
+        postgresCpuMs?: number;
+        rawPgP50Ms?: number;
+        beforeMb?: number;
+        peakMb?: number;
+      }
     >;
   }[];
   cleanup: {
@@ -113,9 +122,13 @@ describe('npm run scale -- --max 1500', () => {
         Event: 15_000,
       });
       expect(step!.rows.AccountStatusChange).toBeGreaterThan(0);
+      for (const table of Object.keys(step!.rows))
+        expect(step!.bytes[table], table).toBeGreaterThan(0);
       for (const name of FIGURES) {
         const f = step!.figures[name];
         expect(Number.isFinite(f?.p50Ms) && Number.isFinite(f?.p99Ms), name).toBe(true);
+        // The capacity figures' inputs: every call costs CPU somewhere
+        expect(f!.nodeCpuMs! + f!.postgresCpuMs!, name).toBeGreaterThan(0);
       }
       // Each floor replayed what the product sent: a floor that sent nothing measures nothing
       for (const name of FLOORED) expect(step!.figures[name]?.rawPgP50Ms, name).toBeGreaterThan(0);
