@@ -208,17 +208,19 @@ async function run() {
     ) => {
       const rounds = options.rounds ?? ROUNDS;
       let statements: RecordedStatement[] = [];
-      const cpu = { node: nodeCpuMs(), postgres: await postgresCpuMs(dataDir) };
+      // Node's own reading last and first: reading /proc costs this process CPU too
+      const cpu = { postgres: await postgresCpuMs(dataDir), node: nodeCpuMs() };
       const product = await percentiles(async (i) => {
         if (i === 0) statements = readStatements(await recorder.during(() => operation(i)));
         else await operation(i);
       }, rounds);
+      const nodeCpu = nodeCpuMs() - cpu.node;
       const calls = rounds.rounds + rounds.warmup;
       const entry: Record<string, number> = {
         p50Ms: round(product.p50Ms),
         p99Ms: round(product.p99Ms),
         // CPU per call, warm-up included: the process calling the services, and PostgreSQL
-        nodeCpuMs: round((nodeCpuMs() - cpu.node) / calls),
+        nodeCpuMs: round(nodeCpu / calls),
         postgresCpuMs: round(((await postgresCpuMs(dataDir)) - cpu.postgres) / calls),
       };
       if (options.floor) {
