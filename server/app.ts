@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { RequestListener } from 'node:http';
 import { createRequire } from 'node:module';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -79,13 +80,12 @@ export function createApp(deps: AppDeps): RequestListener {
   const readiness = registerApiRoutes(api, { ...deps, metrics });
   app.use(router);
 
-  app.get('/openapi.json', (req, res) => {
-    res.json(
-      api.openApiDocument({
-        version,
-        serverUrl: `${req.protocol}://${req.get('host') ?? 'localhost'}`,
-      }),
-    );
+  // Built once, at the first request: it describes the routes, which do not change while the
+  // process runs. Its server is relative (`/`), so one document serves every host it is asked on.
+  let openApi: { body: Buffer; etag: string } | undefined;
+  app.get('/openapi.json', (_req, res) => {
+    openApi ??= servedOnce(api.openApiDocument({ version, serverUrl: '/' }));
+    res.type('application/json').set('ETag', openApi.etag).send(openApi.body);
   });
 
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -290,4 +290,10 @@ function isUnavailable(error: unknown): boolean {
     link = (link as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/** A document's bytes and the strong ETag they are served with */
+function servedOnce(document: unknown): { body: Buffer; etag: string } {
+  const body = Buffer.from(JSON.stringify(document));
+  return { body, etag: `"${createHash('sha256').update(body).digest('base64url')}"` };
 }

@@ -144,6 +144,8 @@ describe('GET /openapi.json', () => {
     const { status, body: doc } = await product.http('GET', '/openapi.json');
     expect(status).toBe(200);
     expect(doc.openapi).toBe('3.1.0');
+    // One document for every host it is asked on: its server is where it was fetched from
+    expect(doc.servers).toEqual([{ url: '/' }]);
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
         '/healthz',
@@ -208,5 +210,21 @@ describe('GET /openapi.json', () => {
         });
       }
     }
+  });
+
+  it('is served from bytes built once, the same on every host, with a strong ETag that answers 304', async () => {
+    const first = await product.http('GET', '/openapi.json');
+    const other = await product.http('GET', '/openapi.json', {
+      headers: { host: 'api.issuer.example' },
+    });
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^"[\w-]+"$/);
+    expect(other.headers.get('etag')).toBe(etag);
+    expect(other.body).toEqual(first.body);
+    const again = await product.http('GET', '/openapi.json', {
+      // fetch adds `Cache-Control: no-cache` to a conditional request unless it has its own
+      headers: { 'if-none-match': etag!, 'cache-control': 'max-age=0' },
+    });
+    expect(again.status).toBe(304);
   });
 });
