@@ -40,6 +40,7 @@ const envSchema = z.object({
   EMBEDDED_POSTGRES_PORT: port.default(54329),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
+  DATABASE_PREPARED_STATEMENTS: z.enum(['named', 'unnamed']).default('named'),
   TEMPORAL_ADDRESS: optionalText.pipe(
     z
       .string()
@@ -131,8 +132,11 @@ export interface Config {
         migrationUrl: string;
       }
     | { mode: 'embedded'; port: number; dataDir: string };
-  /** Each process's pool: its size, and how long a statement waits for a connection */
-  databasePool: { maxConnections: number; acquireTimeoutMs: number };
+  /**
+   * Each process's pool: its size, how long a statement waits for a connection, and whether the
+   * hot-path statements are prepared by name (runtime/prisma.ts PoolOptions)
+   */
+  databasePool: { maxConnections: number; acquireTimeoutMs: number; namedStatements: boolean };
   temporal: {
     namespace: string;
     taskQueue: string;
@@ -243,6 +247,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databasePool: {
       maxConnections: e.DATABASE_POOL_SIZE,
       acquireTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS,
+      namedStatements: e.DATABASE_PREPARED_STATEMENTS === 'named',
     },
     temporal: {
       namespace: e.TEMPORAL_NAMESPACE,

@@ -12,6 +12,13 @@ export interface PoolOptions {
    * one to be made) before it fails; without it a statement waits as long as the pool is busy
    */
   acquireTimeoutMs?: number;
+  /**
+   * Whether the plain statements (`Sql`) are prepared once per connection under their names
+   * (true by default). Off, each runs as an unnamed statement, parsed and planned every time: for
+   * a pooler in transaction mode that hands each statement to any server connection and does not
+   * carry named statements across them (PgBouncer before 1.21, or max_prepared_statements = 0).
+   */
+  namedStatements?: boolean;
 }
 
 /** Prisma and plain statements over one pool (exposed for its metrics); `prisma.$disconnect()` ends it. */
@@ -31,7 +38,7 @@ export function connectDatabase(
       ? {}
       : { transactionOptions: { maxWait: options.acquireTimeoutMs } }),
   });
-  return { prisma, sql: plainSql(pool), pool };
+  return { prisma, sql: plainSql(pool, options.namedStatements ?? true), pool };
 }
 
 export function createPrisma(databaseUrl: string, options: PoolOptions = {}): PrismaClient {
@@ -47,11 +54,11 @@ function typeParser(oid: number, format: 'text' | 'binary' = 'text'): (text: str
 }
 const types = { getTypeParser: typeParser };
 
-function plainSql(pool: pg.Pool): Sql {
+function plainSql(pool: pg.Pool, named: boolean): Sql {
   return {
     async query<Row>(name: string, statement: Statement) {
       const result = await pool.query<Row & pg.QueryResultRow>({
-        name,
+        name: named ? name : undefined,
         text: statement.text,
         values: statement.values,
         types,

@@ -88,15 +88,17 @@ export function createAccountHierarchy({ prisma, sql }: { prisma: PrismaClient; 
   return {
     /**
      * Links the account under a parent, or unlinks it with null. Links within an environment run
-     * one at a time (a transaction-scoped advisory lock taken first), so each cycle check sees
-     * every link made before it: two links that would close a cycle together cannot both pass,
-     * and no two links wait on each other's rows. A link that is already as asked (a repeated
-     * PUT or DELETE) changes nothing; a change bumps the version and writes its event
-     * (account.parent_linked or account.parent_unlinked) in the same transaction.
+     * one at a time (the environment's row locked first), so each cycle check sees every link
+     * made before it: two links that would close a cycle together cannot both pass, and no two
+     * links wait on each other's rows. A row lock, not an advisory lock: distributed engines have
+     * none or keep them per node (docs/capacity.md), and NO KEY UPDATE leaves the environment's
+     * foreign-key checks (KEY SHARE) free, so account writes never wait for it. A link that is
+     * already as asked (a repeated PUT or DELETE) changes nothing; a change bumps the version and
+     * writes its event (account.parent_linked or account.parent_unlinked) in the same transaction.
      */
     async setParent(tenant: Tenant, accountId: string, parentId: string | null): Promise<void> {
       await inTransaction(prisma, async (tx) => {
-        await tx.$executeRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtextextended(${`account-hierarchy:${tenant.environmentId}`}, 0))`;
+        await tx.$executeRaw`SELECT 1 FROM "Environment" WHERE id = ${tenant.environmentId}::uuid FOR NO KEY UPDATE`;
         const account = await lockAccount(tx, tenant, accountId);
         const previousParentAccountId = account.parentAccountId;
         if (parentId === previousParentAccountId) return;

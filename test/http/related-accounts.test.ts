@@ -202,4 +202,35 @@ describe('concurrent links', () => {
     }
     expect(await accountsInCycles()).toEqual([]);
   });
+
+  describe('on a database without advisory locks (as distributed engines are)', () => {
+    const advisoryLockFunctions = (grant: 'GRANT' | 'REVOKE') =>
+      product.prisma.$executeRawUnsafe(`DO $$
+        DECLARE f regprocedure;
+        BEGIN
+          FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE proname LIKE 'pg%advisory%' LOOP
+            EXECUTE format('${grant} EXECUTE ON FUNCTION %s ${grant === 'GRANT' ? 'TO' : 'FROM'} PUBLIC', f);
+          END LOOP;
+        END $$`);
+    beforeAll(async () => {
+      await advisoryLockFunctions('REVOKE');
+      // Makes the org's program, which the accounts made at once below would race to make
+      await createAccount(product.http, key);
+    });
+    afterAll(() => advisoryLockFunctions('GRANT'));
+
+    it('links still run one at a time: never a cycle, never a 5xx', async () => {
+      for (let round = 0; round < 5; round++) {
+        const [a, b, c, d] = (await fresh(4)) as [string, string, string, string];
+        const opposite = await Promise.all([link(a, b), link(b, a)]);
+        expect(opposite.map((r) => r.status).sort()).toEqual([200, 400]);
+        // c under d, then d under b and b under c at once would make b → c → d → b
+        expect((await link(c, d)).status).toBe(200);
+        const together = await Promise.all([link(d, b), link(b, c)]);
+        for (const response of together) expect([200, 400]).toContain(response.status);
+        expect(together.filter((r) => r.status === 200)).toHaveLength(1);
+      }
+      expect(await accountsInCycles()).toEqual([]);
+    });
+  });
 });

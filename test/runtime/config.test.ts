@@ -16,11 +16,20 @@ describe('config', () => {
     expect(config.temporal.namespace).toBe('default');
     expect(config.apiKeyRotationGraceMs).toBe(24 * 3600_000);
     expect(config.sessionSecret).toBeUndefined();
-    expect(config.databasePool).toEqual({ maxConnections: 10, acquireTimeoutMs: 10_000 });
+    expect(config.databasePool).toEqual({
+      maxConnections: 10,
+      acquireTimeoutMs: 10_000,
+      namedStatements: true,
+    });
     expect(
-      loadConfig({ DATABASE_POOL_SIZE: '3', DATABASE_POOL_TIMEOUT_MS: '500' }).databasePool,
-    ).toEqual({ maxConnections: 3, acquireTimeoutMs: 500 });
+      loadConfig({
+        DATABASE_POOL_SIZE: '3',
+        DATABASE_POOL_TIMEOUT_MS: '500',
+        DATABASE_PREPARED_STATEMENTS: 'unnamed',
+      }).databasePool,
+    ).toEqual({ maxConnections: 3, acquireTimeoutMs: 500, namedStatements: false });
     expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATABASE_PREPARED_STATEMENTS: 'off' })).toThrow(ConfigError);
   });
 
   it('uses external servers when DATABASE_URL and TEMPORAL_ADDRESS are set', () => {
