@@ -177,6 +177,8 @@ describe('concurrent links', () => {
     Promise.all(
       Array.from({ length: n }, async () => (await createAccount(product.http, key)).accountId),
     );
+  // Makes the org's program, which the accounts made at once by `fresh` would race to make
+  beforeAll(() => createAccount(product.http, key));
 
   it('in opposite directions: one wins, the other is a cycle refusal, never a 5xx or a deadlock', async () => {
     for (let round = 0; round < 15; round++) {
@@ -214,8 +216,6 @@ describe('concurrent links', () => {
         END $$`);
     beforeAll(async () => {
       await advisoryLockFunctions('REVOKE');
-      // Makes the org's program, which the accounts made at once below would race to make
-      await createAccount(product.http, key);
     });
     afterAll(() => advisoryLockFunctions('GRANT'));
 
