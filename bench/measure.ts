@@ -3,6 +3,7 @@ export interface Measurement {
   seconds: number;
   throughput: number;
   p50Ms: number;
+  p99Ms: number;
 }
 
 /**
@@ -37,6 +38,7 @@ export async function measure<W>(
     seconds,
     throughput: latencies.length / seconds,
     p50Ms: median(latencies),
+    p99Ms: quantile(latencies, 0.99),
   };
 }
 
@@ -72,6 +74,7 @@ export async function measureInTurn(
       seconds,
       throughput: values.length / seconds,
       p50Ms: median(values),
+      p99Ms: quantile(values, 0.99),
     };
   };
   return { baseline: summary(latencies.baseline), product: summary(latencies.product) };
@@ -89,9 +92,17 @@ export async function percentiles(
     await operation(i);
     latencies.push(performance.now() - t);
   }
-  const sorted = latencies.sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
-  return { operations: sorted.length, p50Ms: median(sorted), p99Ms: at(0.99) };
+  return {
+    operations: latencies.length,
+    p50Ms: median(latencies),
+    p99Ms: quantile(latencies, 0.99),
+  };
+}
+
+/** The value below which a fraction `p` of `values` lies (nearest rank) */
+function quantile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
 }
 
 export function median(values: number[]): number {

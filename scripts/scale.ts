@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { onStop, repoRoot, stopAll } from '../bench/lifecycle.js';
-import { percentiles } from '../bench/measure.js';
+import { measureInTurn, percentiles } from '../bench/measure.js';
 import { nodeCpuMs, postgresCpuMs } from '../bench/process-cpu.js';
 import {
   dataStatements,
@@ -195,8 +195,11 @@ async function run() {
 
     const figures: Record<string, unknown> = {};
     /**
-     * Times `operation`; a read also against its floor: the statements its first round sent,
-     * sent again through raw pg (`floor` when the floor does more with the rows than fetch them)
+     * Times `operation`, with the CPU each call cost the calling process and PostgreSQL. A read
+     * is also timed against its floor: the statements each round sent, recorded in a first pass
+     * (which is also the warm-up, so both sides find the same pages in memory), sent again
+     * through raw pg in turn with the product's rounds (`floor` when the floor does more with the
+     * rows than fetch them)
      */
     const time = async (
       name: string,
@@ -207,32 +210,45 @@ async function run() {
       } = {},
     ) => {
       const rounds = options.rounds ?? ROUNDS;
-      let statements: RecordedStatement[] = [];
-      // Node's own reading last and first: reading /proc costs this process CPU too
-      const cpu = { postgres: await postgresCpuMs(dataDir), node: nodeCpuMs() };
-      const product = await percentiles(async (i) => {
-        if (i === 0) statements = readStatements(await recorder.during(() => operation(i)));
-        else await operation(i);
-      }, rounds);
-      const nodeCpu = nodeCpuMs() - cpu.node;
       const calls = rounds.rounds + rounds.warmup;
-      const entry: Record<string, number> = {
-        p50Ms: round(product.p50Ms),
-        p99Ms: round(product.p99Ms),
-        // CPU per call, warm-up included: the process calling the services, and PostgreSQL
-        nodeCpuMs: round(nodeCpu / calls),
-        postgresCpuMs: round(((await postgresCpuMs(dataDir)) - cpu.postgres) / calls),
+      const cpuPerCall = async <T>(calling: () => Promise<T>) => {
+        // Node's own reading last and first: reading /proc costs this process CPU too
+        const postgres = await postgresCpuMs(dataDir);
+        const node = nodeCpuMs();
+        const result = await calling();
+        const nodeCpu = nodeCpuMs() - node;
+        return {
+          result,
+          nodeCpuMs: round(nodeCpu / calls),
+          postgresCpuMs: round(((await postgresCpuMs(dataDir)) - postgres) / calls),
+        };
       };
-      if (options.floor) {
+      const entry: Record<string, number> = {};
+      if (!options.floor) {
+        const { result, ...cpu } = await cpuPerCall(() => percentiles(operation, rounds));
+        Object.assign(entry, { p50Ms: round(result.p50Ms), p99Ms: round(result.p99Ms), ...cpu });
+      } else {
         const floor = options.floor;
-        const baseline = await percentiles(
+        const statements: RecordedStatement[][] = [];
+        const { nodeCpuMs: nodeCpu, postgresCpuMs: postgresCpu } = await cpuPerCall(async () => {
+          for (let i = 0; i < calls; i++)
+            statements.push(readStatements(await recorder.during(() => operation(i))));
+        });
+        const { baseline, product } = await measureInTurn(
           floor === 'replay'
-            ? () => replay(raw, statements).then(() => {})
-            : () => floor(statements),
-          rounds,
+            ? (i) => replay(raw, statements[i]!).then(() => {})
+            : (i) => floor(statements[i]!),
+          operation,
+          { perWorker: rounds.rounds, warmupPerWorker: rounds.warmup },
         );
-        entry.rawPgP50Ms = round(baseline.p50Ms);
-        entry.ratio = round(product.p50Ms / baseline.p50Ms);
+        Object.assign(entry, {
+          p50Ms: round(product.p50Ms),
+          p99Ms: round(product.p99Ms),
+          nodeCpuMs: nodeCpu,
+          postgresCpuMs: postgresCpu,
+          rawPgP50Ms: round(baseline.p50Ms),
+          ratio: round(product.p50Ms / baseline.p50Ms),
+        });
       }
       figures[name] = entry;
       log(`${size}: ${name} ${JSON.stringify(entry)}`);
