@@ -89,9 +89,14 @@ export async function percentiles(
     await operation(i);
     latencies.push(performance.now() - t);
   }
-  const sorted = latencies.sort((a, b) => a - b);
+  return { operations: latencies.length, ...latencyPercentiles(latencies) };
+}
+
+/** p50 and p99 of latencies taken (NaN for none) */
+export function latencyPercentiles(latencies: number[]): { p50Ms: number; p99Ms: number } {
+  const sorted = [...latencies].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
-  return { operations: sorted.length, p50Ms: median(sorted), p99Ms: at(0.99) };
+  return { p50Ms: median(sorted), p99Ms: sorted.length === 0 ? Number.NaN : at(0.99) };
 }
 
 export function median(values: number[]): number {
