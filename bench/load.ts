@@ -28,7 +28,8 @@ import {
 // PostgreSQL, a Temporal server, N API and M worker processes, autocannon sending a fixed mix at
 // a fixed rate to the APIs (split evenly, as a load balancer would) and webhooks delivered to a
 // receiver here. The rate is stepped up in stages until one misses p99 < P99_GOAL_MS or answers
-// anything but success; the whole duration then runs at the highest rate that met both.
+// anything but success (down, when the first stage misses, until one meets both); the whole
+// duration then runs at the highest rate that met both.
 
 export const P99_GOAL_MS = 250;
 /** The data set's days of balances and events per account, as `npm run scale` makes them */
@@ -228,11 +229,15 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           log,
         );
         search.push(report);
-        if (!report.passed) break;
-        rate = next;
-        next = Math.ceil(next * options.search.factor);
+        if (report.passed) {
+          rate = next;
+          next = Math.ceil(next * options.search.factor);
+        } else if (rate === undefined && next > 1) {
+          // Nothing met the goal yet: down until a rate does
+          next = Math.max(1, Math.floor(next / options.search.factor));
+        } else break;
       }
-      rate ??= options.search.startRate;
+      rate ??= search.at(-1)!.targetRate;
     }
 
     const warm = await readAll();
