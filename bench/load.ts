@@ -31,7 +31,7 @@ import {
 // anything but success (down, when the first stage misses, until one meets both); the whole
 // duration then runs at the highest rate that met both.
 
-export const P99_GOAL_MS = 250;
+const P99_GOAL_MS = 250;
 /** The data set's days of balances and events per account, as `npm run scale` makes them */
 const DAYS = 30;
 const EVENTS_PER_ACCOUNT = 10;
@@ -79,7 +79,7 @@ interface RouteFigures {
   statuses: Record<string, number>;
 }
 
-export interface StageReport {
+interface StageReport {
   targetRate: number;
   seconds: number;
   requests: number;
@@ -99,7 +99,7 @@ interface ProcessReading {
   cpuMs: number;
 }
 
-export interface ProcessFigures {
+interface ProcessFigures {
   name: string;
   pid: number;
   /** Once started, before any load */
@@ -232,9 +232,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         if (report.passed) {
           rate = next;
           next = Math.ceil(next * options.search.factor);
-        } else if (rate === undefined && next > 1) {
-          // Nothing met the goal yet: down until a rate does
-          next = Math.max(1, Math.floor(next / options.search.factor));
+        } else if (rate === undefined && next > options.apis) {
+          // Nothing met the goal yet: down until a rate does (at least 1/s to each API)
+          next = Math.max(options.apis, Math.floor(next / options.search.factor));
         } else break;
       }
       rate ??= search.at(-1)!.targetRate;
