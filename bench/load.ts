@@ -12,6 +12,7 @@ import {
   type SharedServers,
 } from '../test/support/scale-out.js';
 import { startReceiver, type WebhookReceiver } from '../test/support/webhook-receiver.js';
+import { onStop } from './lifecycle.js';
 import { latencyPercentiles } from './measure.js';
 import { postgresCpuMs, processCpuMs, processRssMb } from './process-cpu.js';
 import {
@@ -162,6 +163,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   owner.on('error', () => undefined);
   let receiver: WebhookReceiver | undefined;
   let product: RunningProduct | undefined;
+  let stopProduct: (() => Promise<void>) | undefined;
   let connection: Connection | undefined;
   try {
     const t = performance.now();
@@ -196,6 +198,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       env: { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true', ...options.env },
       logger: options.logger,
     });
+    // Its processes are process groups of their own, which a Ctrl-C of the script does not reach
+    stopProduct = onStop('the API and worker processes', () => product!.kill());
     log(`${options.apis} API(s) and ${options.workers} worker(s) running`);
     const fixtures = await prepare(owner, keys, perOrg, product, receiver.url);
     connection = await Connection.connect({ address: servers.temporalAddress });
@@ -298,7 +302,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     product?.reportErrors();
     throw error;
   } finally {
-    await product?.kill();
+    await stopProduct?.();
     await receiver?.close();
     await connection?.close();
     await owner.end();
