@@ -5,7 +5,7 @@ import type { EndpointWork, WebhookSettings } from '../services/webhook-deliveri
 import type { WebhookTransport } from './webhook-transport.js';
 
 /** How long one call of nextWebhookWork waits for work before the workflow asks again. */
-const WEBHOOK_WAIT_MS = 60_000;
+export const WEBHOOK_WAIT_MS = 60_000;
 
 export function createWebhookActivities(
   services: Services,

@@ -37,8 +37,7 @@ export async function measure<W>(
     operations: latencies.length,
     seconds,
     throughput: latencies.length / seconds,
-    p50Ms: median(latencies),
-    p99Ms: quantile(latencies, 0.99),
+    ...latencyPercentiles(latencies),
   };
 }
 
@@ -73,8 +72,7 @@ export async function measureInTurn(
       operations: values.length,
       seconds,
       throughput: values.length / seconds,
-      p50Ms: median(values),
-      p99Ms: quantile(values, 0.99),
+      ...latencyPercentiles(values),
     };
   };
   return { baseline: summary(latencies.baseline), product: summary(latencies.product) };
@@ -92,17 +90,14 @@ export async function percentiles(
     await operation(i);
     latencies.push(performance.now() - t);
   }
-  return {
-    operations: latencies.length,
-    p50Ms: median(latencies),
-    p99Ms: quantile(latencies, 0.99),
-  };
+  return { operations: latencies.length, ...latencyPercentiles(latencies) };
 }
 
-/** The value below which a fraction `p` of `values` lies (nearest rank) */
-function quantile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+/** p50 and p99 of latencies taken (NaN for none) */
+export function latencyPercentiles(latencies: number[]): { p50Ms: number; p99Ms: number } {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
+  return { p50Ms: median(sorted), p99Ms: sorted.length === 0 ? Number.NaN : at(0.99) };
 }
 
 export function median(values: number[]): number {

@@ -25,6 +25,13 @@ export const workflowIds = {
   dataRetention: () => 'data-retention',
 } as const;
 
+/**
+ * The task queue of the webhook endpoints' waits for work (next to the product's `taskQueue`):
+ * one long wait per endpoint, so on the product's queue they would take every activity slot of
+ * a worker once there are as many endpoints, and every other activity would queue behind them.
+ */
+export const webhookWaitQueue = (taskQueue: string) => `${taskQueue}-webhook-waits`;
+
 /** Schedule ids, from business keys like workflow ids. */
 export const scheduleIds = {
   dailyAccountSnapshot: (orgId: string) => `daily-account-snapshot-${orgId}`,

@@ -57,6 +57,8 @@ const envSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_UI_URL: optionalText.pipe(z.url().optional()),
   TEMPORAL_CLI_PATH: optionalText,
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
+  WORKER_MAX_WAITING_ENDPOINTS: z.coerce.number().int().min(1).max(100_000).default(10_000),
   OPERATOR_API_KEY: optionalText.pipe(
     z.string().min(24, 'must be at least 24 characters').optional(),
   ),
@@ -140,6 +142,14 @@ export interface Config {
   temporal: {
     namespace: string;
     taskQueue: string;
+    /** Activities a worker runs at once from the task queue */
+    maxConcurrentActivities: number;
+    /**
+     * Webhook endpoints a worker waits for work for at once, on a queue of their own
+     * (webhookWaitQueue): each endpoint's wait lasts up to a minute and would otherwise hold one
+     * of the task queue's activity slots
+     */
+    maxWaitingEndpoints: number;
     /** A server we connect to, or a dev server we start. */
     server:
       | {
@@ -252,6 +262,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     temporal: {
       namespace: e.TEMPORAL_NAMESPACE,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
+      maxConcurrentActivities: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
+      maxWaitingEndpoints: e.WORKER_MAX_WAITING_ENDPOINTS,
       server: e.TEMPORAL_ADDRESS
         ? {
             mode: 'external',

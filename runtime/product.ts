@@ -1,6 +1,5 @@
 import type { ClientInterceptors } from '@temporalio/client';
 import path from 'node:path';
-import type { Worker } from '@temporalio/worker';
 import { temporalUiBaseUrl, type Config } from './config.js';
 import { openDatabase, type Database } from './database.js';
 import { serveHttp } from './http-server.js';
@@ -86,10 +85,12 @@ export async function startProduct(
     });
 
     const startWorker = async () => {
-      const worker: Worker = await createWorker({
+      const worker = await createWorker({
         connection: temporal.workerConnection,
         namespace: config.temporal.namespace,
         taskQueue: config.temporal.taskQueue,
+        maxConcurrentActivities: config.temporal.maxConcurrentActivities,
+        maxWaitingEndpoints: config.temporal.maxWaitingEndpoints,
         activities: parts.activities,
         workflowBundlePath: await bundling!,
       });
@@ -103,7 +104,7 @@ export async function startProduct(
         done,
         stop: async () => {
           await sweep.stop();
-          if (worker.getState() === 'RUNNING') worker.shutdown();
+          worker.shutdown();
           await done.catch(() => undefined);
           logger.info('worker stopped');
         },

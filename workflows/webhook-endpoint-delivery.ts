@@ -6,6 +6,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { WebhookActivities } from '../activities/webhook-activities.js';
+import { webhookWaitQueue } from '../common/temporal-names.js';
 
 // One endpoint's deliveries, for as long as the endpoint exists: ask what is due (the activity
 // waits for it, planning new events as they are written), attempt each due delivery (different
@@ -18,12 +19,15 @@ export interface WebhookEndpointDeliveryInput {
   endpointId: string;
 }
 
-const waiting = proxyActivities<WebhookActivities>({
-  // The activity waits up to a minute for work, heartbeating; a dead worker is noticed in 10 s
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+/** The endpoint's wait for work, on the task queue of the waits next to the run's own */
+const waitingFrom = (taskQueue: string) =>
+  proxyActivities<WebhookActivities>({
+    taskQueue: webhookWaitQueue(taskQueue),
+    // The activity waits up to a minute for work, heartbeating; a dead worker is noticed in 10 s
+    startToCloseTimeout: '2 minutes',
+    heartbeatTimeout: '10 seconds',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
 
 /** How soon an attempt whose worker died is noticed: the sending activity's heartbeat timeout */
 export const SENDING_HEARTBEAT_TIMEOUT_MS = 5_000;
@@ -46,6 +50,7 @@ const sending = proxyActivities<WebhookActivities>({
 const AFTER_FAILURE = '30 seconds';
 
 export async function webhookEndpointDelivery(input: WebhookEndpointDeliveryInput): Promise<void> {
+  const waiting = waitingFrom(workflowInfo().taskQueue);
   for (;;) {
     try {
       const work = await waiting.nextWebhookWork({ endpointId: input.endpointId });

@@ -38,16 +38,23 @@ export interface SharedServers {
   /** The same database as the product's least-privilege login */
   productUrl: string;
   temporalAddress: string;
+  /** PostgreSQL's data directory when it runs on this machine (its CPU is read from /proc) */
+  postgresDataDir?: string;
 }
 
-/** An embedded PostgreSQL (migrated) and a Temporal dev server under `dir`, as a deployment has its own. */
+/**
+ * An embedded PostgreSQL (migrated) and a Temporal dev server under `dir`, as a deployment has
+ * its own; an existing Temporal server instead of the dev server when `temporalAddress` is given.
+ */
 export async function startSharedServers(
   dir: string,
   logger: Logger,
+  options: { temporalAddress?: string } = {},
 ): Promise<SharedServers & { stop(): Promise<void> }> {
   const database = 'card_issuing';
+  const postgresDataDir = path.join(dir, 'postgres');
   const postgres = await startEmbeddedPostgres({
-    dataDir: path.join(dir, 'postgres'),
+    dataDir: postgresDataDir,
     port: await freePort(),
     logger,
   });
@@ -55,17 +62,20 @@ export async function startSharedServers(
     await createDatabaseIfMissing(postgres.ownerUrl('postgres'), database);
     await applyMigrations(postgres.ownerUrl(database));
     await postgres.enableProductLogin();
-    const temporal = await startTemporalDevServer({
-      port: await freePort(),
-      uiPort: 'headless',
-      databaseFile: path.join(dir, 'temporal', 'temporal.db'),
-      namespace: 'default',
-      logger,
-    });
+    const temporal = options.temporalAddress
+      ? { address: options.temporalAddress, stop: async () => {} }
+      : await startTemporalDevServer({
+          port: await freePort(),
+          uiPort: 'headless',
+          databaseFile: path.join(dir, 'temporal', 'temporal.db'),
+          namespace: 'default',
+          logger,
+        });
     return {
       ownerUrl: postgres.ownerUrl(database),
       productUrl: postgres.productUrl(database),
       temporalAddress: temporal.address,
+      postgresDataDir,
       async stop() {
         await temporal.stop();
         await postgres.stop();
@@ -75,6 +85,99 @@ export async function startSharedServers(
     await postgres.stop();
     throw error;
   }
+}
+
+/** API and worker processes of the product, started by startProduct. */
+export interface RunningProduct {
+  apiUrls: string[];
+  apis: RunningEntryPoint[];
+  workers: RunningEntryPoint[];
+  operatorKey: string;
+  taskQueue: string;
+  /** Logs the last errors each process logged (after a failure) */
+  reportErrors(): void;
+  /** SIGKILLs every process still running */
+  kill(): Promise<void>;
+}
+
+/**
+ * `apis` API processes (bin/api.ts) and `workers` workers (bin/worker.ts) against `servers`, as
+ * production runs them (NODE_ENV=production), on a task queue of their own; `env` is added to
+ * their environment.
+ */
+export async function startProduct(options: {
+  servers: SharedServers;
+  /** The processes' DATA_DIR: the workflow bundle, reports */
+  dataDir: string;
+  /** A workflow bundle built already; one is built into dataDir otherwise */
+  workflowBundle?: string;
+  apis: number;
+  workers: number;
+  env?: Record<string, string>;
+  logger: Logger;
+}): Promise<RunningProduct> {
+  const { servers, dataDir, logger } = options;
+  await placeWorkflowBundle(dataDir, options.workflowBundle, logger);
+  const taskQueue = `scale-out-${Date.now().toString(36)}`;
+  const baseEnv = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    DATA_DIR: dataDir,
+    DATABASE_URL: servers.productUrl,
+    DATABASE_MIGRATION_URL: servers.ownerUrl,
+    TEMPORAL_ADDRESS: servers.temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    OPERATOR_API_KEY: OPERATOR_KEY,
+    SERVER_SECRET,
+    SESSION_SECRET,
+    ...options.env,
+  };
+  const apiPorts = await Promise.all(Array.from({ length: options.apis }, () => freePort()));
+  const starts = await Promise.allSettled([
+    ...apiPorts.map((port) =>
+      startEntryPoint(
+        'bin/api.ts',
+        { ...baseEnv, PORT: String(port) },
+        'API listening',
+        START_TIMEOUT_MS,
+      ),
+    ),
+    ...Array.from({ length: options.workers }, () =>
+      startEntryPoint(
+        'bin/worker.ts',
+        { ...baseEnv, PORT: '0' },
+        'worker running',
+        START_TIMEOUT_MS,
+      ),
+    ),
+  ]);
+  const processes = starts.flatMap((start) => (start.status === 'fulfilled' ? [start.value] : []));
+  const kill = async () => {
+    await Promise.all(processes.map((process) => process.killGroup()));
+  };
+  const failed = starts.find((start) => start.status === 'rejected');
+  if (failed) {
+    await kill();
+    throw failed.reason;
+  }
+  return {
+    apiUrls: apiPorts.map((port) => `http://127.0.0.1:${port}`),
+    apis: processes.slice(0, options.apis),
+    workers: processes.slice(options.apis),
+    operatorKey: OPERATOR_KEY,
+    taskQueue,
+    reportErrors() {
+      for (const process of processes) {
+        const errors = process
+          .output()
+          .split('\n')
+          .filter((line) => /"level":(50|60)/.test(line));
+        if (errors.length > 0)
+          logger.error({ errors: errors.slice(-3) }, 'a product process logged errors');
+      }
+    },
+    kill,
+  };
 }
 
 /** How many writes of each kind the load sends. */
@@ -149,59 +252,20 @@ export async function runScaleOut(options: {
   load: ScaleOutLoad;
   logger: Logger;
 }): Promise<ScaleOutReport> {
-  const { servers, dataDir, load, logger } = options;
+  const { load, logger } = options;
   const started = performance.now();
-  await placeWorkflowBundle(dataDir, options.workflowBundle, logger);
-  const baseEnv = {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'info',
-    DATA_DIR: dataDir,
-    DATABASE_URL: servers.productUrl,
-    DATABASE_MIGRATION_URL: servers.ownerUrl,
-    TEMPORAL_ADDRESS: servers.temporalAddress,
-    TEMPORAL_TASK_QUEUE: `scale-out-${Date.now().toString(36)}`,
-    OPERATOR_API_KEY: OPERATOR_KEY,
-    SERVER_SECRET,
-    SESSION_SECRET,
-  };
-  const apiPorts = [await freePort(), await freePort()];
-  const apiUrls = apiPorts.map((port) => `http://127.0.0.1:${port}`);
-  const processes: RunningEntryPoint[] = [];
-  const starting = [
-    ...apiPorts.map((port) =>
-      startEntryPoint(
-        'bin/api.ts',
-        { ...baseEnv, PORT: String(port) },
-        'API listening',
-        START_TIMEOUT_MS,
-      ),
-    ),
-    ...apiPorts.map(() =>
-      startEntryPoint(
-        'bin/worker.ts',
-        { ...baseEnv, PORT: '0' },
-        'worker running',
-        START_TIMEOUT_MS,
-      ),
-    ),
-  ];
-  const starts = await Promise.allSettled(starting);
-  for (const start of starts) if (start.status === 'fulfilled') processes.push(start.value);
-  const db = new pg.Client({ connectionString: servers.ownerUrl });
-  const connection = await Connection.connect({ address: servers.temporalAddress });
+  const product = await startProduct({ ...options, apis: 2, workers: 2 });
+  const { apiUrls } = product;
+  const db = new pg.Client({ connectionString: options.servers.ownerUrl });
+  const connection = await Connection.connect({ address: options.servers.temporalAddress });
   try {
-    for (const start of starts) if (start.status === 'rejected') throw start.reason;
-    const [api0, api1, worker0, worker1] = processes as [
-      RunningEntryPoint,
-      RunningEntryPoint,
-      RunningEntryPoint,
-      RunningEntryPoint,
-    ];
+    const [api0, api1] = product.apis as [RunningEntryPoint, RunningEntryPoint];
+    const [worker0, worker1] = product.workers as [RunningEntryPoint, RunningEntryPoint];
     logger.info({ apis: apiUrls }, 'two APIs and two workers running');
     await db.connect();
 
     const send = clientOf(apiUrls);
-    const writes = await prepare(send, load);
+    const writes = await prepare(send, load, product.operatorKey);
     logger.info({ writes: writes.length }, 'sending the load');
 
     const answers = new Map<string, Answer>();
@@ -277,17 +341,10 @@ export async function runScaleOut(options: {
     };
   } catch (error) {
     // What the processes said about it
-    for (const process of processes) {
-      const errors = process
-        .output()
-        .split('\n')
-        .filter((line) => /"level":(50|60)/.test(line));
-      if (errors.length > 0)
-        logger.error({ errors: errors.slice(-3) }, 'a product process logged errors');
-    }
+    product.reportErrors();
     throw error;
   } finally {
-    await Promise.all(processes.map((process) => process.killGroup()));
+    await product.kill();
     await db.end().catch(() => undefined);
     await connection.close();
   }
@@ -343,7 +400,7 @@ function clientOf(apiUrls: string[]): Send {
 }
 
 /** An org, a program and the accounts the cash-ins and status changes act on; then the writes. */
-async function prepare(send: Send, load: ScaleOutLoad): Promise<Write[]> {
+async function prepare(send: Send, load: ScaleOutLoad, operatorKey: string): Promise<Write[]> {
   const created = async (response: Promise<{ status: number; body: any; headers: Headers }>) => {
     const answer = await response;
     if (answer.status !== 201) throw new Error(`${answer.status}: ${JSON.stringify(answer.body)}`);
@@ -351,7 +408,7 @@ async function prepare(send: Send, load: ScaleOutLoad): Promise<Write[]> {
   };
   const org = await created(
     send(0, 'POST', '/v1/orgs', {
-      key: OPERATOR_KEY,
+      key: operatorKey,
       body: { ...sampleOrg, legalName: 'Scale-out Pagamentos S.A.', networks: ['VISA'] },
     }),
   );
@@ -518,7 +575,7 @@ async function finalStatus(
   }
 }
 
-async function stopGracefully(process: RunningEntryPoint): Promise<boolean> {
+export async function stopGracefully(process: RunningEntryPoint): Promise<boolean> {
   const exited = new Promise<number | null>((resolve) =>
     process.child.once('exit', (code) => resolve(code)),
   );

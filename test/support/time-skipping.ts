@@ -1,13 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { EnvironmentProvider } from '../../activities/environment-provider.js';
 import { createLogger } from '../../runtime/logger.js';
 import { connectDatabase, type PrismaClient } from '../../runtime/prisma.js';
 import { tools } from '../../runtime/tools.js';
 import { composeProduct, type ProductParts } from '../../runtime/compose.js';
+import { createWorker } from '../../runtime/worker.js';
 import { createApp } from '../../server/app.js';
 import {
   OPERATOR_KEY,
@@ -70,11 +70,11 @@ export async function startTimeSkippingProduct(
     snapshotSchedules: false,
     environmentProvider: options.environmentProvider,
   });
-  const worker = await Worker.create({
+  const worker = await createWorker({
     connection: env.nativeConnection,
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
+    workflowBundlePath: inject('workflowBundlePath'),
     activities: parts.activities,
   });
   const workerRun = worker.run();

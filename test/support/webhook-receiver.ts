@@ -11,6 +11,8 @@ interface ReceivedWebhook {
   id: string;
   /** What the receiver answered */
   status: number | 'held';
+  /** When it arrived (epoch ms) */
+  at: number;
 }
 
 export type Answer = number | 'hold';
@@ -34,13 +36,16 @@ export async function startReceiver(
 ): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   const held: ServerResponse[] = [];
+  const seen = new Map<string, number>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      const at = Date.now();
       const body = Buffer.concat(chunks).toString('utf8');
       const id = String(req.headers['webhook-id'] ?? '');
-      const seenBefore = received.filter((r) => r.id === id).length;
+      const seenBefore = seen.get(id) ?? 0;
+      seen.set(id, seenBefore + 1);
       const decision = answer({ id, body, seenBefore });
       received.push({
         headers: Object.fromEntries(
@@ -49,6 +54,7 @@ export async function startReceiver(
         body,
         id,
         status: decision === 'hold' ? 'held' : decision,
+        at,
       });
       if (decision === 'hold') {
         held.push(res);
