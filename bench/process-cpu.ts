@@ -14,6 +14,13 @@ export function nodeCpuMs(): number {
   return (user + system) / 1000;
 }
 
+/** The CPU process `pid` has used so far, in ms, with its exited children that it reaped */
+export async function processCpuMs(pid: number): Promise<number> {
+  const stat = await procStat(pid);
+  if (!stat) throw new Error(`no process ${pid}`);
+  return (stat.utime + stat.stime + stat.cutime + stat.cstime) * TICK_MS;
+}
+
 /** The CPU the PostgreSQL server of `dataDir` has used so far, in ms */
 export async function postgresCpuMs(dataDir: string): Promise<number> {
   const postmaster = Number(
@@ -22,14 +29,25 @@ export async function postgresCpuMs(dataDir: string): Promise<number> {
   let ticks = 0;
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => undefined);
+    const stat = await procStat(Number(entry));
     if (!stat) continue;
-    // After the command's closing parenthesis: state, ppid, ... utime (14th field), stime,
-    // cutime, cstime
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const [ppid, utime, stime, cutime, cstime] = [1, 11, 12, 13, 14].map((i) => Number(fields[i]));
-    if (Number(entry) === postmaster) ticks += utime! + stime! + cutime! + cstime!;
-    else if (ppid === postmaster) ticks += utime! + stime!;
+    if (Number(entry) === postmaster) ticks += stat.utime + stat.stime + stat.cutime + stat.cstime;
+    else if (stat.ppid === postmaster) ticks += stat.utime + stat.stime;
   }
   return ticks * TICK_MS;
+}
+
+/** A process's parent and CPU ticks from /proc/<pid>/stat; undefined once it has gone */
+async function procStat(
+  pid: number,
+): Promise<
+  { ppid: number; utime: number; stime: number; cutime: number; cstime: number } | undefined
+> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (!stat) return undefined;
+  // After the command's closing parenthesis: state, ppid, ... utime (14th field), stime,
+  // cutime, cstime
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const [ppid, utime, stime, cutime, cstime] = [1, 11, 12, 13, 14].map((i) => Number(fields[i]));
+  return { ppid: ppid!, utime: utime!, stime: stime!, cutime: cutime!, cstime: cstime! };
 }
