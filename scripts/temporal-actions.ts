@@ -69,7 +69,7 @@ interface Counted {
 }
 
 const ACTIONS_DOC =
-  'https://docs.temporal.io/cloud/actions: 1 per workflow start (a child start is 2, in the parent; a schedule run 2 more), 1 per continue-as-new run, activity scheduled, activity retry (attempt - 1), timer started, signal, accepted update, search-attribute upsert (not TemporalChangeVersion alone), workflow task with local-activity markers; queries and heartbeats are billed but not in history (heartbeats estimated here, queries counted separately by the route that sends them)';
+  'https://docs.temporal.io/cloud/actions: 1 per workflow start (a child start is 2, in the parent; a schedule run 2 more), 1 per continue-as-new run, signal-with-start 1 in all, activity scheduled, activity retry (attempt - 1), timer started, signal, accepted update, search-attribute upsert (not TemporalChangeVersion alone), workflow task with local-activity markers; queries and heartbeats are billed but not in history (heartbeats estimated here, queries counted separately by the route that sends them)';
 
 const logger = createLogger({ logLevel: 'warn' });
 const dir = await mkdtemp(path.join(os.tmpdir(), 'cie-temporal-actions-'));
@@ -430,7 +430,8 @@ function billEvents(
         bill('timer');
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
-        bill('signal');
+        // Right after the start, it is a signal-with-start: one Action with the start
+        if (Number(event.eventId) !== 2) bill('signal');
         break;
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
         bill('update');
