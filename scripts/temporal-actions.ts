@@ -76,6 +76,17 @@ const dir = await mkdtemp(path.join(os.tmpdir(), 'cie-temporal-actions-'));
 const started: RunningEntryPoint[] = [];
 let servers: Awaited<ReturnType<typeof startSharedServers>> | undefined;
 let connection: Connection | undefined;
+let stopping: Promise<void> | undefined;
+/** Stops what was started, once: at the end, or on Ctrl-C (the children have process groups of their own) */
+const stopEverything = () =>
+  (stopping ??= (async () => {
+    await connection?.close();
+    for (const p of started) await p.killGroup();
+    await servers?.stop();
+    await rm(dir, { recursive: true, force: true });
+  })());
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => void stopEverything().finally(() => process.exit(130)));
 try {
   servers = await startSharedServers(dir, logger);
   const dataDir = path.join(dir, 'product');
@@ -143,10 +154,7 @@ try {
   for (const p of started) console.error(p.output().slice(-3000));
   process.exitCode = 1;
 } finally {
-  await connection?.close();
-  for (const p of started) await p.killGroup();
-  await servers?.stop();
-  await rm(dir, { recursive: true, force: true });
+  await stopEverything();
 }
 
 interface Org {
