@@ -28,6 +28,7 @@ const ROUTES = [
   'GET /v1/accounts/:id/related',
   'PATCH /v1/accounts/:id/status',
   'POST /v1/accounts with Idempotency-Key',
+  'POST /v1/accounts without a key',
   'GET /v1/events?limit=50 (a page)',
 ];
 const RUN_MS = 300_000;
