@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { httpClient } from './http-client.js';
+import { httpClient, jsonCaller, type JsonCall } from './http-client.js';
 import { onStop } from './lifecycle.js';
 import { databaseUrls, OPERATOR_KEY, type ProductSetup } from './product.js';
 
@@ -60,8 +60,7 @@ export interface BenchContext {
   environmentId: string;
   orgKey: string;
   programId: string;
-  /** Calls the API and fails unless it answers `expect`; resolves with the parsed body */
-  call<T>(method: string, route: string, key: string, body?: unknown, expect?: number): Promise<T>;
+  call: JsonCall;
   createAccount(): Promise<string>;
 }
 
@@ -71,28 +70,7 @@ export async function createBenchContext(setup: ProductSetup, sizes: Sizes): Pro
   onStop('the Temporal connection', () => connection.close());
   const temporal = new Client({ connection, namespace: 'default' });
 
-  const http = httpClient(setup.baseUrl);
-  const call = async <T>(
-    method: string,
-    route: string,
-    key: string,
-    body?: unknown,
-    expect = 200,
-  ): Promise<T> => {
-    const response = await http.request(
-      method,
-      route,
-      {
-        authorization: `Bearer ${key}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body === undefined ? undefined : JSON.stringify(body),
-    );
-    const text = response.body.toString('utf8');
-    if (response.status !== expect)
-      throw new Error(`${method} ${route} answered ${response.status}, not ${expect}: ${text}`);
-    return JSON.parse(text) as T;
-  };
+  const call = jsonCaller(httpClient(setup.baseUrl));
 
   const org = await call<{ org: { id: string }; apiKey: { token: string; environmentId: string } }>(
     'POST',

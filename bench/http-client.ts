@@ -58,3 +58,39 @@ export function httpClient(baseUrl: string): HttpClient {
     close: onStop(`the http client of ${baseUrl}`, () => Promise.resolve(agent.destroy())),
   };
 }
+
+/** Calls the API as `key` and fails unless it answers `expect`; resolves with the parsed body */
+export type JsonCall = <T>(
+  method: string,
+  route: string,
+  key: string,
+  body?: unknown,
+  expect?: number,
+  headers?: Record<string, string>,
+) => Promise<T>;
+
+export function jsonCaller(http: HttpClient): JsonCall {
+  return async <T>(
+    method: string,
+    route: string,
+    key: string,
+    body?: unknown,
+    expect = 200,
+    headers: Record<string, string> = {},
+  ): Promise<T> => {
+    const response = await http.request(
+      method,
+      route,
+      {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+      },
+      body === undefined ? undefined : JSON.stringify(body),
+    );
+    const text = response.body.toString('utf8');
+    if (response.status !== expect)
+      throw new Error(`${method} ${route} answered ${response.status}, not ${expect}: ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+}
