@@ -176,7 +176,10 @@ export function schemaSteps(
   schemaDir: string,
 ): { database: string; args: string[] }[] {
   return [
-    { database: store.databases.temporal, versioned: path.join(schemaDir, 'temporal', 'versioned') },
+    {
+      database: store.databases.temporal,
+      versioned: path.join(schemaDir, 'temporal', 'versioned'),
+    },
     {
       database: store.databases.visibility,
       versioned: path.join(schemaDir, 'visibility', 'versioned'),
@@ -217,7 +220,13 @@ export async function provisionStore(
   } finally {
     await client.end();
   }
-  return { host: url.hostname, port: Number(url.port || 5432), user: names.user, password, databases: names.databases };
+  return {
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    user: names.user,
+    password,
+    databases: names.databases,
+  };
 }
 
 /** The store a PostgreSQL URL names, whose login owns (or may create) the two databases */
@@ -255,7 +264,13 @@ export async function applySchemas(
         `temporal-sql-tool ${step.args.join(' ')} failed:\n${`${stdout ?? ''}${stderr ?? ''}`.trimEnd()}`,
       );
     }
-    logger.info({ database: step.database, step: step.args.at(-3) === 'setup-schema' ? 'setup-schema' : 'update-schema' }, 'Temporal schema step done');
+    logger.info(
+      {
+        database: step.database,
+        step: step.args.at(-3) === 'setup-schema' ? 'setup-schema' : 'update-schema',
+      },
+      'Temporal schema step done',
+    );
   }
 }
 

@@ -100,14 +100,32 @@ export async function ensureTemporalServerBuild(report: Report): Promise<void> {
   try {
     await installStep(`${build.name} (go install ${build.module})`, report, async () => {
       const env = { ...process.env, GOBIN: path.join(scratch, 'bin') };
-      await run('go', ['install', `${build.module}/cmd/server${at}`, `${build.module}/cmd/tools/sql${at}`], env);
-      await rename(path.join(scratch, 'bin', 'server'), path.join(scratch, 'bin', 'temporal-server'));
-      await rename(path.join(scratch, 'bin', 'sql'), path.join(scratch, 'bin', 'temporal-sql-tool'));
-      const { stdout } = await promisify(execFile)('go', ['mod', 'download', '-json', `${build.module}${at}`]);
+      await run(
+        'go',
+        ['install', `${build.module}/cmd/server${at}`, `${build.module}/cmd/tools/sql${at}`],
+        env,
+      );
+      await rename(
+        path.join(scratch, 'bin', 'server'),
+        path.join(scratch, 'bin', 'temporal-server'),
+      );
+      await rename(
+        path.join(scratch, 'bin', 'sql'),
+        path.join(scratch, 'bin', 'temporal-sql-tool'),
+      );
+      const { stdout } = await promisify(execFile)('go', [
+        'mod',
+        'download',
+        '-json',
+        `${build.module}${at}`,
+      ]);
       const moduleDir = (JSON.parse(stdout) as { Dir: string }).Dir;
       const schemaDir = path.join(scratch, path.relative(build.dir, build.schemaDir));
       // The module cache is read-only; the copy must be removable again.
-      await cp(path.join(moduleDir, 'schema', 'postgresql', 'v12'), schemaDir, { recursive: true, mode: 0 });
+      await cp(path.join(moduleDir, 'schema', 'postgresql', 'v12'), schemaDir, {
+        recursive: true,
+        mode: 0,
+      });
       await run('chmod', ['-R', 'u+w', scratch]);
       await rm(build.dir, { recursive: true, force: true });
       await rename(scratch, build.dir);

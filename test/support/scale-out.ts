@@ -38,12 +38,18 @@ export interface SharedServers {
   /** The same database as the product's least-privilege login */
   productUrl: string;
   temporalAddress: string;
+  /** The namespace the processes use; `default` unless given */
+  temporalNamespace?: string;
 }
 
-/** An embedded PostgreSQL (migrated) and a Temporal dev server under `dir`, as a deployment has its own. */
+/**
+ * An embedded PostgreSQL (migrated) and a Temporal dev server under `dir`, as a deployment has its
+ * own; or, given `temporal`, that existing server (`npm run temporal-cluster`) instead of a dev server.
+ */
 export async function startSharedServers(
   dir: string,
   logger: Logger,
+  temporal?: { address: string; namespace: string },
 ): Promise<SharedServers & { stop(): Promise<void> }> {
   const database = 'card_issuing';
   const postgres = await startEmbeddedPostgres({
@@ -55,19 +61,22 @@ export async function startSharedServers(
     await createDatabaseIfMissing(postgres.ownerUrl('postgres'), database);
     await applyMigrations(postgres.ownerUrl(database));
     await postgres.enableProductLogin();
-    const temporal = await startTemporalDevServer({
-      port: await freePort(),
-      uiPort: 'headless',
-      databaseFile: path.join(dir, 'temporal', 'temporal.db'),
-      namespace: 'default',
-      logger,
-    });
+    const devServer = temporal
+      ? undefined
+      : await startTemporalDevServer({
+          port: await freePort(),
+          uiPort: 'headless',
+          databaseFile: path.join(dir, 'temporal', 'temporal.db'),
+          namespace: 'default',
+          logger,
+        });
     return {
       ownerUrl: postgres.ownerUrl(database),
       productUrl: postgres.productUrl(database),
-      temporalAddress: temporal.address,
+      temporalAddress: temporal?.address ?? devServer!.address,
+      temporalNamespace: temporal?.namespace,
       async stop() {
-        await temporal.stop();
+        await devServer?.stop();
         await postgres.stop();
       },
     };
@@ -159,6 +168,7 @@ export async function runScaleOut(options: {
     DATABASE_URL: servers.productUrl,
     DATABASE_MIGRATION_URL: servers.ownerUrl,
     TEMPORAL_ADDRESS: servers.temporalAddress,
+    TEMPORAL_NAMESPACE: servers.temporalNamespace ?? 'default',
     TEMPORAL_TASK_QUEUE: `scale-out-${Date.now().toString(36)}`,
     OPERATOR_API_KEY: OPERATOR_KEY,
     SERVER_SECRET,
@@ -222,7 +232,7 @@ export async function runScaleOut(options: {
       }
     });
 
-    const temporal = new Client({ connection });
+    const temporal = new Client({ connection, namespace: servers.temporalNamespace });
     const applicationIds = writes
       .filter((write) => write.kind === 'application')
       .map((write) => answers.get(write.name)?.body?.id as string | undefined)
