@@ -26,6 +26,18 @@ export type TemporalService = (typeof TEMPORAL_SERVICES)[number];
 /** How long a service has to stop before it is killed: history hands its shards over first */
 const SERVICE_STOP_GRACE_MS = 30_000;
 
+/**
+ * The dynamic config the cluster starts with (the server reads the file again every 10 s, so it
+ * can be edited while it runs). The release allows 10 visibility calls a second per namespace and
+ * frontend; past that a call is refused (RESOURCE_EXHAUSTED) and the SDK retries it after about
+ * 2 s. Every list of account applications is one such call, so that would cap the product's list
+ * route at 10 requests a second per frontend; 200 leaves the cost of a query (a few milliseconds
+ * of PostgreSQL at 100,000 runs) as the limit instead.
+ */
+export const DYNAMIC_CONFIG = {
+  'frontend.namespaceRPS.visibility': [{ value: 200 }],
+};
+
 /** Where Temporal's SQL stores live, and as whom it connects */
 export interface SqlStore {
   host: string;
@@ -292,8 +304,10 @@ export async function startCluster(options: {
 }): Promise<RunningCluster> {
   const { settings, logger } = options;
   await mkdir(path.join(settings.dir, 'logs'), { recursive: true });
-  // No overrides: the file is there to be edited (the server reads it every 10 s)
-  await writeFile(path.join(settings.dir, 'dynamicconfig.yaml'), '{}\n');
+  await writeFile(
+    path.join(settings.dir, 'dynamicconfig.yaml'),
+    `${JSON.stringify(DYNAMIC_CONFIG, null, 2)}\n`,
+  );
   const groups: (readonly TemporalService[])[] =
     options.processes === 1 ? [TEMPORAL_SERVICES] : TEMPORAL_SERVICES.map((s) => [s]);
   const running: { name: string; process: ServerProcess }[] = [];
