@@ -26,6 +26,9 @@ export type TemporalService = (typeof TEMPORAL_SERVICES)[number];
 /** How long a service has to stop before it is killed: history hands its shards over first */
 const SERVICE_STOP_GRACE_MS = 30_000;
 
+/** The history service's cache of runs, across its shards */
+const HISTORY_CACHE_BYTES = 512 * 1024 * 1024;
+
 /**
  * The dynamic config the cluster starts with (the server reads the file again every 10 s, so it
  * can be edited while it runs). The release allows 10 visibility calls a second per namespace and
@@ -36,6 +39,10 @@ const SERVICE_STOP_GRACE_MS = 30_000;
  */
 export const DYNAMIC_CONFIG = {
   'frontend.namespaceRPS.visibility': [{ value: 200 }],
+  // The history service keeps every run it touched in the last hour (up to 128,000) in memory:
+  // 4 GB of RSS with 100,000 application runs started here. Bounded by bytes instead.
+  'history.cacheSizeBasedLimit': [{ value: true }],
+  'history.hostLevelCacheMaxSizeBytes': [{ value: HISTORY_CACHE_BYTES }],
 };
 
 /** Where Temporal's SQL stores live, and as whom it connects */
@@ -79,6 +86,13 @@ export interface ClusterSettings {
   store: SqlStore;
   /** Fixed for the cluster's life: see README "A real Temporal cluster" */
   numHistoryShards: number;
+  /**
+   * PostgreSQL connections all of the cluster's processes may hold at once, shared out evenly
+   * between them: three quarters to the default store, a quarter to visibility. Keep it under
+   * the server's max_connections (100 unless set) less what the product and the tools need.
+   */
+  postgresConnections: number;
+  processes: 1 | 4;
   frontendPort: number;
   /** Services' log files and the dynamic config file */
   dir: string;
@@ -95,6 +109,12 @@ export function serverConfig(
 ): Record<string, unknown> {
   const { store } = settings;
   const ports = servicePorts(settings.frontendPort);
+  const perProcess = Math.floor(settings.postgresConnections / settings.processes);
+  const defaultConnections = Math.ceil((perProcess * 3) / 4);
+  if (perProcess - defaultConnections < 1)
+    throw new Error(
+      `${settings.postgresConnections} PostgreSQL connections are too few for ${settings.processes} processes`,
+    );
   const sql = (database: string, maxConns: number) => ({
     sql: {
       pluginName: 'postgres12',
@@ -120,8 +140,8 @@ export function serverConfig(
       visibilityStore: 'visibility',
       numHistoryShards: settings.numHistoryShards,
       datastores: {
-        default: sql(store.databases.temporal, 20),
-        visibility: sql(store.databases.visibility, 10),
+        default: sql(store.databases.temporal, defaultConnections),
+        visibility: sql(store.databases.visibility, perProcess - defaultConnections),
       },
     },
     global: {
@@ -299,7 +319,6 @@ export interface RunningCluster {
 export async function startCluster(options: {
   serverBinary: string;
   settings: ClusterSettings;
-  processes: 1 | 4;
   logger: Logger;
 }): Promise<RunningCluster> {
   const { settings, logger } = options;
@@ -309,7 +328,7 @@ export async function startCluster(options: {
     `${JSON.stringify(DYNAMIC_CONFIG, null, 2)}\n`,
   );
   const groups: (readonly TemporalService[])[] =
-    options.processes === 1 ? [TEMPORAL_SERVICES] : TEMPORAL_SERVICES.map((s) => [s]);
+    settings.processes === 1 ? [TEMPORAL_SERVICES] : TEMPORAL_SERVICES.map((s) => [s]);
   const running: { name: string; process: ServerProcess }[] = [];
   const stop = async () => {
     // The frontend first, so no new call comes in; history last, so the others can still reach it.
@@ -434,4 +453,66 @@ export async function prepareNamespace(options: {
   } finally {
     await connection.close();
   }
+}
+
+/** The Web UI server's configuration (its loader reads YAML; JSON is YAML). */
+export function webUiConfig(options: {
+  frontendAddress: string;
+  port: number;
+  namespace: string;
+}): Record<string, unknown> {
+  return {
+    temporalGrpcAddress: options.frontendAddress,
+    host: '127.0.0.1',
+    port: options.port,
+    enableUi: true,
+    defaultNamespace: options.namespace,
+    notifyOnNewVersion: false,
+    refreshInterval: '1m',
+    cors: { cookieInsecure: true, allowOrigins: [`http://127.0.0.1:${options.port}`] },
+  };
+}
+
+/**
+ * Serves the Temporal Web UI for the cluster: the release of the UI server the Temporal CLI's
+ * dev server embeds, as a process of its own, as a deployment runs it. Resolves once it answers.
+ */
+export async function startWebUi(options: {
+  uiServer: string;
+  dir: string;
+  frontendAddress: string;
+  port: number;
+  namespace: string;
+  logger: Logger;
+}): Promise<{ url: string; stop(): Promise<void> }> {
+  const configDir = path.join(options.dir, 'ui');
+  await mkdir(configDir, { recursive: true });
+  await writeFile(
+    path.join(configDir, 'cluster.yaml'),
+    `${JSON.stringify(webUiConfig(options), null, 2)}\n`,
+  );
+  const ui = await startServerProcess({
+    command: options.uiServer,
+    args: ['--root', options.dir, '--config', 'ui', '--env', 'cluster', 'start'],
+    pidFile: path.join(options.dir, 'ui.pid'),
+    what: 'Temporal Web UI',
+    logger: options.logger,
+  });
+  const url = `http://127.0.0.1:${options.port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const answered = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (answered) break;
+    if (Date.now() > deadline || ui.lastLines().some((line) => line.includes('Unable to start'))) {
+      await ui.stop(0);
+      throw new Error(
+        `the Temporal Web UI did not come up on ${url}:\n${ui.lastLines().join('\n')}`,
+      );
+    }
+    await sleep(200);
+  }
+  return { url, stop: () => ui.stop(SERVICE_STOP_GRACE_MS) };
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, rename, rm } from 'node:fs/promises';
+import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 //   gets a real Temporal server: the Temporal CLI when the product first starts a dev server, the
 //   time-skipping test server and Debian's Chromium when the tests first run
 //   (test/support/global-setup.ts), schemathesis when `npm run fuzz:openapi` first runs.
-// - A pinned release of the Temporal server and its SQL schema tool, built with the Go toolchain
+// - A pinned release of the Temporal server, its SQL schema tool and its Web UI server, built with the Go toolchain
 //   (`go install`, through the Go module proxy) when `npm run temporal-cluster` first runs, with
 //   the release's PostgreSQL schemas beside them.
 // Installers print two short lines (what, then how long it took); the package manager's own
@@ -60,6 +60,10 @@ export const temporalServerBuild = {
   dir: temporalServerDir,
   server: `${temporalServerDir}/bin/temporal-server`,
   sqlTool: `${temporalServerDir}/bin/temporal-sql-tool`,
+  /** The Web UI's server, the release the Temporal CLI 1.5.1 embeds in its dev server */
+  uiModule: 'github.com/temporalio/ui-server/v2',
+  uiVersion: '2.42.1',
+  uiServer: `${temporalServerDir}/bin/temporal-ui-server`,
   /** The release's PostgreSQL schemas: `temporal/versioned` and `visibility/versioned` */
   schemaDir: `${temporalServerDir}/schema/postgresql/v12`,
 } as const;
@@ -87,32 +91,35 @@ export async function ensurePipTool(tool: PipTool, report: Report): Promise<void
 }
 
 /**
- * Builds the pinned Temporal server and its SQL tool with `go install` unless built already, and
- * copies the release's PostgreSQL schemas from the module beside them. About ten minutes on two
- * cores the first time; the Go module and build caches make a rebuild quick.
+ * Builds the pinned Temporal server, its SQL tool and its Web UI server with `go install` unless
+ * built already, and copies the release's PostgreSQL schemas from the module beside them. About
+ * fifteen minutes on two cores the first time; the Go module and build caches make a rebuild
+ * quick.
  */
 export async function ensureTemporalServerBuild(report: Report): Promise<void> {
   const build = temporalServerBuild;
-  if (existsSync(build.server) && existsSync(build.sqlTool) && existsSync(build.schemaDir)) return;
+  const built = [build.server, build.sqlTool, build.uiServer, build.schemaDir];
+  if (built.every((file) => existsSync(file))) return;
   const scratch = `${build.dir}.partial-${process.pid}`;
   await rm(scratch, { recursive: true, force: true });
   const at = `@v${build.version}`;
+  // Each package builds a binary named after its directory; two are called `server`
+  const binaries: [pkg: string, name: string][] = [
+    [`${build.module}/cmd/server${at}`, path.basename(build.server)],
+    [`${build.module}/cmd/tools/sql${at}`, path.basename(build.sqlTool)],
+    [`${build.uiModule}/cmd/server@v${build.uiVersion}`, path.basename(build.uiServer)],
+  ];
   try {
     await installStep(`${build.name} (go install ${build.module})`, report, async () => {
-      const env = { ...process.env, GOBIN: path.join(scratch, 'bin') };
-      await run(
-        'go',
-        ['install', `${build.module}/cmd/server${at}`, `${build.module}/cmd/tools/sql${at}`],
-        env,
-      );
-      await rename(
-        path.join(scratch, 'bin', 'server'),
-        path.join(scratch, 'bin', 'temporal-server'),
-      );
-      await rename(
-        path.join(scratch, 'bin', 'sql'),
-        path.join(scratch, 'bin', 'temporal-sql-tool'),
-      );
+      const gobin = path.join(scratch, 'go-install');
+      for (const [pkg, name] of binaries) {
+        await run('go', ['install', pkg], { ...process.env, GOBIN: gobin });
+        await mkdir(path.join(scratch, 'bin'), { recursive: true });
+        await rename(
+          path.join(gobin, path.basename(pkg.split('@')[0]!)),
+          path.join(scratch, 'bin', name),
+        );
+      }
       const { stdout } = await promisify(execFile)('go', [
         'mod',
         'download',
@@ -127,6 +134,7 @@ export async function ensureTemporalServerBuild(report: Report): Promise<void> {
         mode: 0,
       });
       await run('chmod', ['-R', 'u+w', scratch]);
+      await rm(gobin, { recursive: true, force: true });
       await rm(build.dir, { recursive: true, force: true });
       await rename(scratch, build.dir);
     });

@@ -8,19 +8,21 @@ import {
   prepareNamespace,
   provisionStore,
   startCluster,
+  startWebUi,
   storeAt,
   type RunningCluster,
 } from '../runtime/temporal-cluster.js';
 import { ensureTemporalServerBuild, temporalServerBuild } from '../runtime/tools.js';
 
 // `npm run temporal-cluster [-- --port 7233] [--shards 512] [--processes 4|1]
-//   [--postgres-url postgresql://…] [--postgres-port 54339]`: a real Temporal cluster for the
-// product to use through TEMPORAL_ADDRESS (README "A real Temporal cluster"). Builds the pinned
-// release on first use, starts an embedded PostgreSQL of its own under DATA_DIR/temporal-cluster
+//   [--postgres-url postgresql://…] [--postgres-port 54339] [--postgres-connections 80]
+//   [--ui-port 8233]`: a real Temporal cluster for the product to use through TEMPORAL_ADDRESS
+// (README "A real Temporal cluster"). Builds the pinned release on first use, starts an embedded PostgreSQL of its own under DATA_DIR/temporal-cluster
 // (or uses --postgres-url, whose login must own or be able to create the two databases), sets up
 // and updates the schemas with the release's SQL tool, starts the four services, registers
-// TEMPORAL_NAMESPACE with the product's search attributes, prints the address and runs until
-// SIGINT/SIGTERM, then stops the services (frontend first) and PostgreSQL.
+// TEMPORAL_NAMESPACE with the product's search attributes, serves the Web UI (--ui-port, 1000
+// above the frontend's), prints the address and runs until SIGINT/SIGTERM, then stops the Web UI,
+// the services (frontend first) and PostgreSQL.
 
 const { values } = parseArgs({
   options: {
@@ -30,6 +32,8 @@ const { values } = parseArgs({
     'postgres-url': { type: 'string' },
     'postgres-port': { type: 'string', default: '54339' },
     'retention-days': { type: 'string', default: '3' },
+    'postgres-connections': { type: 'string', default: '80' },
+    'ui-port': { type: 'string' },
   },
 });
 const integer = (name: string, value: string, min: number, max: number) => {
@@ -55,6 +59,7 @@ const signalled = new Promise<NodeJS.Signals>((resolve) => {
 
 let postgres: RunningPostgres | undefined;
 let cluster: RunningCluster | undefined;
+let ui: Awaited<ReturnType<typeof startWebUi>> | undefined;
 try {
   await ensureTemporalServerBuild((line) => logger.info(line));
   let store;
@@ -72,8 +77,19 @@ try {
   const started = performance.now();
   cluster = await startCluster({
     serverBinary: temporalServerBuild.server,
-    settings: { store, numHistoryShards, frontendPort, dir },
-    processes,
+    settings: {
+      store,
+      numHistoryShards,
+      frontendPort,
+      dir,
+      processes,
+      postgresConnections: integer(
+        'postgres-connections',
+        values['postgres-connections'],
+        2,
+        10_000,
+      ),
+    },
     logger,
   });
   const namespace = await prepareNamespace({
@@ -83,9 +99,19 @@ try {
     timeoutMs: 120_000,
     logger,
   });
+  ui = await startWebUi({
+    uiServer: temporalServerBuild.uiServer,
+    dir,
+    frontendAddress: cluster.address,
+    // Beside the frontend as the dev server's is: 8233 for 7233
+    port: integer('ui-port', values['ui-port'] ?? String(frontendPort + 1000), 1024, 65535),
+    namespace: config.temporal.namespace,
+    logger,
+  });
   logger.info(
     {
       version: temporalServerBuild.version,
+      ui: ui.url,
       processes,
       numHistoryShards,
       postgres: `${store.host}:${store.port}/${databases.temporal},${databases.visibility}`,
@@ -97,13 +123,14 @@ try {
     'Temporal cluster ready',
   );
   console.log(
-    `\nTEMPORAL_ADDRESS=${cluster.address} TEMPORAL_NAMESPACE=${config.temporal.namespace}\n`,
+    `\nTEMPORAL_ADDRESS=${cluster.address} TEMPORAL_NAMESPACE=${config.temporal.namespace} TEMPORAL_UI_URL=${ui.url}\n`,
   );
   logger.info({ reason: await signalled }, 'stopping the Temporal cluster');
 } catch (error) {
   logger.fatal({ err: error }, 'the Temporal cluster could not start');
   process.exitCode = 1;
 } finally {
+  await ui?.stop();
   await cluster?.stop();
   await postgres?.stop();
   logger.info('stopped');

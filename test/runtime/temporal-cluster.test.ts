@@ -13,6 +13,7 @@ import {
   schemaSteps,
   serverConfig,
   servicePorts,
+  webUiConfig,
   type SqlStore,
 } from '../../runtime/temporal-cluster.js';
 import { temporalServerBuild } from '../../runtime/tools.js';
@@ -30,7 +31,14 @@ const store: SqlStore = {
   password: 'not-on-the-command-line',
   databases: { temporal: 'temporal', visibility: 'temporal_visibility' },
 };
-const settings = { store, numHistoryShards: 512, frontendPort: 7233, dir: '/srv/temporal' };
+const settings = {
+  store,
+  numHistoryShards: 512,
+  frontendPort: 7233,
+  dir: '/srv/temporal',
+  postgresConnections: 80,
+  processes: 4 as const,
+};
 
 describe('the cluster configuration', () => {
   it('puts persistence and visibility on PostgreSQL (postgres12) with the chosen shard count', () => {
@@ -50,6 +58,14 @@ describe('the cluster configuration', () => {
         connectAddr: '127.0.0.1:54339',
         user: 'temporal',
       });
+    // The connections shared out between the processes, within PostgreSQL's 100
+    const pools = (config: any) =>
+      ['default', 'visibility'].map((name) => config.persistence.datastores[name].sql.maxConns);
+    expect(pools(config)).toEqual([15, 5]);
+    expect(pools(serverConfig({ ...settings, processes: 1 }, TEMPORAL_SERVICES))).toEqual([60, 20]);
+    expect(() => serverConfig({ ...settings, postgresConnections: 4 }, ['history'])).toThrow(
+      /too few/,
+    );
     // Temporal's loader reads YAML; the file is written as JSON, which is YAML
     expect(JSON.parse(JSON.stringify(config))).toEqual(config);
   });
@@ -83,6 +99,18 @@ describe('the cluster configuration', () => {
     expect(matching.clusterMetadata.clusterInformation.active.rpcAddress).toBe('127.0.0.1:17233');
     expect(one.dynamicConfigClient.filepath).toBe('/srv/temporal/dynamicconfig.yaml');
     expect(DYNAMIC_CONFIG['frontend.namespaceRPS.visibility']).toEqual([{ value: 200 }]);
+  });
+
+  it('points the Web UI at the frontend, on loopback, opening the namespace', () => {
+    expect(
+      webUiConfig({ frontendAddress: '127.0.0.1:7233', port: 8233, namespace: 'cards' }),
+    ).toMatchObject({
+      temporalGrpcAddress: '127.0.0.1:7233',
+      host: '127.0.0.1',
+      port: 8233,
+      enableUi: true,
+      defaultNamespace: 'cards',
+    });
   });
 
   it("sets up, then updates, each database from the release's versioned schema, the password kept off the command line", () => {
