@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { percentiles } from '../bench/measure.js';
 import { ORGS } from '../bench/scale-data.js';
@@ -11,7 +12,7 @@ import { createApplicationProcesses } from '../processes/applications.js';
 import { randomIds } from '../services/ids.js';
 
 // `TEMPORAL_ADDRESS=… npm run temporal-visibility [-- --steps 10000,100000] [--concurrency 32]
-//   [--rounds 50] [--out FILE]`: account application runs started through the product's own code
+//   [--rounds 50] [--out FILE]` (bench/temporal-visibility-results.json unless given): account application runs started through the product's own code
 // (processes/applications.ts: its workflow ids, memo and OrgId / EnvironmentId / Stage search
 // attributes) until the namespace holds each step's count, spread over the scale data set's 100
 // orgs, a quarter submitted and the rest drafts; then p50/p99 of the visibility queries the product
@@ -24,7 +25,10 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '10000,100000' },
     concurrency: { type: 'string', default: '32' },
     rounds: { type: 'string', default: '50' },
-    out: { type: 'string' },
+    out: {
+      type: 'string',
+      default: fileURLToPath(new URL('../bench/temporal-visibility-results.json', import.meta.url)),
+    },
   },
 });
 const steps = values.steps.split(',').map(Number);
@@ -138,12 +142,10 @@ try {
     results.push(result);
     console.log(JSON.stringify(result, null, 2));
   }
-  if (values.out) {
-    await writeFile(
-      path.resolve(values.out),
-      `${JSON.stringify({ address: temporal.address, namespace, concurrency, rounds, results }, null, 2)}\n`,
-    );
-  }
+  await writeFile(
+    path.resolve(values.out),
+    `${JSON.stringify({ address: temporal.address, namespace, concurrency, rounds, results }, null, 2)}\n`,
+  );
 } finally {
   await temporal.close();
 }
