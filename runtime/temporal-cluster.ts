@@ -26,6 +26,19 @@ export type TemporalService = (typeof TEMPORAL_SERVICES)[number];
 /** How long a service has to stop before it is killed: history hands its shards over first */
 const SERVICE_STOP_GRACE_MS = 30_000;
 
+/**
+ * How the PostgreSQL connections are shared out between the services' processes: history does
+ * most of the reads and writes (every shard's queues, every run's state and events), matching
+ * persists the tasks no poller took at once, the frontend and the worker service little. With an
+ * even share, history's pool was the one full under 100,000 starts (its reads timed out waiting).
+ */
+const CONNECTION_WEIGHTS: Record<TemporalService, number> = {
+  frontend: 1,
+  history: 4,
+  matching: 2,
+  worker: 1,
+};
+
 /** The history service's cache of runs, across its shards */
 const HISTORY_CACHE_BYTES = 512 * 1024 * 1024;
 
@@ -87,9 +100,10 @@ export interface ClusterSettings {
   /** Fixed for the cluster's life: see README "A real Temporal cluster" */
   numHistoryShards: number;
   /**
-   * PostgreSQL connections all of the cluster's processes may hold at once, shared out evenly
-   * between them: three quarters to the default store, a quarter to visibility. Keep it under
-   * the server's max_connections (100 unless set) less what the product and the tools need.
+   * PostgreSQL connections all of the cluster's processes may hold at once, shared out by
+   * CONNECTION_WEIGHTS, and within a process three quarters to the default store, a quarter to
+   * visibility. Keep it under the server's max_connections (100 unless set) less what the
+   * product and the tools need.
    */
   postgresConnections: number;
   processes: 1 | 4;
@@ -109,11 +123,15 @@ export function serverConfig(
 ): Record<string, unknown> {
   const { store } = settings;
   const ports = servicePorts(settings.frontendPort);
-  const perProcess = Math.floor(settings.postgresConnections / settings.processes);
+  const weight = (of: readonly TemporalService[]) =>
+    of.reduce((sum, service) => sum + CONNECTION_WEIGHTS[service], 0);
+  const perProcess = Math.floor(
+    (settings.postgresConnections * weight(services)) / weight(TEMPORAL_SERVICES),
+  );
   const defaultConnections = Math.ceil((perProcess * 3) / 4);
   if (perProcess - defaultConnections < 1)
     throw new Error(
-      `${settings.postgresConnections} PostgreSQL connections are too few for ${settings.processes} processes`,
+      `${settings.postgresConnections} PostgreSQL connections leave too few for ${services.join(', ')}`,
     );
   const sql = (database: string, maxConns: number) => ({
     sql: {

@@ -61,9 +61,11 @@ describe('the cluster configuration', () => {
     // The connections shared out between the processes, within PostgreSQL's 100
     const pools = (config: any) =>
       ['default', 'visibility'].map((name) => config.persistence.datastores[name].sql.maxConns);
-    expect(pools(config)).toEqual([15, 5]);
+    expect(pools(config)).toEqual([30, 10]);
+    expect(pools(serverConfig(settings, ['frontend']))).toEqual([8, 2]);
+    expect(pools(serverConfig(settings, ['matching']))).toEqual([15, 5]);
     expect(pools(serverConfig({ ...settings, processes: 1 }, TEMPORAL_SERVICES))).toEqual([60, 20]);
-    expect(() => serverConfig({ ...settings, postgresConnections: 4 }, ['history'])).toThrow(
+    expect(() => serverConfig({ ...settings, postgresConnections: 8 }, ['worker'])).toThrow(
       /too few/,
     );
     // Temporal's loader reads YAML; the file is written as JSON, which is YAML
