@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -14,7 +13,7 @@ import protos from '@temporalio/proto';
 import { searchAttributeDefinitions } from '../common/temporal-names.js';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
-import { stopLeftoverProcess } from './leftover-process.js';
+import { startServerProcess } from './server-process.js';
 import { temporalCli } from './tools.js';
 
 export interface TemporalHandles {
@@ -72,38 +71,23 @@ export async function startTemporalDevServer(options: {
       `${sa.name}=${devServerType(sa.type)}`,
     ]),
   ];
-  const pidFile = `${databaseFile}.pid`;
-  await stopLeftoverProcess(pidFile, {
-    signal: 'SIGTERM',
+  const serverLog = logger.child({ component: 'temporal-server' });
+  const server = await startServerProcess({
+    command: cli,
+    args,
+    pidFile: `${databaseFile}.pid`,
     what: 'Temporal dev server',
     logger,
-    removePidFile: true,
+    onLine: (line) => serverLog.debug(line),
   });
-  // Its own process group, so a Ctrl-C reaches us first and we stop it after the worker.
-  const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  if (child.pid) await writeFile(pidFile, `${child.pid}\n`);
-  // Should this process end without stopping it (an uncaught error), the server ends with it.
-  const stopWithUs = () => child.kill('SIGTERM');
-  process.once('exit', stopWithUs);
-  const serverLog = logger.child({ component: 'temporal-server' });
-  // The last lines it printed explain an early exit (a port taken, a locked database file).
-  const lastLines: string[] = [];
-  forwardLines(child, (line) => {
-    serverLog.debug(line);
-    lastLines.push(line);
-    if (lastLines.length > 5) lastLines.shift();
-  });
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
-  child.once('error', (error) => serverLog.error({ err: error }, 'could not run the Temporal CLI'));
-
   const address = `127.0.0.1:${port}`;
-  const ready = await Promise.race([waitUntilReachable(address, 60_000), exited.then(() => false)]);
+  const ready = await Promise.race([
+    waitUntilReachable(address, 60_000),
+    server.exited.then(() => false),
+  ]);
   if (!ready) {
-    child.kill('SIGKILL');
-    process.removeListener('exit', stopWithUs);
-    await rm(pidFile, { force: true });
+    await server.stop(0);
+    const lastLines = server.lastLines();
     throw new Error(
       `Temporal dev server (${cli}) did not come up on ${address}; is the port free and the CLI installed?` +
         (lastLines.length > 0 ? ` It printed:\n${lastLines.join('\n')}` : ''),
@@ -116,23 +100,7 @@ export async function startTemporalDevServer(options: {
   return {
     address,
     async stop() {
-      process.removeListener('exit', stopWithUs);
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGTERM');
-        // The grace period's timer is cancelled once the server is gone, so it never keeps the
-        // process alive after everything has stopped.
-        const grace = new AbortController();
-        const stopped = await Promise.race([
-          exited.then(() => true),
-          sleep(DEV_SERVER_STOP_GRACE_MS, undefined, { signal: grace.signal }).then(
-            () => false,
-            () => true,
-          ),
-        ]);
-        grace.abort();
-        if (!stopped) child.kill('SIGKILL');
-      }
-      await rm(pidFile, { force: true });
+      await server.stop(DEV_SERVER_STOP_GRACE_MS);
       logger.info({ address }, 'Temporal dev server stopped');
     },
   };
@@ -146,20 +114,8 @@ function devServerType(type: string): string {
     .join('');
 }
 
-function forwardLines(child: ChildProcess, log: (line: string) => void): void {
-  for (const stream of [child.stdout, child.stderr]) {
-    let buffer = '';
-    stream?.setEncoding('utf8');
-    stream?.on('data', (chunk: string) => {
-      buffer += chunk;
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) log(line);
-    });
-  }
-}
-
-async function waitUntilReachable(address: string, timeoutMs: number): Promise<boolean> {
+/** Whether a Temporal frontend answers at `address` within `timeoutMs`. */
+export async function waitUntilReachable(address: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -244,6 +200,25 @@ const indexedValueType: Record<SearchAttributeType, protos.temporal.api.enums.v1
   };
 
 /**
+ * Registers the project's custom search attributes in `namespace` where they are missing; returns
+ * the names it added.
+ */
+export async function registerSearchAttributes(client: Client, namespace: string) {
+  const existing = await client.connection.operatorService.listSearchAttributes({ namespace });
+  const missing = searchAttributeDefinitions.filter(
+    (sa) => !(sa.name in (existing.customAttributes ?? {})),
+  );
+  if (missing.length > 0)
+    await client.connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(
+        missing.map((sa) => [sa.name, indexedValueType[sa.type]]),
+      ),
+    });
+  return missing.map((sa) => sa.name);
+}
+
+/**
  * Registers the project's custom search attributes on a server that lacks them (a self-hosted
  * cluster). Temporal Cloud manages them through its own control plane, so a refusal is a warning.
  */
@@ -253,18 +228,8 @@ async function ensureSearchAttributes(
   logger: Logger,
 ): Promise<boolean> {
   try {
-    const existing = await client.connection.operatorService.listSearchAttributes({ namespace });
-    const missing = searchAttributeDefinitions.filter(
-      (sa) => !(sa.name in (existing.customAttributes ?? {})),
-    );
-    if (missing.length === 0) return true;
-    await client.connection.operatorService.addSearchAttributes({
-      namespace,
-      searchAttributes: Object.fromEntries(
-        missing.map((sa) => [sa.name, indexedValueType[sa.type]]),
-      ),
-    });
-    logger.info({ added: missing.map((sa) => sa.name) }, 'registered Temporal search attributes');
+    const added = await registerSearchAttributes(client, namespace);
+    if (added.length > 0) logger.info({ added }, 'registered Temporal search attributes');
     return true;
   } catch (error) {
     logger.warn(

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { cp, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -11,6 +11,9 @@ import { promisify } from 'node:util';
 //   gets a real Temporal server: the Temporal CLI when the product first starts a dev server, the
 //   time-skipping test server and Debian's Chromium when the tests first run
 //   (test/support/global-setup.ts), schemathesis when `npm run fuzz:openapi` first runs.
+// - A pinned release of the Temporal server, its SQL schema tool and its Web UI server, built with the Go toolchain
+//   (`go install`, through the Go module proxy) when `npm run temporal-cluster` first runs, with
+//   the release's PostgreSQL schemas beside them.
 // Installers print two short lines (what, then how long it took); the package manager's own
 // output is shown only when it fails.
 
@@ -46,6 +49,25 @@ export const tools = {
   },
 } as const;
 
+/** The Temporal server release `npm run temporal-cluster` runs */
+const TEMPORAL_SERVER_VERSION = '1.29.1';
+const temporalServerDir = `${toolsDir}/temporal-server-${TEMPORAL_SERVER_VERSION}`;
+
+export const temporalServerBuild = {
+  name: `Temporal server ${TEMPORAL_SERVER_VERSION}`,
+  version: TEMPORAL_SERVER_VERSION,
+  module: 'go.temporal.io/server',
+  dir: temporalServerDir,
+  server: `${temporalServerDir}/bin/temporal-server`,
+  sqlTool: `${temporalServerDir}/bin/temporal-sql-tool`,
+  /** The Web UI's server, the release the Temporal CLI 1.5.1 embeds in its dev server */
+  uiModule: 'github.com/temporalio/ui-server/v2',
+  uiVersion: '2.42.1',
+  uiServer: `${temporalServerDir}/bin/temporal-ui-server`,
+  /** The release's PostgreSQL schemas: `temporal/versioned` and `visibility/versioned` */
+  schemaDir: `${temporalServerDir}/schema/postgresql/v12`,
+} as const;
+
 export type PipTool = (typeof tools)[keyof typeof tools];
 
 /** Receives an installer's progress lines */
@@ -63,6 +85,63 @@ export async function ensurePipTool(tool: PipTool, report: Report): Promise<void
       await rm(tool.dir, { recursive: true, force: true });
       await rename(scratch, tool.dir);
     });
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds the pinned Temporal server, its SQL tool and its Web UI server with `go install` unless
+ * built already, and copies the release's PostgreSQL schemas from the module beside them. About
+ * fifteen minutes on two cores the first time; the Go module and build caches make a rebuild
+ * quick.
+ */
+export async function ensureTemporalServerBuild(report: Report): Promise<void> {
+  const build = temporalServerBuild;
+  const built = [build.server, build.sqlTool, build.uiServer, build.schemaDir];
+  if (built.every((file) => existsSync(file))) return;
+  const scratch = `${build.dir}.partial-${process.pid}`;
+  await rm(scratch, { recursive: true, force: true });
+  const at = `@v${build.version}`;
+  // Each package builds a binary named after its directory; two are called `server`
+  const binaries: [pkg: string, name: string][] = [
+    [`${build.module}/cmd/server${at}`, path.basename(build.server)],
+    [`${build.module}/cmd/tools/sql${at}`, path.basename(build.sqlTool)],
+    [`${build.uiModule}/cmd/server@v${build.uiVersion}`, path.basename(build.uiServer)],
+  ];
+  try {
+    await installStep(`${build.name} (go install ${build.module})`, report, async () => {
+      const gobin = path.join(scratch, 'go-install');
+      for (const [pkg, name] of binaries) {
+        await run('go', ['install', pkg], { ...process.env, GOBIN: gobin });
+        await mkdir(path.join(scratch, 'bin'), { recursive: true });
+        await rename(
+          path.join(gobin, path.basename(pkg.split('@')[0]!)),
+          path.join(scratch, 'bin', name),
+        );
+      }
+      const { stdout } = await promisify(execFile)('go', [
+        'mod',
+        'download',
+        '-json',
+        `${build.module}${at}`,
+      ]);
+      const moduleDir = (JSON.parse(stdout) as { Dir: string }).Dir;
+      const schemaDir = path.join(scratch, path.relative(build.dir, build.schemaDir));
+      // The module cache is read-only; the copy must be removable again.
+      await cp(path.join(moduleDir, 'schema', 'postgresql', 'v12'), schemaDir, {
+        recursive: true,
+        mode: 0,
+      });
+      await run('chmod', ['-R', 'u+w', scratch]);
+      await rm(gobin, { recursive: true, force: true });
+      await rm(build.dir, { recursive: true, force: true });
+      await rename(scratch, build.dir);
+    });
+  } catch (error) {
+    throw new Error(
+      `${(error as Error).message}\nBuilding the Temporal server needs Go (https://go.dev/dl) and the Go module proxy.`,
+    );
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }

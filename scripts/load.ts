@@ -58,7 +58,11 @@ const dir = await mkdtemp(path.join(os.tmpdir(), 'cie-load-'));
 await chmod(dir, 0o755);
 onStop(`scratch directory ${dir}`, () => rm(dir, { recursive: true, force: true }));
 try {
-  const servers = await startSharedServers(dir, logger, { temporalAddress: external?.address });
+  const servers = await startSharedServers(
+    dir,
+    logger,
+    external && { address: external.address, namespace: config.temporal.namespace },
+  );
   onStop('PostgreSQL and Temporal', () => servers.stop());
   const report = await runLoad({
     servers,

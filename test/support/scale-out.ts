@@ -38,18 +38,20 @@ export interface SharedServers {
   /** The same database as the product's least-privilege login */
   productUrl: string;
   temporalAddress: string;
+  /** The namespace the processes use; `default` unless given */
+  temporalNamespace?: string;
   /** PostgreSQL's data directory when it runs on this machine (its CPU is read from /proc) */
   postgresDataDir?: string;
 }
 
 /**
- * An embedded PostgreSQL (migrated) and a Temporal dev server under `dir`, as a deployment has
- * its own; an existing Temporal server instead of the dev server when `temporalAddress` is given.
+ * An embedded PostgreSQL (migrated) and a Temporal dev server under `dir`, as a deployment has its
+ * own; or, given `temporal`, that existing server (`npm run temporal-cluster`) instead of a dev server.
  */
 export async function startSharedServers(
   dir: string,
   logger: Logger,
-  options: { temporalAddress?: string } = {},
+  temporal?: { address: string; namespace: string },
 ): Promise<SharedServers & { stop(): Promise<void> }> {
   const database = 'card_issuing';
   const postgresDataDir = path.join(dir, 'postgres');
@@ -62,8 +64,8 @@ export async function startSharedServers(
     await createDatabaseIfMissing(postgres.ownerUrl('postgres'), database);
     await applyMigrations(postgres.ownerUrl(database));
     await postgres.enableProductLogin();
-    const temporal = options.temporalAddress
-      ? { address: options.temporalAddress, stop: async () => {} }
+    const devServer = temporal
+      ? undefined
       : await startTemporalDevServer({
           port: await freePort(),
           uiPort: 'headless',
@@ -74,10 +76,11 @@ export async function startSharedServers(
     return {
       ownerUrl: postgres.ownerUrl(database),
       productUrl: postgres.productUrl(database),
-      temporalAddress: temporal.address,
+      temporalAddress: temporal?.address ?? devServer!.address,
+      temporalNamespace: temporal?.namespace,
       postgresDataDir,
       async stop() {
-        await temporal.stop();
+        await devServer?.stop();
         await postgres.stop();
       },
     };
@@ -126,6 +129,7 @@ export async function startProduct(options: {
     DATABASE_URL: servers.productUrl,
     DATABASE_MIGRATION_URL: servers.ownerUrl,
     TEMPORAL_ADDRESS: servers.temporalAddress,
+    TEMPORAL_NAMESPACE: servers.temporalNamespace ?? 'default',
     TEMPORAL_TASK_QUEUE: taskQueue,
     OPERATOR_API_KEY: OPERATOR_KEY,
     SERVER_SECRET,
@@ -286,7 +290,7 @@ export async function runScaleOut(options: {
       }
     });
 
-    const temporal = new Client({ connection });
+    const temporal = new Client({ connection, namespace: options.servers.temporalNamespace });
     const applicationIds = writes
       .filter((write) => write.kind === 'application')
       .map((write) => answers.get(write.name)?.body?.id as string | undefined)
