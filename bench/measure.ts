@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 export interface Measurement {
   operations: number;
   seconds: number;
@@ -168,4 +170,15 @@ export function table(figures: Figure[]): string {
     'product vs baseline:',
     ...baselines,
   ].join('\n');
+}
+
+/** The machine a run measured on, as every results file records it */
+export function machineDescription() {
+  const cpus = os.cpus();
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
 }

@@ -1,12 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createBenchContext, sizesFor } from './context.js';
 import { benchDailySnapshot } from './daily-snapshot.js';
 import { benchRoutes } from './http-routes.js';
 import { repoRoot, stopAll } from './lifecycle.js';
-import { table, type Figure } from './measure.js';
+import { machineDescription, table, type Figure } from './measure.js';
 import { newProductSetup, startProduct } from './product.js';
 import { benchRelatedAccounts } from './related-accounts.js';
 import { benchStartup } from './startup.js';
@@ -81,14 +80,8 @@ async function main(): Promise<Figure[]> {
 try {
   const figures = await main();
   await stopAll();
-  const cpus = os.cpus();
   const results = {
-    machine: {
-      cpus: cpus.length,
-      cpuModel: cpus[0]?.model.trim() ?? 'unknown',
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-    },
+    machine: machineDescription(),
     measuredAt: new Date().toISOString(),
     smoke,
     figures,

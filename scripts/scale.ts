@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { onStop, repoRoot, stopAll } from '../bench/lifecycle.js';
-import { measureInTurn, percentiles } from '../bench/measure.js';
+import { machineDescription, measureInTurn, percentiles } from '../bench/measure.js';
 import { nodeCpuMs, postgresCpuMs } from '../bench/process-cpu.js';
 import {
   dataStatements,
@@ -385,11 +385,7 @@ async function run() {
 
   const cleanup = await twoYearCleanup(owner, services, recorder, tenant, account);
   return {
-    machine: {
-      cpus: os.cpus().length,
-      cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
-      node: process.version,
-    },
+    machine: machineDescription(),
     measuredAt: new Date().toISOString(),
     max,
     steps,

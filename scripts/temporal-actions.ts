@@ -8,7 +8,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import { httpClient, jsonCaller, type JsonCall } from '../bench/http-client.js';
 import { repoRoot } from '../bench/lifecycle.js';
-import { median } from '../bench/measure.js';
+import { machineDescription, median } from '../bench/measure.js';
 import { postgresCpuMs, processCpuMs } from '../bench/process-cpu.js';
 import { scheduleIds, workflowIds } from '../common/temporal-names.js';
 import { createLogger } from '../runtime/logger.js';
@@ -124,13 +124,8 @@ try {
   const routes = await measureRoutes(call, org, api.child.pid!, path.join(dir, 'postgres'));
   await http.close();
 
-  const cpus = os.cpus();
   const results = {
-    machine: {
-      cpus: cpus.length,
-      cpuModel: cpus[0]?.model.trim() ?? 'unknown',
-      node: process.version,
-    },
+    machine: machineDescription(),
     measuredAt: new Date().toISOString(),
     quick,
     actionsCountedAs: ACTIONS_DOC,
