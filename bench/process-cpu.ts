@@ -19,15 +19,20 @@ export async function postgresCpuMs(dataDir: string): Promise<number> {
   const postmaster = Number(
     (await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0],
   );
-  let ticks = 0;
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const times = await cpuTicks(Number(entry));
-    if (!times) continue;
-    if (Number(entry) === postmaster) ticks += times.own + times.reaped;
-    else if (times.ppid === postmaster) ticks += times.own;
+  // A child reaped while the children are read would be in neither sum (gone from /proc, and
+  // not yet in the postmaster's reaped times as first read): read again until none was.
+  for (;;) {
+    const before = await cpuTicks(postmaster);
+    if (!before) throw new Error(`no PostgreSQL process ${postmaster}`);
+    let children = 0;
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry) || Number(entry) === postmaster) continue;
+      const times = await cpuTicks(Number(entry));
+      if (times?.ppid === postmaster) children += times.own;
+    }
+    const after = await cpuTicks(postmaster);
+    if (after?.reaped === before.reaped) return (before.own + before.reaped + children) * TICK_MS;
   }
-  return ticks * TICK_MS;
 }
 
 /** The CPU process `pid` has used so far (its reaped children included), in ms */
