@@ -13,7 +13,7 @@ import {
 } from '../test/support/scale-out.js';
 import { startReceiver, type WebhookReceiver } from '../test/support/webhook-receiver.js';
 import { onStop } from './lifecycle.js';
-import { latencyPercentiles } from './measure.js';
+import { latencyPercentiles, textTable } from './measure.js';
 import { postgresCpuMs, processCpuMs, processRssMb } from './process-cpu.js';
 import {
   accountId,
@@ -788,21 +788,11 @@ async function deliveries(owner: pg.Pool, receiver: WebhookReceiver, since: numb
 
 /** The report as tables, for a person. */
 export function formatLoadReport(report: LoadReport): string {
-  const table = (header: string[], rows: (string | number)[][]) => {
-    const cells = rows.map((row) => row.map(String));
-    const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
-    const line = (row: string[]) =>
-      row
-        .map((c, i) => c.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd();
-    return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
-  };
   const { run } = report;
   return [
     `${report.accounts} accounts in ${report.orgs} orgs, ${report.apis} API(s) + ${report.workers} worker(s), Temporal: ${report.temporal}`,
     '',
-    table(
+    textTable(
       [
         'stage',
         'target/s',
@@ -825,12 +815,12 @@ export function formatLoadReport(report: LoadReport): string {
       ]),
     ),
     '',
-    table(
+    textTable(
       ['route (sustained run)', 'requests', 'p50 ms', 'p99 ms', 'errors'],
       Object.entries(run.routes).map(([name, r]) => [name, r.requests, r.p50Ms, r.p99Ms, r.errors]),
     ),
     '',
-    table(
+    textTable(
       ['process', 'RSS MB start', 'warm', 'end', 'CPU ms/request'],
       [
         ...report.processes.map((p) => [

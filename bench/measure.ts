@@ -155,21 +155,27 @@ export function table(figures: Figure[]): string {
     ];
   });
   const header = ['figure', 'product', 'baseline', 'ratio', 'goal', 'load'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
+  const baselines = figures.map((f) => `  ${f.name}: ${f.product.label} vs ${f.baseline.label}`);
+  return [textTable(header, rows), '', 'product vs baseline:', ...baselines].join('\n');
+}
+
+/**
+ * Rows as a plain-text table for a terminal, under a header and a rule; columns after the first
+ * right-aligned when `alignRight` (figures), left-aligned otherwise.
+ */
+export function textTable(
+  header: string[],
+  rows: (string | number)[][],
+  options: { alignRight?: boolean } = {},
+): string {
+  const cells = rows.map((row) => row.map(String));
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
+  const line = (row: string[]) =>
+    row
+      .map((c, i) => (options.alignRight && i > 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  const baselines = figures.map((f) => `  ${f.name}: ${f.product.label} vs ${f.baseline.label}`);
-  return [
-    line(header),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(line),
-    '',
-    'product vs baseline:',
-    ...baselines,
-  ].join('\n');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
 /** The machine a run measured on, as every results file records it */

@@ -8,7 +8,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import { httpClient, jsonCaller, type JsonCall } from '../bench/http-client.js';
 import { repoRoot } from '../bench/lifecycle.js';
-import { machineDescription, median } from '../bench/measure.js';
+import { machineDescription, median, textTable } from '../bench/measure.js';
 import { postgresCpuMs, processCpuMs } from '../bench/process-cpu.js';
 import { scheduleIds, workflowIds } from '../common/temporal-names.js';
 import { createLogger } from '../runtime/logger.js';
@@ -606,18 +606,8 @@ async function until<T>(what: string, check: () => Promise<T | undefined | false
   }
 }
 
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
 function processTable(counted: Counted[]): string {
-  return table(
+  return textTable(
     ['process', 'workflow type(s)', 'events', 'actions', 'history bytes', 'timers', 'activities'],
     counted.map((c) => [
       c.process,
@@ -628,11 +618,12 @@ function processTable(counted: Counted[]): string {
       String(c.timers),
       String(c.activities),
     ]),
+    { alignRight: true },
   );
 }
 
 function routeTable(routes: RouteCost[]): string {
-  return table(
+  return textTable(
     ['route', 'requests', 'p50 ms', 'API CPU ms/req', 'PostgreSQL CPU ms/req'],
     routes.map((r) => [
       r.route,
@@ -641,5 +632,6 @@ function routeTable(routes: RouteCost[]): string {
       r.apiCpuMsPerRequest.toFixed(2),
       r.postgresCpuMsPerRequest.toFixed(2),
     ]),
+    { alignRight: true },
   );
 }
